@@ -1,0 +1,72 @@
+import { writeFile, rename } from 'node:fs/promises';
+import { runScan } from '../core/run-scan.js';
+import { createError, isExposureError } from '../core/errors.js';
+import { TOOL_VERSION } from '../core/version.js';
+import { renderJson } from '../report/render-json.js';
+import { renderText } from '../report/render-text.js';
+import { terminalSafe } from '../report/sanitize.js';
+import { atLeast } from '../rules/severity.js';
+import { MAIN_HELP, SCAN_HELP } from './help.js';
+import { parseScanArgs } from './scan-args.js';
+
+export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+async function writeAtomically(file: string, content: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, content, { mode: 0o600 });
+  await rename(temporary, file);
+}
+
+async function scan(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
+  const command = parseScanArgs(argv);
+  if (command.help) {
+    io.stdout.write(SCAN_HELP);
+    return EXIT.ok;
+  }
+  const showProgress = !command.quiet && io.stderr.isTTY === true;
+  const report = await runScan({ ...command.scan, ...(showProgress ? { onProgress: (message: string) => io.stderr.write(`\u001b[2K\r${terminalSafe(message)}…`) } : {}) }, signal);
+  if (showProgress) io.stderr.write('\u001b[2K\r');
+  const toFile = command.output !== undefined;
+  const rendered = command.format === 'json' ? renderJson(report) : renderText(report, { color: command.color && !toFile && io.stdout.isTTY === true });
+  if (command.output !== undefined) {
+    try {
+      await writeAtomically(command.output, rendered);
+    } catch (error) {
+      throw createError('EXP_ERR_OUTPUT', `Cannot write ${command.output}: ${(error as Error).message}`, { hint: 'Check that the folder exists and is writable.' });
+    }
+  } else {
+    io.stdout.write(rendered);
+  }
+  if (command.failOn !== 'none' && report.findings.some((finding) => atLeast(finding.severity, command.failOn as Exclude<typeof command.failOn, 'none'>))) return EXIT.findings;
+  return EXIT.ok;
+}
+
+/** The whole program as a function: tests call it in-process with their own streams. */
+export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }, signal: AbortSignal = new AbortController().signal): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout.write(MAIN_HELP);
+      return command === undefined ? EXIT.error : EXIT.ok;
+    }
+    if (command === '--version' || command === '-V') {
+      io.stdout.write(`${TOOL_VERSION}\n`);
+      return EXIT.ok;
+    }
+    if (command === 'scan') return await scan(rest, io, signal);
+    io.stderr.write(`exposure: unknown command "${terminalSafe(command)}"\n\n${MAIN_HELP}`);
+    return EXIT.error;
+  } catch (error) {
+    if (isExposureError(error)) {
+      io.stderr.write(`exposure: ${error.code}: ${terminalSafe(error.message)}\n${error.hint ? `  ${terminalSafe(error.hint)}\n` : ''}`);
+    } else {
+      io.stderr.write(`exposure: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n  This is a bug; please report it.\n`);
+    }
+    return EXIT.error;
+  }
+}

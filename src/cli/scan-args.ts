@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { createError } from '../core/errors.js';
+import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../core/options.js';
+import type { Severity } from '../core/report.generated.js';
+import { SEVERITIES } from '../rules/severity.js';
+
+export interface ScanCommand {
+  help: boolean;
+  scan: ScanOptions;
+  format: 'text' | 'json';
+  output: string | undefined;
+  failOn: Severity | 'none';
+  color: boolean;
+  quiet: boolean;
+}
+
+function usage(message: string, hint = 'Run "exposure scan --help" for the options.'): Error {
+  return createError('EXP_ERR_USAGE', message, { hint });
+}
+
+function number(name: string, raw: string | undefined, fallback: number, min: number, max: number, integer = true): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    throw usage(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+export function parseScanArgs(argv: readonly string[]): ScanCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        gateway: { type: 'string' },
+        interface: { type: 'string' },
+        'no-wan': { type: 'boolean' },
+        timeout: { type: 'string' },
+        'discovery-window': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'max-mappings': { type: 'string' },
+        'max-in-flight': { type: 'string' },
+        format: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        'fail-on': { type: 'string' },
+        'no-color': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+      },
+    });
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  const { values } = parsed;
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw usage(`--format must be text or json, not "${format}"`);
+  const failOn = values['fail-on'] ?? 'high';
+  if (failOn !== 'none' && !SEVERITIES.includes(failOn as Severity)) throw usage(`--fail-on must be one of ${SEVERITIES.join(', ')} or none, not "${failOn}"`);
+  if (values.interface !== undefined && !/^[\w.:@-]{1,32}$/.test(values.interface)) throw usage(`--interface "${values.interface}" is not an interface name`);
+  const scan: ScanOptions = {
+    ...DEFAULT_SCAN_OPTIONS,
+    timeoutSeconds: number('timeout', values.timeout, DEFAULT_SCAN_OPTIONS.timeoutSeconds, 1, 3600, false),
+    discoveryWindowMs: number('discovery-window', values['discovery-window'], DEFAULT_SCAN_OPTIONS.discoveryWindowMs, 100, 30000),
+    requestTimeoutMs: number('request-timeout', values['request-timeout'], DEFAULT_SCAN_OPTIONS.requestTimeoutMs, 100, 60000),
+    maxMappings: number('max-mappings', values['max-mappings'], DEFAULT_SCAN_OPTIONS.maxMappings, 1, 65536 * 2),
+    maxInFlight: number('max-in-flight', values['max-in-flight'], DEFAULT_SCAN_OPTIONS.maxInFlight, 1, 8),
+    wan: !values['no-wan'],
+    ...(values.gateway !== undefined ? { gatewayUrl: values.gateway } : {}),
+    ...(values.interface !== undefined ? { interface: values.interface } : {}),
+  };
+  return {
+    help: values.help ?? false,
+    scan,
+    format,
+    output: values.output,
+    failOn: failOn as Severity | 'none',
+    color: !values['no-color'] && !process.env['NO_COLOR'],
+    quiet: values.quiet ?? false,
+  };
+}

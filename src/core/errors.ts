@@ -1,0 +1,66 @@
+/**
+ * One registry of error codes. Callers match on `code`, never on the message or the class: the message is
+ * for people and may improve, the code is a contract (documented in docs/errors.md, checked by a test).
+ */
+export const ERROR_CODES = {
+  EXP_ERR_USAGE: 'The command line is not valid.',
+  EXP_ERR_ABORTED: 'The operation was cancelled.',
+  EXP_ERR_TIMEOUT: 'The operation took longer than its time limit.',
+  EXP_ERR_HTTP_TIMEOUT: 'An HTTP request to a device did not complete in time.',
+  EXP_ERR_HTTP_TOO_LARGE: 'A device answered with more data than the limit allows.',
+  EXP_ERR_HTTP_STATUS: 'A device answered with an unexpected HTTP status.',
+  EXP_ERR_HTTP_NETWORK: 'A device could not be reached over HTTP.',
+  EXP_ERR_URL_NOT_ALLOWED: 'A URL was refused because it points somewhere the scan may not go.',
+  EXP_ERR_XML_INVALID: 'A device answered with XML that cannot be parsed safely.',
+  EXP_ERR_SOAP_FAULT: 'A UPnP device answered an action with a SOAP fault.',
+  EXP_ERR_IGD_NO_CONNECTION_SERVICE: 'The device description names no WAN connection service.',
+  EXP_ERR_INTERFACE_NOT_FOUND: 'The network interface named with --interface does not exist or has no IPv4 address.',
+  EXP_ERR_SOCKET: 'A UDP socket could not be opened or used.',
+  EXP_ERR_REPORT_INVALID: 'The report did not pass its schema: a bug in exposure-scanner.',
+  EXP_ERR_OUTPUT: 'The report could not be written.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ExposureErrorOptions {
+  /** What the user can do about it; shown after the message. */
+  hint?: string;
+  cause?: unknown;
+  /** UPnP error code from a SOAP fault (e.g. 713 SpecifiedArrayIndexInvalid). */
+  upnpErrorCode?: number;
+  httpStatus?: number;
+}
+
+export class ExposureError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly upnpErrorCode: number | undefined;
+  readonly httpStatus: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ExposureErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ExposureError';
+    this.code = code;
+    this.hint = options.hint;
+    this.upnpErrorCode = options.upnpErrorCode;
+    this.httpStatus = options.httpStatus;
+  }
+}
+
+export function createError(code: ErrorCode, message: string, options?: ExposureErrorOptions): ExposureError {
+  return new ExposureError(code, message, options);
+}
+
+export function isExposureError(value: unknown, code?: ErrorCode): value is ExposureError {
+  return value instanceof ExposureError && (code === undefined || value.code === code);
+}
+
+/** Normalises whatever an AbortSignal carries into our own error, so callers see one code for cancellation. */
+export function abortError(signal: AbortSignal | undefined, what: string): ExposureError {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof ExposureError) return reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return createError('EXP_ERR_TIMEOUT', `${what} timed out`, { cause: reason, hint: 'Raise --timeout or check that the device answers.' });
+  }
+  return createError('EXP_ERR_ABORTED', `${what} was cancelled`, { cause: reason });
+}

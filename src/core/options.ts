@@ -1,0 +1,29 @@
+/** Options for one scan, as every face (CLI, and later the API and scheduler) hands them to runScan. */
+export interface ScanOptions {
+  /** Skip discovery and read this device description (must be on a local subnet or loopback). */
+  gatewayUrl?: string;
+  /** Restrict discovery and "local subnet" to one interface. */
+  interface?: string;
+  /** Whole-scan time limit. */
+  timeoutSeconds: number;
+  /** How long SSDP answers are collected. */
+  discoveryWindowMs: number;
+  /** Limit on each HTTP exchange with a device. */
+  requestTimeoutMs: number;
+  maxMappings: number;
+  /** Requests in flight per gateway during the generic walk. */
+  maxInFlight: number;
+  /** False with --no-wan: nothing leaves the LAN. */
+  wan: boolean;
+  /** Called with short progress messages (the CLI prints them on a TTY). */
+  onProgress?: (message: string) => void;
+}
+
+export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
+  timeoutSeconds: 60,
+  discoveryWindowMs: 1500,
+  requestTimeoutMs: 5000,
+  maxMappings: 4096,
+  maxInFlight: 4,
+  wan: true,
+};

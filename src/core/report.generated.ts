@@ -1,0 +1,208 @@
+/* Generated from schemas/report.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types. */
+
+/**
+ * public: routable; private: RFC 1918; cgnat: 100.64.0.0/10 (RFC 6598); reserved: any other special-use block; unknown: not an IPv4 address.
+ */
+export type AddressClass = 'public' | 'private' | 'cgnat' | 'reserved' | 'unknown';
+export type Protocol = 'TCP' | 'UDP';
+export type Port = number;
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+
+/**
+ * The result of one exposure scan. Every string that came from the network is untrusted text: renderers escape it.
+ */
+export interface ExposureReport {
+  schemaVersion: '1.0';
+  tool: {
+    name: string;
+    version: string;
+  };
+  startedAt: string;
+  finishedAt: string;
+  options: ScanOptionsEcho;
+  localNetworks?: LocalNetwork[];
+  discovery: Discovery;
+  gateways: Gateway[];
+  natPmp: NatPmp;
+  findings: Finding[];
+  summary: Summary;
+  warnings: Warning[];
+}
+/**
+ * The options that shaped this scan, so a report explains itself.
+ */
+export interface ScanOptionsEcho {
+  /**
+   * False when --no-wan kept every probe on the LAN.
+   */
+  wan: boolean;
+  gatewayUrl?: string;
+  interface?: string;
+  discoveryWindowMs: number;
+  timeoutSeconds: number;
+  maxMappings?: number;
+}
+export interface LocalNetwork {
+  interface: string;
+  address: string;
+  cidr: string;
+}
+export interface Discovery {
+  method: 'ssdp' | 'gateway-url';
+  windowMs: number;
+  interfaces?: string[];
+  unicastTargets?: string[];
+  responses: SsdpResponse[];
+  responsesTruncated?: boolean;
+}
+export interface SsdpResponse {
+  /**
+   * Address the answer came from.
+   */
+  from: string;
+  location: string;
+  st: string;
+  usn: string;
+  server: string;
+  /**
+   * False when the LOCATION was not fetched (see refusedReason).
+   */
+  fetched: boolean;
+  refusedReason?: string;
+}
+export interface Gateway {
+  location: string;
+  address: string;
+  igdVersion: 1 | 2 | null;
+  deviceType: string;
+  friendlyName: string;
+  manufacturer: string;
+  modelName: string;
+  modelNumber?: string;
+  udn?: string;
+  /**
+   * SSDP SERVER header, when discovered by SSDP.
+   */
+  server?: string;
+  services: Service[];
+  rejectedUrls?: RejectedUrl[];
+  /**
+   * The WAN connection service the mappings and external IP were read from.
+   */
+  connectionService?: string | null;
+  externalIp: string | null;
+  externalIpClass: AddressClass;
+  connectionStatus: string | null;
+  uptimeSeconds: number | null;
+  firewall?: Ipv6Firewall;
+  mappings: Mapping[];
+  mappingsTruncated: boolean;
+  enumeration: Enumeration;
+  errors: Warning[];
+}
+export interface Service {
+  serviceType: string;
+  serviceId?: string;
+  controlUrl: string;
+}
+export interface RejectedUrl {
+  serviceType: string;
+  url: string;
+  reason: string;
+}
+export interface Ipv6Firewall {
+  enabled: boolean | null;
+  inboundPinholeAllowed: boolean | null;
+}
+export interface Mapping {
+  protocol: Protocol;
+  externalPort: Port;
+  internalClient: string;
+  internalPort: Port;
+  /**
+   * Written by whichever LAN device asked for the mapping: untrusted.
+   */
+  description: string;
+  enabled: boolean;
+  /**
+   * Seconds left; 0 means permanent.
+   */
+  leaseDuration: number;
+  /**
+   * Empty means any remote host.
+   */
+  remoteHost: string;
+  /**
+   * The description contained markup, or arrived unescaped.
+   */
+  descriptionHasMarkup?: boolean;
+  /**
+   * Whether the internal client is on a subnet of this machine; null when unknown.
+   */
+  internalClientOnLan?: boolean | null;
+  /**
+   * Service type of the connection the mapping was read from.
+   */
+  service?: string;
+}
+export interface Enumeration {
+  method: 'GetListOfPortMappings' | 'GetGenericPortMappingEntry' | 'none';
+  requests: number;
+  durationMs: number;
+  stopReason: 'end-of-table' | 'repeated-entry' | 'max-mappings' | 'deadline' | 'error' | 'not-attempted';
+  firstIndex?: 0 | 1;
+  fallbackReason?: string;
+}
+export interface Warning {
+  code: string;
+  message: string;
+  upnpErrorCode?: number;
+}
+export interface NatPmp {
+  present: boolean;
+  gateway?: string;
+  externalIp: string | null;
+  externalIpClass?: AddressClass;
+  resultCode?: number;
+  epochSeconds?: number;
+  /**
+   * False when no gateway address was known to ask.
+   */
+  checked?: boolean;
+  /**
+   * A PCP server (RFC 6887) answered the NAT-PMP request.
+   */
+  pcp?: boolean;
+}
+export interface Finding {
+  /**
+   * Stable across scans: the rule plus what it is about, so diffs can follow it.
+   */
+  id: string;
+  rule: string;
+  severity: Severity;
+  title: string;
+  description: string;
+  evidence: Evidence[];
+  remediation: string[];
+  references: string[];
+}
+export interface Evidence {
+  /**
+   * What the evidence is about: a gateway location, a mapping like TCP/8080, an address.
+   */
+  subject: string;
+  detail: string;
+}
+export interface Summary {
+  highestSeverity: 'none' | 'info' | 'low' | 'medium' | 'high' | 'critical';
+  counts: {
+    info: number;
+    low: number;
+    medium: number;
+    high: number;
+    critical: number;
+  };
+  gateways: number;
+  mappings: number;
+}

@@ -1,0 +1,44 @@
+import { localIpv4Networks, defaultGateways } from '../net/interfaces.js';
+import { upnpIgdProbe } from '../../probes/upnp-igd/index.js';
+import { natPmpProbe } from '../../probes/nat-pmp/index.js';
+import { evaluateRules } from '../rules/index.js';
+import { buildReport } from '../report/build.js';
+import { abortError } from './errors.js';
+import { now, type Observation } from './observation.js';
+import type { ScanOptions } from './options.js';
+import type { Probe, ProbeContext } from './probe.js';
+import { Scope } from './scope.js';
+import type { ExposureReport } from './report.generated.js';
+
+/** In order: later probes build on what earlier ones observed. */
+export const PROBES: readonly Probe[] = [upnpIgdProbe, natPmpProbe];
+
+/**
+ * The one flow every face calls: probes -> observations -> rules -> findings -> validated report.
+ * The whole scan is bounded by options.timeoutSeconds and by the caller's signal.
+ */
+export async function runScan(options: ScanOptions, signal?: AbortSignal): Promise<ExposureReport> {
+  const startedAt = new Date();
+  const timeout = AbortSignal.timeout(Math.max(1, options.timeoutSeconds * 1000));
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const networks = localIpv4Networks(options.interface);
+  const observations: Observation[] = [
+    { probe: 'local', kind: 'local-networks', subject: 'host', at: now(), data: { networks, defaultGateways: options.gatewayUrl ? [] : await defaultGateways(options.interface) } },
+  ];
+  const context: ProbeContext = {
+    options,
+    scope: new Scope(networks),
+    observations,
+    // Leave a little of the budget to assemble the report from what was gathered.
+    deadline: Date.now() + Math.max(500, options.timeoutSeconds * 1000 - 1000),
+    signal: combined,
+    progress: (message) => options.onProgress?.(message),
+  };
+  for (const probe of PROBES) {
+    if (combined.aborted) throw abortError(combined, 'The scan');
+    if (!probe.appliesTo(context)) continue;
+    observations.push(...(await probe.run(context)));
+  }
+  const findings = evaluateRules(observations);
+  return buildReport({ startedAt, finishedAt: new Date(), options, observations, findings });
+}

@@ -1,0 +1,58 @@
+import net from 'node:net';
+import { isInCidr } from './address.js';
+import { createError } from './errors.js';
+import type { LocalNetwork } from './report.generated.js';
+
+/**
+ * The one place that decides which addresses a scan may touch. Probes ask it; nothing else decides.
+ * On the LAN side that is: the machine's own subnets (and loopback, for a gateway the user names on this host),
+ * and a description URL only on the very host that answered discovery.
+ */
+export class Scope {
+  constructor(readonly localNetworks: readonly LocalNetwork[]) {}
+
+  isLocal(address: string): boolean {
+    if (!net.isIPv4(address)) return false;
+    return isInCidr(address, '127.0.0.0/8') || this.localNetworks.some((network) => isInCidr(address, network.cidr));
+  }
+
+  /** Whether the internal client of a mapping sits on one of this machine's subnets (null: nothing to compare with). */
+  isOnLan(address: string): boolean | null {
+    if (this.localNetworks.length === 0) return null;
+    return net.isIPv4(address) && this.localNetworks.some((network) => isInCidr(address, network.cidr));
+  }
+
+  /**
+   * A LOCATION from SSDP is fetched only when it names, by IP address, the host that answered. Otherwise any LAN
+   * device could make the scanner request a URL of its choosing (another host, or a service on this machine).
+   */
+  descriptionUrlRefusal(location: string, answeredFrom: string): string | undefined {
+    let url: URL;
+    try {
+      url = new URL(location);
+    } catch {
+      return 'LOCATION is not a valid URL';
+    }
+    if (url.protocol !== 'http:') return `LOCATION uses ${url.protocol}, not http:`;
+    if (url.hostname !== answeredFrom) return `LOCATION names ${url.hostname}, but the answer came from ${answeredFrom}`;
+    if (url.username || url.password) return 'LOCATION carries credentials';
+    return undefined;
+  }
+
+  /** --gateway URL: an http URL whose host is an IPv4 literal on a local subnet or loopback. */
+  checkGatewayUrl(raw: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw createError('EXP_ERR_USAGE', `--gateway ${raw} is not a URL`, { hint: 'Pass the device description URL, e.g. --gateway http://192.168.1.1:5000/rootDesc.xml' });
+    }
+    if (url.protocol !== 'http:') throw createError('EXP_ERR_USAGE', `--gateway must be an http: URL, not ${url.protocol}`, { hint: 'UPnP device descriptions are served over plain http.' });
+    if (!this.isLocal(url.hostname)) {
+      throw createError('EXP_ERR_URL_NOT_ALLOWED', `--gateway host ${url.hostname} is not on a network this machine is attached to`, {
+        hint: 'Give the router by its LAN IP address (not a name); exposure-scanner only talks to devices on your own network.',
+      });
+    }
+    return url;
+  }
+}

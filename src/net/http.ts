@@ -1,0 +1,107 @@
+import http from 'node:http';
+import { createError, abortError, isExposureError } from '../core/errors.js';
+
+/** 1 MiB: a real IGD description or SOAP answer is a few KiB; 1,000 mappings in one v2 listing are ~300 KiB. */
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
+export const DEFAULT_HTTP_TIMEOUT_MS = 5000;
+
+export interface HttpRequestOptions {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Hard cap on the response body; a longer answer is an error, not a truncation. */
+  maxBytes?: number;
+  /** Covers the whole exchange: connect, headers and body. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  agent?: http.Agent;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/**
+ * A deliberately small HTTP client for talking to LAN devices, which are untrusted: plain http only, no redirects
+ * followed (a 3xx is returned to the caller, who decides), every read bounded in bytes and time, cancellable.
+ */
+export function httpRequest(url: URL, options: HttpRequestOptions = {}): Promise<HttpResponse> {
+  if (url.protocol !== 'http:') {
+    return Promise.reject(
+      createError('EXP_ERR_URL_NOT_ALLOWED', `Refusing ${url.protocol} URL ${url.href}: only http: is used to talk to UPnP devices`),
+    );
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(abortError(signal, `HTTP ${url.href}`));
+
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | undefined, response?: HttpResponse): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (error) {
+        request.destroy();
+        reject(error);
+      } else if (response) {
+        resolve(response);
+      }
+    };
+    const onAbort = (): void => finish(abortError(signal, `HTTP ${url.href}`));
+    const timer = setTimeout(() => {
+      finish(
+        createError('EXP_ERR_HTTP_TIMEOUT', `${url.host} did not answer ${url.pathname} within ${timeoutMs} ms`, {
+          hint: 'The device may be slow or overloaded; raise --timeout, or check that it is reachable.',
+        }),
+      );
+    }, timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const headers: Record<string, string> = { 'user-agent': 'exposure-scanner', ...options.headers };
+    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+    const request = http.request(url, { method: options.method ?? 'GET', headers, agent: options.agent ?? false });
+    request.on('error', (error) => {
+      finish(
+        isExposureError(error)
+          ? error
+          : createError('EXP_ERR_HTTP_NETWORK', `Cannot reach ${url.host}: ${error.message}`, {
+              cause: error,
+              hint: 'Check that the device is on and that this machine is on the same network.',
+            }),
+      );
+    });
+    request.on('response', (response) => {
+      const declared = Number(response.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        finish(tooLarge(url, maxBytes));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      response.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxBytes) {
+          finish(tooLarge(url, maxBytes));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('error', (error) => finish(createError('EXP_ERR_HTTP_NETWORK', `Reading from ${url.host} failed: ${error.message}`, { cause: error })));
+      response.on('end', () => {
+        finish(undefined, { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks, received) });
+      });
+    });
+    request.end(options.body);
+  });
+}
+
+function tooLarge(url: URL, maxBytes: number): Error {
+  return createError('EXP_ERR_HTTP_TOO_LARGE', `${url.host} sent more than ${maxBytes} bytes for ${url.pathname}`, {
+    hint: 'A UPnP device should never need this much; treat the device as suspicious.',
+  });
+}

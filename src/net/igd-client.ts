@@ -1,0 +1,292 @@
+import http from 'node:http';
+import { soapCall, extractArguments, UPNP_ERROR, type SoapTarget } from './soap.js';
+import { parseGenericEntry, parsePortListing, mappingKey, MalformedMappingError, type ParsedMapping } from './igd-mapping.js';
+import { isExposureError, abortError } from '../core/errors.js';
+import type { Enumeration, Warning } from '../core/report.generated.js';
+
+export interface IgdCallOptions {
+  signal?: AbortSignal;
+  requestTimeoutMs?: number;
+  agent?: http.Agent;
+}
+
+/** One keep-alive agent per gateway: reuses connections where the router allows, and caps requests in flight. */
+export function gatewayAgent(maxInFlight: number): http.Agent {
+  return new http.Agent({ keepAlive: true, maxSockets: maxInFlight, maxFreeSockets: maxInFlight, keepAliveMsecs: 1000 });
+}
+
+function call(target: SoapTarget, action: string, args: ReadonlyArray<readonly [string, string | number]>, options: IgdCallOptions): Promise<string> {
+  return soapCall(target, action, args, { signal: options.signal, timeoutMs: options.requestTimeoutMs, agent: options.agent });
+}
+
+export async function getExternalIpAddress(target: SoapTarget, options: IgdCallOptions): Promise<string | null> {
+  const body = await call(target, 'GetExternalIPAddress', [], options);
+  const value = extractArguments(body, ['NewExternalIPAddress']).values.get('NewExternalIPAddress');
+  return value ? value.slice(0, 64) : null;
+}
+
+export async function getStatusInfo(target: SoapTarget, options: IgdCallOptions): Promise<{ connectionStatus: string | null; uptimeSeconds: number | null }> {
+  const body = await call(target, 'GetStatusInfo', [], options);
+  const { values } = extractArguments(body, ['NewConnectionStatus', 'NewUptime']);
+  const uptime = values.get('NewUptime');
+  return {
+    connectionStatus: values.get('NewConnectionStatus')?.slice(0, 64) ?? null,
+    uptimeSeconds: uptime !== undefined && /^\d{1,10}$/.test(uptime) ? Number(uptime) : null,
+  };
+}
+
+export async function getFirewallStatus(target: SoapTarget, options: IgdCallOptions): Promise<{ enabled: boolean | null; inboundPinholeAllowed: boolean | null }> {
+  const body = await call(target, 'GetFirewallStatus', [], options);
+  const { values } = extractArguments(body, ['FirewallEnabled', 'InboundPinholeAllowed']);
+  const flag = (value: string | undefined): boolean | null => (value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : null);
+  return { enabled: flag(values.get('FirewallEnabled')), inboundPinholeAllowed: flag(values.get('InboundPinholeAllowed')) };
+}
+
+export interface EnumerateOptions extends IgdCallOptions {
+  /** Use GetListOfPortMappings (the service is WANIPConnection:2 or later). */
+  listAvailable: boolean;
+  maxMappings: number;
+  /** Absolute time (Date.now() scale) after which no new request is started. */
+  deadline: number;
+  maxInFlight: number;
+  /** Entries per GetListOfPortMappings page. */
+  pageSize?: number;
+}
+
+export interface EnumerationResult {
+  mappings: ParsedMapping[];
+  truncated: boolean;
+  enumeration: Enumeration;
+  warnings: Warning[];
+}
+
+/** Codes routers use to say "past the end of the table" (713 by the spec; 714 and 402 by some firmware). */
+const END_OF_TABLE = new Set<number>([UPNP_ERROR.specifiedArrayIndexInvalid, UPNP_ERROR.noSuchEntryInArray, UPNP_ERROR.invalidArgs]);
+
+function isEndOfTable(error: unknown): boolean {
+  return isExposureError(error, 'EXP_ERR_SOAP_FAULT') && error.upnpErrorCode !== undefined && END_OF_TABLE.has(error.upnpErrorCode);
+}
+
+function warningFrom(error: unknown, context: string): Warning {
+  if (isExposureError(error)) {
+    return { code: error.code, message: `${context}: ${error.message}`, ...(error.upnpErrorCode !== undefined ? { upnpErrorCode: error.upnpErrorCode } : {}) };
+  }
+  if (error instanceof MalformedMappingError) return { code: 'EXP_ERR_XML_INVALID', message: `${context}: ${error.message}` };
+  return { code: 'EXP_ERR_HTTP_NETWORK', message: `${context}: ${String(error)}` };
+}
+
+/**
+ * Reads every port mapping. On IGD v2 the paged GetListOfPortMappings is tried first (one request per page);
+ * its result is trusted only when its count agrees with the generic index (two extra requests), because a
+ * description can forge listing entries (see parsePortListing). Otherwise, or on any doubt, the generic walk.
+ */
+export async function enumerateMappings(target: SoapTarget, options: EnumerateOptions): Promise<EnumerationResult> {
+  const started = performance.now();
+  let fallbackReason: string | undefined;
+  let requestsSoFar = 0;
+  if (options.listAvailable) {
+    const listed = await enumerateByList(target, options);
+    requestsSoFar = listed.requests;
+    if (listed.ok) {
+      return {
+        mappings: listed.mappings,
+        truncated: listed.truncated,
+        warnings: [],
+        enumeration: { method: 'GetListOfPortMappings', requests: listed.requests, durationMs: elapsed(started), stopReason: listed.truncated ? 'max-mappings' : 'end-of-table' },
+      };
+    }
+    fallbackReason = listed.reason;
+  }
+  const generic = await enumerateGeneric(target, options);
+  return {
+    mappings: generic.mappings,
+    truncated: generic.stopReason === 'max-mappings' || generic.stopReason === 'deadline',
+    warnings: generic.warnings,
+    enumeration: {
+      method: 'GetGenericPortMappingEntry',
+      requests: requestsSoFar + generic.requests,
+      durationMs: elapsed(started),
+      stopReason: generic.stopReason,
+      firstIndex: generic.firstIndex,
+      ...(fallbackReason ? { fallbackReason } : {}),
+    },
+  };
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
+type ListOutcome = { ok: true; mappings: ParsedMapping[]; truncated: boolean; requests: number } | { ok: false; reason: string; requests: number };
+
+async function enumerateByList(target: SoapTarget, options: EnumerateOptions): Promise<ListOutcome> {
+  const pageSize = options.pageSize ?? 1000;
+  const mappings: ParsedMapping[] = [];
+  const seen = new Set<string>();
+  let requests = 0;
+  for (const protocol of ['TCP', 'UDP'] as const) {
+    let start = 0;
+    while (start <= 65535) {
+      if (Date.now() > options.deadline) return { ok: false, reason: 'time limit reached while listing', requests };
+      if (options.signal?.aborted) throw abortError(options.signal, 'Port mapping enumeration');
+      let body: string;
+      try {
+        requests++;
+        body = await call(
+          target,
+          'GetListOfPortMappings',
+          [['NewStartPort', start], ['NewEndPort', 65535], ['NewProtocol', protocol], ['NewManage', 1], ['NewNumberOfPorts', pageSize]],
+          options,
+        );
+      } catch (error) {
+        // 730 PortMappingNotFound: nothing of this protocol in the range, which ends this protocol's pages.
+        if (isExposureError(error, 'EXP_ERR_SOAP_FAULT') && error.upnpErrorCode === 730) break;
+        if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
+        return { ok: false, reason: `GetListOfPortMappings failed: ${isExposureError(error) ? error.message : String(error)}`, requests };
+      }
+      const page = parsePortListing(body);
+      if (page.problems.length > 0) return { ok: false, reason: `listing did not parse cleanly (${page.problems[0]})`, requests };
+      if (page.entries.length > pageSize) return { ok: false, reason: `listing returned ${page.entries.length} entries for a page of ${pageSize}`, requests };
+      let highest = start - 1;
+      for (const entry of page.entries) {
+        const key = mappingKey(entry);
+        if (entry.protocol !== protocol || entry.externalPort < start || seen.has(key)) {
+          return { ok: false, reason: `listing entry ${key} is out of place (wrong protocol, out of range or repeated)`, requests };
+        }
+        seen.add(key);
+        mappings.push(entry);
+        highest = Math.max(highest, entry.externalPort);
+        if (mappings.length >= options.maxMappings) return { ok: true, mappings, truncated: true, requests };
+      }
+      if (page.entries.length < pageSize) break;
+      start = highest + 1;
+    }
+  }
+  const verification = await verifyCount(target, mappings.length, options);
+  requests += verification.requests;
+  if (!verification.ok) return { ok: false, reason: verification.reason, requests };
+  return { ok: true, mappings, truncated: false, requests };
+}
+
+/** The generic index must hold exactly `count` entries: index count-1 exists (0-based) and index count does not. */
+async function verifyCount(target: SoapTarget, count: number, options: EnumerateOptions): Promise<{ ok: true; requests: number } | { ok: false; reason: string; requests: number }> {
+  let requests = 0;
+  const exists = async (index: number): Promise<boolean | 'unknown'> => {
+    requests++;
+    try {
+      await call(target, 'GetGenericPortMappingEntry', [['NewPortMappingIndex', index]], options);
+      return true;
+    } catch (error) {
+      if (isEndOfTable(error)) return false;
+      if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
+      return 'unknown';
+    }
+  };
+  const [last, beyond] = await Promise.all([count > 0 ? exists(count - 1) : Promise.resolve(true), exists(count)]);
+  if (last === true && beyond === false) return { ok: true, requests };
+  return { ok: false, reason: `listing holds ${count} mappings but the generic index disagrees`, requests };
+}
+
+interface GenericOutcome {
+  mappings: ParsedMapping[];
+  requests: number;
+  stopReason: Enumeration['stopReason'];
+  firstIndex: 0 | 1;
+  warnings: Warning[];
+}
+
+function sameEntry(a: ParsedMapping | undefined, b: ParsedMapping | undefined): boolean {
+  return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * GetGenericPortMappingEntry by index, `maxInFlight` at a time. Stops at the end-of-table fault, at an entry that
+ * repeats its predecessor (firmware that answers every index past the end with the last entry), at the count
+ * cap or at the deadline. Handles tables that start at index 1.
+ */
+async function enumerateGeneric(target: SoapTarget, options: EnumerateOptions): Promise<GenericOutcome> {
+  const entries = new Map<number, ParsedMapping | null>();
+  const warnings: Warning[] = [];
+  let requests = 0;
+  let stopReason: Enumeration['stopReason'] = 'end-of-table';
+  let end = Number.POSITIVE_INFINITY;
+  const stopAt = (index: number, reason: Enumeration['stopReason']): void => {
+    if (index < end) {
+      end = index;
+      stopReason = reason;
+    }
+  };
+
+  const fetchIndex = async (index: number): Promise<ParsedMapping | 'end'> => {
+    requests++;
+    try {
+      const body = await call(target, 'GetGenericPortMappingEntry', [['NewPortMappingIndex', index]], options);
+      return parseGenericEntry(body);
+    } catch (error) {
+      if (isEndOfTable(error)) return 'end';
+      throw error;
+    }
+  };
+
+  let firstIndex: 0 | 1 = 0;
+  let next = 0;
+  try {
+    const first = await fetchIndex(0);
+    if (first === 'end') {
+      const second = await fetchIndex(1);
+      if (second === 'end') return { mappings: [], requests, stopReason: 'end-of-table', firstIndex: 0, warnings };
+      firstIndex = 1;
+      entries.set(1, second);
+      next = 2;
+    } else {
+      entries.set(0, first);
+      next = 1;
+    }
+  } catch (error) {
+    if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
+    warnings.push(warningFrom(error, 'GetGenericPortMappingEntry index 0'));
+    if (!(error instanceof MalformedMappingError)) return { mappings: [], requests, stopReason: 'error', firstIndex: 0, warnings };
+    entries.set(0, null);
+    next = 1;
+  }
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const index = next;
+      if (index >= end) return;
+      if (index - firstIndex >= options.maxMappings) return stopAt(index, 'max-mappings');
+      if (Date.now() > options.deadline) return stopAt(index, 'deadline');
+      if (options.signal?.aborted) throw abortError(options.signal, 'Port mapping enumeration');
+      next++;
+      try {
+        const entry = await fetchIndex(index);
+        if (entry === 'end') {
+          stopAt(index, 'end-of-table');
+          return;
+        }
+        entries.set(index, entry);
+        if (sameEntry(entries.get(index - 1) ?? undefined, entry)) stopAt(index, 'repeated-entry');
+        if (sameEntry(entries.get(index + 1) ?? undefined, entry)) stopAt(index + 1, 'repeated-entry');
+      } catch (error) {
+        if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
+        if (error instanceof MalformedMappingError) {
+          // A damaged entry is reported, and the walk goes on: one bad row must not hide the rest.
+          warnings.push(warningFrom(error, `GetGenericPortMappingEntry index ${index}`));
+          entries.set(index, null);
+          continue;
+        }
+        warnings.push(warningFrom(error, `GetGenericPortMappingEntry index ${index}`));
+        stopAt(index, 'error');
+        return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.maxInFlight) }, worker));
+
+  const mappings: ParsedMapping[] = [];
+  for (let index = firstIndex; index < end; index++) {
+    const entry = entries.get(index);
+    if (entry) mappings.push(entry);
+  }
+  return { mappings, requests, stopReason, firstIndex, warnings };
+}

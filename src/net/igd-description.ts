@@ -1,0 +1,137 @@
+import { childArray, childText, isNode, parseXml } from './xml.js';
+import { createError } from '../core/errors.js';
+
+/** Bounds on the device tree walk: a real IGD has 3 devices and about 6 services. */
+const MAX_DEVICES = 64;
+const MAX_SERVICES = 256;
+
+export const SERVICE_TYPES = {
+  wanIpConnection1: 'urn:schemas-upnp-org:service:WANIPConnection:1',
+  wanIpConnection2: 'urn:schemas-upnp-org:service:WANIPConnection:2',
+  wanPppConnection1: 'urn:schemas-upnp-org:service:WANPPPConnection:1',
+  wanIpv6FirewallControl1: 'urn:schemas-upnp-org:service:WANIPv6FirewallControl:1',
+  wanCommonInterfaceConfig1: 'urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1',
+} as const;
+
+export const CONNECTION_SERVICE_TYPES: readonly string[] = [
+  SERVICE_TYPES.wanIpConnection2,
+  SERVICE_TYPES.wanIpConnection1,
+  SERVICE_TYPES.wanPppConnection1,
+];
+
+export interface DescribedService {
+  serviceType: string;
+  serviceId: string;
+  /** Absolute, already checked to point at the device that answered. */
+  controlUrl: URL;
+  deviceType: string;
+}
+
+export interface RejectedUrl {
+  serviceType: string;
+  url: string;
+  reason: string;
+}
+
+export interface DeviceDescription {
+  deviceType: string;
+  igdVersion: 1 | 2 | null;
+  friendlyName: string;
+  manufacturer: string;
+  modelName: string;
+  modelNumber: string;
+  udn: string;
+  services: DescribedService[];
+  /** Control URLs that pointed at another host or were malformed: never contacted, reported as suspicious. */
+  rejectedUrls: RejectedUrl[];
+  truncated: boolean;
+}
+
+/**
+ * Reads a UPnP device description. `location` is where it came from; every control URL is resolved against
+ * URLBase (or the location) and kept only when it names the same host and protocol as the location, so a
+ * description cannot send the scanner to a third host.
+ */
+export function parseDeviceDescription(xml: string, location: URL): DeviceDescription {
+  const document = parseXml(xml, { what: `Device description at ${location.href}`, arrays: ['device', 'service'] });
+  const root = isNode(document) ? document['root'] : undefined;
+  const rootDevice = childArray(root, 'device')[0];
+  if (!isNode(rootDevice)) {
+    throw createError('EXP_ERR_XML_INVALID', `Device description at ${location.href} has no <root><device>`, {
+      hint: 'The device is not a UPnP device, or its description is damaged.',
+    });
+  }
+  const base = resolveBase(childText(root, 'URLBase'), location);
+  const deviceType = childText(rootDevice, 'deviceType') ?? '';
+  const description: DeviceDescription = {
+    deviceType,
+    igdVersion: igdVersionOf(deviceType),
+    friendlyName: childText(rootDevice, 'friendlyName') ?? '',
+    manufacturer: childText(rootDevice, 'manufacturer') ?? '',
+    modelName: childText(rootDevice, 'modelName') ?? '',
+    modelNumber: childText(rootDevice, 'modelNumber') ?? '',
+    udn: childText(rootDevice, 'UDN') ?? '',
+    services: [],
+    rejectedUrls: [],
+    truncated: false,
+  };
+
+  // Iterative walk so a hostile, deeply nested tree costs bounded work and no recursion depth.
+  const pending: unknown[] = [rootDevice];
+  let devicesSeen = 0;
+  while (pending.length > 0) {
+    const device = pending.shift();
+    if (++devicesSeen > MAX_DEVICES) {
+      description.truncated = true;
+      break;
+    }
+    const type = childText(device, 'deviceType') ?? '';
+    for (const service of childArray(childArray(device, 'serviceList')[0], 'service')) {
+      if (description.services.length + description.rejectedUrls.length >= MAX_SERVICES) {
+        description.truncated = true;
+        break;
+      }
+      addService(description, service, type, base, location);
+    }
+    pending.push(...childArray(childArray(device, 'deviceList')[0], 'device'));
+  }
+  return description;
+}
+
+function addService(description: DeviceDescription, service: unknown, deviceType: string, base: URL, location: URL): void {
+  const serviceType = childText(service, 'serviceType') ?? '';
+  const rawControl = childText(service, 'controlURL') ?? '';
+  let controlUrl: URL;
+  try {
+    controlUrl = new URL(rawControl, base);
+  } catch {
+    description.rejectedUrls.push({ serviceType, url: rawControl, reason: 'not a valid URL' });
+    return;
+  }
+  if (controlUrl.protocol !== location.protocol || controlUrl.host !== location.host) {
+    description.rejectedUrls.push({ serviceType, url: controlUrl.href, reason: `points to ${controlUrl.host}, not to the device that answered (${location.host})` });
+    return;
+  }
+  description.services.push({ serviceType, serviceId: childText(service, 'serviceId') ?? '', controlUrl, deviceType });
+}
+
+function resolveBase(urlBase: string | undefined, location: URL): URL {
+  if (!urlBase) return location;
+  try {
+    return new URL(urlBase, location);
+  } catch {
+    return location;
+  }
+}
+
+export function igdVersionOf(deviceType: string): 1 | 2 | null {
+  const match = /^urn:schemas-upnp-org:device:InternetGatewayDevice:(\d+)$/.exec(deviceType);
+  if (!match) return null;
+  return match[1] === '1' ? 1 : 2;
+}
+
+/** Service types compare by name; a v2 service also answers v1 actions. */
+export function serviceVersion(serviceType: string): number {
+  const match = /:(\d+)$/.exec(serviceType);
+  return match ? Number(match[1]) : 0;
+}

@@ -1,0 +1,157 @@
+import dgram from 'node:dgram';
+import { createError, abortError } from '../core/errors.js';
+
+export const SSDP_MULTICAST_ADDRESS = '239.255.255.250';
+export const SSDP_PORT = 1900;
+
+export const IGD_SEARCH_TARGETS: readonly string[] = [
+  'urn:schemas-upnp-org:device:InternetGatewayDevice:1',
+  'urn:schemas-upnp-org:device:InternetGatewayDevice:2',
+  'urn:schemas-upnp-org:service:WANIPConnection:1',
+  'urn:schemas-upnp-org:service:WANIPConnection:2',
+  'urn:schemas-upnp-org:service:WANPPPConnection:1',
+];
+
+/** One answer is a few hundred bytes; anything over this is not an SSDP answer worth reading. */
+const MAX_DATAGRAM_BYTES = 8192;
+const MAX_HEADER_VALUE = 1024;
+
+export interface SsdpAnswer {
+  from: string;
+  location: string;
+  st: string;
+  usn: string;
+  server: string;
+}
+
+export interface SsdpSearchOptions {
+  /** Local IPv4 addresses to send multicast M-SEARCH from (one socket each). */
+  interfaceAddresses: readonly string[];
+  /** Addresses that also get a unicast M-SEARCH (the default gateways). */
+  unicastTargets: readonly string[];
+  windowMs: number;
+  maxAnswers?: number;
+  searchTargets?: readonly string[];
+  signal?: AbortSignal;
+  /** Destination port, for tests only; SSDP is always 1900 on a real network. */
+  port?: number;
+}
+
+export interface SsdpSearchResult {
+  answers: SsdpAnswer[];
+  truncated: boolean;
+}
+
+function mSearch(host: string, searchTarget: string, multicast: boolean): Buffer {
+  const lines = ['M-SEARCH * HTTP/1.1', `HOST: ${host}:${SSDP_PORT}`, 'MAN: "ssdp:discover"'];
+  // MX only belongs to multicast searches (UDA 1.1 §1.3.2); devices spread their answers over MX seconds.
+  if (multicast) lines.push('MX: 1');
+  lines.push(`ST: ${searchTarget}`, 'USER-AGENT: exposure-scanner UPnP/1.1', '', '');
+  return Buffer.from(lines.join('\r\n'));
+}
+
+/** Parses an M-SEARCH answer; anything that is not a `200` with a LOCATION is ignored. */
+export function parseSsdpAnswer(message: Buffer, from: string): SsdpAnswer | undefined {
+  if (message.length > MAX_DATAGRAM_BYTES) return undefined;
+  const lines = message.toString('latin1').split(/\r?\n/);
+  if (!/^HTTP\/1\.[01] 200\b/.test(lines[0] ?? '')) return undefined;
+  const headers = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim().slice(0, MAX_HEADER_VALUE));
+  }
+  const location = headers.get('location');
+  if (!location) return undefined;
+  return { from, location, st: headers.get('st') ?? '', usn: headers.get('usn') ?? '', server: headers.get('server') ?? '' };
+}
+
+/**
+ * Sends M-SEARCH for the IGD search targets on every given interface and to every unicast target, and collects
+ * every distinct answer for the whole window: several IGDs (or a hostile device pretending to be one) must all
+ * be seen, not just the first.
+ */
+export async function ssdpSearch(options: SsdpSearchOptions): Promise<SsdpSearchResult> {
+  const { signal } = options;
+  if (signal?.aborted) throw abortError(signal, 'SSDP discovery');
+  const maxAnswers = options.maxAnswers ?? 256;
+  const port = options.port ?? SSDP_PORT;
+  const targets = options.searchTargets ?? IGD_SEARCH_TARGETS;
+  const answers = new Map<string, SsdpAnswer>();
+  let truncated = false;
+  const sockets: dgram.Socket[] = [];
+
+  const onMessage = (message: Buffer, remote: dgram.RemoteInfo): void => {
+    const answer = parseSsdpAnswer(message, remote.address);
+    if (!answer) return;
+    const key = `${answer.from}\n${answer.usn}\n${answer.location}`;
+    if (answers.has(key)) return;
+    if (answers.size >= maxAnswers) {
+      truncated = true;
+      return;
+    }
+    answers.set(key, answer);
+  };
+
+  const open = async (bindAddress: string | undefined): Promise<dgram.Socket> => {
+    const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+    sockets.push(socket);
+    socket.on('message', onMessage);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', (error) => reject(createError('EXP_ERR_SOCKET', `Cannot open a UDP socket on ${bindAddress ?? 'any address'}: ${error.message}`, { cause: error })));
+      socket.bind({ address: bindAddress, port: 0 }, () => resolve());
+    });
+    // Late errors (e.g. ICMP unreachable surfacing as ECONNREFUSED) must not crash the process.
+    socket.on('error', () => undefined);
+    return socket;
+  };
+
+  const send = (socket: dgram.Socket, payload: Buffer, address: string): void => {
+    socket.send(payload, port, address, () => undefined);
+  };
+
+  try {
+    const multicastSockets: dgram.Socket[] = [];
+    for (const address of options.interfaceAddresses) {
+      const socket = await open(address);
+      socket.setMulticastInterface(address);
+      // UDA's recommended TTL; the LAN is the only place an IGD should answer from.
+      socket.setMulticastTTL(2);
+      multicastSockets.push(socket);
+    }
+    const unicastSocket = options.unicastTargets.length > 0 ? await open(undefined) : undefined;
+
+    const burst = (): void => {
+      for (const target of targets) {
+        for (const socket of multicastSockets) send(socket, mSearch(SSDP_MULTICAST_ADDRESS, target, true), SSDP_MULTICAST_ADDRESS);
+        if (unicastSocket) for (const gateway of options.unicastTargets) send(unicastSocket, mSearch(gateway, target, false), gateway);
+      }
+    };
+    burst();
+    // UDP is lossy even on a LAN; a second burst a third into the window catches a dropped search.
+    const resend = setTimeout(burst, Math.floor(options.windowMs / 3));
+    try {
+      await waitOrAbort(options.windowMs, signal);
+    } finally {
+      clearTimeout(resend);
+    }
+  } finally {
+    for (const socket of sockets) socket.close();
+  }
+  return { answers: [...answers.values()], truncated };
+}
+
+function waitOrAbort(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal, 'SSDP discovery'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,74 @@
+import { observationsOf, type Observation } from '../core/observation.js';
+import type { ScanOptions } from '../core/options.js';
+import type { ExposureReport, Finding, NatPmp, Summary, Warning } from '../core/report.generated.js';
+import { SEVERITIES, severityRank } from '../rules/severity.js';
+import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
+import { validateReport } from './validate.js';
+
+export interface BuildInput {
+  startedAt: Date;
+  finishedAt: Date;
+  options: ScanOptions;
+  observations: readonly Observation[];
+  findings: readonly Finding[];
+  warnings?: readonly Warning[];
+}
+
+function uniqueIds(findings: readonly Finding[]): Finding[] {
+  const seen = new Map<string, number>();
+  return findings.map((finding) => {
+    const count = (seen.get(finding.id) ?? 0) + 1;
+    seen.set(finding.id, count);
+    return count === 1 ? finding : { ...finding, id: `${finding.id}-${count}` };
+  });
+}
+
+function summarise(findings: readonly Finding[], gateways: number, mappings: number): Summary {
+  const counts = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
+  let highest: Summary['highestSeverity'] = 'none';
+  for (const finding of findings) {
+    counts[finding.severity]++;
+    if (severityRank(finding.severity) > severityRank(highest)) highest = finding.severity;
+  }
+  return { highestSeverity: highest, counts, gateways, mappings };
+}
+
+/** NAT-PMP is reported for the first gateway that answered, else the first asked. */
+function natPmpSection(observations: readonly Observation[]): NatPmp {
+  const answers = observationsOf(observations, 'nat-pmp').map((observation) => observation.data);
+  return answers.find((answer) => answer.present) ?? answers[0] ?? { present: false, externalIp: null, checked: false };
+}
+
+/** Builds the one report every face sees, and refuses to hand out one that breaks its own schema. */
+export function buildReport(input: BuildInput): ExposureReport {
+  const gateways = observationsOf(input.observations, 'gateway').map((observation) => observation.data);
+  const discovery = observationsOf(input.observations, 'discovery')[0]?.data ?? { method: 'ssdp', windowMs: 0, responses: [] };
+  const local = observationsOf(input.observations, 'local-networks')[0]?.data;
+  const findings = uniqueIds(input.findings).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.id.localeCompare(b.id, 'en'));
+  const warnings = [...observationsOf(input.observations, 'warning').map((observation) => observation.data), ...(input.warnings ?? [])];
+  const report: ExposureReport = {
+    schemaVersion: '1.0',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    options: {
+      wan: input.options.wan,
+      ...(input.options.gatewayUrl ? { gatewayUrl: input.options.gatewayUrl } : {}),
+      ...(input.options.interface ? { interface: input.options.interface } : {}),
+      discoveryWindowMs: input.options.discoveryWindowMs,
+      timeoutSeconds: input.options.timeoutSeconds,
+      maxMappings: input.options.maxMappings,
+    },
+    ...(local ? { localNetworks: local.networks } : {}),
+    discovery,
+    gateways,
+    natPmp: natPmpSection(input.observations),
+    findings,
+    summary: summarise(findings, gateways.length, gateways.reduce((total, gateway) => total + gateway.mappings.length, 0)),
+    warnings,
+  };
+  validateReport(report);
+  return report;
+}
+
+export { SEVERITIES };

@@ -1,0 +1,107 @@
+import type { ExposureReport, Finding, Gateway, Mapping, Severity } from '../core/report.generated.js';
+import { terminalSafe as safe } from './sanitize.js';
+
+export interface TextStyle {
+  color: boolean;
+}
+
+const SEVERITY_COLOR: Record<Severity, string> = { critical: '\u001b[1;41;97m', high: '\u001b[1;31m', medium: '\u001b[33m', low: '\u001b[36m', info: '\u001b[2m' };
+const ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+/** Rules whose findings are one per mapping: shown as one line each, remediation once. */
+const COMPACT_RULES = new Set(['upnp-mapping']);
+
+function badge(severity: Severity, style: TextStyle): string {
+  const label = `[${severity.toUpperCase()}]`.padEnd(10);
+  return style.color ? `${SEVERITY_COLOR[severity]}${label}\u001b[0m` : label;
+}
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return 'unknown';
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  return days > 0 ? `${days}d ${hours}h` : hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m ${seconds % 60}s`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
+}
+
+function mappingRows(mappings: readonly Mapping[]): string[] {
+  const rows = [['PROTO', 'EXTERNAL', 'INTERNAL CLIENT', 'LEASE', 'ON', 'DESCRIPTION']];
+  for (const mapping of mappings) {
+    rows.push([
+      mapping.protocol,
+      String(mapping.externalPort) + (mapping.remoteHost ? ` from ${safe(mapping.remoteHost)}` : ''),
+      `${safe(mapping.internalClient)}:${mapping.internalPort}${mapping.internalClientOnLan === false ? ' (NOT ON LAN)' : ''}`,
+      mapping.leaseDuration === 0 ? 'permanent' : duration(mapping.leaseDuration),
+      mapping.enabled ? 'yes' : 'no',
+      safe(mapping.description.slice(0, 60)) + (mapping.description.length > 60 ? '…' : ''),
+    ]);
+  }
+  return table(rows);
+}
+
+function gatewayLines(gateway: Gateway): string[] {
+  const name = safe(gateway.friendlyName || gateway.modelName || gateway.address);
+  const model = safe([gateway.manufacturer, gateway.modelName, gateway.modelNumber].filter(Boolean).join(' '));
+  const lines = [`Router  ${name}${model ? ` (${model})` : ''} at ${safe(gateway.address)}`];
+  lines.push(`  UPnP IGD v${gateway.igdVersion ?? '?'}, ${safe(gateway.connectionService?.replace('urn:schemas-upnp-org:service:', '') ?? 'no connection service')}, ${safe(gateway.location)}`);
+  lines.push(`  External IP  ${safe(gateway.externalIp ?? 'unknown')} (${gateway.externalIpClass})   Status  ${safe(gateway.connectionStatus ?? 'unknown')}, up ${duration(gateway.uptimeSeconds)}`);
+  if (gateway.firewall) lines.push(`  IPv6 firewall  ${gateway.firewall.enabled === null ? 'unknown' : gateway.firewall.enabled ? 'on' : 'OFF'}, inbound pinholes ${gateway.firewall.inboundPinholeAllowed ? 'allowed' : 'not allowed'}`);
+  const { enumeration } = gateway;
+  lines.push(
+    `  Port mappings: ${gateway.mappings.length}${gateway.mappingsTruncated ? ' (INCOMPLETE)' : ''}, read with ${enumeration.method} in ${Math.round(enumeration.durationMs)} ms, ${enumeration.requests} requests${enumeration.fallbackReason ? ` (fell back: ${safe(enumeration.fallbackReason)})` : ''}`,
+  );
+  if (gateway.mappings.length > 0) lines.push(...mappingRows(gateway.mappings).map((row) => `    ${row}`));
+  for (const error of gateway.errors) lines.push(`  ! ${error.code}: ${safe(error.message)}`);
+  return lines;
+}
+
+function findingLines(findings: readonly Finding[], style: TextStyle): string[] {
+  const lines: string[] = [];
+  const compactShown = new Set<string>();
+  for (const severity of ORDER) {
+    for (const finding of findings.filter((candidate) => candidate.severity === severity)) {
+      lines.push(`${badge(finding.severity, style)} ${safe(finding.title)}`);
+      if (COMPACT_RULES.has(finding.rule)) {
+        for (const evidence of finding.evidence) lines.push(`           ${safe(evidence.detail)}`);
+        continue;
+      }
+      lines.push(`           ${safe(finding.description)}`);
+      for (const evidence of finding.evidence) lines.push(`           evidence: ${safe(evidence.detail)}`);
+      finding.remediation.forEach((step, index) => lines.push(`           ${index === 0 ? 'fix:' : '    '} ${safe(step)}`));
+    }
+  }
+  for (const finding of findings) {
+    if (!COMPACT_RULES.has(finding.rule) || compactShown.has(finding.rule)) continue;
+    compactShown.add(finding.rule);
+    lines.push('', `What to do about forwarded ports:`);
+    for (const step of finding.remediation.slice(1)) lines.push(`  - ${safe(step)}`);
+    lines.push('  - For each device above: turn off its automatic port forwarding (UPnP / "Auto Router Configuration").');
+  }
+  return lines;
+}
+
+/** Readable at a glance: the router, its external address, the mapping table, then findings by severity. */
+export function renderText(report: ExposureReport, style: TextStyle = { color: false }): string {
+  const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
+  const lines = [`${report.tool.name} ${report.tool.version}: scan of ${report.startedAt} (${seconds.toFixed(1)} s)`, ''];
+  if (report.discovery.method === 'ssdp') {
+    lines.push(`Discovery: SSDP on ${(report.discovery.interfaces ?? []).map(safe).join(', ') || 'no interface'} for ${report.discovery.windowMs} ms, ${report.discovery.responses.length} answer(s)`);
+  }
+  for (const response of report.discovery.responses.filter((candidate) => !candidate.fetched)) {
+    lines.push(`  not fetched: ${safe(response.location)} from ${safe(response.from)} (${safe(response.refusedReason ?? '')})`);
+  }
+  if (report.gateways.length === 0) lines.push('No UPnP router found.');
+  for (const gateway of report.gateways) lines.push('', ...gatewayLines(gateway));
+  const nat = report.natPmp;
+  lines.push('', `NAT-PMP  ${!nat.checked && !nat.present ? 'not checked' : nat.present ? `${nat.pcp ? 'PCP' : 'enabled'} on ${safe(nat.gateway ?? '')}${nat.externalIp ? `, external IP ${safe(nat.externalIp)}` : ''}` : `not answering on ${safe(nat.gateway ?? '')}`}`);
+  if (!report.options.wan) lines.push('Outside view  skipped (--no-wan): nothing was sent beyond the LAN.');
+  const { counts } = report.summary;
+  lines.push('', `Findings: ${ORDER.map((severity) => `${counts[severity]} ${severity}`).join(', ')}`);
+  lines.push(...findingLines(report.findings, style));
+  for (const warning of report.warnings) lines.push(`! ${warning.code}: ${safe(warning.message)}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,11 @@
+import type { Finding } from '../core/report.generated.js';
+
+/** Finding ids must be kebab-case and stable from scan to scan: built from the rule and what it is about. */
+export function findingId(rule: string, ...parts: ReadonlyArray<string | number>): string {
+  const slug = parts
+    .map((part) => String(part).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, ''))
+    .filter((part) => part !== '');
+  return [rule, ...slug].join('-');
+}
+
+export type Rule<Input> = (input: Input) => Finding[];

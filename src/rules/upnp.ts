@@ -1,0 +1,195 @@
+import { observationsOf, type Observation } from '../core/observation.js';
+import type { Finding, Gateway, Mapping, Severity } from '../core/report.generated.js';
+import { findingId } from './finding.js';
+import { SENSITIVE_PORTS } from './ports.js';
+import { shiftSeverity } from './severity.js';
+
+const UPNP_REFERENCES = [
+  'https://www.qnap.com/en/security-news/2021/qlocker-ransomware',
+  'https://www.kb.cert.org/vuls/id/357851',
+];
+
+const DISABLE_UPNP =
+  'If no device needs automatic port forwarding, turn UPnP off in the router (often under Advanced > NAT or UPnP); devices that need remote access are better served by a VPN.';
+
+export function describeMapping(mapping: Mapping): string {
+  const description = mapping.description ? ` "${mapping.description}"` : '';
+  const lease = mapping.leaseDuration === 0 ? 'permanent' : `lease ${mapping.leaseDuration} s left`;
+  const remote = mapping.remoteHost ? ` (only from ${mapping.remoteHost})` : '';
+  return `${mapping.protocol}/${mapping.externalPort} -> ${mapping.internalClient}:${mapping.internalPort}${description}, ${mapping.enabled ? 'enabled' : 'disabled'}, ${lease}${remote}`;
+}
+
+function gatewayName(gateway: Gateway): string {
+  return gateway.friendlyName || gateway.modelName || gateway.address;
+}
+
+function reachable(gateway: Gateway): boolean {
+  return gateway.externalIpClass === 'public' || gateway.externalIpClass === 'unknown';
+}
+
+function mappingSeverity(mapping: Mapping, gateway: Gateway): Severity {
+  if (!mapping.enabled) return 'info';
+  let severity: Severity = SENSITIVE_PORTS.has(mapping.externalPort) || SENSITIVE_PORTS.has(mapping.internalPort) ? 'high' : 'low';
+  if (mapping.leaseDuration === 0) severity = shiftSeverity(severity, 1);
+  // Behind double NAT the mapping alone does not reach the internet; it still does the moment the upstream changes.
+  if (!reachable(gateway)) severity = shiftSeverity(severity, -1);
+  return severity;
+}
+
+function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string[]): Finding {
+  const service = SENSITIVE_PORTS.get(mapping.externalPort) ?? SENSITIVE_PORTS.get(mapping.internalPort);
+  const permanent = mapping.leaseDuration === 0;
+  const subject = `${mapping.protocol}/${mapping.externalPort}`;
+  const parts = [
+    `Router ${gatewayName(gateway)} forwards ${subject} from the internet to ${mapping.internalClient}:${mapping.internalPort}, set up by UPnP.`,
+  ];
+  if (service) parts.push(`This port usually carries ${service}: an exposed admin or file-sharing service is how Qlocker and DeadBolt ransomware reached QNAP NAS boxes.`);
+  if (permanent) parts.push('The mapping is permanent (lease 0): it stays until someone removes it.');
+  if (!mapping.enabled) parts.push('The router reports the mapping as disabled.');
+  if (!reachable(gateway)) parts.push(`The router's external address ${gateway.externalIp ?? ''} is not public, so this mapping alone does not reach the internet (double NAT or carrier-grade NAT).`);
+  return {
+    id: findingId('upnp-mapping', ...gatewayPrefix, mapping.protocol, mapping.externalPort, ...(mapping.remoteHost ? [mapping.remoteHost] : [])),
+    rule: 'upnp-mapping',
+    severity: mappingSeverity(mapping, gateway),
+    title: `${subject} is forwarded to ${mapping.internalClient}:${mapping.internalPort}${service ? ` (${service})` : ''}`,
+    description: parts.join(' '),
+    evidence: [{ subject: `${gateway.location} ${subject}`, detail: describeMapping(mapping) }],
+    remediation: [
+      `Find the device at ${mapping.internalClient} and turn off its automatic port forwarding (on a QNAP NAS: myQNAPcloud > Auto Router Configuration > disable "Enable UPnP port forwarding").`,
+      'Delete the mapping in the router (UPnP or port forwarding page), or restart the router after the device stops asking for it.',
+      DISABLE_UPNP,
+      ...(service ? ['Never expose an admin or file-sharing service directly: reach it through a VPN (WireGuard, OpenVPN, or QNAP QVPN) instead.'] : []),
+    ],
+    references: UPNP_REFERENCES,
+  };
+}
+
+function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
+  const findings: Finding[] = [];
+  const name = gatewayName(gateway);
+  const activeMappings = gateway.mappings.filter((mapping) => mapping.enabled).length;
+  findings.push({
+    id: findingId('upnp-igd-enabled', ...gatewayPrefix),
+    rule: 'upnp-igd-enabled',
+    severity: reachable(gateway) ? 'medium' : 'low',
+    title: `UPnP port forwarding is enabled on ${name}`,
+    description:
+      `${name} (${[gateway.manufacturer, gateway.modelName].filter(Boolean).join(' ') || 'unknown model'}) answers UPnP IGD requests on the LAN: any program on any device in the house can open ports to the internet without asking anyone. ` +
+      `It currently holds ${gateway.mappings.length} mapping(s), ${activeMappings} enabled.`,
+    evidence: [{ subject: gateway.location, detail: `IGD v${gateway.igdVersion ?? '?'} ${gateway.deviceType}; connection service ${gateway.connectionService ?? 'none'}; external IP ${gateway.externalIp ?? 'unknown'}` }],
+    remediation: [DISABLE_UPNP, 'If UPnP must stay on, check this report regularly (exposure watch) so a new mapping does not go unnoticed.'],
+    references: UPNP_REFERENCES,
+  });
+
+  if (gateway.externalIp !== null && (gateway.externalIpClass === 'private' || gateway.externalIpClass === 'cgnat' || gateway.externalIpClass === 'reserved')) {
+    const kind = gateway.externalIpClass === 'cgnat' ? 'carrier-grade NAT (100.64.0.0/10)' : gateway.externalIpClass === 'private' ? 'a private (RFC 1918) address' : 'a reserved address';
+    findings.push({
+      id: findingId('wan-address-not-public', ...gatewayPrefix),
+      rule: 'wan-address-not-public',
+      severity: 'info',
+      title: `The router's external address ${gateway.externalIp} is not reachable from the internet`,
+      description: `${name} reports ${gateway.externalIp}, ${kind}. Another NAT sits between it and the internet (a second router, or the ISP's carrier-grade NAT), so its UPnP mappings do not by themselves expose anything. The upstream device may forward ports too: check it, or scan from outside.`,
+      evidence: [{ subject: gateway.location, detail: `GetExternalIPAddress = ${gateway.externalIp} (${gateway.externalIpClass})` }],
+      remediation: ['Log in to the upstream router (often the ISP modem) and check its port forwarding and UPnP settings as well.'],
+      references: ['https://www.rfc-editor.org/rfc/rfc6598', 'https://www.rfc-editor.org/rfc/rfc1918'],
+    });
+  }
+
+  for (const mapping of gateway.mappings) {
+    findings.push(mappingFinding(mapping, gateway, gatewayPrefix));
+    const subject = `${gateway.location} ${mapping.protocol}/${mapping.externalPort}`;
+    if (mapping.internalClientOnLan === false) {
+      findings.push({
+        id: findingId('upnp-mapping-off-lan', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+        rule: 'upnp-mapping-off-lan',
+        severity: 'high',
+        title: `${mapping.protocol}/${mapping.externalPort} is forwarded to ${mapping.internalClient}, which is not on your LAN`,
+        description:
+          'A UPnP mapping whose internal client is outside the local network turns the router into a proxy for strangers (the UPnProxy pattern Akamai reported in 2018, used to hide botnet and attack traffic). Home devices never need this.',
+        evidence: [{ subject, detail: describeMapping(mapping) }],
+        remediation: ['Delete the mapping in the router and turn UPnP off.', 'Update the router firmware: a router that accepts such mappings has a known-vulnerable UPnP stack.', 'Look for a compromised device on the LAN that may have created it.'],
+        references: ['https://www.akamai.com/blog/security/upnproxy-eternalsilence'],
+      });
+    }
+    if (mapping.descriptionHasMarkup) {
+      findings.push({
+        id: findingId('upnp-description-markup', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+        rule: 'upnp-description-markup',
+        severity: 'medium',
+        title: `The description of ${mapping.protocol}/${mapping.externalPort} contains markup`,
+        description:
+          'Any LAN device can write a mapping description. Markup in it is an attempt to inject script into router admin pages or to confuse tools that read the table; the router also returned it unescaped. The text is shown here as plain text.',
+        evidence: [{ subject, detail: `description (as received): ${mapping.description}` }],
+        remediation: [`Identify the device at ${mapping.internalClient} and check it for compromise.`, 'Delete the mapping; update the router firmware.'],
+        references: ['https://owasp.org/www-community/attacks/xss/'],
+      });
+    }
+  }
+
+  if (gateway.mappingsTruncated) {
+    findings.push({
+      id: findingId('upnp-mapping-table-incomplete', ...gatewayPrefix),
+      rule: 'upnp-mapping-table-incomplete',
+      severity: 'low',
+      title: `Not every mapping on ${name} was read`,
+      description: `Reading stopped after ${gateway.mappings.length} mapping(s) (${gateway.enumeration.stopReason}). Mappings beyond that point are not in this report.`,
+      evidence: [{ subject: gateway.location, detail: `enumeration: ${gateway.enumeration.method}, ${gateway.enumeration.requests} requests, stop reason ${gateway.enumeration.stopReason}` }],
+      remediation: ['Run again with a larger --max-mappings or --timeout; thousands of mappings on a home router are themselves suspicious.'],
+      references: [],
+    });
+  }
+
+  for (const rejected of gateway.rejectedUrls ?? []) {
+    findings.push({
+      id: findingId('upnp-control-url-foreign', ...gatewayPrefix, rejected.serviceType.split(':').at(-2) ?? 'service'),
+      rule: 'upnp-control-url-foreign',
+      severity: 'medium',
+      title: `${name} names a control URL on another host`,
+      description: 'The device description points a service at a different host than the device itself. exposure-scanner did not contact it; a genuine router never does this.',
+      evidence: [{ subject: gateway.location, detail: `${rejected.serviceType}: ${rejected.url} (${rejected.reason})` }],
+      remediation: ['Check which device serves this description; it may be impersonating the router.'],
+      references: [],
+    });
+  }
+  return findings;
+}
+
+export function upnpRules(observations: readonly Observation[]): Finding[] {
+  const gateways = observationsOf(observations, 'gateway').map((observation) => observation.data);
+  const discovery = observationsOf(observations, 'discovery')[0]?.data;
+  const findings: Finding[] = [];
+  const prefix = (gateway: Gateway): string[] => (gateways.length > 1 ? [gateway.address] : []);
+  for (const gateway of gateways) findings.push(...gatewayFindings(gateway, prefix(gateway)));
+
+  for (const response of discovery?.responses ?? []) {
+    if (response.fetched || !response.refusedReason) continue;
+    findings.push({
+      id: findingId('ssdp-foreign-location', response.from),
+      rule: 'ssdp-foreign-location',
+      severity: 'high',
+      title: `${response.from} answered UPnP discovery with a location on another host`,
+      description:
+        'A device answered the search for routers with a description URL that does not point to itself. Following it would let any LAN device make this tool (or any UPnP client) fetch a URL of its choosing, for example a service on this very machine. It was not fetched.',
+      evidence: [{ subject: response.from, detail: `ST ${response.st}; LOCATION ${response.location}; SERVER ${response.server}; refused: ${response.refusedReason}` }],
+      remediation: [`Identify the device at ${response.from} (router DHCP client list) and check it for compromise or misconfiguration.`],
+      references: ['https://cwe.mitre.org/data/definitions/918.html'],
+    });
+  }
+
+  if (gateways.length === 0) {
+    const warned = observationsOf(observations, 'warning').length > 0;
+    findings.push({
+      id: 'upnp-igd-not-found',
+      rule: 'upnp-igd-not-found',
+      severity: 'info',
+      title: warned ? 'A UPnP router answered but could not be read' : 'No UPnP router answered on this network',
+      description: warned
+        ? 'A device answered discovery but its description or actions could not be read; see the warnings.'
+        : `No Internet Gateway Device answered within ${discovery?.windowMs ?? 0} ms. Either UPnP is off on the router (good), or it answers slowly: try --discovery-window 5000, or --gateway URL if you know the description URL.`,
+      evidence: [{ subject: 'lan', detail: `SSDP answers: ${discovery?.responses.length ?? 0}` }],
+      remediation: [],
+      references: [],
+    });
+  }
+  return findings;
+}
