@@ -1,0 +1,181 @@
+/**
+ * A small IGD on 127.0.0.1:0 that answers like miniupnpd 2.3.1 (formats copied from the bodies recorded in
+ * test/fixtures/miniupnpd-2.3.1/), plus the misbehaviours other firmware shows: tables that start at index 1,
+ * answering every index past the end with the last entry, endless tables, foreign control URLs, slow answers.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeMapping {
+  protocol: 'TCP' | 'UDP';
+  externalPort: number;
+  internalClient: string;
+  internalPort: number;
+  description: string;
+  enabled?: boolean;
+  leaseDuration?: number;
+  remoteHost?: string;
+}
+
+export interface FakeIgdOptions {
+  igdVersion?: 1 | 2;
+  mappings?: FakeMapping[];
+  firstIndex?: 0 | 1;
+  /** miniupnpd 2.3.1 does not escape descriptions; a correct router does. */
+  escapeDescriptions?: boolean;
+  /** Buggy firmware: every index past the end answers the last entry again. */
+  repeatLastForever?: boolean;
+  /** Hostile or broken: an endless table of distinct entries. */
+  endless?: boolean;
+  externalIp?: string;
+  connectionStatus?: string;
+  /** Makes the description name control URLs on this host instead of itself. */
+  foreignControlHost?: string;
+  /** Per-request delay, to make concurrency observable. */
+  delayMs?: number;
+  /** Extra bytes appended to every SOAP answer (body-size limits). */
+  padBytes?: number;
+  /** Never answer SOAP requests (timeouts). */
+  hang?: boolean;
+  /** Error code for an index past the end (713 per spec; some firmware uses 714 or 402). */
+  endErrorCode?: number;
+}
+
+export interface FakeIgd {
+  url: string;
+  host: string;
+  port: number;
+  actions: string[];
+  maxInFlight: number;
+  close: () => Promise<void>;
+}
+
+const xmlEscape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function rootDescription(version: 1 | 2, controlBase: string): string {
+  const wanIp = `urn:schemas-upnp-org:service:WANIPConnection:${version}`;
+  return `<?xml version="1.0"?>
+<root xmlns="urn:schemas-upnp-org:device-1-0"><specVersion><major>1</major><minor>1</minor></specVersion><device><deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:${version}</deviceType><friendlyName>Fake Router</friendlyName><manufacturer>Test &amp; Co</manufacturer><manufacturerURL>http://example.invalid/</manufacturerURL><modelDescription>fake</modelDescription><modelName>FakeIGD</modelName><modelNumber>7</modelNumber><UDN>uuid:00000000-0000-0000-0000-000000000001</UDN><serviceList><service><serviceType>urn:schemas-upnp-org:service:Layer3Forwarding:1</serviceType><serviceId>urn:upnp-org:serviceId:L3Forwarding1</serviceId><SCPDURL>/L3F.xml</SCPDURL><controlURL>/ctl/L3F</controlURL><eventSubURL>/evt/L3F</eventSubURL></service></serviceList><deviceList><device><deviceType>urn:schemas-upnp-org:device:WANDevice:${version}</deviceType><friendlyName>WANDevice</friendlyName><UDN>uuid:00000000-0000-0000-0000-000000000002</UDN><serviceList><service><serviceType>urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1</serviceType><serviceId>urn:upnp-org:serviceId:WANCommonIFC1</serviceId><SCPDURL>/WANCfg.xml</SCPDURL><controlURL>${controlBase}/ctl/CmnIfCfg</controlURL><eventSubURL>/evt/CmnIfCfg</eventSubURL></service></serviceList><deviceList><device><deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:${version}</deviceType><friendlyName>WANConnectionDevice</friendlyName><UDN>uuid:00000000-0000-0000-0000-000000000003</UDN><serviceList><service><serviceType>${wanIp}</serviceType><serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId><SCPDURL>/WANIPCn.xml</SCPDURL><controlURL>${controlBase}/ctl/IPConn</controlURL><eventSubURL>/evt/IPConn</eventSubURL></service>${version === 2 ? `<service><serviceType>urn:schemas-upnp-org:service:WANIPv6FirewallControl:1</serviceType><serviceId>urn:upnp-org:serviceId:WANIPv6Firewall1</serviceId><SCPDURL>/WANIP6FC.xml</SCPDURL><controlURL>${controlBase}/ctl/IP6FCtl</controlURL><eventSubURL>/evt/IP6FCtl</eventSubURL></service>` : ''}</serviceList></device></deviceList></device></deviceList><presentationURL>http://127.0.0.1/</presentationURL></device></root>`;
+}
+
+function envelope(action: string, serviceType: string, inner: string): string {
+  return `<?xml version="1.0"?>\r\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:${action}Response xmlns:u="${serviceType}">${inner}</u:${action}Response></s:Body></s:Envelope>\r\n`;
+}
+
+function fault(code: number, description: string): string {
+  return `<?xml version="1.0"?>\r\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>${code}</errorCode><errorDescription>${description}</errorDescription></UPnPError></detail></s:Fault></s:Body></s:Envelope>\r\n`;
+}
+
+function argument(body: string, name: string): string | undefined {
+  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
+}
+
+export async function startFakeIgd(options: FakeIgdOptions = {}): Promise<FakeIgd> {
+  const version = options.igdVersion ?? 2;
+  const mappings = options.mappings ?? [];
+  const firstIndex = options.firstIndex ?? 0;
+  const describe = (text: string): string => (options.escapeDescriptions ? xmlEscape(text) : text);
+  const state = { inFlight: 0, maxInFlight: 0 };
+  const actions: string[] = [];
+  const serviceType = `urn:schemas-upnp-org:service:WANIPConnection:${version}`;
+
+  const entryAt = (index: number): FakeMapping | undefined => {
+    if (options.endless) return { protocol: 'TCP', externalPort: 1 + (index % 65535), internalClient: '127.0.0.2', internalPort: 1 + (index % 65535), description: `endless ${index}` };
+    const position = index - firstIndex;
+    if (position < 0) return undefined;
+    if (position >= mappings.length) return options.repeatLastForever ? mappings.at(-1) : undefined;
+    return mappings[position];
+  };
+
+  const soap = (action: string, body: string): { status: number; text: string } => {
+    switch (action) {
+      case 'GetExternalIPAddress':
+        return { status: 200, text: envelope(action, serviceType, `<NewExternalIPAddress>${options.externalIp ?? '11.22.33.44'}</NewExternalIPAddress>`) };
+      case 'GetStatusInfo':
+        return { status: 200, text: envelope(action, serviceType, `<NewConnectionStatus>${options.connectionStatus ?? 'Connected'}</NewConnectionStatus><NewLastConnectionError>ERROR_NONE</NewLastConnectionError><NewUptime>3725</NewUptime>`) };
+      case 'GetFirewallStatus':
+        return { status: 200, text: envelope(action, 'urn:schemas-upnp-org:service:WANIPv6FirewallControl:1', '<FirewallEnabled>1</FirewallEnabled><InboundPinholeAllowed>1</InboundPinholeAllowed>') };
+      case 'GetGenericPortMappingEntry': {
+        const entry = entryAt(Number(argument(body, 'NewPortMappingIndex')));
+        if (!entry) return { status: 500, text: fault(options.endErrorCode ?? 713, 'SpecifiedArrayIndexInvalid') };
+        return {
+          status: 200,
+          text: envelope(
+            action,
+            serviceType,
+            `<NewRemoteHost>${entry.remoteHost ?? ''}</NewRemoteHost><NewExternalPort>${entry.externalPort}</NewExternalPort><NewProtocol>${entry.protocol}</NewProtocol><NewInternalPort>${entry.internalPort}</NewInternalPort><NewInternalClient>${entry.internalClient}</NewInternalClient><NewEnabled>${entry.enabled === false ? 0 : 1}</NewEnabled><NewPortMappingDescription>${describe(entry.description)}</NewPortMappingDescription><NewLeaseDuration>${entry.leaseDuration ?? 0}</NewLeaseDuration>`,
+          ),
+        };
+      }
+      case 'GetListOfPortMappings': {
+        if (version < 2) return { status: 500, text: fault(401, 'Invalid Action') };
+        const start = Number(argument(body, 'NewStartPort'));
+        const end = Number(argument(body, 'NewEndPort'));
+        const protocol = argument(body, 'NewProtocol');
+        const count = Number(argument(body, 'NewNumberOfPorts'));
+        const selected = mappings
+          .filter((mapping) => mapping.protocol === protocol && mapping.externalPort >= start && mapping.externalPort <= end)
+          .sort((a, b) => a.externalPort - b.externalPort)
+          .slice(0, count);
+        if (selected.length === 0) return { status: 500, text: fault(730, 'PortMappingNotFound') };
+        const entries = selected
+          .map(
+            (entry) =>
+              `<p:PortMappingEntry><p:NewRemoteHost>${entry.remoteHost ?? ''}</p:NewRemoteHost><p:NewExternalPort>${entry.externalPort}</p:NewExternalPort><p:NewProtocol>${entry.protocol}</p:NewProtocol><p:NewInternalPort>${entry.internalPort}</p:NewInternalPort><p:NewInternalClient>${entry.internalClient}</p:NewInternalClient><p:NewEnabled>${entry.enabled === false ? 0 : 1}</p:NewEnabled><p:NewDescription>${describe(entry.description)}</p:NewDescription><p:NewLeaseTime>${entry.leaseDuration ?? 0}</p:NewLeaseTime></p:PortMappingEntry>\n`,
+          )
+          .join('');
+        const listing = `<p:PortMappingList xmlns:p="urn:schemas-upnp-org:gw:WANIPConnection"\nxmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"\nxsi:schemaLocation="urn:schemas-upnp-org:gw:WANIPConnection http://www.upnp.org/schemas/gw/WANIPConnection-v2.xsd">\n${entries}</p:PortMappingList>`;
+        return { status: 200, text: envelope(action, serviceType, `<NewPortListing><![CDATA[${listing}]]></NewPortListing>`) };
+      }
+      default:
+        return { status: 500, text: fault(401, 'Invalid Action') };
+    }
+  };
+
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const address = server.address() as AddressInfo;
+      if (request.method === 'GET' && request.url === '/rootDesc.xml') {
+        const controlBase = options.foreignControlHost ? `http://${options.foreignControlHost}:${address.port}` : '';
+        response.writeHead(200, { 'content-type': 'text/xml; charset="utf-8"' });
+        response.end(rootDescription(version, controlBase));
+        return;
+      }
+      if (request.method !== 'POST' || !request.url?.startsWith('/ctl/')) {
+        response.writeHead(404);
+        response.end();
+        return;
+      }
+      const soapAction = request.headers.soapaction;
+      const action = /#(\w+)"?$/.exec(typeof soapAction === 'string' ? soapAction : '')?.[1] ?? '';
+      actions.push(action);
+      if (options.hang) return;
+      state.inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      setTimeout(() => {
+        state.inFlight--;
+        const { status, text } = soap(action, Buffer.concat(chunks).toString('utf8'));
+        response.writeHead(status, { 'content-type': 'text/xml; charset="utf-8"', connection: 'close' });
+        response.end(text + ' '.repeat(options.padBytes ?? 0));
+      }, options.delayMs ?? 0);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/rootDesc.xml`,
+    host: '127.0.0.1',
+    port,
+    actions,
+    get maxInFlight() {
+      return state.maxInFlight;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
