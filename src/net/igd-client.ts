@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { soapCall, extractArguments, UPNP_ERROR, type SoapTarget } from './soap.js';
-import { parseGenericEntry, parsePortListing, mappingKey, MalformedMappingError, type ParsedMapping } from './igd-mapping.js';
+import { parseGenericEntry, parsePortListing, mappingKey, finishDescriptions, MalformedMappingError, type ParsedMapping, type RawMapping } from './igd-mapping.js';
 import { isExposureError, abortError } from '../core/errors.js';
 import type { Enumeration, Warning } from '../core/report.generated.js';
 
@@ -89,7 +89,7 @@ export async function enumerateMappings(target: SoapTarget, options: EnumerateOp
     requestsSoFar = listed.requests;
     if (listed.ok) {
       return {
-        mappings: listed.mappings,
+        mappings: finishDescriptions(listed.mappings),
         truncated: listed.truncated,
         warnings: [],
         enumeration: { method: 'GetListOfPortMappings', requests: listed.requests, durationMs: elapsed(started), stopReason: listed.truncated ? 'max-mappings' : 'end-of-table' },
@@ -99,7 +99,7 @@ export async function enumerateMappings(target: SoapTarget, options: EnumerateOp
   }
   const generic = await enumerateGeneric(target, options);
   return {
-    mappings: generic.mappings,
+    mappings: finishDescriptions(generic.mappings),
     truncated: generic.stopReason === 'max-mappings' || generic.stopReason === 'deadline',
     warnings: generic.warnings,
     enumeration: {
@@ -117,11 +117,11 @@ function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10;
 }
 
-type ListOutcome = { ok: true; mappings: ParsedMapping[]; truncated: boolean; requests: number } | { ok: false; reason: string; requests: number };
+type ListOutcome = { ok: true; mappings: RawMapping[]; truncated: boolean; requests: number } | { ok: false; reason: string; requests: number };
 
 async function enumerateByList(target: SoapTarget, options: EnumerateOptions): Promise<ListOutcome> {
   const pageSize = options.pageSize ?? 1000;
-  const mappings: ParsedMapping[] = [];
+  const mappings: RawMapping[] = [];
   const seen = new Set<string>();
   let requests = 0;
   for (const protocol of ['TCP', 'UDP'] as const) {
@@ -188,14 +188,14 @@ async function verifyCount(target: SoapTarget, count: number, options: Enumerate
 }
 
 interface GenericOutcome {
-  mappings: ParsedMapping[];
+  mappings: RawMapping[];
   requests: number;
   stopReason: Enumeration['stopReason'];
   firstIndex: 0 | 1;
   warnings: Warning[];
 }
 
-function sameEntry(a: ParsedMapping | undefined, b: ParsedMapping | undefined): boolean {
+function sameEntry(a: RawMapping | undefined, b: RawMapping | undefined): boolean {
   return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
 
@@ -205,7 +205,7 @@ function sameEntry(a: ParsedMapping | undefined, b: ParsedMapping | undefined): 
  * cap or at the deadline. Handles tables that start at index 1.
  */
 async function enumerateGeneric(target: SoapTarget, options: EnumerateOptions): Promise<GenericOutcome> {
-  const entries = new Map<number, ParsedMapping | null>();
+  const entries = new Map<number, RawMapping | null>();
   const warnings: Warning[] = [];
   let requests = 0;
   let stopReason: Enumeration['stopReason'] = 'end-of-table';
@@ -217,7 +217,7 @@ async function enumerateGeneric(target: SoapTarget, options: EnumerateOptions): 
     }
   };
 
-  const fetchIndex = async (index: number): Promise<ParsedMapping | 'end'> => {
+  const fetchIndex = async (index: number): Promise<RawMapping | 'end'> => {
     requests++;
     try {
       const body = await call(target, 'GetGenericPortMappingEntry', [['NewPortMappingIndex', index]], options);
@@ -283,7 +283,7 @@ async function enumerateGeneric(target: SoapTarget, options: EnumerateOptions): 
   };
   await Promise.all(Array.from({ length: Math.max(1, options.maxInFlight) }, worker));
 
-  const mappings: ParsedMapping[] = [];
+  const mappings: RawMapping[] = [];
   for (let index = firstIndex; index < end; index++) {
     const entry = entries.get(index);
     if (entry) mappings.push(entry);

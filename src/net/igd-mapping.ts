@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { extractArguments, hostileSpan, recoverText } from './soap.js';
+import { extractArguments, hostileSpan } from './soap.js';
 import { decodeXmlText } from './xml.js';
 import type { Mapping } from '../core/report.generated.js';
 
@@ -7,6 +7,9 @@ import type { Mapping } from '../core/report.generated.js';
 const MAX_DESCRIPTION_CHARS = 1024;
 
 export type ParsedMapping = Omit<Mapping, 'internalClientOnLan' | 'service'>;
+
+/** A mapping as read, with its description still as the router sent it (see `finishDescriptions`). */
+export type RawMapping = Omit<ParsedMapping, 'description' | 'descriptionHasMarkup'> & { rawDescription: string };
 
 export class MalformedMappingError extends Error {
   constructor(readonly field: string, readonly value: string | undefined) {
@@ -49,30 +52,49 @@ function remoteHost(value: string | undefined): string {
   throw new MalformedMappingError('remoteHost', value);
 }
 
-function description(text: string | undefined): string {
-  return (text ?? '').slice(0, MAX_DESCRIPTION_CHARS);
+const MARKUP = /<[A-Za-z/!?]/;
+/** A raw `<` or `>`, or an `&` that starts no entity: text a correctly escaping router could never send. */
+const UNESCAPED = /[<>]|&(?!(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|lt|gt|amp|quot|apos);)/;
+
+/**
+ * Turns raw descriptions into text, once per table. A correctly escaping router sends `&lt;b&gt;`; miniupnpd
+ * 2.3.1 sends `<b>` raw, and a literal `&lt;` as `&lt;`. One answer alone cannot tell which kind of router it
+ * is, but a table can: if any description is visibly unescaped, the router does not escape, and every
+ * description is taken literally (decoding would corrupt a literal `&amp;`); otherwise entities are decoded.
+ * Markup is flagged, raw or entity-encoded (a careless admin page decodes it): any LAN device writes these.
+ */
+export function finishDescriptions(raws: readonly RawMapping[]): ParsedMapping[] {
+  const routerEscapes = !raws.some((raw) => UNESCAPED.test(unwrapCdata(raw.rawDescription) ?? raw.rawDescription));
+  return raws.map(({ rawDescription, ...rest }) => {
+    const cdata = unwrapCdata(rawDescription);
+    const text = cdata ?? (routerEscapes ? decodeXmlText(rawDescription) : rawDescription);
+    return { ...rest, description: text.slice(0, MAX_DESCRIPTION_CHARS), descriptionHasMarkup: MARKUP.test(rawDescription) || MARKUP.test(decodeXmlText(text)) };
+  });
+}
+
+function unwrapCdata(raw: string): string | undefined {
+  return /^<!\[CDATA\[([\s\S]*)\]\]>$/.exec(raw)?.[1];
 }
 
 const GENERIC_FIELDS = ['NewRemoteHost', 'NewExternalPort', 'NewProtocol', 'NewInternalPort', 'NewInternalClient', 'NewEnabled', 'NewLeaseDuration'] as const;
 
 /** One GetGenericPortMappingEntry / GetSpecificPortMappingEntry answer. */
-export function parseGenericEntry(body: string): ParsedMapping {
-  const { values, hostile, hostileHadMarkup } = extractArguments(body, GENERIC_FIELDS, 'NewPortMappingDescription');
+export function parseGenericEntry(body: string): RawMapping {
+  const { values, hostileRaw } = extractArguments(body, GENERIC_FIELDS, 'NewPortMappingDescription');
   return {
     protocol: protocol(values.get('NewProtocol')),
     externalPort: port('externalPort', values.get('NewExternalPort'), true),
     internalClient: internalClient(values.get('NewInternalClient')),
     internalPort: port('internalPort', values.get('NewInternalPort'), true),
-    description: description(hostile),
+    rawDescription: hostileRaw ?? '',
     enabled: enabled(values.get('NewEnabled')),
     leaseDuration: uint32('leaseDuration', values.get('NewLeaseDuration')),
     remoteHost: remoteHost(values.get('NewRemoteHost')),
-    descriptionHasMarkup: hostileHadMarkup,
   };
 }
 
 export interface ListingParse {
-  entries: ParsedMapping[];
+  entries: RawMapping[];
   /** Text that did not parse as entries (damage or tampering); the caller falls back to the generic walk. */
   problems: string[];
 }
@@ -98,7 +120,7 @@ export function parsePortListing(responseBody: string): ListingParse {
   if (!span) return { entries: [], problems: ['NewPortListing missing from the answer'] };
   const cdata = /^\s*<!\[CDATA\[([\s\S]*)\]\]>\s*$/.exec(span.inner);
   const listing = cdata ? (cdata[1] ?? '') : decodeXmlText(span.inner);
-  const entries: ParsedMapping[] = [];
+  const entries: RawMapping[] = [];
   const problems: string[] = [];
   const listStart = new RegExp(`${tag('PortMappingList')}|<(?:[A-Za-z_][\\w.-]*:)?PortMappingList\\s[^>]*>`).exec(listing);
   if (!listStart) {
@@ -116,19 +138,16 @@ export function parsePortListing(responseBody: string): ListingParse {
       problems.push(`entry at offset ${head.index} has no valid end`);
       break;
     }
-    const rawDescription = listing.slice(ENTRY_HEAD.lastIndex, tail.index);
-    const recovered = recoverText(rawDescription);
     try {
       entries.push({
         protocol: protocol(decodeXmlText(head[3] ?? '').trim()),
         externalPort: port('externalPort', head[2]?.trim(), true),
         internalClient: internalClient(head[5]?.trim()),
         internalPort: port('internalPort', head[4]?.trim(), true),
-        description: description(recovered.text),
+        rawDescription: listing.slice(ENTRY_HEAD.lastIndex, tail.index),
         enabled: enabled(head[6]?.trim()),
         leaseDuration: uint32('leaseDuration', tail[1]?.trim()),
         remoteHost: remoteHost(head[1]?.trim()),
-        descriptionHasMarkup: recovered.hadMarkup,
       });
     } catch (error) {
       problems.push((error as Error).message);

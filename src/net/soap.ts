@@ -77,10 +77,8 @@ export function parseFault(text: string): { code: number; description: string } 
 
 export interface ExtractedArguments {
   values: Map<string, string>;
-  /** Raw text of the hostile field, decoded as faithfully as can be told; undefined when the field is absent. */
-  hostile: string | undefined;
-  /** True when the hostile field arrived as unescaped markup (the router did not escape it). */
-  hostileHadMarkup: boolean;
+  /** The hostile field exactly as sent (not decoded); undefined when absent. */
+  hostileRaw: string | undefined;
 }
 
 /**
@@ -89,17 +87,17 @@ export interface ExtractedArguments {
  * The hostile field's content is taken from its FIRST opening tag to its LAST closing tag. Everything outside
  * that span was written by the router, so even a description like
  * `x</NewPortMappingDescription><NewInternalClient>6.6.6.6</NewInternalClient><NewPortMappingDescription>y`
- * stays inside the description, and the other fields are read only from the router's own text.
+ * stays inside the description, and the other fields are read only from the router's own text. (upnpc 2.2.4
+ * reports 6.6.6.6 as the internal client for exactly this answer from miniupnpd 2.3.1.)
  */
 export function extractArguments(body: string, names: readonly string[], hostileName?: string): ExtractedArguments {
   let routerText = body;
-  let hostile: string | undefined;
-  let hostileHadMarkup = false;
+  let hostileRaw: string | undefined;
   if (hostileName) {
     const span = hostileSpan(body, hostileName);
     if (span) {
       routerText = body.slice(0, span.outerStart) + body.slice(span.outerEnd);
-      ({ text: hostile, hadMarkup: hostileHadMarkup } = recoverText(span.inner));
+      hostileRaw = span.inner;
     }
   }
   const values = new Map<string, string>();
@@ -107,7 +105,7 @@ export function extractArguments(body: string, names: readonly string[], hostile
     const value = simpleElement(routerText, name);
     if (value !== undefined) values.set(name, value);
   }
-  return { values, hostile, hostileHadMarkup };
+  return { values, hostileRaw };
 }
 
 interface Span {
@@ -126,18 +124,6 @@ export function hostileSpan(body: string, name: string): Span | undefined {
   const innerStart = open.index + open[0].length;
   if (!last || last.index < innerStart) return undefined;
   return { outerStart: open.index, outerEnd: last.index + last[0].length, inner: body.slice(innerStart, last.index) };
-}
-
-/**
- * A correctly escaping router sends `&lt;b&gt;`; miniupnpd 2.3.1 sends `<b>` raw. Raw angle brackets mean the
- * router did not escape, so the text is kept literally (decoding it again would corrupt a literal `&amp;`).
- */
-export function recoverText(inner: string): { text: string; hadMarkup: boolean } {
-  const cdata = /^<!\[CDATA\[([\s\S]*)\]\]>$/.exec(inner);
-  if (cdata) return { text: cdata[1] ?? '', hadMarkup: false };
-  if (/[<>]/.test(inner)) return { text: inner, hadMarkup: true };
-  const text = decodeXmlText(inner);
-  return { text, hadMarkup: /<[A-Za-z/!?]/.test(text) };
 }
 
 function simpleElement(text: string, name: string): string | undefined {
