@@ -47,6 +47,7 @@ function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: strin
   if (permanent) parts.push('The mapping is permanent (lease 0): it stays until someone removes it.');
   if (!mapping.enabled) parts.push('The router reports the mapping as disabled.');
   if (!reachable(gateway)) parts.push(`The router's external address ${gateway.externalIp ?? ''} is not public, so this mapping alone does not reach the internet (double NAT or carrier-grade NAT).`);
+  else if (gateway.externalIp === null) parts.push('The router did not report its external address, so whether this reaches the internet cannot be told from inside.');
   return {
     id: findingId('upnp-mapping', ...gatewayPrefix, mapping.protocol, mapping.externalPort, ...(mapping.remoteHost ? [mapping.remoteHost] : [])),
     rule: 'upnp-mapping',
@@ -92,6 +93,20 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
       evidence: [{ subject: gateway.location, detail: `GetExternalIPAddress = ${gateway.externalIp} (${gateway.externalIpClass})` }],
       remediation: ['Log in to the upstream router (often the ISP modem) and check its port forwarding and UPnP settings as well.'],
       references: ['https://www.rfc-editor.org/rfc/rfc6598', 'https://www.rfc-editor.org/rfc/rfc1918'],
+    });
+  }
+
+  if (gateway.externalIp === null && gateway.connectionService !== null) {
+    findings.push({
+      id: findingId('wan-address-unavailable', ...gatewayPrefix),
+      rule: 'wan-address-unavailable',
+      severity: 'info',
+      title: `${name} does not report an external address`,
+      description:
+        `The router answered GetExternalIPAddress with no address. Either its internet connection is down, or its own WAN address is private or carrier-grade NAT: miniupnpd, for one, then withholds the address and says port forwarding is impossible. Whether its mappings reach the internet cannot be told from inside; the mapping findings keep their full severity until an outside scan shows otherwise.`,
+      evidence: [{ subject: gateway.location, detail: `GetExternalIPAddress returned nothing; connection status ${gateway.connectionStatus ?? 'unknown'}` }],
+      remediation: ['Check the router status page for its WAN address; if it starts with 10., 172.16-31., 192.168. or 100.64-127., another NAT is upstream: check that device too.'],
+      references: ['https://www.rfc-editor.org/rfc/rfc6598'],
     });
   }
 

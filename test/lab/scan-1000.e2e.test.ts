@@ -1,0 +1,36 @@
+// A thousand mappings through the real router: every one read, on IGDv2 (paged list) and IGDv1 (index walk).
+import t from 'tap';
+import { generateMappings, withLab } from './lab.js';
+import { mappingKey, runExposure, upnpcList } from './exposure.js';
+
+t.test('1,000 mappings, IGDv2 then IGDv1', async (t) => {
+  const seeded = generateMappings(1000, '@nas', { mixed: true });
+  const lab = await withLab(t, { mappings: seeded });
+  if (!lab) return;
+  const expected = new Set(seeded.map(mappingKey));
+
+  const v2 = await runExposure(lab, ['scan', '--no-wan', '--format', 'json', '--fail-on', 'none', '--gateway', lab.router.rootDescUrl]);
+  t.equal(v2.code, 0, v2.stderr);
+  const v2Gateway = v2.report!.gateways[0]!;
+  t.equal(v2Gateway.enumeration.method, 'GetListOfPortMappings');
+  t.equal(v2Gateway.mappings.length, 1000);
+  t.equal(v2Gateway.mappingsTruncated, false);
+  t.same(new Set(v2Gateway.mappings.map(mappingKey)), expected);
+  t.ok(v2Gateway.enumeration.requests <= 6, `${v2Gateway.enumeration.requests} requests for 1,000 mappings`);
+  const upnpc = await upnpcList(lab, '-L');
+  t.equal(upnpc.length, 1000, 'upnpc -L agrees on the count');
+
+  const capped = await runExposure(lab, ['scan', '--no-wan', '--format', 'json', '--fail-on', 'none', '--gateway', lab.router.rootDescUrl, '--max-mappings', '100']);
+  t.equal(capped.report!.gateways[0]!.mappings.length, 100);
+  t.equal(capped.report!.gateways[0]!.mappingsTruncated, true);
+  t.ok(capped.report!.findings.some((finding) => finding.rule === 'upnp-mapping-table-incomplete'));
+
+  await lab.restartRouter({ igdV1: true });
+  const v1 = await runExposure(lab, ['scan', '--no-wan', '--format', 'json', '--fail-on', 'none', '--gateway', lab.router.rootDescUrl]);
+  t.equal(v1.code, 0, v1.stderr);
+  const v1Gateway = v1.report!.gateways[0]!;
+  t.equal(v1Gateway.enumeration.method, 'GetGenericPortMappingEntry');
+  t.equal(v1Gateway.mappings.length, 1000);
+  t.same(new Set(v1Gateway.mappings.map(mappingKey)), expected);
+  t.ok(v1Gateway.enumeration.requests <= 1000 + 4, `${v1Gateway.enumeration.requests} requests`);
+});
