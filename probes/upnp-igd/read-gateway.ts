@@ -1,5 +1,5 @@
 import { httpRequest } from '../../src/net/http.js';
-import { parseDeviceDescription, CONNECTION_SERVICE_TYPES, SERVICE_TYPES, serviceVersion, type DescribedService } from '../../src/net/igd-description.js';
+import { parseDeviceDescription, CONNECTION_SERVICE_TYPES, SERVICE_TYPES, type DescribedService } from '../../src/net/igd-description.js';
 import { enumerateMappings, gatewayAgent, getExternalIpAddress, getFirewallStatus, getStatusInfo } from '../../src/net/igd-client.js';
 import { classifyIPv4 } from '../../src/core/address.js';
 import { createError, isExposureError } from '../../src/core/errors.js';
@@ -107,7 +107,7 @@ export async function readGateway(location: URL, address: string, server: string
       seenControl.add(service.controlUrl.href);
       const result = await enumerateMappings(service, {
         ...callOptions,
-        listAvailable: serviceVersion(service.serviceType) >= 2,
+        method: options.enumeration,
         maxMappings: remaining,
         deadline: context.deadline,
         maxInFlight: options.maxInFlight,

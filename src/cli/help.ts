@@ -27,6 +27,10 @@ Limits:
   --request-timeout MS      limit on each request to a device (default 5000)
   --max-mappings N          stop reading a router's table after N mappings (default 4096)
   --max-in-flight N         requests in flight per router, 1-8 (default 4)
+  --enumeration auto|list|index
+                            how to read the mapping table: auto (default) tries the one-request-per-page
+                            GetListOfPortMappings, verifies it, and falls back to the index walk;
+                            list or index force one method (index: GetGenericPortMappingEntry, like upnpc -l)
 
 Output:
   --format text|json        text (default) for people, json for programs (schemas/report.schema.json)

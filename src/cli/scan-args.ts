@@ -44,6 +44,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
         'request-timeout': { type: 'string' },
         'max-mappings': { type: 'string' },
         'max-in-flight': { type: 'string' },
+        enumeration: { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
         'fail-on': { type: 'string' },
@@ -59,6 +60,8 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (format !== 'text' && format !== 'json') throw usage(`--format must be text or json, not "${format}"`);
   const failOn = values['fail-on'] ?? 'high';
   if (failOn !== 'none' && !SEVERITIES.includes(failOn as Severity)) throw usage(`--fail-on must be one of ${SEVERITIES.join(', ')} or none, not "${failOn}"`);
+  const enumeration = values.enumeration ?? 'auto';
+  if (enumeration !== 'auto' && enumeration !== 'list' && enumeration !== 'index') throw usage(`--enumeration must be auto, list or index, not "${enumeration}"`);
   if (values.interface !== undefined && !/^[\w.:@-]{1,32}$/.test(values.interface)) throw usage(`--interface "${values.interface}" is not an interface name`);
   const scan: ScanOptions = {
     ...DEFAULT_SCAN_OPTIONS,
@@ -67,6 +70,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     requestTimeoutMs: number('request-timeout', values['request-timeout'], DEFAULT_SCAN_OPTIONS.requestTimeoutMs, 100, 60000),
     maxMappings: number('max-mappings', values['max-mappings'], DEFAULT_SCAN_OPTIONS.maxMappings, 1, 65536 * 2),
     maxInFlight: number('max-in-flight', values['max-in-flight'], DEFAULT_SCAN_OPTIONS.maxInFlight, 1, 8),
+    enumeration,
     wan: !values['no-wan'],
     ...(values.gateway !== undefined ? { gatewayUrl: values.gateway } : {}),
     ...(values.interface !== undefined ? { interface: values.interface } : {}),

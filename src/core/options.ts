@@ -13,6 +13,8 @@ export interface ScanOptions {
   maxMappings: number;
   /** Requests in flight per gateway during the generic walk. */
   maxInFlight: number;
+  /** How the mapping table is read: auto (listing, then index walk), list, or index. */
+  enumeration: 'auto' | 'list' | 'index';
   /** False with --no-wan: nothing leaves the LAN. */
   wan: boolean;
   /** Called with short progress messages (the CLI prints them on a TTY). */
@@ -25,5 +27,6 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   requestTimeoutMs: 5000,
   maxMappings: 4096,
   maxInFlight: 4,
+  enumeration: 'auto',
   wan: true,
 };

@@ -41,6 +41,8 @@ export interface ScanOptionsEcho {
   discoveryWindowMs: number;
   timeoutSeconds: number;
   maxMappings?: number;
+  enumeration?: 'auto' | 'list' | 'index';
+  maxInFlight?: number;
 }
 export interface LocalNetwork {
   interface: string;

@@ -42,9 +42,15 @@ export async function getFirewallStatus(target: SoapTarget, options: IgdCallOpti
   return { enabled: flag(values.get('FirewallEnabled')), inboundPinholeAllowed: flag(values.get('InboundPinholeAllowed')) };
 }
 
+export type EnumerationMethod = 'auto' | 'list' | 'index';
+
 export interface EnumerateOptions extends IgdCallOptions {
-  /** Use GetListOfPortMappings (the service is WANIPConnection:2 or later). */
-  listAvailable: boolean;
+  /**
+   * auto: try GetListOfPortMappings first, whatever version the service claims (miniupnpd forced to describe
+   * itself as IGDv1, a common router setting, still answers it), and walk the index when it is refused or
+   * cannot be trusted. list: the listing only. index: GetGenericPortMappingEntry only.
+   */
+  method: EnumerationMethod;
   maxMappings: number;
   /** Absolute time (Date.now() scale) after which no new request is started. */
   deadline: number;
@@ -84,10 +90,18 @@ export async function enumerateMappings(target: SoapTarget, options: EnumerateOp
   const started = performance.now();
   let fallbackReason: string | undefined;
   let requestsSoFar = 0;
-  if (options.listAvailable) {
+  if (options.method !== 'index') {
     const listed = await enumerateByList(target, options);
     requestsSoFar = listed.requests;
-    if (listed.ok) {
+    if (listed.ok || options.method === 'list') {
+      if (!listed.ok) {
+        return {
+          mappings: [],
+          truncated: true,
+          warnings: [{ code: 'EXP_ERR_SOAP_FAULT', message: `--enumeration list: ${listed.reason}` }],
+          enumeration: { method: 'GetListOfPortMappings', requests: listed.requests, durationMs: elapsed(started), stopReason: 'error', fallbackReason: listed.reason },
+        };
+      }
       return {
         mappings: finishDescriptions(listed.mappings),
         truncated: listed.truncated,

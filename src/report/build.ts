@@ -58,6 +58,8 @@ export function buildReport(input: BuildInput): ExposureReport {
       discoveryWindowMs: input.options.discoveryWindowMs,
       timeoutSeconds: input.options.timeoutSeconds,
       maxMappings: input.options.maxMappings,
+      maxInFlight: input.options.maxInFlight,
+      enumeration: input.options.enumeration,
     },
     ...(local ? { localNetworks: local.networks } : {}),
     discovery,

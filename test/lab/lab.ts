@@ -9,7 +9,7 @@
  *   <id>-w  wan      eth0 11.A.B.2/24  ──────────────── wan0 11.A.B.1/24 ─────┘
  *
  * (reservedWan: 100.64.B.1/24 and 100.64.B.2/24 instead of 11.A.B.x — CGNAT, the double-NAT case.)
- * LAN hosts route by default via 10.A.B.1; the wan host has no default route (it is "the internet": it can
+ * IPv6 is disabled in every lab namespace. LAN hosts route by default via 10.A.B.1; the wan host has no default route (it is "the internet": it can
  * only reach the router's WAN address). veth pairs are created directly inside the namespaces
  * (`ip -n R link add X type veth peer name Y netns N`), so nothing is ever created in, or attached to,
  * the host's own network namespace: the lab is a closed box.
@@ -27,7 +27,8 @@
  *
  * Exported API
  *   interface LeaseMapping { protocol: 'TCP'|'UDP'; externalPort; internalClient; internalPort; description;
- *                            expiresAt?: number }   // unix seconds; 0/absent = permanent
+ *                            expiresAt?: number }   // internalClient: IPv4 or '@scanner'|'@nas'|'@other';
+ *                                                   // expiresAt: unix seconds, 0/absent = permanent
  *   interface LabOptions   { mappings?; igdV1?; reservedWan?; natPmp? (default true); net?: {a,b}; uuid?;
  *                            extraConfig?: string[]; startTimeoutMs? }
  *   interface LabHost      { ns; address; iface }
@@ -57,6 +58,8 @@
  *   past makes miniupnpd skip the line ("already expired lease in lease file"). A client outside the LAN /24
  *   is refused by the deny rule (mapping silently absent). SOAP answers truncate descriptions to 64 bytes
  *   (and GetGenericPortMappingEntry then over-reads its stack buffer: see test/fixtures/miniupnpd-2.3.1/README.md).
+ *   With reservedWan the lease file is still loaded (before miniupnpd's reserved-address check): those mappings
+ *   are listed, while new AddPortMapping calls fail with 501.
  *   Loading costs ~10 ms per mapping (iptables rules), so 1,000 mappings take ~10 s before "HTTP listening".
  */
 import { spawn as cpSpawn, execFileSync, type ChildProcess } from 'node:child_process';

@@ -57,15 +57,18 @@ t.test('IGDv2, v1, empty and hostile tables through the real router', async (t) 
     t.equal((await runExposure(lab, ['scan', '--no-wan', '--format', 'json'])).code, 1, 'exit 1: a critical finding with --fail-on high');
   });
 
-  await t.test('IGDv1 forced: the generic walk gives the same table', async (t) => {
+  await t.test('IGDv1 forced: the listing (which miniupnpd still answers) and the index walk give the same table', async (t) => {
     await lab.restartRouter({ igdV1: true });
-    const run = await runExposure(lab, ['scan', '--no-wan', '--format', 'json', '--fail-on', 'none', '--gateway', lab.router.rootDescUrl]);
-    t.equal(run.code, 0, run.stderr);
-    const gateway = run.report!.gateways[0]!;
-    t.equal(gateway.igdVersion, 1);
-    t.equal(gateway.connectionService, 'urn:schemas-upnp-org:service:WANIPConnection:1');
-    t.equal(gateway.enumeration.method, 'GetGenericPortMappingEntry');
-    sameAsUpnpc(t, run.report!, await upnpcList(lab, '-l'));
+    const rows = await upnpcList(lab, '-l');
+    for (const [method, expected] of [['auto', 'GetListOfPortMappings'], ['index', 'GetGenericPortMappingEntry']] as const) {
+      const run = await runExposure(lab, ['scan', '--no-wan', '--format', 'json', '--fail-on', 'none', '--gateway', lab.router.rootDescUrl, '--enumeration', method]);
+      t.equal(run.code, 0, run.stderr);
+      const gateway = run.report!.gateways[0]!;
+      t.equal(gateway.igdVersion, 1);
+      t.equal(gateway.connectionService, 'urn:schemas-upnp-org:service:WANIPConnection:1');
+      t.equal(gateway.enumeration.method, expected, `--enumeration ${method}`);
+      sameAsUpnpc(t, run.report!, rows);
+    }
   });
 
   await t.test('no mappings', async (t) => {
@@ -86,7 +89,7 @@ t.test('IGDv2, v1, empty and hostile tables through the real router', async (t) 
       { protocol: 'TCP', externalPort: 87, internalClient: '@nas', internalPort: 87, description: '\u001b[31mred\u001b[0m' },
     ];
     await lab.restartRouter({ mappings: hostile });
-    for (const flag of [[], ['--max-in-flight', '1']]) {
+    for (const flag of [[], ['--enumeration', 'index'], ['--enumeration', 'index', '--max-in-flight', '1']]) {
       const run = await runExposure(lab, ['scan', '--no-wan', '--format', 'json', '--fail-on', 'none', ...flag]);
       const mappings = run.report!.gateways[0]!.mappings;
       t.equal(mappings.length, hostile.length);

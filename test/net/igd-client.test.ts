@@ -21,7 +21,7 @@ t.test('IGDv2: GetListOfPortMappings pages both protocols and is verified agains
   const table = [...mappings(7, 'TCP'), ...mappings(3, 'UDP', 500)];
   const igd = await startFakeIgd({ mappings: table });
   t.teardown(igd.close);
-  const result = await enumerateMappings(target(igd.url), { ...base, listAvailable: true, deadline: deadline(), pageSize: 3 });
+  const result = await enumerateMappings(target(igd.url), { ...base, method: 'auto', deadline: deadline(), pageSize: 3 });
   t.equal(result.enumeration.method, 'GetListOfPortMappings');
   t.equal(result.mappings.length, 10);
   t.same(
@@ -43,7 +43,7 @@ t.test('IGDv2 with a forged listing entry falls back to the generic walk, which 
   ];
   const igd = await startFakeIgd({ mappings: table });
   t.teardown(igd.close);
-  const result = await enumerateMappings(target(igd.url), { ...base, listAvailable: true, deadline: deadline() });
+  const result = await enumerateMappings(target(igd.url), { ...base, method: 'auto', deadline: deadline() });
   t.equal(result.enumeration.method, 'GetGenericPortMappingEntry');
   t.match(result.enumeration.fallbackReason, /generic index disagrees/);
   t.equal(result.mappings.length, 2, 'no ghost entry');
@@ -53,10 +53,23 @@ t.test('IGDv2 with a forged listing entry falls back to the generic walk, which 
   t.equal(hostile?.descriptionHasMarkup, true);
 });
 
+t.test('IGDv1 that refuses GetListOfPortMappings: auto falls back to the walk after one request', async (t) => {
+  const igd = await startFakeIgd({ igdVersion: 1, mappings: mappings(5) });
+  t.teardown(igd.close);
+  const result = await enumerateMappings(target(igd.url, 1), { ...base, method: 'auto', deadline: deadline() });
+  t.equal(result.enumeration.method, 'GetGenericPortMappingEntry');
+  t.match(result.enumeration.fallbackReason, /GetListOfPortMappings failed/);
+  t.equal(result.mappings.length, 5);
+  t.equal(igd.actions.filter((a) => a === 'GetListOfPortMappings').length, 1);
+  const forced = await enumerateMappings(target(igd.url, 1), { ...base, method: 'list', deadline: deadline() });
+  t.equal(forced.enumeration.stopReason, 'error', '--enumeration list does not fall back');
+  t.equal(forced.mappings.length, 0);
+});
+
 t.test('IGDv1: generic walk with at most maxInFlight requests in flight', async (t) => {
   const igd = await startFakeIgd({ igdVersion: 1, mappings: mappings(40), delayMs: 5 });
   t.teardown(igd.close);
-  const result = await enumerateMappings(target(igd.url, 1), { ...base, listAvailable: false, deadline: deadline() });
+  const result = await enumerateMappings(target(igd.url, 1), { ...base, method: 'index', deadline: deadline() });
   t.equal(result.enumeration.method, 'GetGenericPortMappingEntry');
   t.equal(result.enumeration.stopReason, 'end-of-table');
   t.equal(result.mappings.length, 40);
@@ -69,7 +82,7 @@ t.test('IGDv1: generic walk with at most maxInFlight requests in flight', async 
 t.test('tables that start at index 1', async (t) => {
   const igd = await startFakeIgd({ igdVersion: 1, mappings: mappings(5), firstIndex: 1 });
   t.teardown(igd.close);
-  const result = await enumerateMappings(target(igd.url, 1), { ...base, listAvailable: false, deadline: deadline() });
+  const result = await enumerateMappings(target(igd.url, 1), { ...base, method: 'index', deadline: deadline() });
   t.equal(result.enumeration.firstIndex, 1);
   t.equal(result.mappings.length, 5);
 });
@@ -77,7 +90,7 @@ t.test('tables that start at index 1', async (t) => {
 t.test('firmware that repeats the last entry forever stops at the repeat', async (t) => {
   const igd = await startFakeIgd({ igdVersion: 1, mappings: mappings(6), repeatLastForever: true });
   t.teardown(igd.close);
-  const result = await enumerateMappings(target(igd.url, 1), { ...base, listAvailable: false, deadline: deadline() });
+  const result = await enumerateMappings(target(igd.url, 1), { ...base, method: 'index', deadline: deadline() });
   t.equal(result.enumeration.stopReason, 'repeated-entry');
   t.equal(result.mappings.length, 6);
   t.ok(result.enumeration.requests < 20, `${result.enumeration.requests} requests`);
@@ -86,7 +99,7 @@ t.test('firmware that repeats the last entry forever stops at the repeat', async
 t.test('an endless table is cut at maxMappings', async (t) => {
   const igd = await startFakeIgd({ igdVersion: 1, endless: true });
   t.teardown(igd.close);
-  const result = await enumerateMappings(target(igd.url, 1), { ...base, maxMappings: 300, listAvailable: false, deadline: deadline() });
+  const result = await enumerateMappings(target(igd.url, 1), { ...base, maxMappings: 300, method: 'index', deadline: deadline() });
   t.equal(result.enumeration.stopReason, 'max-mappings');
   t.equal(result.mappings.length, 300);
   t.equal(result.truncated, true);
@@ -97,7 +110,7 @@ t.test('an endless table is cut at the deadline', async (t) => {
   const igd = await startFakeIgd({ igdVersion: 1, endless: true, delayMs: 2 });
   t.teardown(igd.close);
   const started = Date.now();
-  const result = await enumerateMappings(target(igd.url, 1), { ...base, maxMappings: 1_000_000, listAvailable: false, deadline: Date.now() + 300 });
+  const result = await enumerateMappings(target(igd.url, 1), { ...base, maxMappings: 1_000_000, method: 'index', deadline: Date.now() + 300 });
   t.equal(result.enumeration.stopReason, 'deadline');
   t.ok(Date.now() - started < 2000, 'stops soon after the deadline');
   t.equal(result.truncated, true);
@@ -107,7 +120,7 @@ for (const code of [714, 402]) {
   t.test(`end of table signalled with ${code}`, async (t) => {
     const igd = await startFakeIgd({ igdVersion: 1, mappings: mappings(3), endErrorCode: code });
     t.teardown(igd.close);
-    const result = await enumerateMappings(target(igd.url, 1), { ...base, listAvailable: false, deadline: deadline() });
+    const result = await enumerateMappings(target(igd.url, 1), { ...base, method: 'index', deadline: deadline() });
     t.equal(result.mappings.length, 3);
     t.equal(result.enumeration.stopReason, 'end-of-table');
   });
@@ -116,7 +129,7 @@ for (const code of [714, 402]) {
 t.test('an empty table', async (t) => {
   for (const version of [1, 2] as const) {
     const igd = await startFakeIgd({ igdVersion: version });
-    const result = await enumerateMappings(target(igd.url, version), { ...base, listAvailable: version === 2, deadline: deadline() });
+    const result = await enumerateMappings(target(igd.url, version), { ...base, method: 'auto', deadline: deadline() });
     t.equal(result.mappings.length, 0, `v${version}`);
     t.equal(result.enumeration.stopReason, 'end-of-table');
     await igd.close();
@@ -126,7 +139,7 @@ t.test('an empty table', async (t) => {
 t.test('a router that never answers: typed timeout, walk stops with a warning', async (t) => {
   const igd = await startFakeIgd({ igdVersion: 1, hang: true });
   t.teardown(igd.close);
-  const result = await enumerateMappings(target(igd.url, 1), { ...base, requestTimeoutMs: 200, listAvailable: false, deadline: deadline() });
+  const result = await enumerateMappings(target(igd.url, 1), { ...base, requestTimeoutMs: 200, method: 'index', deadline: deadline() });
   t.equal(result.enumeration.stopReason, 'error');
   t.equal(result.warnings[0]?.code, 'EXP_ERR_HTTP_TIMEOUT');
 });
@@ -143,5 +156,5 @@ t.test('an AbortSignal cancels the walk', async (t) => {
   t.teardown(igd.close);
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 100);
-  await t.rejects(enumerateMappings(target(igd.url, 1), { ...base, maxMappings: 1_000_000, listAvailable: false, deadline: deadline(), signal: controller.signal }), { code: 'EXP_ERR_ABORTED' });
+  await t.rejects(enumerateMappings(target(igd.url, 1), { ...base, maxMappings: 1_000_000, method: 'index', deadline: deadline(), signal: controller.signal }), { code: 'EXP_ERR_ABORTED' });
 });
