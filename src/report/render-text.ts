@@ -87,8 +87,9 @@ function findingLines(findings: readonly Finding[], style: TextStyle): string[] 
 /** Readable at a glance: the router, its external address, the mapping table, then findings by severity. */
 export function renderText(report: ExposureReport, style: TextStyle = { color: false }): string {
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
-  const lines = [`${report.tool.name} ${report.tool.version}: scan of ${report.startedAt} (${seconds.toFixed(1)} s)`, ''];
+  const lines = [`${report.tool.name} ${report.tool.version}: scan of ${report.startedAt} (${seconds.toFixed(1)} s)`];
   if (report.discovery.method === 'ssdp') {
+    lines.push('');
     lines.push(`Discovery: SSDP on ${(report.discovery.interfaces ?? []).map(safe).join(', ') || 'no interface'} for ${report.discovery.windowMs} ms, ${report.discovery.responses.length} answer(s)`);
   }
   for (const response of report.discovery.responses.filter((candidate) => !candidate.fetched)) {

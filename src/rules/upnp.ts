@@ -1,12 +1,14 @@
+import { classifyIPv4 } from '../core/address.js';
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { Finding, Gateway, Mapping, Severity } from '../core/report.generated.js';
 import { findingId } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { shiftSeverity } from './severity.js';
 
+/** Sourced in ../shared/research/qnap/report.md: Qlocker's way in, and QNAP's own advice to turn UPnP forwarding off. */
 const UPNP_REFERENCES = [
-  'https://www.qnap.com/en/security-news/2021/qlocker-ransomware',
-  'https://www.kb.cert.org/vuls/id/357851',
+  'https://www.bleepingcomputer.com/news/security/qnap-confirms-qlocker-ransomware-used-hbs-backdoor-account/',
+  'https://www.hkcert.org/security-news/qnap-urges-customers-to-disable-upnp-port-forwarding-on-routers',
 ];
 
 const DISABLE_UPNP =
@@ -56,12 +58,44 @@ function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: strin
     description: parts.join(' '),
     evidence: [{ subject: `${gateway.location} ${subject}`, detail: describeMapping(mapping) }],
     remediation: [
-      `Find the device at ${mapping.internalClient} and turn off its automatic port forwarding (on a QNAP NAS: myQNAPcloud > Auto Router Configuration > disable "Enable UPnP port forwarding").`,
+      `Find the device at ${mapping.internalClient} and turn off its automatic port forwarding (on a QNAP NAS: myQNAPcloud > Auto Router Configuration > unselect "Enable UPnP Port forwarding").`,
       'Delete the mapping in the router (UPnP or port forwarding page), or restart the router after the device stops asking for it.',
       DISABLE_UPNP,
       ...(service ? ['Never expose an admin or file-sharing service directly: reach it through a VPN (WireGuard, OpenVPN, or QNAP QVPN) instead.'] : []),
     ],
     references: UPNP_REFERENCES,
+  };
+}
+
+/**
+ * A mapping to a public address is the UPnProxy pattern: the router relays strangers' traffic. A mapping to a
+ * private address on a subnet this machine is not on is usually another VLAN or a second router: worth knowing,
+ * not alarming.
+ */
+function offLanFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string[], subject: string): Finding {
+  const clientClass = classifyIPv4(mapping.internalClient);
+  if (clientClass === 'public' || clientClass === 'unknown') {
+    return {
+      id: findingId('upnp-mapping-off-lan', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+      rule: 'upnp-mapping-off-lan',
+      severity: 'high',
+      title: `${mapping.protocol}/${mapping.externalPort} is forwarded to ${mapping.internalClient}, an address outside any private network`,
+      description:
+        'A UPnP mapping whose internal client is a public address turns the router into a proxy for strangers (the UPnProxy pattern Akamai reported in 2018, used to hide botnet and attack traffic). Home devices never need this.',
+      evidence: [{ subject, detail: describeMapping(mapping) }],
+      remediation: ['Delete the mapping in the router and turn UPnP off.', 'Update the router firmware: a router that accepts such mappings has a known-vulnerable UPnP stack.', 'Look for a compromised device on the LAN that may have created it.'],
+      references: ['https://www.akamai.com/blog/security/upnproxy-eternalsilence'],
+    };
+  }
+  return {
+    id: findingId('upnp-mapping-other-subnet', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+    rule: 'upnp-mapping-other-subnet',
+    severity: 'low',
+    title: `${mapping.protocol}/${mapping.externalPort} is forwarded to ${mapping.internalClient}, on a subnet this machine is not on`,
+    description: `The internal client ${mapping.internalClient} is a private address, but not on any network this machine is attached to (${gateway.friendlyName || gateway.address} may serve several subnets, or the mapping points at a device that has left). The scan cannot look at that host from here.`,
+    evidence: [{ subject, detail: describeMapping(mapping) }],
+    remediation: [`Check which device uses ${mapping.internalClient}; delete the mapping if none should.`],
+    references: [],
   };
 }
 
@@ -78,7 +112,7 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
       `${name} (${[gateway.manufacturer, gateway.modelName].filter(Boolean).join(' ') || 'unknown model'}) answers UPnP IGD requests on the LAN: any program on any device in the house can open ports to the internet without asking anyone. ` +
       `It currently holds ${gateway.mappings.length} mapping(s), ${activeMappings} enabled.`,
     evidence: [{ subject: gateway.location, detail: `IGD v${gateway.igdVersion ?? '?'} ${gateway.deviceType}; connection service ${gateway.connectionService ?? 'none'}; external IP ${gateway.externalIp ?? 'unknown'}` }],
-    remediation: [DISABLE_UPNP, 'If UPnP must stay on, check this report regularly (exposure watch) so a new mapping does not go unnoticed.'],
+    remediation: [DISABLE_UPNP, 'If UPnP must stay on, run exposure scan regularly (for example from cron, with --fail-on high) so a new mapping does not go unnoticed.'],
     references: UPNP_REFERENCES,
   });
 
@@ -113,19 +147,7 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
   for (const mapping of gateway.mappings) {
     findings.push(mappingFinding(mapping, gateway, gatewayPrefix));
     const subject = `${gateway.location} ${mapping.protocol}/${mapping.externalPort}`;
-    if (mapping.internalClientOnLan === false) {
-      findings.push({
-        id: findingId('upnp-mapping-off-lan', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
-        rule: 'upnp-mapping-off-lan',
-        severity: 'high',
-        title: `${mapping.protocol}/${mapping.externalPort} is forwarded to ${mapping.internalClient}, which is not on your LAN`,
-        description:
-          'A UPnP mapping whose internal client is outside the local network turns the router into a proxy for strangers (the UPnProxy pattern Akamai reported in 2018, used to hide botnet and attack traffic). Home devices never need this.',
-        evidence: [{ subject, detail: describeMapping(mapping) }],
-        remediation: ['Delete the mapping in the router and turn UPnP off.', 'Update the router firmware: a router that accepts such mappings has a known-vulnerable UPnP stack.', 'Look for a compromised device on the LAN that may have created it.'],
-        references: ['https://www.akamai.com/blog/security/upnproxy-eternalsilence'],
-      });
-    }
+    if (mapping.internalClientOnLan === false) findings.push(offLanFinding(mapping, gateway, gatewayPrefix, subject));
     if (mapping.descriptionHasMarkup) {
       findings.push({
         id: findingId('upnp-description-markup', ...gatewayPrefix, mapping.protocol, mapping.externalPort),

@@ -42,12 +42,24 @@ t.test('rules: reserved external address, off-LAN client, truncated table', asyn
   const byRule = (rule: string) => r.findings.filter((f) => f.rule === rule);
   t.equal(byRule('wan-address-not-public')[0]?.severity, 'info');
   t.match(byRule('wan-address-not-public')[0]?.title, /100\.64\.3\.4/);
-  t.equal(byRule('upnp-mapping-off-lan')[0]?.severity, 'high');
+  t.equal(byRule('upnp-mapping-off-lan')[0]?.severity, 'high', 'a public internal client: UPnProxy');
   t.equal(byRule('upnp-mapping')[0]?.severity, 'high', 'critical (445, permanent) lowered one step behind CGNAT');
   t.equal(byRule('upnp-igd-enabled')[0]?.severity, 'low');
   t.equal(byRule('upnp-mapping-table-incomplete').length, 1);
   t.equal(r.summary.highestSeverity, 'high');
   t.equal(r.findings[0]?.severity, 'high', 'sorted by severity');
+});
+
+t.test('a private internal client on another subnet is low, not UPnProxy', async (t) => {
+  const at = new Date().toISOString();
+  const r = report([
+    {
+      probe: 'upnp-igd', kind: 'gateway', subject: 'g', at,
+      data: gateway({ mappings: [{ protocol: 'UDP', externalPort: 9000, internalClient: '192.168.77.5', internalPort: 9000, description: '', enabled: true, leaseDuration: 60, remoteHost: '', internalClientOnLan: false }] }),
+    },
+  ]);
+  t.equal(r.findings.filter((f) => f.rule === 'upnp-mapping-off-lan').length, 0);
+  t.equal(r.findings.find((f) => f.rule === 'upnp-mapping-other-subnet')?.severity, 'low');
 });
 
 t.test('no gateway: one info finding, highest severity info', async (t) => {
