@@ -11,8 +11,16 @@ import { compile } from 'json-schema-to-typescript';
 
 const BANNER = 'Generated from schemas/report.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types.';
 
-async function schema() {
-  return JSON.parse(await readFile(new URL('../schemas/report.schema.json', import.meta.url), 'utf8'));
+async function schema(name = 'report') {
+  return JSON.parse(await readFile(new URL(`../schemas/${name}.schema.json`, import.meta.url), 'utf8'));
+}
+
+/** The agent's request and response types, from their schemas (the server validates with the same files). */
+export async function generateAgentTypes() {
+  const options = { bannerComment: '', additionalProperties: false, declareExternallyReferenced: true, style: { singleQuote: true, printWidth: 120 } };
+  const request = await compile(await schema('agent-scan-request'), 'AgentScanRequest', options);
+  const response = await compile(await schema('agent-scan-response'), 'AgentScanResponse', options);
+  return `/* ${BANNER.replace('schemas/report.schema.json', 'schemas/agent-scan-*.schema.json')} */\n\n${request}\n${response}`;
 }
 
 export async function generateTypes() {
@@ -27,13 +35,23 @@ export async function generateTypes() {
 export async function generateValidator() {
   // `date-time` is checked by the schema's own pattern, so the format itself needs no run-time code.
   const ajv = new Ajv({ allErrors: true, strict: true, formats: { 'date-time': true }, code: { source: true, esm: true } });
-  const code = standaloneCode(ajv, ajv.compile(await schema()));
-  return `// @ts-nocheck -- ${BANNER}\n/* eslint-disable */\n${code}\n`;
+  let code = standaloneCode(ajv, ajv.compile(await schema()));
+  // ajv's ESM output still reaches its run-time helpers with require(); turn each into an import.
+  const imports = [];
+  code = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)\.default/g, (_whole, module) => {
+    const name = `ajvRuntime${imports.length}`;
+    // CommonJS with exports.default: under ESM the default import is the exports object.
+    imports.push(`import ${name}Module from "${module}.js";\nconst ${name} = ${name}Module.default ?? ${name}Module;`);
+    return name;
+  });
+  if (/require\(/.test(code)) throw new Error('the generated validator still calls require(): handle the new helper in gen-types.mjs');
+  return `// @ts-nocheck -- ${BANNER}\n/* eslint-disable */\n${imports.join('\n')}\n${code}\n`;
 }
 
 export const TARGETS = [
   { file: new URL('../src/core/report.generated.ts', import.meta.url), generate: generateTypes },
   { file: new URL('../src/report/report-validator.generated.ts', import.meta.url), generate: generateValidator },
+  { file: new URL('../src/core/agent.generated.ts', import.meta.url), generate: generateAgentTypes },
 ];
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {

@@ -3,10 +3,12 @@ import { TOOL_VERSION } from '../core/version.js';
 export const MAIN_HELP = `exposure ${TOOL_VERSION}: what of your network can the internet reach?
 
 Usage:
-  exposure scan [options]     look at the router from inside: UPnP port mappings, external IP, NAT-PMP
+  exposure scan [options]     UPnP port mappings, external IP, NAT-PMP, and the external address from outside
+  exposure agent --listen HOST:PORT [options]
+                              the vantage agent, for a VPS: scans whoever asks it, and nobody else
   exposure --help | --version
 
-Run "exposure scan --help" for the scan options.
+Run "exposure scan --help" or "exposure agent --help" for their options.
 Exit codes: 0 no finding at or above --fail-on, 1 a finding at or above it, 2 usage or runtime error.
 `;
 
@@ -20,6 +22,17 @@ Target:
                             Must be an IPv4 address on a network this machine is on.
   --interface NAME          search only on this interface (default: every non-internal IPv4 interface)
   --no-wan                  nothing leaves the LAN (the outside view is not run)
+
+Outside view:
+  --vantage URL             the vantage agent (exposure agent on a VPS) that scans this network from outside;
+                            without it the external address is scanned from inside (hairpin NAT), TCP only,
+                            and labelled "not an outside view"
+  --vantage-token T         the agent's token (better: the EXPOSURE_VANTAGE_TOKEN environment variable)
+  --ports SPEC              qnap, common, top1000, all, ports and ranges, comma separated (default qnap,common);
+                            every port a UPnP mapping opens is always added
+  --engine auto|nmap|connect
+                            scan engine when scanning from here: nmap if installed (auto), or the built-in one
+  --service-detection       nmap -sV, or banner grabbing with the built-in engine
 
 Limits:
   --timeout SECONDS         whole-scan time limit (default 60)
@@ -42,4 +55,23 @@ Output:
 
 Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage or runtime error (the message says what to do).
 No router found is a result (exit 0, with an info finding), not an error.
+`;
+
+export const AGENT_HELP = `Usage: exposure agent --listen HOST:PORT [options]
+
+The vantage agent. Run it on a machine on the internet (a small VPS). It scans the address each request comes
+from, and only that address: a request cannot name a target. Requests need the bearer token.
+
+  --listen HOST:PORT        where to listen, e.g. 0.0.0.0:7447 (required). Do not put it behind a reverse
+                            proxy: the address it scans is the TCP peer, and a proxy would make that itself.
+  --token-file FILE         the bearer token (default $XDG_CONFIG_HOME/exposure-scanner/agent-token); created
+                            with a random token, mode 0600, and printed once, when it does not exist
+  --tls-cert FILE --tls-key FILE
+                            serve HTTPS (strongly advised: the token travels with every request)
+  --engine auto|nmap|connect
+                            nmap when installed (auto), or the built-in engine
+  --max-ports N             largest port set per request (default 10000; 65535 allows "all")
+  --max-duration SECONDS    longest scan per request (default 300)
+  --max-concurrent N        scans at once over all clients (default 2; one per client in any case)
+  --rate-limit N            scan requests per client per 10 minutes (default 6)
 `;

@@ -8,6 +8,7 @@ import { terminalSafe } from '../report/sanitize.js';
 import { atLeast } from '../rules/severity.js';
 import { MAIN_HELP, SCAN_HELP } from './help.js';
 import { parseScanArgs } from './scan-args.js';
+import { agentCommand } from './agent.js';
 
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -59,6 +60,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
       return EXIT.ok;
     }
     if (command === 'scan') return await scan(rest, io, signal);
+    if (command === 'agent') return await agentCommand(rest, io, signal);
     io.stderr.write(`exposure: unknown command "${terminalSafe(command)}"\n\n${MAIN_HELP}`);
     return EXIT.error;
   } catch (error) {

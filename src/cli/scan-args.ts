@@ -3,6 +3,9 @@ import { createError } from '../core/errors.js';
 import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../core/options.js';
 import type { Severity } from '../core/report.generated.js';
 import { SEVERITIES } from '../rules/severity.js';
+import { ENGINE_CHOICES } from '../net/portscan/engines.js';
+import { parsePortSpec } from '../net/portscan/port-spec.js';
+import { scanEndpoint } from '../net/vantage-client.js';
 
 export interface ScanCommand {
   help: boolean;
@@ -45,6 +48,11 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
         'max-mappings': { type: 'string' },
         'max-in-flight': { type: 'string' },
         enumeration: { type: 'string' },
+        vantage: { type: 'string' },
+        'vantage-token': { type: 'string' },
+        engine: { type: 'string' },
+        ports: { type: 'string' },
+        'service-detection': { type: 'boolean' },
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
         'fail-on': { type: 'string' },
@@ -62,6 +70,16 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (failOn !== 'none' && !SEVERITIES.includes(failOn as Severity)) throw usage(`--fail-on must be one of ${SEVERITIES.join(', ')} or none, not "${failOn}"`);
   const enumeration = values.enumeration ?? 'auto';
   if (enumeration !== 'auto' && enumeration !== 'list' && enumeration !== 'index') throw usage(`--enumeration must be auto, list or index, not "${enumeration}"`);
+  const engine = values.engine ?? 'auto';
+  if (!(ENGINE_CHOICES as readonly string[]).includes(engine)) throw usage(`--engine must be one of ${ENGINE_CHOICES.join(', ')}, not "${engine}"`);
+  const ports = values.ports ?? DEFAULT_SCAN_OPTIONS.ports;
+  parsePortSpec(ports);
+  const vantageToken = values['vantage-token'] ?? process.env['EXPOSURE_VANTAGE_TOKEN'];
+  if (values.vantage !== undefined) {
+    scanEndpoint(values.vantage);
+    if (!vantageToken) throw usage('--vantage needs the agent token: --vantage-token T or the EXPOSURE_VANTAGE_TOKEN environment variable', 'The agent prints its token on first start and keeps it in its token file.');
+    if (values['no-wan']) throw usage('--vantage and --no-wan contradict each other: --no-wan keeps every probe on the LAN');
+  }
   if (values.interface !== undefined && !/^[\w.:@-]{1,32}$/.test(values.interface)) throw usage(`--interface "${values.interface}" is not an interface name`);
   const scan: ScanOptions = {
     ...DEFAULT_SCAN_OPTIONS,
@@ -71,7 +89,11 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     maxMappings: number('max-mappings', values['max-mappings'], DEFAULT_SCAN_OPTIONS.maxMappings, 1, 65536 * 2),
     maxInFlight: number('max-in-flight', values['max-in-flight'], DEFAULT_SCAN_OPTIONS.maxInFlight, 1, 8),
     enumeration,
+    engine: engine as ScanOptions['engine'],
+    ports,
+    serviceDetection: values['service-detection'] ?? false,
     wan: !values['no-wan'],
+    ...(values.vantage !== undefined ? { vantageUrl: values.vantage, vantageToken } : {}),
     ...(values.gateway !== undefined ? { gatewayUrl: values.gateway } : {}),
     ...(values.interface !== undefined ? { interface: values.interface } : {}),
   };

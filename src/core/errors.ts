@@ -18,6 +18,16 @@ export const ERROR_CODES = {
   EXP_ERR_SOCKET: 'A UDP socket could not be opened or used.',
   EXP_ERR_REPORT_INVALID: 'The report did not pass its schema: a bug in exposure-scanner.',
   EXP_ERR_OUTPUT: 'The report could not be written.',
+  EXP_ERR_NMAP_FAILED: 'nmap ran but did not produce a usable result.',
+  EXP_ERR_ENGINE_UNAVAILABLE: 'The requested scan engine is not available on this machine.',
+  EXP_ERR_VANTAGE: 'The vantage agent could not be reached or gave an unusable answer.',
+  EXP_ERR_AGENT_UNAUTHORIZED: 'A request to the agent had no valid bearer token.',
+  EXP_ERR_AGENT_BAD_REQUEST: 'A request to the agent did not match its schema.',
+  EXP_ERR_AGENT_RATE_LIMITED: 'A client asked the agent for scans too often.',
+  EXP_ERR_AGENT_BUSY: 'The agent is already running as many scans as it allows.',
+  EXP_ERR_AGENT_TOO_LARGE: 'A scan request asked for more ports or time than the agent allows.',
+  EXP_ERR_AGENT_UNSUPPORTED_CLIENT: 'The agent cannot scan the address the request came from.',
+  EXP_ERR_AGENT_CONFIG: 'The agent could not start with the given options.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

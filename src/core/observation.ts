@@ -1,4 +1,4 @@
-import type { Discovery, Gateway, LocalNetwork, NatPmp, Warning } from './report.generated.js';
+import type { Discovery, Gateway, LocalNetwork, NatPmp, Wan, Warning } from './report.generated.js';
 
 /**
  * What probes produce: facts, never judgements. Each kind has one data shape; rules read these and the report is
@@ -9,6 +9,7 @@ export type Observation =
   | { probe: 'upnp-igd'; kind: 'discovery'; subject: 'lan'; at: string; data: Discovery }
   | { probe: 'upnp-igd'; kind: 'gateway'; subject: string; at: string; data: Gateway }
   | { probe: 'nat-pmp'; kind: 'nat-pmp'; subject: string; at: string; data: NatPmp }
+  | { probe: 'wan-scan'; kind: 'wan'; subject: 'wan'; at: string; data: Wan }
   | { probe: string; kind: 'warning'; subject: string; at: string; data: Warning };
 
 export type ObservationKind = Observation['kind'];

@@ -17,6 +17,14 @@ export interface ScanOptions {
   enumeration: 'auto' | 'list' | 'index';
   /** False with --no-wan: nothing leaves the LAN. */
   wan: boolean;
+  /** The vantage agent that scans us from outside; without one the external address is scanned from inside. */
+  vantageUrl?: string;
+  vantageToken?: string;
+  /** Scan engine for a scan run from this machine (the agent picks its own). */
+  engine: 'auto' | 'nmap' | 'connect';
+  /** Port spec for the outside view (mapped ports are always added). */
+  ports: string;
+  serviceDetection: boolean;
   /** Called with short progress messages (the CLI prints them on a TTY). */
   onProgress?: (message: string) => void;
 }
@@ -28,5 +36,8 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   maxMappings: 4096,
   maxInFlight: 4,
   enumeration: 'auto',
+  engine: 'auto',
+  ports: 'qnap,common',
+  serviceDetection: false,
   wan: true,
 };

@@ -27,6 +27,7 @@ export interface ExposureReport {
   findings: Finding[];
   summary: Summary;
   warnings: Warning[];
+  wan: Wan;
 }
 /**
  * The options that shaped this scan, so a report explains itself.
@@ -43,6 +44,12 @@ export interface ScanOptionsEcho {
   maxMappings?: number;
   enumeration?: 'auto' | 'list' | 'index';
   maxInFlight?: number;
+  /**
+   * Origin of the vantage agent (never the token).
+   */
+  vantageUrl?: string;
+  engine?: 'auto' | 'nmap' | 'connect';
+  ports?: string;
 }
 export interface LocalNetwork {
   interface: string;
@@ -207,4 +214,57 @@ export interface Summary {
   };
   gateways: number;
   mappings: number;
+}
+/**
+ * The outside view: the external address as scanned from a vantage point.
+ */
+export interface Wan {
+  /**
+   * agent: scanned from the vantage agent on the internet; local: scanned from inside (hairpin NAT), NOT an outside view; none: not scanned.
+   */
+  vantage: 'agent' | 'local' | 'none';
+  /**
+   * True only when an agent on the internet did the scan.
+   */
+  outsideView: boolean;
+  /**
+   * The address that was scanned.
+   */
+  address: string | null;
+  engine: 'nmap' | 'connect' | null;
+  agentUrl?: string;
+  /**
+   * The external IP the router reported, for comparison with the address the agent saw.
+   */
+  igdExternalIp?: string | null;
+  portSpec?: string;
+  durationMs?: number;
+  ports: WanPort[];
+  igdControl?: IgdControl;
+  /**
+   * Why the outside view is missing or limited.
+   */
+  reason?: string;
+  warnings?: string[];
+}
+export interface WanPort {
+  port: number;
+  protocol: 'TCP' | 'UDP';
+  state: 'open' | 'closed' | 'filtered' | 'open|filtered';
+  service?: string;
+  product?: string;
+  version?: string;
+  banner?: string;
+}
+export interface IgdControl {
+  port: number;
+  path: string;
+  descriptionFetched: boolean;
+  /**
+   * A read-only SOAP action (GetExternalIPAddress) was answered from outside.
+   */
+  actionAnswered: boolean;
+  friendlyName?: string;
+  externalIp?: string;
+  error?: string;
 }

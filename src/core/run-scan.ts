@@ -1,6 +1,7 @@
 import { localIpv4Networks, defaultGateways } from '../net/interfaces.js';
 import { upnpIgdProbe } from '../../probes/upnp-igd/index.js';
 import { natPmpProbe } from '../../probes/nat-pmp/index.js';
+import { wanScanProbe } from '../../probes/wan-scan/index.js';
 import { evaluateRules } from '../rules/index.js';
 import { buildReport } from '../report/build.js';
 import { abortError } from './errors.js';
@@ -11,7 +12,7 @@ import { Scope } from './scope.js';
 import type { ExposureReport } from './report.generated.js';
 
 /** In order: later probes build on what earlier ones observed. */
-export const PROBES: readonly Probe[] = [upnpIgdProbe, natPmpProbe];
+export const PROBES: readonly Probe[] = [upnpIgdProbe, natPmpProbe, wanScanProbe];
 
 /**
  * The one flow every face calls: probes -> observations -> rules -> findings -> validated report.

@@ -39,6 +39,17 @@ export class Scope {
     return undefined;
   }
 
+  /**
+   * Without an agent, the external address may be scanned from inside (hairpin NAT), but only the one reported by
+   * the router the user named (--gateway) or the default gateway: any LAN device can pose as an IGD and "report"
+   * a stranger's address, and this machine must never scan a stranger.
+   */
+  localVantageTarget(gateway: { address: string; externalIp: string | null }, defaultGateways: readonly string[], namedGateway: string | undefined): string | undefined {
+    if (!gateway.externalIp || !net.isIPv4(gateway.externalIp)) return undefined;
+    const trusted = namedGateway !== undefined ? gateway.address === namedGateway : defaultGateways.includes(gateway.address);
+    return trusted ? gateway.externalIp : undefined;
+  }
+
   /** --gateway URL: an http URL whose host is an IPv4 literal on a local subnet or loopback. */
   checkGatewayUrl(raw: string): URL {
     let url: URL;

@@ -59,6 +59,25 @@ function gatewayLines(gateway: Gateway): string[] {
   return lines;
 }
 
+function wanLines(report: ExposureReport): string[] {
+  const { wan } = report;
+  if (wan.vantage === 'none') return [`Outside view  not run: ${safe(wan.reason ?? '')}`];
+  const header =
+    wan.vantage === 'agent'
+      ? `Outside view  ${safe(wan.address ?? '')} scanned from the vantage agent ${safe(wan.agentUrl ?? '')} (${wan.engine ?? ''}, ${Math.round((wan.durationMs ?? 0) / 1000)} s)`
+      : `Outside view  NOT AN OUTSIDE VIEW: ${safe(wan.address ?? '')} scanned from inside through the router (${wan.engine ?? ''})`;
+  const lines = ['', header];
+  const open = wan.ports.filter((port) => port.state === 'open');
+  const counts = ['open', 'closed', 'filtered', 'open|filtered'].map((state) => `${wan.ports.filter((port) => port.state === state).length} ${state}`).join(', ');
+  lines.push(`  ${wan.ports.length} ports checked: ${counts}`);
+  if (open.length > 0) {
+    const rows = [['PORT', 'STATE', 'SERVICE', 'BANNER'], ...open.map((port) => [`${port.port}/${port.protocol.toLowerCase()}`, port.state, safe([port.service, port.product, port.version].filter(Boolean).join(' ')), safe((port.banner ?? '').slice(0, 60))])];
+    lines.push(...table(rows).map((row) => `    ${row}`));
+  }
+  if (wan.igdControl) lines.push(`  UPnP control from outside: ${wan.igdControl.descriptionFetched ? `ANSWERS${wan.igdControl.actionAnswered ? ' and obeys a read-only action' : ''}` : 'no answer'}`);
+  return lines;
+}
+
 function findingLines(findings: readonly Finding[], style: TextStyle): string[] {
   const lines: string[] = [];
   const compactShown = new Set<string>();
@@ -99,7 +118,7 @@ export function renderText(report: ExposureReport, style: TextStyle = { color: f
   for (const gateway of report.gateways) lines.push('', ...gatewayLines(gateway));
   const nat = report.natPmp;
   lines.push('', `NAT-PMP  ${!nat.checked && !nat.present ? 'not checked' : nat.present ? `${nat.pcp ? 'PCP' : 'enabled'} on ${safe(nat.gateway ?? '')}${nat.externalIp ? `, external IP ${safe(nat.externalIp)}` : ''}` : `not answering on ${safe(nat.gateway ?? '')}`}`);
-  if (!report.options.wan) lines.push('Outside view  skipped (--no-wan): nothing was sent beyond the LAN.');
+  lines.push(...wanLines(report));
   const { counts } = report.summary;
   lines.push('', `Findings: ${ORDER.map((severity) => `${counts[severity]} ${severity}`).join(', ')}`);
   lines.push(...findingLines(report.findings, style));

@@ -14,10 +14,16 @@ function capture(): { stream: Writable & { isTTY?: boolean }; text: () => string
   return { stream, text: () => chunks.join('') };
 }
 
-/** Every scan in this file names a loopback gateway, so nothing is ever sent beyond 127.0.0.1. */
+/**
+ * Every scan in this file names a loopback gateway and runs with --no-wan, so nothing is ever sent beyond
+ * 127.0.0.1 (the fake IGD reports a public-looking external address, which must never be scanned from here).
+ */
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const gateway = args.indexOf('--gateway');
-  if (args[0] === 'scan' && !args.includes('--help') && (gateway < 0 || !args[gateway + 1]?.startsWith('http://127.'))) throw new Error('unit tests must only scan loopback');
+  if (args[0] === 'scan' && !args.includes('--help')) {
+    if (gateway < 0 || !args[gateway + 1]?.startsWith('http://127.')) throw new Error('unit tests must only scan loopback');
+    if (!args.includes('--no-wan')) args = [...args, '--no-wan'];
+  }
   const out = capture();
   const err = capture();
   const code = await main(args, { stdout: out.stream, stderr: err.stream });
@@ -49,11 +55,11 @@ t.test('usage errors exit 2 with a code and a hint', async (t) => {
 t.test('a gateway off the local networks is refused', async (t) => {
   const out = capture();
   const err = capture();
-  const code = await main(['scan', '--gateway', 'http://198.51.100.7/rootDesc.xml'], { stdout: out.stream, stderr: err.stream });
+  const code = await main(['scan', '--no-wan', '--gateway', 'http://198.51.100.7/rootDesc.xml'], { stdout: out.stream, stderr: err.stream });
   t.equal(code, 2);
   t.match(err.text(), /EXP_ERR_URL_NOT_ALLOWED/);
   const named = capture();
-  t.equal(await main(['scan', '--gateway', 'http://router.example/rootDesc.xml'], { stdout: capture().stream, stderr: named.stream }), 2, 'names are refused (DNS could point anywhere)');
+  t.equal(await main(['scan', '--no-wan', '--gateway', 'http://router.example/rootDesc.xml'], { stdout: capture().stream, stderr: named.stream }), 2, 'names are refused (DNS could point anywhere)');
 });
 
 t.test('scan --format json against a loopback IGD: a valid report with every mapping', async (t) => {

@@ -1,0 +1,119 @@
+import { requestVantageScan } from '../../src/net/vantage-client.js';
+import { selectEngine } from '../../src/net/portscan/engines.js';
+import { formatPortList, parsePortSpec } from '../../src/net/portscan/port-spec.js';
+import { now, observationsOf, type Observation } from '../../src/core/observation.js';
+import type { Probe, ProbeContext } from '../../src/core/probe.js';
+import type { Gateway, Wan } from '../../src/core/report.generated.js';
+import { runOutsideChecks } from './outside-checks.js';
+
+function observation(data: Wan): Observation {
+  return { probe: 'wan-scan', kind: 'wan', subject: 'wan', at: now(), data };
+}
+
+function none(reason: string, igdExternalIp: string | null = null): Observation {
+  return observation({ vantage: 'none', outsideView: false, address: null, engine: null, ports: [], igdExternalIp, reason });
+}
+
+/** The router whose mappings and external address count: the first one read (the default gateway comes first). */
+function primaryGateway(context: ProbeContext): Gateway | undefined {
+  const gateways = observationsOf(context.observations, 'gateway').map((observation) => observation.data);
+  const defaults = observationsOf(context.observations, 'local-networks')[0]?.data.defaultGateways ?? [];
+  return gateways.find((gateway) => defaults.includes(gateway.address)) ?? gateways[0];
+}
+
+/** Every TCP port a mapping opens is always scanned, whatever the port set. */
+function portsToScan(context: ProbeContext): number[] {
+  const mapped = observationsOf(context.observations, 'gateway').flatMap((observation) =>
+    observation.data.mappings.filter((mapping) => mapping.protocol === 'TCP' && mapping.externalPort > 0).map((mapping) => mapping.externalPort),
+  );
+  return [...new Set([...parsePortSpec(context.options.ports), ...mapped])].sort((a, b) => a - b);
+}
+
+/**
+ * The outside view: the external address as the internet sees it. With --vantage, our agent on a VPS scans its
+ * caller (us), including UDP 1900/5351 and the router's IGD control URL from the WAN side. Without one, the
+ * address is scanned from inside through the router (hairpin NAT), TCP only, and labelled as not an outside view.
+ */
+export const wanScanProbe: Probe = {
+  id: 'wan-scan',
+  name: 'WAN port scan',
+  description: 'Scans the external address from the vantage agent (or, labelled, from inside) and checks SSDP, NAT-PMP and the IGD control from the WAN side.',
+  safety: 'safe',
+  references: ['https://nmap.org/book/scan-methods-connect-scan.html'],
+  appliesTo: () => true,
+  async run(context: ProbeContext): Promise<Observation[]> {
+    const { options } = context;
+    const gateway = primaryGateway(context);
+    const igdExternalIp = gateway?.externalIp ?? null;
+    if (!options.wan) return [none('--no-wan: nothing was sent beyond the LAN', igdExternalIp)];
+    const ports = portsToScan(context);
+    const remainingMs = Math.max(1000, context.deadline - Date.now());
+
+    if (options.vantageUrl) {
+      const location = gateway ? new URL(gateway.location) : undefined;
+      context.progress(`Asking the vantage agent to scan ${ports.length} ports`);
+      const answer = await requestVantageScan(
+        options.vantageUrl,
+        options.vantageToken ?? '',
+        {
+          ports: formatPortList(ports),
+          serviceDetection: options.serviceDetection,
+          udp: true,
+          ...(location ? { igd: { port: Number(location.port || 80), path: location.pathname } } : {}),
+          timeoutSeconds: Math.max(1, Math.floor(remainingMs / 1000) - 2),
+        },
+        { signal: context.signal, timeoutMs: remainingMs },
+      );
+      return [
+        observation({
+          vantage: 'agent',
+          outsideView: true,
+          address: answer.address,
+          engine: answer.engine,
+          agentUrl: new URL(options.vantageUrl).origin,
+          igdExternalIp,
+          portSpec: answer.portSpec,
+          durationMs: answer.durationMs,
+          ports: answer.ports,
+          ...(answer.igd ? { igdControl: answer.igd } : {}),
+          warnings: answer.warnings,
+        }),
+      ];
+    }
+
+    if (!gateway) return [none('no router found, so no external address to scan; use --vantage for an outside view')];
+    const local = observationsOf(context.observations, 'local-networks')[0]?.data;
+    const namedGateway = options.gatewayUrl ? new URL(options.gatewayUrl).hostname : undefined;
+    const target = context.scope.localVantageTarget(gateway, local?.defaultGateways ?? [], namedGateway);
+    if (!target) {
+      return [none(gateway.externalIp ? `the external address ${gateway.externalIp} was reported by ${gateway.address}, which is not the default gateway; it is not scanned from here` : 'the router reported no external address; use --vantage for an outside view', igdExternalIp)];
+    }
+    const engine = await selectEngine(options.engine);
+    context.progress(`Scanning ${target} from inside (${engine.name}, ${ports.length} ports)`);
+    const result = await runOutsideChecks({
+      target,
+      ports,
+      engine,
+      serviceDetection: options.serviceDetection,
+      // From inside, UDP and IGD answers would come from the LAN side of the router and prove nothing.
+      udp: false,
+      timeoutMs: remainingMs,
+      signal: context.signal,
+      onProgress: (done, total) => context.progress(`Scanning ${target}: ${done}/${total}`),
+    });
+    return [
+      observation({
+        vantage: 'local',
+        outsideView: false,
+        address: target,
+        engine: result.engine,
+        igdExternalIp,
+        portSpec: result.portSpec,
+        durationMs: result.durationMs,
+        ports: result.ports,
+        reason: 'scanned from inside this network through the router (hairpin NAT): NOT an outside view; use --vantage for one',
+        warnings: result.warnings,
+      }),
+    ];
+  },
+};

@@ -1,0 +1,129 @@
+import { httpRequest } from '../../src/net/http.js';
+import { parseDeviceDescription, CONNECTION_SERVICE_TYPES } from '../../src/net/igd-description.js';
+import { getExternalIpAddress } from '../../src/net/igd-client.js';
+import { natPmpExternalAddress } from '../../src/net/natpmp.js';
+import { ssdpSearch } from '../../src/net/ssdp.js';
+import { formatPortList } from '../../src/net/portscan/port-spec.js';
+import type { PortScanEngine, PortResult } from '../../src/net/portscan/types.js';
+import { isExposureError } from '../../src/core/errors.js';
+import type { AgentScanResponse } from '../../src/core/agent.generated.js';
+import type { IgdControl, WanPort } from '../../src/core/report.generated.js';
+
+const MAX_TEXT = 200;
+const MAX_BANNER = 1024;
+
+export interface OutsideCheckOptions {
+  /** The one address to look at: the caller (agent), or the router's external address (local vantage). */
+  target: string;
+  ports: readonly number[];
+  engine: PortScanEngine;
+  serviceDetection: boolean;
+  udp: boolean;
+  igd?: { port: number; path: string };
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+function clip(text: string | undefined, max: number): string | undefined {
+  return text === undefined || text === '' ? undefined : text.slice(0, max);
+}
+
+export function toWanPort(result: PortResult): WanPort {
+  const port: WanPort = { port: result.port, protocol: 'TCP', state: result.state };
+  const service = clip(result.service, MAX_TEXT);
+  const product = clip(result.product, MAX_TEXT);
+  const version = clip(result.version, MAX_TEXT);
+  const banner = clip(result.banner, MAX_BANNER);
+  if (service) port.service = service;
+  if (product) port.product = product;
+  if (version) port.version = version;
+  if (banner) port.banner = banner;
+  return port;
+}
+
+/**
+ * SSDP and NAT-PMP must never answer on the WAN side: an answer there means the router exposes UPnP to the
+ * internet (reflection and amplification, CallStranger-class abuse). No answer is "open|filtered", as nmap says
+ * for UDP: silence proves nothing.
+ */
+export async function checkUdp(target: string, signal: AbortSignal | undefined): Promise<WanPort[]> {
+  const [ssdp, natPmp] = await Promise.all([
+    ssdpSearch({ interfaceAddresses: [], unicastTargets: [target], windowMs: 1500, maxAnswers: 16, searchTargets: ['ssdp:all', 'urn:schemas-upnp-org:device:InternetGatewayDevice:1'], signal }),
+    natPmpExternalAddress(target, { signal, timeoutMs: 1500 }),
+  ]);
+  const ssdpAnswers = ssdp.answers.filter((answer) => answer.from === target);
+  return [
+    {
+      port: 1900,
+      protocol: 'UDP',
+      service: 'ssdp',
+      state: ssdpAnswers.length > 0 ? 'open' : 'open|filtered',
+      ...(ssdpAnswers[0] ? { banner: clip(`SERVER: ${ssdpAnswers[0].server}; LOCATION: ${ssdpAnswers[0].location}`, MAX_BANNER) ?? '' } : {}),
+    },
+    {
+      port: 5351,
+      protocol: 'UDP',
+      service: 'nat-pmp',
+      state: natPmp ? 'open' : 'open|filtered',
+      ...(natPmp ? { banner: `version ${natPmp.version}, result ${natPmp.resultCode}, external address ${natPmp.externalIp ?? 'none'}` } : {}),
+    },
+  ];
+}
+
+/**
+ * The router's IGD control from outside: the description at the port and path it serves on the LAN, then one
+ * read-only action. Read-only by design: nothing is ever added or deleted. Every URL stays on `target`.
+ */
+export async function checkIgdControl(target: string, port: number, path: string, signal: AbortSignal | undefined): Promise<IgdControl> {
+  const result: IgdControl = { port, path, descriptionFetched: false, actionAnswered: false };
+  const location = new URL(`http://${target}:${port}${path}`);
+  try {
+    const response = await httpRequest(location, { signal, timeoutMs: 3000, maxBytes: 256 * 1024 });
+    if (response.status !== 200) {
+      result.error = `HTTP ${response.status}`;
+      return result;
+    }
+    const description = parseDeviceDescription(response.body.toString('utf8'), location);
+    result.descriptionFetched = true;
+    const name = clip(description.friendlyName, MAX_TEXT);
+    if (name) result.friendlyName = name;
+    const service = description.services.find((candidate) => CONNECTION_SERVICE_TYPES.includes(candidate.serviceType));
+    if (!service) return result;
+    const externalIp = await getExternalIpAddress(service, { signal, requestTimeoutMs: 3000 });
+    result.actionAnswered = true;
+    if (externalIp) result.externalIp = externalIp.slice(0, 64);
+  } catch (error) {
+    if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
+    result.error = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  }
+  return result;
+}
+
+/** Everything the outside view looks at, for one address. The agent runs this against its caller. */
+export async function runOutsideChecks(options: OutsideCheckOptions): Promise<AgentScanResponse> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const [scan, udp, igd] = await Promise.all([
+    options.engine.scan({
+      target: options.target,
+      ports: options.ports,
+      timeoutMs: options.timeoutMs,
+      serviceDetection: options.serviceDetection,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    }),
+    options.udp ? checkUdp(options.target, options.signal) : Promise.resolve([]),
+    options.igd ? checkIgdControl(options.target, options.igd.port, options.igd.path, options.signal) : Promise.resolve(undefined),
+  ]);
+  return {
+    address: options.target,
+    engine: scan.engine,
+    startedAt,
+    durationMs: Date.now() - started,
+    portSpec: formatPortList(options.ports),
+    ports: [...scan.ports.map(toWanPort), ...udp],
+    ...(igd ? { igd } : {}),
+    warnings: scan.warnings.slice(0, 100).map((warning) => warning.slice(0, 2000)),
+  };
+}

@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import { parseArgs } from 'node:util';
+import { createError } from '../core/errors.js';
+import { ENGINE_CHOICES, selectEngine, type EngineChoice } from '../net/portscan/engines.js';
+import { buildAgent, DEFAULT_AGENT_LIMITS } from '../server/agent/app.js';
+import { loadOrCreateToken } from '../server/agent/token.js';
+import { AGENT_HELP } from './help.js';
+import type { Io } from './main.js';
+
+function usage(message: string): Error {
+  return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure agent --help" for the options.' });
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw usage(`--${name} must be an integer from ${min} to ${max}, not "${raw}"`);
+  return value;
+}
+
+export function parseListen(raw: string | undefined): { host: string; port: number } {
+  const match = /^(.+):(\d{1,5})$/.exec(raw ?? '');
+  const host = match?.[1]?.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(match?.[2]);
+  if (!host || net.isIP(host) === 0 || port < 1 || port > 65535) throw usage(`--listen must be IP:PORT (e.g. 0.0.0.0:7447), not "${raw ?? ''}"`);
+  return { host, port };
+}
+
+/** Runs until SIGINT/SIGTERM (the signal), then closes the server and lets running scans finish or abort. */
+export async function agentCommand(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        listen: { type: 'string' },
+        'token-file': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        engine: { type: 'string' },
+        'max-ports': { type: 'string' },
+        'max-duration': { type: 'string' },
+        'max-concurrent': { type: 'string' },
+        'rate-limit': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  if (values.help) {
+    io.stdout.write(AGENT_HELP);
+    return 0;
+  }
+  const listen = parseListen(values.listen);
+  const engineChoice = values.engine ?? 'auto';
+  if (!(ENGINE_CHOICES as readonly string[]).includes(engineChoice)) throw usage(`--engine must be one of ${ENGINE_CHOICES.join(', ')}`);
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw usage('--tls-cert and --tls-key go together');
+  const limits = {
+    maxPorts: integer('max-ports', values['max-ports'], DEFAULT_AGENT_LIMITS.maxPorts, 1, 65535),
+    maxDurationSeconds: integer('max-duration', values['max-duration'], DEFAULT_AGENT_LIMITS.maxDurationSeconds, 10, 3600),
+    maxConcurrentScans: integer('max-concurrent', values['max-concurrent'], DEFAULT_AGENT_LIMITS.maxConcurrentScans, 1, 16),
+    rateLimitMax: integer('rate-limit', values['rate-limit'], DEFAULT_AGENT_LIMITS.rateLimitMax, 1, 1000),
+  };
+  const engine = await selectEngine(engineChoice as EngineChoice);
+  const token = await loadOrCreateToken(values['token-file']);
+  const https =
+    values['tls-cert'] !== undefined && values['tls-key'] !== undefined
+      ? {
+          cert: await readFile(values['tls-cert']).catch(() => {
+            throw createError('EXP_ERR_AGENT_CONFIG', `Cannot read --tls-cert ${values['tls-cert'] ?? ''}`);
+          }),
+          key: await readFile(values['tls-key']).catch(() => {
+            throw createError('EXP_ERR_AGENT_CONFIG', `Cannot read --tls-key ${values['tls-key'] ?? ''}`);
+          }),
+        }
+      : undefined;
+  const app = await buildAgent({ token: token.token, engine: () => Promise.resolve(engine), limits, ...(https ? { https } : {}) });
+  await app.listen({ host: listen.host, port: listen.port });
+  const scheme = https ? 'https' : 'http';
+  io.stderr.write(`exposure agent listening on ${scheme}://${listen.host}:${listen.port} (engine ${engine.name})\n`);
+  if (token.created) io.stderr.write(`A new token was created in ${token.file}:\n\n  ${token.token}\n\nGive it to the scanner as EXPOSURE_VANTAGE_TOKEN. It is not shown again.\n`);
+  else io.stderr.write(`Token: ${token.file}\n`);
+  if (!https && !['127.0.0.1', '::1'].includes(listen.host)) io.stderr.write('Warning: no TLS; the token crosses the network in clear. Use --tls-cert and --tls-key.\n');
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await app.close();
+  return 0;
+}

@@ -1,0 +1,225 @@
+import { XMLParser } from 'fast-xml-parser';
+import { createError } from '../../core/errors.js';
+import { decodeXmlText } from '../xml.js';
+import type { PortResult, PortState } from './types.js';
+
+/**
+ * A port line is 100 to 400 characters with -sV, so even 65,535 listed ports stay well under this; anything
+ * larger is not nmap talking to us.
+ */
+export const MAX_NMAP_XML_CHARS = 64 * 1024 * 1024;
+
+/** Script tables nest (script > table > table > elem); real output stays far below this. */
+const MAX_DEPTH = 64;
+
+/** nmap's banner script cuts at about 63 characters at verbosity 0; this only bounds a forged document. */
+const MAX_BANNER_CHARS = 1024;
+
+const ARRAYS = new Set(['host', 'address', 'hostname', 'port', 'script', 'extraports', 'extrareasons']);
+
+const ATTR = '@_';
+
+export interface NmapXmlRequest {
+  /** The address that was scanned; only the <host> with this IPv4 address is read. */
+  target: string;
+  /** The ports that were asked for: every one of them gets a result, and no other port does. */
+  ports: readonly number[];
+}
+
+export interface NmapXmlScan {
+  /**
+   * `found`: `ports` holds one result per requested port, in the order asked. `timed-out`: nmap gave up on the
+   * host (--host-timeout) and printed no port at all. `missing`: no <host> for the target (nmap failed early).
+   */
+  host: 'found' | 'timed-out' | 'missing';
+  ports: PortResult[];
+  /** Things in the document worth telling the user: unusual states, ports nmap did not account for. */
+  warnings: string[];
+  nmapVersion?: string;
+  /** runstats/finished errormsg, when nmap says the run failed. */
+  errorMessage?: string;
+}
+
+type Node = Record<string, unknown>;
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nodes(parent: unknown, name: string): Node[] {
+  if (!isNode(parent)) return [];
+  const value = parent[name];
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  return list.filter(isNode);
+}
+
+function attr(node: unknown, name: string): string | undefined {
+  if (!isNode(node)) return undefined;
+  const value = node[ATTR + name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * nmap's XML carries a bare `<!DOCTYPE nmaprun>`; an internal subset is where entity bombs and external entities
+ * live, and nmap never writes one. Refused before the parser sees it rather than trusted to the parser's limits.
+ */
+function refuseDeclarations(text: string): void {
+  const doctypes = text.match(/<!DOCTYPE[^>]*>?/gi) ?? [];
+  if (doctypes.length > 1 || doctypes.some((doctype) => doctype !== '<!DOCTYPE nmaprun>') || /<!ENTITY/i.test(text)) {
+    throw createError('EXP_ERR_XML_INVALID', 'nmap output declares a DOCTYPE other than nmaprun or an entity; nmap never does, refusing to parse it');
+  }
+}
+
+/**
+ * Where nmap's state and our -sT meaning differ, the port becomes `filtered` ("could not tell"): we never call a
+ * port open without an accepted connection, nor closed without a refusal. `open|filtered` (no answer at all, from
+ * UDP/FIN/NULL scans) is what `filtered` means here; `closed|filtered` (idle scan could not tell) and
+ * `unfiltered` (ACK scan: a RST came back, from an open port as much as a closed one) would hide an exposure if
+ * called closed. None of the three occurs with -sT or -sS; each is kept in a warning when it does.
+ */
+function mapState(raw: string): { state: PortState; exact: boolean } {
+  if (raw === 'open' || raw === 'closed' || raw === 'filtered') return { state: raw, exact: true };
+  return { state: 'filtered', exact: false };
+}
+
+/** "1-3,80" (extrareasons' ports attribute), bounded to the ports we asked for. */
+function expandPortList(list: string, wanted: ReadonlySet<number>): number[] {
+  const ports: number[] = [];
+  for (const part of list.split(',')) {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part.trim());
+    if (!match) continue;
+    const first = Number(match[1]);
+    const last = match[2] === undefined ? first : Math.min(Number(match[2]), 65535);
+    for (let port = Math.max(first, 1); port <= last; port++) if (wanted.has(port)) ports.push(port);
+  }
+  return ports;
+}
+
+/** nmap's banner script hex-escapes every non-printable byte (\x0D) and wraps at 75 columns with real newlines. */
+function bannerFrom(scripts: Node[]): string | undefined {
+  const output = attr(scripts.find((script) => attr(script, 'id') === 'banner'), 'output');
+  return output?.replace(/\n/g, '').slice(0, MAX_BANNER_CHARS);
+}
+
+function portResult(port: number, node: Node, warnings: string[]): PortResult {
+  const raw = attr(nodes(node, 'state')[0], 'state') ?? 'unknown';
+  const { state, exact } = mapState(raw);
+  if (!exact) warnings.push(`nmap reported port ${port} as "${raw.slice(0, 40)}"; recorded as filtered (not confirmed open or closed)`);
+  const result: PortResult = { port, protocol: 'tcp', state };
+  const service = nodes(node, 'service')[0];
+  const name = attr(service, 'name');
+  const product = attr(service, 'product');
+  const version = attr(service, 'version');
+  const banner = bannerFrom(nodes(node, 'script'));
+  if (name !== undefined) result.service = name;
+  if (product !== undefined) result.product = product;
+  if (version !== undefined) result.version = version;
+  if (banner !== undefined) result.banner = banner;
+  return result;
+}
+
+function parseDocument(text: string): unknown {
+  // The parser accepts unclosed elements, so output cut short (nmap killed, a full pipe) would pass for a complete
+  // scan with ports missing. nmap closes the document even when it fails (runstats exit="error").
+  if (!text.trimEnd().endsWith('</nmaprun>')) throw createError('EXP_ERR_XML_INVALID', 'nmap output is cut short: no closing </nmaprun>');
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    // Prefixed so an attribute can never merge with a child element of the same name (port@state vs <state>).
+    attributeNamePrefix: ATTR,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    // Script output is full of &#xa;. The parser's own decoder does numeric references only with `htmlEntities`
+    // (deprecated in 5.12, and it adds HTML's named entities); nmap writes the five XML entities and numeric
+    // references, which is exactly what decodeXmlText reads. Entities a DOCTYPE declares are dropped unread.
+    processEntities: true,
+    entityDecoder: {
+      decode: decodeXmlText,
+      addInputEntities: () => undefined,
+      setExternalEntities: () => undefined,
+      reset: () => undefined,
+      setXmlVersion: () => undefined,
+    },
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    maxNestedTags: MAX_DEPTH,
+    isArray: (name) => ARRAYS.has(name),
+  });
+  try {
+    return parser.parse(text);
+  } catch (error) {
+    throw createError('EXP_ERR_XML_INVALID', `nmap output is not well-formed XML: ${(error as Error).message.slice(0, 200)}`, { cause: error });
+  }
+}
+
+/**
+ * Reads nmap -oX output for one IPv4 target. Unlisted requested ports take the state of nmap's `<extraports>`
+ * summary: by the `ports` list nmap 7.x puts in `<extrareasons>`, else by the only summary there is. A port
+ * nmap accounts for nowhere is `filtered` with a warning, never silently left out.
+ */
+export function parseNmapXml(text: string, request: NmapXmlRequest): NmapXmlScan {
+  if (text.length > MAX_NMAP_XML_CHARS) {
+    throw createError('EXP_ERR_XML_INVALID', `nmap output is larger than ${MAX_NMAP_XML_CHARS / 1024 / 1024} MiB; refusing to parse it`);
+  }
+  refuseDeclarations(text);
+  const document = parseDocument(text);
+  const run = nodes(document, 'nmaprun')[0];
+  if (run === undefined) throw createError('EXP_ERR_XML_INVALID', 'nmap output has no <nmaprun> element');
+
+  const warnings: string[] = [];
+  const scan: NmapXmlScan = { host: 'missing', ports: [], warnings };
+  const nmapVersion = attr(run, 'version');
+  if (nmapVersion !== undefined) scan.nmapVersion = nmapVersion;
+  const finished = nodes(nodes(run, 'runstats')[0], 'finished')[0];
+  const errorMessage = attr(finished, 'errormsg');
+  if (errorMessage !== undefined) scan.errorMessage = errorMessage;
+
+  const host = nodes(run, 'host').find((candidate) =>
+    nodes(candidate, 'address').some((address) => attr(address, 'addr') === request.target && (attr(address, 'addrtype') ?? 'ipv4') === 'ipv4'));
+  if (host === undefined) return scan;
+  if (attr(host, 'timedout') === 'true') return { ...scan, host: 'timed-out' };
+
+  const wanted = new Set(request.ports);
+  const listed = new Map<number, PortResult>();
+  const ignored: string[] = [];
+  const portsNode = nodes(host, 'ports')[0];
+  for (const node of nodes(portsNode, 'port')) {
+    const port = Number(attr(node, 'portid'));
+    if (attr(node, 'protocol') !== 'tcp' || !wanted.has(port) || listed.has(port)) {
+      ignored.push(`${attr(node, 'protocol') ?? '?'}/${(attr(node, 'portid') ?? '?').slice(0, 12)}`);
+      continue;
+    }
+    listed.set(port, portResult(port, node, warnings));
+  }
+  if (ignored.length > 0) warnings.push(`nmap listed ports that were not asked for, ignored: ${ignored.slice(0, 10).join(', ')}${ignored.length > 10 ? ', ...' : ''}`);
+
+  const summarised = new Map<number, PortState>();
+  const blanketStates: { raw: string; state: PortState }[] = [];
+  for (const extra of nodes(portsNode, 'extraports')) {
+    const raw = attr(extra, 'state') ?? 'unknown';
+    const { state, exact } = mapState(raw);
+    if (!exact) warnings.push(`nmap summarised ports as "${raw.slice(0, 40)}"; recorded as filtered (not confirmed open or closed)`);
+    const reasons = nodes(extra, 'extrareasons');
+    const lists = reasons.map((reason) => attr(reason, 'ports')).filter((list) => list !== undefined);
+    if (reasons.length > 0 && lists.length === reasons.length) {
+      for (const list of lists) for (const port of expandPortList(list, wanted)) if (!listed.has(port)) summarised.set(port, state);
+    } else {
+      blanketStates.push({ raw, state });
+    }
+  }
+
+  let unaccounted = 0;
+  scan.ports = request.ports.map((port) => {
+    const result = listed.get(port);
+    if (result !== undefined) return result;
+    const state = summarised.get(port) ?? (blanketStates.length === 1 ? blanketStates[0]?.state : undefined);
+    if (state !== undefined) return { port, protocol: 'tcp', state };
+    unaccounted++;
+    return { port, protocol: 'tcp', state: 'filtered' };
+  });
+  if (unaccounted > 0) {
+    warnings.push(`nmap did not account for ${unaccounted} requested port(s)${blanketStates.length > 1 ? ` (summaries: ${blanketStates.map((entry) => entry.raw).join(', ')})` : ''}; recorded as filtered`);
+  }
+  scan.host = 'found';
+  return scan;
+}

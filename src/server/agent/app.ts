@@ -1,0 +1,155 @@
+import net from 'node:net';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import requestSchema from '../../../schemas/agent-scan-request.schema.json' with { type: 'json' };
+import responseSchema from '../../../schemas/agent-scan-response.schema.json' with { type: 'json' };
+import { runOutsideChecks } from '../../../probes/wan-scan/outside-checks.js';
+import { parsePortSpec } from '../../net/portscan/port-spec.js';
+import type { PortScanEngine } from '../../net/portscan/types.js';
+import { isExposureError, type ErrorCode } from '../../core/errors.js';
+import type { AgentScanRequest } from '../../core/agent.generated.js';
+import { bearerToken, tokenMatches } from './token.js';
+
+export interface AgentLimits {
+  /** Largest port set one request may ask for. */
+  maxPorts: number;
+  /** Longest scan one request may ask for. */
+  maxDurationSeconds: number;
+  /** Scans running at once, all clients together (one per client at a time in any case). */
+  maxConcurrentScans: number;
+  /** Scan requests per client per window. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+}
+
+export const DEFAULT_AGENT_LIMITS: AgentLimits = {
+  maxPorts: 10_000,
+  maxDurationSeconds: 300,
+  maxConcurrentScans: 2,
+  rateLimitMax: 6,
+  rateLimitWindowMs: 10 * 60 * 1000,
+};
+
+export interface AgentOptions {
+  token: string;
+  engine: () => Promise<PortScanEngine>;
+  limits?: Partial<AgentLimits>;
+  logger?: boolean;
+  https?: { key: Buffer; cert: Buffer };
+}
+
+const DEFAULT_PORTS = 'qnap,common';
+/** Requests are tiny; anything larger is not a client of ours. */
+const BODY_LIMIT = 16 * 1024;
+
+function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
+  return reply.code(status).send({ error: { code, message } });
+}
+
+/** The caller's own IPv4 address: the only thing this agent will ever scan. Proxies are not trusted. */
+export function callerAddress(remote: string | undefined): string | undefined {
+  if (!remote) return undefined;
+  const address = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+  return net.isIPv4(address) ? address : undefined;
+}
+
+/**
+ * The vantage agent: a small service on a VPS that scans whoever asks it, and nobody else. A request cannot name
+ * a target (the schema has no such field and refuses unknown ones); the address scanned is the socket's peer.
+ */
+export async function buildAgent(options: AgentOptions): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_AGENT_LIMITS, ...options.limits };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    ...(options.https ? { https: options.https } : {}),
+    // Reject, never silently drop, what the schema does not allow: a "target" field must fail loudly.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
+  const running = new Set<string>();
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.validation) return sendError(reply, 400, 'EXP_ERR_AGENT_BAD_REQUEST', `Invalid request: ${error.message}`);
+    if (error.statusCode === 413) return sendError(reply, 413, 'EXP_ERR_AGENT_BAD_REQUEST', 'Request body too large');
+    if (error.statusCode === 415 || error.statusCode === 400) return sendError(reply, error.statusCode, 'EXP_ERR_AGENT_BAD_REQUEST', error.message);
+    if (error.statusCode === 429) return sendError(reply, 429, 'EXP_ERR_AGENT_RATE_LIMITED', error.message);
+    app.log.error(error);
+    // Never a stack trace to a client.
+    return sendError(reply, 500, 'EXP_ERR_VANTAGE', 'The agent failed to complete the scan');
+  });
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'EXP_ERR_AGENT_BAD_REQUEST', 'No such route'));
+
+  await app.register(rateLimit, {
+    global: false,
+    keyGenerator: (request) => request.socket.remoteAddress ?? 'unknown',
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: { code: 'EXP_ERR_AGENT_RATE_LIMITED', message: `Too many scan requests: at most ${context.max} per ${context.after}` },
+    }),
+  });
+
+  app.get('/v1/healthz', () => Promise.resolve({ ok: true }));
+
+  app.post<{ Body: AgentScanRequest }>(
+    '/v1/scan',
+    {
+      schema: { body: requestSchema, response: { 200: responseSchema } },
+      config: { rateLimit: { max: limits.rateLimitMax, timeWindow: limits.rateLimitWindowMs } },
+      onRequest: async (request, reply) => {
+        if (!tokenMatches(options.token, bearerToken(request.headers.authorization))) {
+          return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'EXP_ERR_AGENT_UNAUTHORIZED', 'A valid bearer token is required');
+        }
+        return undefined;
+      },
+    },
+    async (request, reply) => {
+      const target = callerAddress(request.socket.remoteAddress);
+      if (!target) return sendError(reply, 400, 'EXP_ERR_AGENT_UNSUPPORTED_CLIENT', 'The agent scans IPv4 callers only; connect to it over IPv4');
+      let ports: number[];
+      try {
+        ports = parsePortSpec(request.body.ports ?? DEFAULT_PORTS);
+      } catch (error) {
+        return sendError(reply, 400, 'EXP_ERR_AGENT_BAD_REQUEST', error instanceof Error ? error.message : 'Invalid ports');
+      }
+      if (ports.length > limits.maxPorts) return sendError(reply, 413, 'EXP_ERR_AGENT_TOO_LARGE', `At most ${limits.maxPorts} ports per scan; asked for ${ports.length}`);
+      const seconds = request.body.timeoutSeconds ?? limits.maxDurationSeconds;
+      if (seconds > limits.maxDurationSeconds) return sendError(reply, 413, 'EXP_ERR_AGENT_TOO_LARGE', `At most ${limits.maxDurationSeconds} s per scan`);
+      if (running.has(target)) return sendError(reply, 429, 'EXP_ERR_AGENT_BUSY', 'A scan of this address is already running');
+      if (running.size >= limits.maxConcurrentScans) return sendError(reply.header('retry-after', '30'), 503, 'EXP_ERR_AGENT_BUSY', 'The agent is busy; try again shortly');
+
+      running.add(target);
+      // A client that hangs up cancels its scan: no work for nobody.
+      const controller = new AbortController();
+      // The response's 'close' before its end means the client went away (the request's own 'close' only
+      // says its body was read).
+      const onClose = (): void => {
+        if (!reply.raw.writableEnded) controller.abort();
+      };
+      reply.raw.on('close', onClose);
+      try {
+        const result = await runOutsideChecks({
+          target,
+          ports,
+          engine: await options.engine(),
+          serviceDetection: request.body.serviceDetection ?? false,
+          udp: request.body.udp ?? true,
+          ...(request.body.igd ? { igd: request.body.igd } : {}),
+          timeoutMs: seconds * 1000,
+          signal: AbortSignal.any([controller.signal, AbortSignal.timeout(seconds * 1000 + 5000)]),
+        });
+        return await reply.send(result);
+      } catch (error) {
+        if (isExposureError(error)) {
+          const status = error.code === 'EXP_ERR_TIMEOUT' ? 504 : error.code === 'EXP_ERR_ABORTED' ? 499 : 500;
+          return await sendError(reply, status, error.code, error.message);
+        }
+        throw error;
+      } finally {
+        running.delete(target);
+        reply.raw.off('close', onClose);
+      }
+    },
+  );
+  return app;
+}

@@ -1,0 +1,59 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { createError } from '../../core/errors.js';
+
+/** 32 random bytes: guessing is hopeless, and the rate limit makes trying slow anyway. */
+const MIN_TOKEN_LENGTH = 32;
+
+export function defaultTokenFile(): string {
+  const configHome = process.env['XDG_CONFIG_HOME'] || path.join(homedir(), '.config');
+  return path.join(configHome, 'exposure-scanner', 'agent-token');
+}
+
+export interface LoadedToken {
+  token: string;
+  file: string;
+  created: boolean;
+}
+
+/**
+ * Reads the agent's bearer token, or creates one (mode 0600) on first start. A token file that others can read
+ * is refused: anyone holding the token can make the agent scan them, which is harmless, but can also use up its
+ * scan budget.
+ */
+export async function loadOrCreateToken(file = defaultTokenFile()): Promise<LoadedToken> {
+  try {
+    const info = await stat(file);
+    if ((info.mode & 0o077) !== 0) {
+      throw createError('EXP_ERR_AGENT_CONFIG', `The token file ${file} is readable by other users`, { hint: `Run: chmod 600 ${file}` });
+    }
+    const token = (await readFile(file, 'utf8')).trim();
+    if (token.length < MIN_TOKEN_LENGTH) {
+      throw createError('EXP_ERR_AGENT_CONFIG', `The token in ${file} is shorter than ${MIN_TOKEN_LENGTH} characters`, {
+        hint: 'Delete the file to have a strong one generated, or write a longer random token into it.',
+      });
+    }
+    return { token, file, created: false };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const token = randomBytes(32).toString('base64url');
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  return { token, file, created: true };
+}
+
+/** Constant-time: hashing first makes the comparison independent of the presented token's length too. */
+export function tokenMatches(expected: string, presented: string | undefined): boolean {
+  if (presented === undefined) return false;
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(presented).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header ?? '');
+  return match?.[1];
+}
