@@ -111,9 +111,11 @@ t.test('open, closed, and every port reported once, in order', async (t) => {
   t.same(result.warnings, []);
 });
 
-t.test('an empty port list is an empty result', async (t) => {
+t.test('edges: an empty port list, a time limit beyond what setTimeout takes', async (t) => {
   const result = await connectEngine.scan({ target, ports: [], timeoutMs: 1000 });
   t.same(result.ports, []);
+  const long = await connectEngine.scan(scanOptions([closed], { timeoutMs: 1e12 }));
+  t.equal(long.ports[0]?.state, 'closed', 'a huge limit is no limit, not 1 ms');
 });
 
 t.test('banners: what the service says first, escaped, and nothing is ever sent', async (t) => {

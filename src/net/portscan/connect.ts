@@ -63,6 +63,8 @@ const MAX_THREADS = 4;
 /** File descriptors left to the rest of the program (its own sockets, files, the workers' pipes). */
 const FD_RESERVE = 64;
 const PROGRESS_EVERY_MS = 100;
+/** setTimeout's ceiling; a longer delay would fire after 1 ms. About 24 days: no limit, in practice. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function createConnectEngine(options: ConnectEngineOptions = {}): PortScanEngine {
   const settings = { ...DEFAULTS, ...dropUndefined(options) };
@@ -190,7 +192,7 @@ async function scan(options: PortScanOptions, settings: Settings, engine: Connec
           hint: 'Raise --timeout, or scan fewer ports.',
         }),
       );
-    }, timeoutMs);
+    }, Math.min(timeoutMs, MAX_TIMER_MS));
     signal?.addEventListener('abort', onAbort, { once: true });
     Promise.all(running.map((shard) => shard.outcome)).then((all) => {
       clearTimeout(timer);
