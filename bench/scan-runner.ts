@@ -7,7 +7,7 @@
  *        [--threads N] [--max-concurrency N] [--timeout-ms N]
  */
 import { parseArgs } from 'node:util';
-import { createConnectEngine, type ConnectScanStats } from '../src/net/portscan/connect.js';
+import type { ConnectScanStats } from '../src/net/portscan/connect.js';
 import { parsePortSpec } from '../src/net/portscan/port-spec.js';
 import type { PortScanEngine } from '../src/net/portscan/types.js';
 
@@ -27,7 +27,9 @@ const optionalNumber = (text: string | undefined): number | undefined => (text =
 
 let stats: ConnectScanStats | undefined;
 async function engineNamed(name: string): Promise<PortScanEngine> {
+  // Each engine is loaded only when asked for: the process measures one engine's start-up, not both.
   if (name === 'connect') {
+    const { createConnectEngine } = await import('../src/net/portscan/connect.js');
     return createConnectEngine({
       threads: optionalNumber(values.threads),
       maxConcurrency: optionalNumber(values['max-concurrency']),
