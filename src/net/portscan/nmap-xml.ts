@@ -7,7 +7,9 @@ import type { PortResult, PortState } from './types.js';
  * A port line is 100 to 400 characters with -sV, so even 65,535 listed ports stay well under this; anything
  * larger is not nmap talking to us.
  */
-export const MAX_NMAP_XML_CHARS = 64 * 1024 * 1024;
+import { MAX_NMAP_XML_CHARS } from './nmap-limits.js';
+
+export { MAX_NMAP_XML_CHARS };
 
 /** Script tables nest (script > table > table > elem); real output stays far below this. */
 const MAX_DEPTH = 64;

@@ -5,7 +5,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { abortError, createError, type ExposureError } from '../../core/errors.js';
-import { MAX_NMAP_XML_CHARS, parseNmapXml, type NmapXmlScan } from './nmap-xml.js';
+import { MAX_NMAP_XML_CHARS } from './nmap-limits.js';
+import type { NmapXmlScan } from './nmap-xml.js';
 import { formatPortList } from './port-spec.js';
 import type { PortScanEngine, PortScanOptions, PortScanResult } from './types.js';
 
@@ -188,6 +189,8 @@ function runNmap(executable: string, args: string[], options: PortScanOptions, w
   const { signal, target, ports, timeoutMs } = options;
   return new Promise<PortScanResult>((resolve, reject) => {
     const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, windowsHide: true });
+    // The XML parser (fast-xml-parser, ~30 ms to load) loads while nmap scans, not before it starts.
+    const parser = import('./nmap-xml.js');
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     const stderr = new StderrLines();
@@ -243,7 +246,7 @@ function runNmap(executable: string, args: string[], options: PortScanOptions, w
         });
       }
     });
-    child.on('close', (code, signalName) => settle(() => {
+    child.on('close', (code, signalName) => void parser.then(({ parseNmapXml }) => settle(() => {
       const messages = stderr.end();
       if (stopped !== undefined) throw stopped;
       const xml = Buffer.concat(stdout).toString('utf8');
@@ -269,7 +272,9 @@ function runNmap(executable: string, args: string[], options: PortScanOptions, w
         warnings: [...warnings, ...messages, ...parsed.warnings],
         command: [executable, ...args],
       };
-    }));
+    }), (error: unknown) => settle(() => {
+      throw error;
+    })));
   });
 }
 
