@@ -1,17 +1,10 @@
 import { httpRequest } from '../../src/net/http.js';
 import { parseDeviceDescription, CONNECTION_SERVICE_TYPES, SERVICE_TYPES, type DescribedService } from '../../src/net/igd-description.js';
-import { enumerateMappings, gatewayAgent, getExternalIpAddress, getFirewallStatus, getStatusInfo } from '../../src/net/igd-client.js';
+import { enumerateMappings, gatewayAgent, getExternalIpAddress, getFirewallStatus, getStatusInfo, warningFrom } from '../../src/net/igd-client.js';
 import { classifyIPv4 } from '../../src/core/address.js';
 import { createError, isExposureError } from '../../src/core/errors.js';
 import type { ProbeContext } from '../../src/core/probe.js';
-import type { Gateway, Mapping, Warning } from '../../src/core/report.generated.js';
-
-function warning(error: unknown, context: string): Warning {
-  if (isExposureError(error)) {
-    return { code: error.code, message: `${context}: ${error.message}`, ...(error.upnpErrorCode !== undefined ? { upnpErrorCode: error.upnpErrorCode } : {}) };
-  }
-  return { code: 'EXP_ERR_HTTP_NETWORK', message: `${context}: ${String(error)}` };
-}
+import type { Gateway, Mapping } from '../../src/core/report.generated.js';
 
 function rethrowIfCancelled(error: unknown): void {
   if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
@@ -83,19 +76,19 @@ export async function readGateway(location: URL, address: string, server: string
       gateway.externalIpClass = classifyIPv4(externalIp.value);
     } else {
       rethrowIfCancelled(externalIp.reason);
-      gateway.errors.push(warning(externalIp.reason, 'GetExternalIPAddress'));
+      gateway.errors.push(warningFrom(externalIp.reason, 'GetExternalIPAddress'));
     }
     if (status.status === 'fulfilled') {
       gateway.connectionStatus = status.value.connectionStatus;
       gateway.uptimeSeconds = status.value.uptimeSeconds;
     } else {
       rethrowIfCancelled(status.reason);
-      gateway.errors.push(warning(status.reason, 'GetStatusInfo'));
+      gateway.errors.push(warningFrom(status.reason, 'GetStatusInfo'));
     }
     if (firewall.status === 'fulfilled' && firewall.value) gateway.firewall = firewall.value;
     else if (firewall.status === 'rejected') {
       rethrowIfCancelled(firewall.reason);
-      gateway.errors.push(warning(firewall.reason, 'GetFirewallStatus'));
+      gateway.errors.push(warningFrom(firewall.reason, 'GetFirewallStatus'));
     }
 
     context.progress(`Listing port mappings on ${description.friendlyName || location.host}`);

@@ -73,7 +73,8 @@ function isEndOfTable(error: unknown): boolean {
   return isExposureError(error, 'EXP_ERR_SOAP_FAULT') && error.upnpErrorCode !== undefined && END_OF_TABLE.has(error.upnpErrorCode);
 }
 
-function warningFrom(error: unknown, context: string): Warning {
+/** A failure that costs part of a gateway's picture, not the scan: kept in the report with its code. */
+export function warningFrom(error: unknown, context: string): Warning {
   if (isExposureError(error)) {
     return { code: error.code, message: `${context}: ${error.message}`, ...(error.upnpErrorCode !== undefined ? { upnpErrorCode: error.upnpErrorCode } : {}) };
   }
