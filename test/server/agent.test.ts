@@ -90,6 +90,17 @@ t.test('limits: port-set size, duration, body size, rate, concurrency', async (t
   t.notMatch(limited.body, /at .*\.(ts|js):\d+/, 'no stack trace');
 });
 
+t.test('failed token guesses count against the rate limit', async (t) => {
+  const app = await agent({ rateLimitMax: 3 });
+  t.teardown(() => app.close());
+  const codes: number[] = [];
+  for (let attempt = 0; attempt < 5; attempt++) {
+    codes.push((await app.inject({ method: 'POST', url: '/v1/scan', headers: { authorization: 'Bearer guess' }, payload: { ports: '1' } })).statusCode);
+  }
+  t.same(codes, [401, 401, 401, 429, 429]);
+  t.equal((await app.inject({ method: 'GET', url: '/v1/healthz' })).statusCode, 200, 'health checks are not limited');
+});
+
 t.test('one scan per client at a time', async (t) => {
   const app = await agent({ rateLimitMax: 10 });
   t.teardown(() => app.close());

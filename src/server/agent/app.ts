@@ -95,13 +95,16 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
     '/v1/scan',
     {
       schema: { body: requestSchema, response: { 200: responseSchema } },
-      config: { rateLimit: { max: limits.rateLimitMax, timeWindow: limits.rateLimitWindowMs } },
-      onRequest: async (request, reply) => {
-        if (!tokenMatches(options.token, bearerToken(request.headers.authorization))) {
-          return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'EXP_ERR_AGENT_UNAUTHORIZED', 'A valid bearer token is required');
-        }
-        return undefined;
-      },
+      // The limiter runs first, so failed token guesses count against the limit too.
+      onRequest: [
+        app.rateLimit({ max: limits.rateLimitMax, timeWindow: limits.rateLimitWindowMs }),
+        async (request, reply) => {
+          if (!tokenMatches(options.token, bearerToken(request.headers.authorization))) {
+            return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'EXP_ERR_AGENT_UNAUTHORIZED', 'A valid bearer token is required');
+          }
+          return undefined;
+        },
+      ],
     },
     async (request, reply) => {
       const target = callerAddress(request.socket.remoteAddress);
