@@ -62,6 +62,9 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
+    // A request must arrive whole within this (slow-loris clients hold no socket for long); the scan's own
+    // duration is bounded separately.
+    requestTimeout: 30_000,
     trustProxy: false,
     ...(options.https ? { https: options.https } : {}),
     // Reject, never silently drop, what the schema does not allow: a "target" field must fail loudly.
@@ -116,8 +119,8 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
         return sendError(reply, 400, 'EXP_ERR_AGENT_BAD_REQUEST', error instanceof Error ? error.message : 'Invalid ports');
       }
       if (ports.length > limits.maxPorts) return sendError(reply, 413, 'EXP_ERR_AGENT_TOO_LARGE', `At most ${limits.maxPorts} ports per scan; asked for ${ports.length}`);
-      const seconds = request.body.timeoutSeconds ?? limits.maxDurationSeconds;
-      if (seconds > limits.maxDurationSeconds) return sendError(reply, 413, 'EXP_ERR_AGENT_TOO_LARGE', `At most ${limits.maxDurationSeconds} s per scan`);
+      // A client does not know this agent's limit: a longer wish is cut to it, not refused.
+      const seconds = Math.min(request.body.timeoutSeconds ?? limits.maxDurationSeconds, limits.maxDurationSeconds);
       if (running.has(target)) return sendError(reply, 429, 'EXP_ERR_AGENT_BUSY', 'A scan of this address is already running');
       if (running.size >= limits.maxConcurrentScans) return sendError(reply.header('retry-after', '30'), 503, 'EXP_ERR_AGENT_BUSY', 'The agent is busy; try again shortly');
 
