@@ -88,7 +88,7 @@ export const wanScanProbe: Probe = {
     if (!target) {
       return [none(gateway.externalIp ? `the external address ${gateway.externalIp} was reported by ${gateway.address}, which is not the default gateway; it is not scanned from here` : 'the router reported no external address; use --vantage for an outside view', igdExternalIp)];
     }
-    const engine = await selectEngine(options.engine);
+    const engine = await selectEngine(options.engine, options.synScan);
     context.progress(`Scanning ${target} from inside (${engine.name}, ${ports.length} ports)`);
     const result = await runOutsideChecks({
       target,

@@ -46,6 +46,7 @@ export async function agentCommand(argv: readonly string[], io: Io, signal: Abor
         'max-duration': { type: 'string' },
         'max-concurrent': { type: 'string' },
         'rate-limit': { type: 'string' },
+        'syn-scan': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -65,7 +66,7 @@ export async function agentCommand(argv: readonly string[], io: Io, signal: Abor
     maxConcurrentScans: integer('max-concurrent', values['max-concurrent'], DEFAULT_AGENT_LIMITS.maxConcurrentScans, 1, 16),
     rateLimitMax: integer('rate-limit', values['rate-limit'], DEFAULT_AGENT_LIMITS.rateLimitMax, 1, 1000),
   };
-  const engine = await selectEngine(engineChoice as EngineChoice);
+  const engine = await selectEngine(engineChoice as EngineChoice, values['syn-scan'] ?? false);
   const token = await loadOrCreateToken(values['token-file']);
   const https =
     values['tls-cert'] !== undefined && values['tls-key'] !== undefined

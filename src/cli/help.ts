@@ -33,6 +33,7 @@ Outside view:
   --engine auto|nmap|connect
                             scan engine when scanning from here: nmap if installed (auto), or the built-in one
   --service-detection       nmap -sV, or banner grabbing with the built-in engine
+  --syn-scan                nmap -sS instead of -sT (needs root; otherwise -sT with a warning)
 
 Limits:
   --timeout SECONDS         whole-scan time limit (default 60)
@@ -70,6 +71,7 @@ from, and only that address: a request cannot name a target. Requests need the b
                             serve HTTPS (strongly advised: the token travels with every request)
   --engine auto|nmap|connect
                             nmap when installed (auto), or the built-in engine
+  --syn-scan                nmap -sS instead of -sT (needs root)
   --max-ports N             largest port set per request (default 10000; 65535 allows "all")
   --max-duration SECONDS    longest scan per request (default 300)
   --max-concurrent N        scans at once over all clients (default 2; one per client in any case)

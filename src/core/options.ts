@@ -25,6 +25,8 @@ export interface ScanOptions {
   /** Port spec for the outside view (mapped ports are always added). */
   ports: string;
   serviceDetection: boolean;
+  /** nmap -sS instead of -sT (root only). */
+  synScan: boolean;
   /** Called with short progress messages (the CLI prints them on a TTY). */
   onProgress?: (message: string) => void;
 }
@@ -39,5 +41,6 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   engine: 'auto',
   ports: 'qnap,common',
   serviceDetection: false,
+  synScan: false,
   wan: true,
 };

@@ -36,7 +36,10 @@ t.test('help and version', async (t) => {
   t.match(help.stdout, /exposure scan/);
   const scanHelp = await run(['scan', '--help']);
   t.equal(scanHelp.code, 0);
-  for (const option of ['--format', '--output', '--gateway', '--interface', '--timeout', '--fail-on', '--no-wan', '--discovery-window', '--max-mappings']) t.match(scanHelp.stdout, option);
+  for (const option of ['--format', '--output', '--gateway', '--interface', '--timeout', '--fail-on', '--no-wan', '--discovery-window', '--max-mappings', '--vantage', '--vantage-token', '--ports', '--engine', '--service-detection', '--syn-scan']) t.match(scanHelp.stdout, option);
+  const agentHelp = await run(['agent', '--help']);
+  t.equal(agentHelp.code, 0);
+  for (const option of ['--listen', '--token-file', '--tls-cert', '--engine', '--syn-scan', '--max-ports', '--max-duration', '--max-concurrent', '--rate-limit']) t.match(agentHelp.stdout, option);
   t.match((await run(['--version'])).stdout, /^\d+\.\d+\.\d+\n$/);
   t.equal((await run([])).code, 2, 'no command is a usage error');
 });
@@ -47,6 +50,18 @@ t.test('usage errors exit 2 with a code and a hint', async (t) => {
     t.equal(result.code, 2, args.join(' '));
     t.match(result.stderr, /EXP_ERR_USAGE/);
     t.match(result.stderr, /--help/);
+  }
+  const gateway = ['--gateway', 'http://127.0.0.1:1/'];
+  for (const [args, pattern] of [
+    [['scan', ...gateway, '--engine', 'masscan'], /--engine/],
+    [['scan', ...gateway, '--ports', '80;id'], /not a port/],
+    [['scan', ...gateway, '--vantage', 'https://agent.example:7447'], /token/],
+    [['scan', ...gateway, '--vantage', 'ftp://agent.example', '--vantage-token', 'x'], /https/],
+    [['agent', '--listen', 'everywhere'], /--listen/],
+  ] as const) {
+    const result = await run([...args]);
+    t.equal(result.code, 2, args.join(' '));
+    t.match(result.stderr, pattern);
   }
   const unknown = await run(['explode']);
   t.equal(unknown.code, 2);
