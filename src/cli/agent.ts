@@ -6,17 +6,11 @@ import { ENGINE_CHOICES, selectEngine, type EngineChoice } from '../net/portscan
 import { buildAgent, DEFAULT_AGENT_LIMITS } from '../server/agent/app.js';
 import { loadOrCreateToken } from '../server/agent/token.js';
 import { AGENT_HELP } from './help.js';
+import { numberOption } from './number-option.js';
 import type { Io } from './main.js';
 
 function usage(message: string): Error {
   return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure agent --help" for the options.' });
-}
-
-function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw usage(`--${name} must be an integer from ${min} to ${max}, not "${raw}"`);
-  return value;
 }
 
 export function parseListen(raw: string | undefined): { host: string; port: number } {
@@ -61,10 +55,10 @@ export async function agentCommand(argv: readonly string[], io: Io, signal: Abor
   if (!(ENGINE_CHOICES as readonly string[]).includes(engineChoice)) throw usage(`--engine must be one of ${ENGINE_CHOICES.join(', ')}`);
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw usage('--tls-cert and --tls-key go together');
   const limits = {
-    maxPorts: integer('max-ports', values['max-ports'], DEFAULT_AGENT_LIMITS.maxPorts, 1, 65535),
-    maxDurationSeconds: integer('max-duration', values['max-duration'], DEFAULT_AGENT_LIMITS.maxDurationSeconds, 10, 3600),
-    maxConcurrentScans: integer('max-concurrent', values['max-concurrent'], DEFAULT_AGENT_LIMITS.maxConcurrentScans, 1, 16),
-    rateLimitMax: integer('rate-limit', values['rate-limit'], DEFAULT_AGENT_LIMITS.rateLimitMax, 1, 1000),
+    maxPorts: numberOption('agent', 'max-ports', values['max-ports'], DEFAULT_AGENT_LIMITS.maxPorts, 1, 65535),
+    maxDurationSeconds: numberOption('agent', 'max-duration', values['max-duration'], DEFAULT_AGENT_LIMITS.maxDurationSeconds, 10, 3600),
+    maxConcurrentScans: numberOption('agent', 'max-concurrent', values['max-concurrent'], DEFAULT_AGENT_LIMITS.maxConcurrentScans, 1, 16),
+    rateLimitMax: numberOption('agent', 'rate-limit', values['rate-limit'], DEFAULT_AGENT_LIMITS.rateLimitMax, 1, 1000),
   };
   const engine = await selectEngine(engineChoice as EngineChoice, values['syn-scan'] ?? false);
   const token = await loadOrCreateToken(values['token-file']);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createError } from '../core/errors.js';
+import { numberOption } from './number-option.js';
 import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../core/options.js';
 import type { Severity } from '../core/report.generated.js';
 import { SEVERITIES } from '../rules/severity.js';
@@ -19,15 +20,6 @@ export interface ScanCommand {
 
 function usage(message: string, hint = 'Run "exposure scan --help" for the options.'): Error {
   return createError('EXP_ERR_USAGE', message, { hint });
-}
-
-function number(name: string, raw: string | undefined, fallback: number, min: number, max: number, integer = true): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw usage(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, not "${raw}"`);
-  }
-  return value;
 }
 
 export function parseScanArgs(argv: readonly string[]): ScanCommand {
@@ -84,11 +76,11 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (values.interface !== undefined && !/^[\w.:@-]{1,32}$/.test(values.interface)) throw usage(`--interface "${values.interface}" is not an interface name`);
   const scan: ScanOptions = {
     ...DEFAULT_SCAN_OPTIONS,
-    timeoutSeconds: number('timeout', values.timeout, DEFAULT_SCAN_OPTIONS.timeoutSeconds, 1, 3600, false),
-    discoveryWindowMs: number('discovery-window', values['discovery-window'], DEFAULT_SCAN_OPTIONS.discoveryWindowMs, 100, 30000),
-    requestTimeoutMs: number('request-timeout', values['request-timeout'], DEFAULT_SCAN_OPTIONS.requestTimeoutMs, 100, 60000),
-    maxMappings: number('max-mappings', values['max-mappings'], DEFAULT_SCAN_OPTIONS.maxMappings, 1, 65536 * 2),
-    maxInFlight: number('max-in-flight', values['max-in-flight'], DEFAULT_SCAN_OPTIONS.maxInFlight, 1, 8),
+    timeoutSeconds: numberOption('scan', 'timeout', values.timeout, DEFAULT_SCAN_OPTIONS.timeoutSeconds, 1, 3600, false),
+    discoveryWindowMs: numberOption('scan', 'discovery-window', values['discovery-window'], DEFAULT_SCAN_OPTIONS.discoveryWindowMs, 100, 30000),
+    requestTimeoutMs: numberOption('scan', 'request-timeout', values['request-timeout'], DEFAULT_SCAN_OPTIONS.requestTimeoutMs, 100, 60000),
+    maxMappings: numberOption('scan', 'max-mappings', values['max-mappings'], DEFAULT_SCAN_OPTIONS.maxMappings, 1, 65536 * 2),
+    maxInFlight: numberOption('scan', 'max-in-flight', values['max-in-flight'], DEFAULT_SCAN_OPTIONS.maxInFlight, 1, 8),
     enumeration,
     engine: engine as ScanOptions['engine'],
     ports,

@@ -129,9 +129,3 @@ export function igdVersionOf(deviceType: string): 1 | 2 | null {
   if (!match) return null;
   return match[1] === '1' ? 1 : 2;
 }
-
-/** Service types compare by name; a v2 service also answers v1 actions. */
-export function serviceVersion(serviceType: string): number {
-  const match = /:(\d+)$/.exec(serviceType);
-  return match ? Number(match[1]) : 0;
-}

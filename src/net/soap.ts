@@ -18,7 +18,6 @@ export interface SoapCallOptions {
 /** UPnP error codes that the enumeration logic reacts to (UPnP IGD WANIPConnection:2 spec, table 2-4). */
 export const UPNP_ERROR = {
   invalidArgs: 402,
-  actionFailed: 501,
   noSuchEntryInArray: 714,
   specifiedArrayIndexInvalid: 713,
 } as const;

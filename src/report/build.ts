@@ -1,7 +1,7 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
 import type { ExposureReport, Finding, NatPmp, Summary, Warning } from '../core/report.generated.js';
-import { SEVERITIES, severityRank } from '../rules/severity.js';
+import { severityRank } from '../rules/severity.js';
 import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
 import { validateReport } from './validate.js';
 
@@ -77,4 +77,3 @@ export function buildReport(input: BuildInput): ExposureReport {
   return report;
 }
 
-export { SEVERITIES };

@@ -10,6 +10,7 @@ import { connectEngine, createConnectEngine, type ConnectEngineOptions, type Con
 import { ConcurrencyWindow, RttTimeout } from '../../src/net/portscan/connect-window.js';
 import type { PortResult, PortScanOptions } from '../../src/net/portscan/types.js';
 import type { TapTest } from '../lab/lab.js';
+import { closedPort as closedPortOn } from '../support/ports.js';
 
 // Every scan here targets 127.0.0.1, and only ports of listeners this file starts or has just seen closed.
 const target = '127.0.0.1';
@@ -46,14 +47,7 @@ async function listen(onConnection: (socket: net.Socket) => void = () => undefin
   return listener;
 }
 
-/** A port that was free a moment ago: closed, as long as nothing else binds it in between. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, target, resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const closedPort = (): Promise<number> => closedPortOn(target);
 
 const sorted = (ports: number[]): number[] => [...new Set(ports)].sort((a, b) => a - b);
 const byPort = (ports: PortResult[]): Map<number, PortResult> => new Map(ports.map((result) => [result.port, result]));

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createNmapEngine, findNmap, nmapEngine } from '../../src/net/portscan/nmap.js';
 import type { PortResult } from '../../src/net/portscan/types.js';
+import { closedPort as closedPortOn } from '../support/ports.js';
 
 // Every scan here targets 127.0.0.1, and only ports of listeners this file starts or has just seen closed.
 const target = '127.0.0.1';
@@ -27,14 +28,7 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-/** A port that was free a moment ago: closed, as long as nothing else binds it in between. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, target, resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const closedPort = (): Promise<number> => closedPortOn(target);
 
 const sockets = new Set<net.Socket>();
 t.teardown(() => { for (const socket of sockets) socket.destroy(); });

@@ -31,3 +31,11 @@ t.test('the ahead-of-time validator agrees with ajv compiling the schema with fu
     t.throws(() => validateReport(JSON.parse(JSON.stringify(report))), { code: 'EXP_ERR_REPORT_INVALID' }, `ours rejects: ${what}`);
   }
 });
+
+t.test('the report carries the agent answer shapes unchanged (both schemas define them)', async (t) => {
+  const read = async (name: string): Promise<{ definitions: Record<string, unknown> }> =>
+    JSON.parse(await readFile(new URL(`../../schemas/${name}.schema.json`, import.meta.url), 'utf8')) as { definitions: Record<string, unknown> };
+  const report = await read('report');
+  const agent = await read('agent-scan-response');
+  for (const name of ['WanPort', 'IgdControl']) t.same(report.definitions[name], agent.definitions[name], `${name} is the same in both`);
+});
