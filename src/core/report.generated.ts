@@ -28,6 +28,8 @@ export interface ExposureReport {
   summary: Summary;
   warnings: Warning[];
   wan: Wan;
+  hosts: Host[];
+  myqnapcloud: MyQnapCloud;
 }
 /**
  * The options that shaped this scan, so a report explains itself.
@@ -50,6 +52,8 @@ export interface ScanOptionsEcho {
   vantageUrl?: string;
   engine?: 'auto' | 'nmap' | 'connect';
   ports?: string;
+  nas?: string[];
+  myqnapcloud?: string[];
 }
 export interface LocalNetwork {
   interface: string;
@@ -195,6 +199,7 @@ export interface Finding {
   evidence: Evidence[];
   remediation: string[];
   references: string[];
+  classification: Classification;
 }
 export interface Evidence {
   /**
@@ -202,6 +207,25 @@ export interface Evidence {
    */
   subject: string;
   detail: string;
+}
+/**
+ * What a finding is, for filtering and triage: the CVEs it rests on, whether CISA lists them as known exploited (KEV), and whether ransomware is known to use them.
+ */
+export interface Classification {
+  cve: string[];
+  /**
+   * At least one CVE is in the CISA Known Exploited Vulnerabilities catalog.
+   */
+  kev: boolean;
+  /**
+   * A ransomware campaign is known to have used this weakness (KEV knownRansomwareCampaignUse, or the vendor's own advisory).
+   */
+  knownRansomware: boolean;
+  cwe?: string[];
+  /**
+   * Vendor advisory ids, e.g. QSA-21-13.
+   */
+  advisories?: string[];
 }
 export interface Summary {
   highestSeverity: 'none' | 'info' | 'low' | 'medium' | 'high' | 'critical';
@@ -214,6 +238,14 @@ export interface Summary {
   };
   gateways: number;
   mappings: number;
+  /**
+   * 0 (nothing reachable) to 100; the formula is in docs/risk-score.md.
+   */
+  riskScore: number;
+  /**
+   * One sentence verdict for people, written by the risk engine (renderers never compute it).
+   */
+  headline: string;
 }
 /**
  * The outside view: the external address as scanned from a vantage point.
@@ -267,4 +299,133 @@ export interface IgdControl {
   friendlyName?: string;
   externalIp?: string;
   error?: string;
+}
+/**
+ * A device the fingerprint probes looked at: a LAN host named by a mapping or by --nas (probed from this machine), or the WAN address (probed by the vantage agent).
+ */
+export interface Host {
+  address: string;
+  seenFrom: 'lan' | 'wan';
+  reasons: ('mapping' | 'nas-option' | 'wan')[];
+  services: HostService[];
+  device: null | QnapDevice;
+  verdicts: Verdict[];
+}
+export interface HostService {
+  port: number;
+  protocol: 'TCP';
+  scheme: 'http' | 'https';
+  /**
+   * The Server header, weak evidence only.
+   */
+  server?: string;
+  title?: string;
+  tls?: {
+    subject: string;
+    issuer: string;
+    selfSigned: boolean;
+    validTo?: string;
+  };
+  fingerprints: FingerprintMatch[];
+  error?: string;
+}
+/**
+ * One fingerprint (from probes/qnap/fingerprints.json) that matched an answer. Every string came from the network except id.
+ */
+export interface FingerprintMatch {
+  /**
+   * The fingerprint's id in the data file.
+   */
+  id: string;
+  product: string;
+  version?: string | null;
+  confidence: 'high' | 'medium' | 'low';
+  /**
+   * The request that produced the answer (method and path), or 'tls' for the certificate.
+   */
+  path?: string;
+  /**
+   * What matched, quoted from the answer: untrusted.
+   */
+  evidence: string;
+}
+/**
+ * What the fingerprints say the device is, merged across its services. Every string came from the network.
+ */
+export interface QnapDevice {
+  vendor: 'QNAP';
+  os: 'QTS' | 'QuTS hero' | 'QuTScloud' | 'QES' | null;
+  model?: string;
+  displayModel?: string;
+  hostname?: string;
+  confidence: 'high' | 'medium' | 'low';
+  /**
+   * null when no answer told the version.
+   */
+  firmware: null | {
+    /**
+     * As the device wrote it, e.g. 5.1.1 or h5.0.0.
+     */
+    version: string;
+    number?: string;
+    build?: string;
+    /**
+     * version.number build build, e.g. 5.1.1.2491 build 20230815: the format QNAP advisories use.
+     */
+    full: string;
+  };
+  apps: {
+    name: string;
+    version: string | null;
+    port?: number;
+  }[];
+  /**
+   * Ports where the admin UI answered.
+   */
+  adminPorts?: number[];
+  /**
+   * Service flags from authLogin.cgi (e.g. QPhotosEnabled, forceSSL), as reported.
+   */
+  flags?: {
+    [k: string]: string;
+  };
+}
+/**
+ * One advisory held against one device's version. unknown means 'cannot tell', never safe.
+ */
+export interface Verdict {
+  /**
+   * Id in probes/qnap/vulnerabilities.json (the QSA id or the CVE).
+   */
+  advisory: string;
+  component: string;
+  status: 'vulnerable' | 'fixed' | 'unknown' | 'not-applicable';
+  foundVersion: string | null;
+  /**
+   * The build that fixes it on the device's branch.
+   */
+  fixedVersion: string | null;
+  reason: string;
+  cve: string[];
+  kev: boolean;
+  knownRansomware: boolean;
+}
+export interface MyQnapCloud {
+  /**
+   * False when no --myqnapcloud name was given.
+   */
+  checked: boolean;
+  resolver?: string;
+  names: {
+    /**
+     * The fully qualified DDNS name that was resolved.
+     */
+    name: string;
+    addresses: string[];
+    /**
+     * null when the WAN address is unknown.
+     */
+    matchesWan: boolean | null;
+    error?: string;
+  }[];
 }

@@ -1,6 +1,7 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
 import type { ExposureReport, Finding, NatPmp, Summary, Warning } from '../core/report.generated.js';
+import { headline, riskScore } from '../rules/score.js';
 import { severityRank } from '../rules/severity.js';
 import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
 import { validateReport } from './validate.js';
@@ -30,7 +31,7 @@ function summarise(findings: readonly Finding[], gateways: number, mappings: num
     counts[finding.severity]++;
     if (severityRank(finding.severity) > severityRank(highest)) highest = finding.severity;
   }
-  return { highestSeverity: highest, counts, gateways, mappings };
+  return { highestSeverity: highest, counts, gateways, mappings, riskScore: riskScore(findings), headline: headline(findings) };
 }
 
 /** NAT-PMP is reported for the first gateway that answered, else the first asked. */
@@ -69,6 +70,8 @@ export function buildReport(input: BuildInput): ExposureReport {
     gateways,
     natPmp: natPmpSection(input.observations),
     wan: observationsOf(input.observations, 'wan')[0]?.data ?? { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], reason: 'not run' },
+    hosts: [],
+    myqnapcloud: { checked: false, names: [] },
     findings,
     summary: summarise(findings, gateways.length, gateways.reduce((total, gateway) => total + gateway.mappings.length, 0)),
     warnings,

@@ -1,4 +1,4 @@
-import type { Finding } from '../core/report.generated.js';
+import type { Classification, Finding } from '../core/report.generated.js';
 
 /** Finding ids must be kebab-case and stable from scan to scan: built from the rule and what it is about. */
 export function findingId(rule: string, ...parts: ReadonlyArray<string | number>): string {
@@ -9,3 +9,8 @@ export function findingId(rule: string, ...parts: ReadonlyArray<string | number>
 }
 
 export type Rule<Input> = (input: Input) => Finding[];
+
+/** Most findings are about configuration, not a catalogued weakness: no CVE, not in KEV. */
+export function unclassified(): Classification {
+  return { cve: [], kev: false, knownRansomware: false };
+}

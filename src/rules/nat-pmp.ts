@@ -1,6 +1,6 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { Finding } from '../core/report.generated.js';
-import { findingId } from './finding.js';
+import { findingId, unclassified } from './finding.js';
 
 /** RFC 6886 §3.5 result codes. */
 const RESULT_CODES: Record<number, string> = {
@@ -23,6 +23,7 @@ export function natPmpRules(observations: readonly Observation[]): Finding[] {
     .map(({ data }) => ({
       id: findingId('nat-pmp-enabled', data.gateway ?? ''),
       rule: 'nat-pmp-enabled',
+      classification: unclassified(),
       severity: data.externalIpClass === 'public' || data.externalIpClass === undefined ? 'medium' : 'low',
       title: `${data.pcp ? 'PCP' : 'NAT-PMP'} is enabled on ${data.gateway ?? 'the gateway'}`,
       description: `The gateway answers ${data.pcp ? 'Port Control Protocol' : 'NAT-PMP'} requests on UDP 5351: like UPnP, it lets any program on the LAN open ports to the internet without the owner's knowledge. ${natPmpStatus(data.resultCode, data.externalIp)}`.trim(),

@@ -1,7 +1,7 @@
 import { classifyIPv4 } from '../core/address.js';
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { Finding, Gateway, Mapping, Severity } from '../core/report.generated.js';
-import { findingId } from './finding.js';
+import { findingId, unclassified } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { shiftSeverity } from './severity.js';
 
@@ -53,6 +53,7 @@ function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: strin
   return {
     id: findingId('upnp-mapping', ...gatewayPrefix, mapping.protocol, mapping.externalPort, ...(mapping.remoteHost ? [mapping.remoteHost] : [])),
     rule: 'upnp-mapping',
+    classification: unclassified(),
     severity: mappingSeverity(mapping, gateway),
     title: `${subject} is forwarded to ${mapping.internalClient}:${mapping.internalPort}${service ? ` (${service})` : ''}`,
     description: parts.join(' '),
@@ -78,6 +79,7 @@ function offLanFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string
     return {
       id: findingId('upnp-mapping-off-lan', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
       rule: 'upnp-mapping-off-lan',
+      classification: unclassified(),
       severity: 'high',
       title: `${mapping.protocol}/${mapping.externalPort} is forwarded to ${mapping.internalClient}, an address outside any private network`,
       description:
@@ -90,6 +92,7 @@ function offLanFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string
   return {
     id: findingId('upnp-mapping-other-subnet', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
     rule: 'upnp-mapping-other-subnet',
+    classification: unclassified(),
     severity: 'low',
     title: `${mapping.protocol}/${mapping.externalPort} is forwarded to ${mapping.internalClient}, on a subnet this machine is not on`,
     description: `The internal client ${mapping.internalClient} is a private address, but not on any network this machine is attached to (${gateway.friendlyName || gateway.address} may serve several subnets, or the mapping points at a device that has left). The scan cannot look at that host from here.`,
@@ -106,6 +109,7 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
   findings.push({
     id: findingId('upnp-igd-enabled', ...gatewayPrefix),
     rule: 'upnp-igd-enabled',
+    classification: unclassified(),
     severity: reachable(gateway) ? 'medium' : 'low',
     title: `UPnP port forwarding is enabled on ${name}`,
     description:
@@ -121,6 +125,7 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
     findings.push({
       id: findingId('wan-address-not-public', ...gatewayPrefix),
       rule: 'wan-address-not-public',
+      classification: unclassified(),
       severity: 'info',
       title: `The router's external address ${gateway.externalIp} is not reachable from the internet`,
       description: `${name} reports ${gateway.externalIp}, ${kind}. Another NAT sits between it and the internet (a second router, or the ISP's carrier-grade NAT), so its UPnP mappings do not by themselves expose anything. The upstream device may forward ports too: check it, or scan from outside.`,
@@ -134,6 +139,7 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
     findings.push({
       id: findingId('wan-address-unavailable', ...gatewayPrefix),
       rule: 'wan-address-unavailable',
+      classification: unclassified(),
       severity: 'info',
       title: `${name} does not report an external address`,
       description:
@@ -152,6 +158,7 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
       findings.push({
         id: findingId('upnp-description-markup', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
         rule: 'upnp-description-markup',
+        classification: unclassified(),
         severity: 'medium',
         title: `The description of ${mapping.protocol}/${mapping.externalPort} contains markup`,
         description:
@@ -167,6 +174,7 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
     findings.push({
       id: findingId('upnp-mapping-table-incomplete', ...gatewayPrefix),
       rule: 'upnp-mapping-table-incomplete',
+      classification: unclassified(),
       severity: 'low',
       title: `Not every mapping on ${name} was read`,
       description: `Reading stopped after ${gateway.mappings.length} mapping(s) (${gateway.enumeration.stopReason}). Mappings beyond that point are not in this report.`,
@@ -180,6 +188,7 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
     findings.push({
       id: findingId('upnp-control-url-foreign', ...gatewayPrefix, rejected.serviceType.split(':').at(-2) ?? 'service'),
       rule: 'upnp-control-url-foreign',
+      classification: unclassified(),
       severity: 'medium',
       title: `${name} names a control URL on another host`,
       description: 'The device description points a service at a different host than the device itself. exposure-scanner did not contact it; a genuine router never does this.',
@@ -203,6 +212,7 @@ export function upnpRules(observations: readonly Observation[]): Finding[] {
     findings.push({
       id: findingId('ssdp-foreign-location', response.from),
       rule: 'ssdp-foreign-location',
+      classification: unclassified(),
       severity: 'high',
       title: `${response.from} answered UPnP discovery with a location on another host`,
       description:
@@ -218,6 +228,7 @@ export function upnpRules(observations: readonly Observation[]): Finding[] {
     findings.push({
       id: 'upnp-igd-not-found',
       rule: 'upnp-igd-not-found',
+      classification: unclassified(),
       severity: 'info',
       title: warned ? 'A UPnP router answered but could not be read' : 'No UPnP router answered on this network',
       description: warned

@@ -1,6 +1,6 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { Finding, Mapping, Severity, Wan, WanPort } from '../core/report.generated.js';
-import { findingId } from './finding.js';
+import { findingId, unclassified } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { describeMapping } from './upnp.js';
 
@@ -21,6 +21,7 @@ function openPortFinding(port: WanPort, wan: Wan, mapping: Mapping | undefined):
     return {
       id: findingId('wan-port-open-mapped', port.port),
       rule: 'wan-port-open-mapped',
+      classification: unclassified(),
       severity,
       title: `Port ${port.port}${service ? ` (${service})` : ''} answers ${wan.vantage === 'agent' ? 'from the internet' : 'on the external address'}: opened by UPnP for ${mapping.internalClient}`,
       description: `The external address ${wan.address ?? ''} accepts connections on TCP ${port.port}, and the router's UPnP table explains why: a mapping to ${mapping.internalClient}:${mapping.internalPort}${mapping.description ? ` ("${mapping.description}")` : ''}. This is exactly how Qlocker and DeadBolt reached QNAP boxes.`,
@@ -36,6 +37,7 @@ function openPortFinding(port: WanPort, wan: Wan, mapping: Mapping | undefined):
   return {
     id: findingId('wan-port-open-unexplained', port.port),
     rule: 'wan-port-open-unexplained',
+    classification: unclassified(),
     severity,
     title: `Port ${port.port}${service ? ` (${service})` : ''} answers ${wan.vantage === 'agent' ? 'from the internet' : 'on the external address'}, and no UPnP mapping explains it`,
     description: `The external address ${wan.address ?? ''} accepts connections on TCP ${port.port}, but the router's UPnP table has no mapping for it: a port forward set by hand, a service of the router itself (remote administration), or an upstream device.`,
@@ -58,6 +60,7 @@ function unreachableMappingFinding(mapping: Mapping, port: WanPort | undefined, 
   return {
     id: findingId('upnp-mapping-unreachable', mapping.protocol, mapping.externalPort),
     rule: 'upnp-mapping-unreachable',
+    classification: unclassified(),
     severity: 'low',
     title: `UPnP mapping TCP/${mapping.externalPort} is ${state} from the internet`,
     description: why,
@@ -75,6 +78,7 @@ function udpFinding(port: WanPort, wan: Wan): Finding {
   return {
     id: ssdp ? 'ssdp-on-wan' : 'nat-pmp-on-wan',
     rule: ssdp ? 'ssdp-on-wan' : 'nat-pmp-on-wan',
+    classification: ssdp ? { cve: ['CVE-2020-12695'], kev: false, knownRansomware: false, cwe: ['CWE-918'] } : unclassified(),
     severity: 'high',
     title: `${ssdp ? 'SSDP (UPnP discovery)' : 'NAT-PMP'} answers from the internet on ${wan.address ?? ''}`,
     description: ssdp
@@ -94,6 +98,7 @@ export function wanRules(observations: readonly Observation[]): Finding[] {
     findings.push({
       id: 'wan-view-local-only',
       rule: 'wan-view-local-only',
+      classification: unclassified(),
       severity: 'info',
       title: 'The external address was scanned from inside, not from the internet',
       description: `Without a vantage agent, ${wan.address ?? 'the external address'} was scanned from this network through the router (hairpin NAT). Routers treat such traffic differently from the internet's: open and closed here may differ from what an attacker sees.`,
@@ -121,6 +126,7 @@ export function wanRules(observations: readonly Observation[]): Finding[] {
       findings.push({
         id: 'upnp-igd-on-wan',
         rule: 'upnp-igd-on-wan',
+        classification: unclassified(),
         severity: wan.igdControl.actionAnswered ? 'critical' : 'high',
         title: `The router's UPnP control answers from the internet${wan.igdControl.actionAnswered ? ', and obeys' : ''}`,
         description: `From outside, port ${wan.igdControl.port} served the router's UPnP description${wan.igdControl.actionAnswered ? ' and answered a read-only action (GetExternalIPAddress). Anyone on the internet can very likely add port mappings too (this check never tries)' : ''}. This is the flaw that botnets use to turn home routers into proxies (UPnProxy).`,
@@ -133,6 +139,7 @@ export function wanRules(observations: readonly Observation[]): Finding[] {
       findings.push({
         id: 'wan-address-mismatch',
         rule: 'wan-address-mismatch',
+        classification: unclassified(),
         severity: 'info',
         title: `The internet sees ${wan.address}, the router says its address is ${wan.igdExternalIp}`,
         description: 'Another NAT sits between the router and the internet: carrier-grade NAT at the ISP, a second router, or the ISP modem in router mode. UPnP mappings on this router do not reach the internet unless the device in front forwards too.',
