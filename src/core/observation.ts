@@ -1,4 +1,4 @@
-import type { Discovery, Gateway, LocalNetwork, NatPmp, Wan, Warning } from './report.generated.js';
+import type { Discovery, Gateway, Host, LocalNetwork, MyQnapCloud, NatPmp, Wan, Warning } from './report.generated.js';
 
 /**
  * What probes produce: facts, never judgements. Each kind has one data shape; rules read these and the report is
@@ -10,6 +10,9 @@ export type Observation =
   | { probe: 'upnp-igd'; kind: 'gateway'; subject: string; at: string; data: Gateway }
   | { probe: 'nat-pmp'; kind: 'nat-pmp'; subject: string; at: string; data: NatPmp }
   | { probe: 'wan-scan'; kind: 'wan'; subject: 'wan'; at: string; data: Wan }
+  /** A device the fingerprint probes looked at; verdicts are version facts (below / at or above a fixed build), not severities. */
+  | { probe: 'qnap'; kind: 'host'; subject: string; at: string; data: Host }
+  | { probe: 'myqnapcloud'; kind: 'myqnapcloud'; subject: 'dns'; at: string; data: MyQnapCloud }
   | { probe: string; kind: 'warning'; subject: string; at: string; data: Warning };
 
 export type ObservationKind = Observation['kind'];
