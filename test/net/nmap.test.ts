@@ -205,3 +205,14 @@ t.test('a SYN scan only when asked and root', { skip }, async (t) => {
   }
   t.same(result.ports.map((entry) => entry.state), ports.map((port) => (port === sshPort ? 'open' : 'closed')), 'same states as -sT on loopback');
 });
+
+t.test('a scan spawns nmap once: no `nmap --version` before it', { skip }, async (t) => {
+  // A fresh instance of the module, with nothing cached, as in a process that scans at once.
+  const fresh = (await import(`../../src/net/portscan/nmap.js?fresh=${Date.now()}`)) as typeof import('../../src/net/portscan/nmap.js');
+  const before = spawned.length;
+  const result = await fresh.nmapEngine.scan({ target, ports: [sshPort], timeoutMs: 30_000 });
+  t.equal(result.ports[0]?.state, 'open');
+  const started = spawned.slice(before).map((child) => child.spawnargs.slice(1));
+  t.equal(started.length, 1, 'one process');
+  t.notOk(started[0]?.includes('--version'), 'the scan itself, not a version check');
+});
