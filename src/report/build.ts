@@ -1,6 +1,7 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
-import type { ExposureReport, Finding, NatPmp, Summary, Warning } from '../core/report.generated.js';
+import type { ExposureReport, Finding, NatPmp, Summary, Wan, Warning } from '../core/report.generated.js';
+import { buildExposures } from '../rules/exposures.js';
 import { headline, riskScore } from '../rules/score.js';
 import { severityRank } from '../rules/severity.js';
 import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
@@ -24,14 +25,14 @@ function uniqueIds(findings: readonly Finding[]): Finding[] {
   });
 }
 
-function summarise(findings: readonly Finding[], gateways: number, mappings: number): Summary {
+function summarise(findings: readonly Finding[], gateways: number, mappings: number, vantage: Wan['vantage']): Summary {
   const counts = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
   let highest: Summary['highestSeverity'] = 'none';
   for (const finding of findings) {
     counts[finding.severity]++;
     if (severityRank(finding.severity) > severityRank(highest)) highest = finding.severity;
   }
-  return { highestSeverity: highest, counts, gateways, mappings, riskScore: riskScore(findings), headline: headline(findings) };
+  return { highestSeverity: highest, counts, gateways, mappings, riskScore: riskScore(findings), headline: headline(findings, vantage) };
 }
 
 /** NAT-PMP is reported for the first gateway that answered, else the first asked. */
@@ -46,6 +47,7 @@ export function buildReport(input: BuildInput): ExposureReport {
   const discovery = observationsOf(input.observations, 'discovery')[0]?.data ?? { method: 'ssdp', windowMs: 0, responses: [] };
   const local = observationsOf(input.observations, 'local-networks')[0]?.data;
   const findings = uniqueIds(input.findings).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.id.localeCompare(b.id, 'en'));
+  const wan: Wan = observationsOf(input.observations, 'wan')[0]?.data ?? { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], reason: 'not run' };
   const warnings = [...observationsOf(input.observations, 'warning').map((observation) => observation.data), ...(input.warnings ?? [])];
   const report: ExposureReport = {
     schemaVersion: '1.0',
@@ -69,11 +71,12 @@ export function buildReport(input: BuildInput): ExposureReport {
     discovery,
     gateways,
     natPmp: natPmpSection(input.observations),
-    wan: observationsOf(input.observations, 'wan')[0]?.data ?? { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], reason: 'not run' },
+    wan,
     hosts: observationsOf(input.observations, 'host').map((observation) => observation.data),
     myqnapcloud: observationsOf(input.observations, 'myqnapcloud')[0]?.data ?? { checked: false, names: [] },
     findings,
-    summary: summarise(findings, gateways.length, gateways.reduce((total, gateway) => total + gateway.mappings.length, 0)),
+    exposures: buildExposures(input.observations, findings),
+    summary: summarise(findings, gateways.length, gateways.reduce((total, gateway) => total + gateway.mappings.length, 0), wan.vantage),
     warnings,
   };
   validateReport(report);
