@@ -56,7 +56,7 @@ function vulnerableVerdicts(device: QnapDevice | null, host: Host | undefined): 
   return device && host ? host.verdicts.filter((verdict) => verdict.status === 'vulnerable') : [];
 }
 
-function adminFinding(context: RuleContext, target: QnapDoor, vulnerableId: string | null): Finding {
+function adminFinding(context: RuleContext, target: QnapDoor, vulnerableId: string | null, toldIn: string | null): Finding {
   const { door, device } = target;
   const level = doorLevel(door);
   const name = deviceName(device);
@@ -78,8 +78,9 @@ function adminFinding(context: RuleContext, target: QnapDoor, vulnerableId: stri
     evidence.push({ subject: `${door.gateway.location} ${door.protocol}/${door.externalPort}`, detail: describeMapping(door.mapping) });
   }
   evidence.push(...wanPortEvidence(context, door));
-  parts.push(`${capitalise(reachabilityWords(door))}.`, QLOCKER_STORY);
-  if (vulnerableId) parts.push(`Its firmware or apps are also below the fix for known-exploited holes: see ${vulnerableId}.`);
+  // A device with several admin doors gets the story once, in its first door's finding.
+  parts.push(`${capitalise(reachabilityWords(door))}.`, toldIn ? `What this means is told in ${toldIn}.` : QLOCKER_STORY);
+  if (vulnerableId && !toldIn) parts.push(`Its firmware or apps are also below the fix for known-exploited holes: see ${vulnerableId}.`);
   const remediation = door.via === 'upnp'
     ? [QNAP_DISABLE_AUTO_ROUTER, ROUTER_DISABLE_UPNP, `Delete the mapping ${door.protocol}/${door.externalPort} in the router's UPnP page (or restart the router once the NAS no longer asks for it).`]
     : [REMOVE_FORWARD(door.externalPort)];
@@ -259,8 +260,12 @@ export function qnapFindings(context: RuleContext): Finding[] {
     const undecided = subject.host.verdicts.filter((verdict) => verdict.status === 'unknown' && (verdict.kev || verdict.knownRansomware));
     if (subject.device.firmware && undecided.length > 0) findings.push(undecidedFinding(subject, undecided));
   }
+  const told = new Map<QnapDevice, string>();
   for (const target of qnapDoors(context)) {
-    if (target.admin) findings.push(adminFinding(context, target, vulnerableIds.get(target.device) ?? null));
+    if (!target.admin) continue;
+    const finding = adminFinding(context, target, vulnerableIds.get(target.device) ?? null, told.get(target.device) ?? null);
+    if (!told.has(target.device)) told.set(target.device, finding.id);
+    findings.push(finding);
   }
   if (found.length > 0) findings.push(cloudLinkFinding(found));
   return findings;

@@ -57,7 +57,10 @@ export function headline(findings: readonly Finding[], vantage: Wan['vantage'] =
       : 'Nothing found that the internet can reach from the router\'s tables (no outside view: scan with --vantage to check from the internet).';
   }
   const worst = Math.max(...relevant.map((finding) => severityRank(finding.severity)));
-  const lead = relevant.filter((finding) => severityRank(finding.severity) === worst).sort((a, b) => priority(a) - priority(b))[0] ?? relevant[0];
+  // Among equals, the door whose firmware is also vulnerable tells the whole story in one sentence.
+  const vulnerableDoors = new Set(relevant.filter((finding) => finding.rule === 'qnap-vulnerable-exposed').map((finding) => finding.exposure));
+  const rank = (finding: Finding): number => priority(finding) * 2 + (finding.exposure !== undefined && vulnerableDoors.has(finding.exposure) ? 0 : 1);
+  const lead = relevant.filter((finding) => severityRank(finding.severity) === worst).sort((a, b) => rank(a) - rank(b))[0] ?? relevant[0];
   if (!lead) return '';
   let sentence = lead.title;
   let told = 1;

@@ -25,12 +25,14 @@ function reachable(gateway: Gateway): boolean {
   return gateway.externalIpClass === 'public' || gateway.externalIpClass === 'unknown';
 }
 
-function mappingSeverity(mapping: Mapping, gateway: Gateway): Severity {
+function mappingSeverity(mapping: Mapping, gateway: Gateway, door: Door | undefined): Severity {
   if (!mapping.enabled) return 'info';
   let severity: Severity = SENSITIVE_PORTS.has(mapping.externalPort) || SENSITIVE_PORTS.has(mapping.internalPort) ? 'high' : 'low';
   if (mapping.leaseDuration === 0) severity = shiftSeverity(severity, 1);
   // Behind double NAT the mapping alone does not reach the internet; it still does the moment the upstream changes.
   if (!reachable(gateway)) severity = shiftSeverity(severity, -1);
+  // The outside view saw it closed or dropped: still a door, but not an open one today.
+  else if (door?.reachability === 'closed' || door?.reachability === 'filtered') severity = shiftSeverity(severity, -1);
   return severity;
 }
 
@@ -46,13 +48,14 @@ function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: strin
   else if (service) parts.push(`This port usually carries ${service}: an exposed admin or file-sharing service is how Qlocker and DeadBolt ransomware reached QNAP NAS boxes.`);
   if (permanent) parts.push('The mapping is permanent (lease 0): it stays until someone removes it.');
   if (!mapping.enabled) parts.push('The router reports the mapping as disabled.');
+  if (door?.reachability === 'closed' || door?.reachability === 'filtered') parts.push(`From the internet it is ${door.reachability} right now (see upnp-mapping-unreachable), so it is not an open door today; it becomes one when the service answers or the upstream changes.`);
   if (!reachable(gateway)) parts.push(`The router's external address ${gateway.externalIp ?? ''} is not public, so this mapping alone does not reach the internet (double NAT or carrier-grade NAT).`);
   else if (gateway.externalIp === null) parts.push('The router did not report its external address, so whether this reaches the internet cannot be told from inside.');
   return {
     id: findingId('upnp-mapping', ...gatewayPrefix, mapping.protocol, mapping.externalPort, ...(mapping.remoteHost ? [mapping.remoteHost] : [])),
     rule: 'upnp-mapping',
     classification: unclassified(),
-    severity: mappingSeverity(mapping, gateway),
+    severity: mappingSeverity(mapping, gateway, door),
     title: `${subject} is forwarded to ${mapping.internalClient}:${mapping.internalPort}${service ? ` (${service})` : ''}`,
     description: parts.join(' '),
     evidence: [{ subject: `${gateway.location} ${subject}`, detail: describeMapping(mapping) }],
