@@ -1,8 +1,8 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
-import type { ExposureReport, Finding, NatPmp, Summary, Wan, Warning } from '../core/report.generated.js';
+import type { Exposure, ExposureReport, Finding, NatPmp, Summary, Wan, Warning } from '../core/report.generated.js';
 import { buildExposures } from '../rules/exposures.js';
-import { headline, riskScore } from '../rules/score.js';
+import { headline, priority, riskScore } from '../rules/score.js';
 import { severityRank } from '../rules/severity.js';
 import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
 import { validateReport } from './validate.js';
@@ -23,6 +23,18 @@ function uniqueIds(findings: readonly Finding[]): Finding[] {
     seen.set(finding.id, count);
     return count === 1 ? finding : { ...finding, id: `${finding.id}-${count}` };
   });
+}
+
+/**
+ * Worst first; within a severity, findings about the same door sit together (worst door first, in the router's
+ * order) with the one that tells the door's story first, then the findings about no door.
+ */
+function sortFindings(findings: readonly Finding[], exposures: readonly Exposure[]): Finding[] {
+  const doorIndex = new Map(exposures.map((door, index) => [door.key, index]));
+  const door = (finding: Finding): number => (finding.exposure === undefined ? exposures.length : (doorIndex.get(finding.exposure) ?? exposures.length));
+  return [...findings].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || door(a) - door(b) || priority(a) - priority(b) || a.id.localeCompare(b.id, 'en'),
+  );
 }
 
 function summarise(findings: readonly Finding[], gateways: number, mappings: number, vantage: Wan['vantage']): Summary {
@@ -46,7 +58,9 @@ export function buildReport(input: BuildInput): ExposureReport {
   const gateways = observationsOf(input.observations, 'gateway').map((observation) => observation.data);
   const discovery = observationsOf(input.observations, 'discovery')[0]?.data ?? { method: 'ssdp', windowMs: 0, responses: [] };
   const local = observationsOf(input.observations, 'local-networks')[0]?.data;
-  const findings = uniqueIds(input.findings).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.id.localeCompare(b.id, 'en'));
+  const unsorted = uniqueIds(input.findings);
+  const exposures = buildExposures(input.observations, unsorted);
+  const findings = sortFindings(unsorted, exposures);
   const wan: Wan = observationsOf(input.observations, 'wan')[0]?.data ?? { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], reason: 'not run' };
   const warnings = [...observationsOf(input.observations, 'warning').map((observation) => observation.data), ...(input.warnings ?? [])];
   const report: ExposureReport = {
@@ -75,7 +89,7 @@ export function buildReport(input: BuildInput): ExposureReport {
     hosts: observationsOf(input.observations, 'host').map((observation) => observation.data),
     myqnapcloud: observationsOf(input.observations, 'myqnapcloud')[0]?.data ?? { checked: false, names: [] },
     findings,
-    exposures: buildExposures(input.observations, findings),
+    exposures,
     summary: summarise(findings, gateways.length, gateways.reduce((total, gateway) => total + gateway.mappings.length, 0), wan.vantage),
     warnings,
   };

@@ -2,6 +2,7 @@ import type { Observation } from '../core/observation.js';
 import type { Exposure, Finding } from '../core/report.generated.js';
 import { deviceName, firmwareName, qnapDoors, ruleContext, type Door, type RuleContext } from './doors.js';
 import { SENSITIVE_PORTS } from './ports.js';
+import { priority } from './score.js';
 import { severityRank } from './severity.js';
 import { FILE_SHARING_PORTS, REMOTE_ACCESS_PORTS, servicePort } from './story.js';
 
@@ -42,8 +43,8 @@ export function buildExposures(observations: readonly Observation[], findings: r
     if (finding.exposure === undefined) continue;
     byKey.set(finding.exposure, [...(byKey.get(finding.exposure) ?? []), finding]);
   }
-  return context.doors.map((door) => {
-    const related = [...(byKey.get(door.key) ?? [])].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  const exposures = context.doors.map((door): Exposure => {
+    const related = [...(byKey.get(door.key) ?? [])].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || priority(a) - priority(b));
     return {
       key: door.key,
       protocol: door.protocol,
@@ -58,4 +59,6 @@ export function buildExposures(observations: readonly Observation[], findings: r
       findings: related.map((finding) => finding.id),
     };
   });
+  // Worst door first; among equals, the order of the router's table (stable sort).
+  return exposures.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }

@@ -32,13 +32,13 @@ export function riskScore(findings: readonly Finding[]): number {
   return Math.round(100 * (1 - safe));
 }
 
-/** Which finding tells the story best when several share the worst severity: the QNAP one, then the most specific. */
+/** Which finding tells the story best when several share a severity: the QNAP one, then the most specific. Also the report's order within a door. */
 const HEADLINE_PRIORITY = [
   'qnap-admin-exposed', 'qnap-vulnerable-exposed', 'upnp-igd-on-wan', 'file-sharing-exposed', 'remote-access-exposed', 'upnp-mapping-off-lan',
   'upnp-proxy-pattern', 'wan-port-open-mapped', 'wan-port-open-unexplained', 'ssdp-on-wan', 'nat-pmp-on-wan', 'myqnapcloud-ddns-wan', 'qnap-vulnerable-lan', 'upnp-mapping',
 ];
 
-function priority(finding: Finding): number {
+export function priority(finding: Finding): number {
   const index = HEADLINE_PRIORITY.indexOf(finding.rule);
   return index < 0 ? HEADLINE_PRIORITY.length : index;
 }
