@@ -17,9 +17,7 @@ const ROW = 46;
 const TOP = 40;
 const COLUMN = { internet: 10, router: 190, door: 400, host: 650 } as const;
 const WIDTH = { internet: 130, router: 160, door: 200, host: 230 } as const;
-const LABEL_CHARS = 30;
-
-function cut(text: string, chars = LABEL_CHARS): string {
+function cut(text: string, chars: number): string {
   return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
 }
 
@@ -35,14 +33,16 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Group<T>[]
   return [...groups].map(([key, grouped]) => ({ key, items: grouped }));
 }
 
-function routerName(report: ExposureReport, address: string | null): string {
-  if (address === null) return `Router (${report.wan.address ?? 'external address'})`;
+function routerLines(report: ExposureReport, address: string | null): string[] {
+  const wan = report.wan.address ? `WAN ${report.wan.address}` : '';
+  if (address === null) return ['Router or upstream', 'no UPnP mapping', wan];
   const gateway = report.gateways.find((candidate) => candidate.address === address);
-  return gateway ? `${gateway.friendlyName || gateway.modelName || 'Router'} (${address})` : address;
+  return [gateway?.friendlyName || gateway?.modelName || 'Router', `LAN ${address}`, gateway?.externalIp ? `WAN ${gateway.externalIp}` : wan];
 }
 
 function box(x: number, y: number, width: number, height: number, fill: string, stroke: string, lines: readonly string[], title: string, attributes: string): string {
-  const text = lines.map((line, index) => `<text x="${x + 10}" y="${y + 18 + index * 15}" class="${index === 0 ? 'strong' : 'small'}">${h(cut(line))}</text>`).join('');
+  // About 7 px per character at this size; the full text is in the title (tooltip) and the tables.
+  const text = lines.filter(Boolean).map((line, index) => `<text x="${x + 10}" y="${y + 18 + index * 15}" class="${index === 0 ? 'strong' : 'small'}">${h(cut(line, Math.floor((width - 16) / (index === 0 ? 8 : 7))))}</text>`).join('');
   return `<g ${attributes}><title>${h(title)}</title><rect x="${x}" y="${y}" width="${width}" height="${height}" rx="8" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>${text}</g>`;
 }
 
@@ -63,7 +63,7 @@ export function renderDiagram(report: ExposureReport): string {
   const routers = groupBy(shown, (door) => door.gateway ?? '');
   // Within a router, doors to the same host sit together so the host box can span them.
   const rows: Array<{ door: Exposure; router: string; host: string }> = [];
-  for (const router of routers) for (const host of groupBy(router.items, (door) => `${door.via}|${exposureWords(door)}`)) for (const door of host.items) rows.push({ door, router: router.key, host: `${router.key}|${host.key}` });
+  for (const router of routers) for (const host of groupBy(router.items, (door) => `${door.via}|${door.internalClient ?? ''}`)) for (const door of host.items) rows.push({ door, router: router.key, host: `${router.key}|${host.key}` });
   const height = TOP + rows.length * ROW + 30;
   const parts: string[] = [];
   const internetY = TOP + (rows.length * ROW) / 2 - 22;
@@ -74,8 +74,8 @@ export function renderDiagram(report: ExposureReport): string {
     const span = router.items.length * ROW - 8;
     const worst = router.items[0]?.door.severity ?? 'info';
     parts.push(line(COLUMN.internet + WIDTH.internet, internetY + 22, COLUMN.router, top + span / 2, SEVERITY_COLOURS[worst], false, 3));
-    const name = routerName(report, router.key === '' ? null : router.key);
-    parts.push(box(COLUMN.router, top, WIDTH.router, span, '#fafafa', '#455a64', [name, report.wan.address ? `WAN ${report.wan.address}` : ''], name, `class="node router" data-router="${h(router.key)}"`));
+    const lines = routerLines(report, router.key === '' ? null : router.key);
+    parts.push(box(COLUMN.router, top, WIDTH.router, span, '#fafafa', '#455a64', lines, lines.join(', '), `class="node router" data-router="${h(router.key)}"`));
   }
   for (const host of groupBy(rows, (entry) => entry.host)) {
     const sample = host.items[0];
@@ -84,8 +84,9 @@ export function renderDiagram(report: ExposureReport): string {
     const top = TOP + first * ROW;
     const span = host.items.length * ROW - 8;
     const name = exposureWords({ ...sample.door, internalPort: null });
-    const label = sample.door.via === 'router' ? '' : sample.door.label;
-    parts.push(box(COLUMN.host, top, WIDTH.host, span, '#fafafa', SEVERITY_COLOURS[sample.door.severity], [name, label], `${name} ${label}`, `class="node host" data-host="${h(sample.door.internalClient ?? sample.door.via)}"`));
+    // Doors are worst first, so the first one's label names the host by what matters most about it.
+    const labels = sample.door.via === 'router' ? [] : [...new Set(host.items.map((entry) => entry.door.label))];
+    parts.push(box(COLUMN.host, top, WIDTH.host, span, '#fafafa', SEVERITY_COLOURS[sample.door.severity], [name, ...labels.slice(0, Math.max(1, host.items.length * 3 - 1))], `${name}: ${labels.join('; ')}`, `class="node host" data-host="${h(sample.door.internalClient ?? sample.door.via)}"`));
   }
   rows.forEach(({ door }, index) => {
     const y = TOP + index * ROW;
