@@ -159,7 +159,8 @@ export function qnapWebPorts(host: Host): number[] {
 
 export function deviceName(device: QnapDevice): string {
   const model = device.displayModel ?? device.model;
-  return `QNAP ${model ?? 'NAS'}`;
+  // A low-confidence identification (a Server header, a look-alike page) must not read as a certainty.
+  return `${device.confidence === 'low' ? 'probable ' : ''}QNAP ${model ?? 'NAS'}`;
 }
 
 export function firmwareName(device: QnapDevice): string | null {

@@ -166,7 +166,7 @@ function vulnerableFinding(subject: Subject, verdicts: readonly Verdict[]): Find
   const best = bestDoor(subject);
   const exposed = best !== null && best.level !== 'blocked';
   const name = deviceName(subject.device);
-  const firmware = firmwareName(subject.device) ?? 'The firmware';
+  const firmware = firmwareName(subject.device);
   const classification = verdictClassification(verdicts);
   const known = [classification.kev ? 'known exploited' : '', classification.knownRansomware ? 'used by ransomware' : ''].filter(Boolean).join(', ');
   const reach = best && exposed
@@ -176,7 +176,7 @@ function vulnerableFinding(subject: Subject, verdicts: readonly Verdict[]): Find
     id: vulnerableFindingId(subject, exposed),
     rule: exposed ? 'qnap-vulnerable-exposed' : 'qnap-vulnerable-lan',
     severity: !exposed ? 'medium' : best.level === 'from-inside' ? 'high' : 'critical',
-    title: `${firmware} on your ${name} is below the fix for ${advisoryList(verdicts)}${known ? ` (${known})` : ''}${exposed ? ', and it is reachable from the internet' : ''}`,
+    title: `Your ${name}${firmware ? ` (${firmware})` : ''} is below the fix for ${advisoryList(verdicts)}${known ? ` (${known})` : ''}${exposed ? ', and it is reachable from the internet' : ''}`,
     description: [`${name} at ${subject.address} reports ${firmwareName(subject.device) ?? 'a version'} that is older than the fixed build of ${verdicts.length} advisor${verdicts.length === 1 ? 'y' : 'ies'}:`, ...verdicts.map(verdictSentence), reach].join(' '),
     evidence: verdicts.map((verdict) => ({ subject: `${subject.address} ${verdict.advisory}`, detail: `${verdict.status}: found ${verdict.foundVersion ?? 'unknown'}, fixed in ${verdict.fixedVersion ?? 'unknown'}; ${verdict.reason}` })),
     remediation: [

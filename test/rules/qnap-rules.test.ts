@@ -129,3 +129,11 @@ t.test('myQNAPcloud name resolving to the WAN address', async (t) => {
   t.notOk(evaluateRules(observations({ myqnapcloud: { checked: false, names: [] } })).some((finding) => finding.rule === 'myqnapcloud-ddns-wan'));
 });
 
+
+t.test('a low-confidence identification does not read as a certainty', async (t) => {
+  const host = nasHost();
+  if (host.device) host.device = { ...host.device, confidence: 'low' };
+  const findings = byId(evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [host] })));
+  t.match(findings.get('qnap-admin-exposed-tcp-8080')?.title, /^Your probable QNAP TS-453D/);
+  t.match(findings.get('qnap-vulnerable-exposed-192-168-1-20')?.title, /^Your probable QNAP TS-453D \(QTS 4\.5\.2\.1566 build 20210202\) is below the fix for QSA-21-57 \(used by ransomware\), and it is reachable from the internet$/);
+});
