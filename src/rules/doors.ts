@@ -1,5 +1,5 @@
 import { observationsOf, type Observation } from '../core/observation.js';
-import type { Exposure, Gateway, Host, Mapping, Protocol, QnapDevice, Wan } from '../core/report.generated.js';
+import type { Exposure, Gateway, Host, Mapping, Protocol, QnapDevice, Wan, WanPort } from '../core/report.generated.js';
 
 /**
  * The join every exposure rule needs: which doors from the internet exist (UPnP mappings, open ports on the external
@@ -29,6 +29,9 @@ export interface RuleContext {
   /** The external address as the vantage agent's fingerprint probes saw it. */
   wanHost: Host | undefined;
   doors: Door[];
+  doorByKey: ReadonlyMap<string, Door>;
+  /** The outside view's ports by door key (tcp-8080): tables of thousands are joined by lookup, not by search. */
+  wanPorts: ReadonlyMap<string, WanPort>;
 }
 
 export function doorKey(protocol: Protocol, port: number): string {
@@ -44,9 +47,8 @@ export function gatewayReachable(gateway: Gateway): boolean {
  * What the outside view says about one external port. Only the agent's view counts as outside; a hairpin scan
  * from inside that finds a port open is reported as such, and its closed/filtered answers say nothing.
  */
-export function reachabilityOf(wan: Wan | undefined, protocol: Protocol, port: number): Reachability {
+export function reachabilityOf(wan: Wan | undefined, seen: WanPort | undefined): Reachability {
   if (!wan || wan.vantage === 'none') return 'not-scanned';
-  const seen = wan.ports.find((candidate) => candidate.protocol === protocol && candidate.port === port);
   if (!seen) return 'not-scanned';
   if (wan.vantage === 'local') return seen.state === 'open' ? 'open-from-inside' : 'not-scanned';
   // UDP silence proves nothing: open|filtered is no answer at all.
@@ -82,6 +84,7 @@ export function ruleContext(observations: readonly Observation[]): RuleContext {
   const hosts = observationsOf(observations, 'host').map((observation) => observation.data);
   const lanHosts = new Map(hosts.filter((host) => host.seenFrom === 'lan').map((host) => [host.address, host]));
   const wanHost = hosts.find((host) => host.seenFrom === 'wan');
+  const wanPorts = new Map((wan?.ports ?? []).map((port) => [doorKey(port.protocol, port.port), port]));
 
   const doors: Door[] = [];
   const byKey = new Set<string>();
@@ -94,7 +97,7 @@ export function ruleContext(observations: readonly Observation[]): RuleContext {
       byKey.add(key);
       doors.push({
         key, protocol: mapping.protocol, externalPort: mapping.externalPort, via: 'upnp', gateway, mapping,
-        internalClient: mapping.internalClient, internalPort: mapping.internalPort, reachability: reachabilityOf(wan, mapping.protocol, mapping.externalPort),
+        internalClient: mapping.internalClient, internalPort: mapping.internalPort, reachability: reachabilityOf(wan, wanPorts.get(key)),
       });
     }
   }
@@ -105,10 +108,10 @@ export function ruleContext(observations: readonly Observation[]): RuleContext {
     const key = doorKey('TCP', port.port);
     if (byKey.has(key)) continue;
     byKey.add(key);
-    doors.push({ key, protocol: 'TCP', externalPort: port.port, via: routerPorts.has(port.port) ? 'router' : 'unexplained', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: reachabilityOf(wan, 'TCP', port.port) });
+    doors.push({ key, protocol: 'TCP', externalPort: port.port, via: routerPorts.has(port.port) ? 'router' : 'unexplained', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: reachabilityOf(wan, port) });
   }
   doors.push(...routerServiceDoors(wan, byKey));
-  return { gateways, wan, lanHosts, wanHost, doors };
+  return { gateways, wan, lanHosts, wanHost, doors, doorByKey: new Map(doors.map((door) => [door.key, door])), wanPorts };
 }
 
 /** The door's severity factor: how directly it reaches the internet. */

@@ -1,6 +1,6 @@
 import type { Observation } from '../core/observation.js';
 import type { Exposure, Finding } from '../core/report.generated.js';
-import { deviceName, firmwareName, qnapDoors, ruleContext, type Door, type RuleContext } from './doors.js';
+import { deviceName, firmwareName, qnapDoors, ruleContext, type Door, type QnapDoor, type RuleContext } from './doors.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { priority } from './score.js';
 import { severityRank } from './severity.js';
@@ -16,9 +16,9 @@ function routerLabel(door: Door, context: RuleContext): string {
 }
 
 /** What is behind a door, in a few words, for the diagram and tables. */
-function labelOf(door: Door, context: RuleContext): string {
+function labelOf(door: Door, context: RuleContext, qnapByDoor: ReadonlyMap<Door, QnapDoor>): string {
   if (door.via === 'router') return routerLabel(door, context);
-  const qnap = qnapDoors(context).find((candidate) => candidate.door === door);
+  const qnap = qnapByDoor.get(door);
   if (qnap) {
     const firmware = firmwareName(qnap.device);
     return qnap.admin ? `${deviceName(qnap.device)} admin${firmware ? ` (${firmware})` : ''}` : `${deviceName(qnap.device)} port ${servicePort(door)}`;
@@ -27,7 +27,7 @@ function labelOf(door: Door, context: RuleContext): string {
   const known = FILE_SHARING_PORTS.get(port) ?? REMOTE_ACCESS_PORTS.get(port);
   if (known) return known;
   if (door.mapping?.description) return door.mapping.description.slice(0, LABEL_LIMIT);
-  const seen = context.wan?.ports.find((candidate) => candidate.protocol === door.protocol && candidate.port === door.externalPort);
+  const seen = context.wanPorts.get(door.key);
   const service = [seen?.service, seen?.product].filter(Boolean).join(' ');
   return (service || SENSITIVE_PORTS.get(port) || (door.via === 'unexplained' ? 'unknown service (no UPnP mapping)' : 'unnamed mapping')).slice(0, LABEL_LIMIT);
 }
@@ -38,10 +38,13 @@ function labelOf(door: Door, context: RuleContext): string {
  */
 export function buildExposures(observations: readonly Observation[], findings: readonly Finding[]): Exposure[] {
   const context = ruleContext(observations);
+  const qnapByDoor = new Map(qnapDoors(context).map((candidate) => [candidate.door, candidate]));
   const byKey = new Map<string, Finding[]>();
   for (const finding of findings) {
     if (finding.exposure === undefined) continue;
-    byKey.set(finding.exposure, [...(byKey.get(finding.exposure) ?? []), finding]);
+    const related = byKey.get(finding.exposure);
+    if (related) related.push(finding);
+    else byKey.set(finding.exposure, [finding]);
   }
   const exposures = context.doors.map((door): Exposure => {
     const related = [...(byKey.get(door.key) ?? [])].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || priority(a) - priority(b));
@@ -53,7 +56,7 @@ export function buildExposures(observations: readonly Observation[], findings: r
       gateway: door.gateway?.address ?? null,
       internalClient: door.internalClient,
       internalPort: door.internalPort,
-      label: labelOf(door, context),
+      label: labelOf(door, context, qnapByDoor),
       reachability: door.reachability,
       severity: related[0]?.severity ?? 'info',
       findings: related.map((finding) => finding.id),

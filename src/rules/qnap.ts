@@ -47,7 +47,7 @@ const ADMIN_SEVERITY: Readonly<Record<DoorLevel, Severity>> = { confirmed: 'crit
 function wanPortEvidence(context: RuleContext, door: Door): Evidence[] {
   const wan = context.wan;
   if (!wan || wan.vantage === 'none') return [];
-  const port = wan.ports.find((candidate) => candidate.protocol === door.protocol && candidate.port === door.externalPort);
+  const port = context.wanPorts.get(door.key);
   if (!port) return [];
   return [{ subject: `${wan.address ?? 'wan'}:${door.externalPort}/${door.protocol.toLowerCase()}`, detail: `${port.state} ${wan.vantage === 'agent' ? 'from the vantage agent' : 'from inside (hairpin, not an outside view)'}` }];
 }

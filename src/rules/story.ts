@@ -32,13 +32,23 @@ export function serviceFindingId(door: Door): string | null {
   return null;
 }
 
+const adminKeys = new WeakMap<RuleContext, ReadonlySet<string>>();
+
+function adminDoorKeys(context: RuleContext): ReadonlySet<string> {
+  let keys = adminKeys.get(context);
+  if (!keys) {
+    keys = new Set(qnapDoors(context).filter((candidate) => candidate.admin).map((candidate) => candidate.door.key));
+    adminKeys.set(context, keys);
+  }
+  return keys;
+}
+
 /**
  * Several rules fire about one port (the mapping, the open WAN port, the QNAP admin page); only one of them tells
  * the story of what it means (Qlocker used exactly this path). This says which finding carries it, so the others
  * stay specific and point to it instead of repeating it.
  */
 export function storyFindingId(context: RuleContext, door: Door): string | null {
-  const qnap = qnapDoors(context).find((candidate) => candidate.door.key === door.key && candidate.admin);
-  if (qnap) return qnapAdminFindingId(door);
+  if (adminDoorKeys(context).has(door.key)) return qnapAdminFindingId(door);
   return serviceFindingId(door);
 }

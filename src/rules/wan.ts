@@ -133,17 +133,21 @@ export function wanRules(observations: readonly Observation[], context: RuleCont
   if (wan.vantage === 'none') return findings;
 
   const mappings = observationsOf(observations, 'gateway').flatMap((observation) => observation.data.mappings);
-  const tcpMapping = (port: number): Mapping | undefined => mappings.find((mapping) => mapping.protocol === 'TCP' && mapping.externalPort === port && mapping.enabled);
+  const tcpMapping = (port: number): Mapping | undefined => {
+    const door = context.doorByKey.get(doorKey('TCP', port));
+    return door?.via === 'upnp' && door.mapping ? door.mapping : undefined;
+  };
   const tcp = wan.ports.filter((port) => port.protocol === 'TCP');
+  const tcpByPort = new Map(tcp.map((port) => [port.port, port]));
   for (const port of tcp) {
     if (port.state !== 'open') continue;
-    const door = context.doors.find((candidate) => candidate.key === doorKey('TCP', port.port));
+    const door = context.doorByKey.get(doorKey('TCP', port.port));
     findings.push(openPortFinding(port, wan, tcpMapping(port.port), door ? storyFindingId(context, door) : null));
   }
   if (wan.vantage === 'agent') {
     for (const mapping of mappings) {
       if (mapping.protocol !== 'TCP' || !mapping.enabled) continue;
-      const port = tcp.find((candidate) => candidate.port === mapping.externalPort);
+      const port = tcpByPort.get(mapping.externalPort);
       if (port?.state !== 'open') findings.push(unreachableMappingFinding(mapping, port, wan));
     }
     for (const port of wan.ports.filter((candidate) => candidate.protocol === 'UDP' && candidate.state === 'open')) findings.push(udpFinding(port, wan));
