@@ -110,6 +110,17 @@ export function ruleContext(observations: readonly Observation[]): RuleContext {
     byKey.add(key);
     doors.push({ key, protocol: 'TCP', externalPort: port.port, via: routerPorts.has(port.port) ? 'router' : 'unexplained', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: reachabilityOf(wan, port) });
   }
+  // The agent's fingerprint probes reached these ports: open from outside, whether or not the port scan listed them.
+  for (const service of wanHost?.services ?? []) {
+    if (service.error !== undefined) continue;
+    const key = doorKey('TCP', service.port);
+    const known = doors.find((door) => door.key === key);
+    if (known) known.reachability = 'open';
+    else {
+      byKey.add(key);
+      doors.push({ key, protocol: 'TCP', externalPort: service.port, via: 'unexplained', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: 'open' });
+    }
+  }
   doors.push(...routerServiceDoors(wan, byKey));
   return { gateways, wan, lanHosts, wanHost, doors, doorByKey: new Map(doors.map((door) => [door.key, door])), wanPorts };
 }

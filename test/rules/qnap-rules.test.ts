@@ -106,7 +106,8 @@ t.test('seen as QNAP only from outside: a manual forward', async (t) => {
 });
 
 t.test('the same NAS seen inside and outside is reported once', async (t) => {
-  const wanHost = { ...nasHost(), address: WAN_ADDRESS, seenFrom: 'wan' as const, reasons: ['wan' as const] };
+  const inside = nasHost();
+  const wanHost = { ...inside, address: WAN_ADDRESS, seenFrom: 'wan' as const, reasons: ['wan' as const], services: inside.services.filter((service) => service.port === 8080) };
   const findings = evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [nasHost(), wanHost], wan: agentWan([{ port: 8080, protocol: 'TCP', state: 'open' }]) }));
   t.same(findings.filter((finding) => finding.rule === 'qnap-vulnerable-exposed').map((finding) => finding.id), ['qnap-vulnerable-exposed-192-168-1-20']);
   t.equal(findings.filter((finding) => finding.rule === 'qnap-admin-exposed').length, 1);
@@ -136,4 +137,13 @@ t.test('a low-confidence identification does not read as a certainty', async (t)
   const findings = byId(evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [host] })));
   t.match(findings.get('qnap-admin-exposed-tcp-8080')?.title, /^Your probable QNAP TS-453D/);
   t.match(findings.get('qnap-vulnerable-exposed-192-168-1-20')?.title, /^Your probable QNAP TS-453D \(QTS 4\.5\.2\.1566 build 20210202\) is below the fix for QSA-21-57 \(used by ransomware\), and it is reachable from the internet$/);
+});
+
+t.test('a port the agent fingerprinted is open from outside even when the port scan did not list it', async (t) => {
+  const wanHost = { ...nasHost(), address: WAN_ADDRESS, seenFrom: 'wan' as const, reasons: ['wan' as const] };
+  const findings = byId(evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [wanHost], wan: agentWan([]) })));
+  t.equal(findings.get('qnap-admin-exposed-tcp-8080')?.severity, 'critical');
+  t.match(findings.get('qnap-admin-exposed-tcp-8080')?.title, /is reachable from the internet through a UPnP mapping/);
+  t.ok(findings.has(`qnap-vulnerable-exposed-${WAN_ADDRESS.replaceAll('.', '-')}`), 'seen from the internet is exposed');
+  t.ok(findings.has('qnap-admin-exposed-tcp-443'), 'the TLS fingerprint on 443 opens its own door');
 });
