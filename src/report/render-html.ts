@@ -22,7 +22,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bott
 .finding{border-left:5px solid var(--c);padding:8px 14px;margin:14px 0;background:#fafafa}
 .finding .id{font:12px ui-monospace,monospace;color:#666}
 .classification{font-size:13px;color:#6a1b1b;font-weight:600}
-table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f2f2f2}td:first-child,td:nth-child(2){white-space:nowrap}
+table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f2f2f2}td:first-child,td:nth-child(2){white-space:nowrap}.exposures td:nth-child(3){white-space:nowrap}
 code{font:12px ui-monospace,monospace;background:#f2f2f2;padding:0 3px;overflow-wrap:anywhere}
 .diagram{max-width:100%;height:auto;font:12px system-ui,sans-serif}.diagram .strong{font-weight:700;font-size:13px;fill:#1c1c1c}.diagram .small{fill:#333}
 .diagram .door:not(.shut) text{fill:#fff}
