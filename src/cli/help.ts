@@ -47,7 +47,10 @@ Limits:
                             list or index force one method (index: GetGenericPortMappingEntry, like upnpc -l)
 
 Output:
-  --format text|json        text (default) for people, json for programs (schemas/report.schema.json)
+  --format text|json|markdown|html
+                            text (default) for people, json for programs (schemas/report.schema.json),
+                            markdown (GitHub-flavoured) for an issue or wiki, html: one self-contained page
+                            with the verdict, an exposure diagram, findings and tables (best with --output)
   --output FILE             write the report to FILE instead of standard output
   --fail-on SEVERITY|none   exit 1 when a finding is at or above: info, low, medium, high (default), critical;
                             none never fails on findings

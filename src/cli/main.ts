@@ -2,8 +2,7 @@ import { writeFile, rename } from 'node:fs/promises';
 import { runScan } from '../core/run-scan.js';
 import { createError, isExposureError } from '../core/errors.js';
 import { TOOL_VERSION } from '../core/version.js';
-import { renderJson } from '../report/render-json.js';
-import { renderText } from '../report/render-text.js';
+import { render } from '../report/render.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { atLeast } from '../rules/severity.js';
 import { MAIN_HELP, SCAN_HELP } from './help.js';
@@ -33,7 +32,7 @@ async function scan(argv: readonly string[], io: Io, signal: AbortSignal): Promi
   const report = await runScan({ ...command.scan, ...(showProgress ? { onProgress: (message: string) => io.stderr.write(`\u001b[2K\r${terminalSafe(message)}…`) } : {}) }, signal);
   if (showProgress) io.stderr.write('\u001b[2K\r');
   const toFile = command.output !== undefined;
-  const rendered = command.format === 'json' ? renderJson(report) : renderText(report, { color: command.color && !toFile && io.stdout.isTTY === true });
+  const rendered = render(report, command.format, { color: command.color && !toFile && io.stdout.isTTY === true });
   if (command.output !== undefined) {
     try {
       await writeAtomically(command.output, rendered);

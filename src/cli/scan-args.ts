@@ -8,10 +8,13 @@ import { ENGINE_CHOICES } from '../net/portscan/engines.js';
 import { parsePortSpec } from '../net/portscan/port-spec.js';
 import { scanEndpoint } from '../net/vantage-client.js';
 
+export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
 export interface ScanCommand {
   help: boolean;
   scan: ScanOptions;
-  format: 'text' | 'json';
+  format: OutputFormat;
   output: string | undefined;
   failOn: Severity | 'none';
   color: boolean;
@@ -58,7 +61,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   }
   const { values } = parsed;
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw usage(`--format must be text or json, not "${format}"`);
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw usage(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, not "${format}"`);
   const failOn = values['fail-on'] ?? 'high';
   if (failOn !== 'none' && !SEVERITIES.includes(failOn as Severity)) throw usage(`--fail-on must be one of ${SEVERITIES.join(', ')} or none, not "${failOn}"`);
   const enumeration = values.enumeration ?? 'auto';
@@ -94,7 +97,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   return {
     help: values.help ?? false,
     scan,
-    format,
+    format: format as OutputFormat,
     output: values.output,
     failOn: failOn as Severity | 'none',
     color: !values['no-color'] && !process.env['NO_COLOR'],

@@ -30,6 +30,12 @@ export interface ExposureReport {
   wan: Wan;
   hosts: Host[];
   myqnapcloud: MyQnapCloud;
+  /**
+   * Every door from the internet into this network that the scan found, one per external port: a UPnP mapping, an open port on the external address, or a service of the router itself. Written by the risk engine so renderers (the exposure diagram) never join tables themselves.
+   *
+   * @maxItems 70000
+   */
+  exposures?: Exposure[];
 }
 /**
  * The options that shaped this scan, so a report explains itself.
@@ -200,6 +206,10 @@ export interface Finding {
   remediation: string[];
   references: string[];
   classification: Classification;
+  /**
+   * Key of the door (exposures[].key, e.g. tcp-8080) this finding is about. Findings sharing a door count once in the risk score.
+   */
+  exposure?: string;
 }
 export interface Evidence {
   /**
@@ -428,4 +438,41 @@ export interface MyQnapCloud {
     matchesWan: boolean | null;
     error?: string;
   }[];
+}
+export interface Exposure {
+  /**
+   * Protocol and external port, e.g. tcp-8080.
+   */
+  key: string;
+  protocol: Protocol;
+  externalPort: Port;
+  /**
+   * upnp: a UPnP mapping opens it; unexplained: open from outside with no mapping (a manual forward or an upstream device); router: a service of the router itself answers on its WAN side.
+   */
+  via: 'upnp' | 'unexplained' | 'router';
+  /**
+   * LAN address of the router holding the mapping; null when unexplained.
+   */
+  gateway: string | null;
+  /**
+   * The LAN host the door leads to, when known. From the network: untrusted.
+   */
+  internalClient: string | null;
+  internalPort: Port | null;
+  /**
+   * What is behind the door, e.g. 'QNAP TS-453D admin (QTS 4.5.2.1566 build 20210202)' or a mapping description. May quote the network: untrusted.
+   */
+  label: string;
+  /**
+   * What the outside view saw on the external port: open-from-inside when only the hairpin scan from the LAN saw it open; not-scanned when there was no outside view of that port.
+   */
+  reachability: 'open' | 'closed' | 'filtered' | 'not-scanned' | 'open-from-inside';
+  /**
+   * The worst finding about this door.
+   */
+  severity: 'info' | 'low' | 'medium' | 'high' | 'critical';
+  /**
+   * Ids of the findings about this door, worst first.
+   */
+  findings: string[];
 }

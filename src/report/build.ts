@@ -1,7 +1,8 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
-import type { ExposureReport, Finding, NatPmp, Summary, Warning } from '../core/report.generated.js';
-import { headline, riskScore } from '../rules/score.js';
+import type { Exposure, ExposureReport, Finding, NatPmp, Summary, Wan, Warning } from '../core/report.generated.js';
+import { buildExposures } from '../rules/exposures.js';
+import { headline, priority, riskScore } from '../rules/score.js';
 import { severityRank } from '../rules/severity.js';
 import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
 import { validateReport } from './validate.js';
@@ -24,14 +25,26 @@ function uniqueIds(findings: readonly Finding[]): Finding[] {
   });
 }
 
-function summarise(findings: readonly Finding[], gateways: number, mappings: number): Summary {
+/**
+ * Worst first; within a severity, findings about the same door sit together (worst door first, in the router's
+ * order) with the one that tells the door's story first, then the findings about no door.
+ */
+function sortFindings(findings: readonly Finding[], exposures: readonly Exposure[]): Finding[] {
+  const doorIndex = new Map(exposures.map((door, index) => [door.key, index]));
+  const door = (finding: Finding): number => (finding.exposure === undefined ? exposures.length : (doorIndex.get(finding.exposure) ?? exposures.length));
+  return [...findings].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || door(a) - door(b) || priority(a) - priority(b) || a.id.localeCompare(b.id, 'en'),
+  );
+}
+
+function summarise(findings: readonly Finding[], gateways: number, mappings: number, vantage: Wan['vantage']): Summary {
   const counts = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
   let highest: Summary['highestSeverity'] = 'none';
   for (const finding of findings) {
     counts[finding.severity]++;
     if (severityRank(finding.severity) > severityRank(highest)) highest = finding.severity;
   }
-  return { highestSeverity: highest, counts, gateways, mappings, riskScore: riskScore(findings), headline: headline(findings) };
+  return { highestSeverity: highest, counts, gateways, mappings, riskScore: riskScore(findings), headline: headline(findings, vantage) };
 }
 
 /** NAT-PMP is reported for the first gateway that answered, else the first asked. */
@@ -45,7 +58,10 @@ export function buildReport(input: BuildInput): ExposureReport {
   const gateways = observationsOf(input.observations, 'gateway').map((observation) => observation.data);
   const discovery = observationsOf(input.observations, 'discovery')[0]?.data ?? { method: 'ssdp', windowMs: 0, responses: [] };
   const local = observationsOf(input.observations, 'local-networks')[0]?.data;
-  const findings = uniqueIds(input.findings).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.id.localeCompare(b.id, 'en'));
+  const unsorted = uniqueIds(input.findings);
+  const exposures = buildExposures(input.observations, unsorted);
+  const findings = sortFindings(unsorted, exposures);
+  const wan: Wan = observationsOf(input.observations, 'wan')[0]?.data ?? { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], reason: 'not run' };
   const warnings = [...observationsOf(input.observations, 'warning').map((observation) => observation.data), ...(input.warnings ?? [])];
   const report: ExposureReport = {
     schemaVersion: '1.0',
@@ -69,11 +85,12 @@ export function buildReport(input: BuildInput): ExposureReport {
     discovery,
     gateways,
     natPmp: natPmpSection(input.observations),
-    wan: observationsOf(input.observations, 'wan')[0]?.data ?? { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], reason: 'not run' },
+    wan,
     hosts: observationsOf(input.observations, 'host').map((observation) => observation.data),
     myqnapcloud: observationsOf(input.observations, 'myqnapcloud')[0]?.data ?? { checked: false, names: [] },
     findings,
-    summary: summarise(findings, gateways.length, gateways.reduce((total, gateway) => total + gateway.mappings.length, 0)),
+    exposures,
+    summary: summarise(findings, gateways.length, gateways.reduce((total, gateway) => total + gateway.mappings.length, 0), wan.vantage),
     warnings,
   };
   validateReport(report);

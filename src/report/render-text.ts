@@ -1,5 +1,6 @@
-import type { ExposureReport, Finding, Gateway, Mapping, Severity } from '../core/report.generated.js';
+import type { ExposureReport, Finding, Gateway, Host, Mapping, Severity } from '../core/report.generated.js';
 import { terminalSafe as safe } from './sanitize.js';
+import { classificationWords, exposureWords, reachabilityText } from './words.js';
 
 export interface TextStyle {
   color: boolean;
@@ -78,12 +79,38 @@ function wanLines(report: ExposureReport): string[] {
   return lines;
 }
 
+function hostLines(host: Host): string[] {
+  const device = host.device;
+  const what = device
+    ? `QNAP ${device.displayModel ?? device.model ?? ''} ${device.os ?? ''}, firmware ${device.firmware?.full ?? 'unknown'} (${device.confidence} confidence)`.replace(/\s+/g, ' ')
+    : 'not identified as a QNAP';
+  const lines = [`Host  ${safe(host.address)} from ${host.seenFrom === 'lan' ? 'the LAN' : 'the internet'} (${host.reasons.join(', ')}): ${safe(what)}`];
+  for (const service of host.services) {
+    const matches = service.fingerprints.map((match) => `${match.id} ${match.product}${match.version ? ` ${match.version}` : ''} (${match.confidence})`).join('; ');
+    lines.push(`  ${service.port}/${service.scheme}  ${safe(matches || service.error || service.title || service.server || 'no fingerprint')}`);
+  }
+  if (host.verdicts.length > 0) {
+    const rows = [['ADVISORY', 'STATUS', 'FOUND', 'FIXED IN', 'KNOWN'], ...host.verdicts.map((verdict) => [safe(verdict.advisory), verdict.status.toUpperCase(), safe(verdict.foundVersion ?? 'unknown'), safe(verdict.fixedVersion ?? 'unknown'), [verdict.kev ? 'KEV' : '', verdict.knownRansomware ? 'ransomware' : ''].filter(Boolean).join(', ')])];
+    lines.push(...table(rows).map((row) => `    ${row}`));
+  }
+  return lines;
+}
+
+function exposureLines(report: ExposureReport): string[] {
+  const exposures = report.exposures ?? [];
+  if (exposures.length === 0) return [];
+  const rows = [['SEVERITY', 'DOOR', 'LEADS TO', 'OUTSIDE VIEW', 'WHAT'], ...exposures.map((door) => [door.severity.toUpperCase(), `${door.protocol}/${door.externalPort}`, safe(exposureWords(door)), reachabilityText(door.reachability), safe(door.label.slice(0, 50))])];
+  return ['', `Doors from the internet: ${exposures.length}`, ...table(rows).map((row) => `  ${row}`)];
+}
+
 function findingLines(findings: readonly Finding[], style: TextStyle): string[] {
   const lines: string[] = [];
   const compactShown = new Set<string>();
   for (const severity of ORDER) {
     for (const finding of findings.filter((candidate) => candidate.severity === severity)) {
       lines.push(`${badge(finding.severity, style)} ${safe(finding.title)}`);
+      const classification = classificationWords(finding.classification);
+      if (classification) lines.push(`           ${safe(classification)}`);
       if (COMPACT_RULES.has(finding.rule)) {
         for (const evidence of finding.evidence) lines.push(`           ${safe(evidence.detail)}`);
         continue;
@@ -107,6 +134,7 @@ function findingLines(findings: readonly Finding[], style: TextStyle): string[] 
 export function renderText(report: ExposureReport, style: TextStyle = { color: false }): string {
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
   const lines = [`${report.tool.name} ${report.tool.version}: scan of ${report.startedAt} (${seconds.toFixed(1)} s)`];
+  lines.push('', `Verdict  ${safe(report.summary.headline)}`, `Risk score  ${report.summary.riskScore}/100 (docs/risk-score.md)`);
   if (report.discovery.method === 'ssdp') {
     lines.push('');
     lines.push(`Discovery: SSDP on ${(report.discovery.interfaces ?? []).map(safe).join(', ') || 'no interface'} for ${report.discovery.windowMs} ms, ${report.discovery.responses.length} answer(s)`);
@@ -119,6 +147,11 @@ export function renderText(report: ExposureReport, style: TextStyle = { color: f
   const nat = report.natPmp;
   lines.push('', `NAT-PMP  ${!nat.checked && !nat.present ? 'not checked' : nat.present ? `${nat.pcp ? 'PCP' : 'enabled'} on ${safe(nat.gateway ?? '')}${nat.externalIp ? `, external IP ${safe(nat.externalIp)}` : ''}` : `not answering on ${safe(nat.gateway ?? '')}`}`);
   lines.push(...wanLines(report));
+  for (const host of report.hosts) lines.push('', ...hostLines(host));
+  if (report.myqnapcloud.checked) {
+    for (const name of report.myqnapcloud.names) lines.push('', `myQNAPcloud  ${safe(name.name)} -> ${safe(name.addresses.join(', ') || name.error || 'no address')}${name.matchesWan === true ? ' (YOUR EXTERNAL ADDRESS)' : ''}`);
+  }
+  lines.push(...exposureLines(report));
   const { counts } = report.summary;
   lines.push('', `Findings: ${ORDER.map((severity) => `${counts[severity]} ${severity}`).join(', ')}`);
   lines.push(...findingLines(report.findings, style));

@@ -1,21 +1,77 @@
-import type { Finding, Severity } from '../core/report.generated.js';
+import type { Finding, Severity, Wan } from '../core/report.generated.js';
+import { severityRank } from './severity.js';
 
 /**
  * How much one finding of each severity contributes, read as the chance it alone leads to a compromise. Combined as
  * independent chances (1 - product of (1 - weight)), so one critical outweighs many lows and the score never
- * passes 100. The formula and its reasons are in docs/risk-score.md.
+ * passes 100. The formula, its reasons and worked examples are in docs/risk-score.md.
  */
 export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = { info: 0, low: 0.05, medium: 0.15, high: 0.35, critical: 0.6 };
 
+/** A critical finding resting on a hole that is known exploited (CISA KEV) or known to be used by ransomware. */
+export const KNOWN_EXPLOITED_WEIGHT = 0.85;
+
+export function findingWeight(finding: Finding): number {
+  if (finding.severity === 'critical' && (finding.classification.kev || finding.classification.knownRansomware)) return KNOWN_EXPLOITED_WEIGHT;
+  return SEVERITY_WEIGHTS[finding.severity];
+}
+
+/**
+ * Findings about the same door (finding.exposure, e.g. tcp-8080: the mapping, the open port, the QNAP admin page
+ * behind it, its firmware) are one risk told from several sides: the door counts once, at its worst finding.
+ */
 export function riskScore(findings: readonly Finding[]): number {
-  const safe = findings.reduce((chance, finding) => chance * (1 - SEVERITY_WEIGHTS[finding.severity]), 1);
+  const doors = new Map<string, number>();
+  let safe = 1;
+  for (const finding of findings) {
+    const weight = findingWeight(finding);
+    if (finding.exposure === undefined) safe *= 1 - weight;
+    else doors.set(finding.exposure, Math.max(doors.get(finding.exposure) ?? 0, weight));
+  }
+  for (const weight of doors.values()) safe *= 1 - weight;
   return Math.round(100 * (1 - safe));
 }
 
-/** The one-sentence verdict at the top of every report. */
-export function headline(findings: readonly Finding[]): string {
-  const worst = findings[0];
-  if (!worst || worst.severity === 'info') return 'Nothing found that the internet can reach.';
-  const more = findings.filter((finding) => finding.severity !== 'info').length - 1;
-  return `${worst.severity.toUpperCase()}: ${worst.title}${more > 0 ? ` (and ${more} more finding${more === 1 ? '' : 's'})` : ''}.`;
+/** Which finding tells the story best when several share a severity: the QNAP one, then the most specific. Also the report's order within a door. */
+const HEADLINE_PRIORITY = [
+  'qnap-admin-exposed', 'qnap-vulnerable-exposed', 'upnp-igd-on-wan', 'file-sharing-exposed', 'remote-access-exposed', 'upnp-mapping-off-lan',
+  'upnp-proxy-pattern', 'wan-port-open-mapped', 'wan-port-open-unexplained', 'ssdp-on-wan', 'nat-pmp-on-wan', 'myqnapcloud-ddns-wan', 'qnap-vulnerable-lan', 'upnp-mapping',
+];
+
+export function priority(finding: Finding): number {
+  const index = HEADLINE_PRIORITY.indexOf(finding.rule);
+  return index < 0 ? HEADLINE_PRIORITY.length : index;
+}
+
+function knownWords(finding: Finding): string {
+  const words = [finding.classification.kev ? 'known exploited' : '', finding.classification.knownRansomware ? 'used by ransomware' : ''].filter(Boolean);
+  return words.length > 0 ? ` (${words.join(', ')})` : '';
+}
+
+/** The one-sentence verdict at the top of every report, written here so that no renderer has to compose it. */
+export function headline(findings: readonly Finding[], vantage: Wan['vantage'] = 'none'): string {
+  const relevant = findings.filter((finding) => finding.severity !== 'info');
+  if (relevant.length === 0) {
+    return vantage === 'agent'
+      ? 'Nothing found that the internet can reach: no forwarded port, and the scan from outside found nothing open.'
+      : 'Nothing found that the internet can reach from the router\'s tables (no outside view: scan with --vantage to check from the internet).';
+  }
+  const worst = Math.max(...relevant.map((finding) => severityRank(finding.severity)));
+  // Among equals, the door whose firmware is also vulnerable tells the whole story in one sentence.
+  const vulnerableDoors = new Set(relevant.filter((finding) => finding.rule === 'qnap-vulnerable-exposed').map((finding) => finding.exposure));
+  const rank = (finding: Finding): number => priority(finding) * 2 + (finding.exposure !== undefined && vulnerableDoors.has(finding.exposure) ? 0 : 1);
+  const lead = relevant.filter((finding) => severityRank(finding.severity) === worst).sort((a, b) => rank(a) - rank(b))[0] ?? relevant[0];
+  if (!lead) return '';
+  let sentence = lead.title;
+  let told = 1;
+  if (lead.rule === 'qnap-admin-exposed') {
+    const vulnerable = relevant.find((finding) => finding.rule === 'qnap-vulnerable-exposed' && finding.exposure === lead.exposure);
+    if (vulnerable) {
+      const advisories = vulnerable.classification.advisories ?? [];
+      sentence += `; its firmware is below the fix for ${advisories.slice(0, 3).join(', ')}${advisories.length > 3 ? ` and ${advisories.length - 3} more` : ''}${knownWords(vulnerable)}`;
+      told++;
+    }
+  }
+  const more = relevant.length - told;
+  return `${sentence}${more > 0 ? ` (and ${more} more finding${more === 1 ? '' : 's'})` : ''}.`;
 }

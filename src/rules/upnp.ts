@@ -4,6 +4,9 @@ import type { Finding, Gateway, Mapping, Severity } from '../core/report.generat
 import { findingId, unclassified } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { shiftSeverity } from './severity.js';
+import { describeMapping } from './describe.js';
+import { ruleContext, type Door, type RuleContext } from './doors.js';
+import { storyFindingId } from './story.js';
 
 /** Sourced in ../shared/research/qnap/report.md: Qlocker's way in, and QNAP's own advice to turn UPnP forwarding off. */
 const UPNP_REFERENCES = [
@@ -14,13 +17,6 @@ const UPNP_REFERENCES = [
 const DISABLE_UPNP =
   'If no device needs automatic port forwarding, turn UPnP off in the router (often under Advanced > NAT or UPnP); devices that need remote access are better served by a VPN.';
 
-export function describeMapping(mapping: Mapping): string {
-  const description = mapping.description ? ` "${mapping.description}"` : '';
-  const lease = mapping.leaseDuration === 0 ? 'permanent' : `lease ${mapping.leaseDuration} s left`;
-  const remote = mapping.remoteHost ? ` (only from ${mapping.remoteHost})` : '';
-  return `${mapping.protocol}/${mapping.externalPort} -> ${mapping.internalClient}:${mapping.internalPort}${description}, ${mapping.enabled ? 'enabled' : 'disabled'}, ${lease}${remote}`;
-}
-
 function gatewayName(gateway: Gateway): string {
   return gateway.friendlyName || gateway.modelName || gateway.address;
 }
@@ -29,32 +25,37 @@ function reachable(gateway: Gateway): boolean {
   return gateway.externalIpClass === 'public' || gateway.externalIpClass === 'unknown';
 }
 
-function mappingSeverity(mapping: Mapping, gateway: Gateway): Severity {
+function mappingSeverity(mapping: Mapping, gateway: Gateway, door: Door | undefined): Severity {
   if (!mapping.enabled) return 'info';
   let severity: Severity = SENSITIVE_PORTS.has(mapping.externalPort) || SENSITIVE_PORTS.has(mapping.internalPort) ? 'high' : 'low';
   if (mapping.leaseDuration === 0) severity = shiftSeverity(severity, 1);
   // Behind double NAT the mapping alone does not reach the internet; it still does the moment the upstream changes.
   if (!reachable(gateway)) severity = shiftSeverity(severity, -1);
+  // The outside view saw it closed or dropped: still a door, but not an open one today.
+  else if (door?.reachability === 'closed' || door?.reachability === 'filtered') severity = shiftSeverity(severity, -1);
   return severity;
 }
 
-function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string[]): Finding {
+function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string[], door: Door | undefined, story: string | null): Finding {
   const service = SENSITIVE_PORTS.get(mapping.externalPort) ?? SENSITIVE_PORTS.get(mapping.internalPort);
   const permanent = mapping.leaseDuration === 0;
   const subject = `${mapping.protocol}/${mapping.externalPort}`;
   const parts = [
     `Router ${gatewayName(gateway)} forwards ${subject} from the internet to ${mapping.internalClient}:${mapping.internalPort}, set up by UPnP.`,
   ];
-  if (service) parts.push(`This port usually carries ${service}: an exposed admin or file-sharing service is how Qlocker and DeadBolt ransomware reached QNAP NAS boxes.`);
+  // One finding carries the story of what a door exposes; this one stays about the mapping and points to it.
+  if (story) parts.push(`What it exposes is explained in ${story}.`);
+  else if (service) parts.push(`This port usually carries ${service}: an exposed admin or file-sharing service is how Qlocker and DeadBolt ransomware reached QNAP NAS boxes.`);
   if (permanent) parts.push('The mapping is permanent (lease 0): it stays until someone removes it.');
   if (!mapping.enabled) parts.push('The router reports the mapping as disabled.');
+  if (door?.reachability === 'closed' || door?.reachability === 'filtered') parts.push(`From the internet it is ${door.reachability} right now (see upnp-mapping-unreachable), so it is not an open door today; it becomes one when the service answers or the upstream changes.`);
   if (!reachable(gateway)) parts.push(`The router's external address ${gateway.externalIp ?? ''} is not public, so this mapping alone does not reach the internet (double NAT or carrier-grade NAT).`);
   else if (gateway.externalIp === null) parts.push('The router did not report its external address, so whether this reaches the internet cannot be told from inside.');
   return {
     id: findingId('upnp-mapping', ...gatewayPrefix, mapping.protocol, mapping.externalPort, ...(mapping.remoteHost ? [mapping.remoteHost] : [])),
     rule: 'upnp-mapping',
     classification: unclassified(),
-    severity: mappingSeverity(mapping, gateway),
+    severity: mappingSeverity(mapping, gateway, door),
     title: `${subject} is forwarded to ${mapping.internalClient}:${mapping.internalPort}${service ? ` (${service})` : ''}`,
     description: parts.join(' '),
     evidence: [{ subject: `${gateway.location} ${subject}`, detail: describeMapping(mapping) }],
@@ -65,6 +66,7 @@ function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: strin
       ...(service ? ['Never expose an admin or file-sharing service directly: reach it through a VPN (WireGuard, OpenVPN, or QNAP QVPN) instead.'] : []),
     ],
     references: UPNP_REFERENCES,
+    ...(door ? { exposure: door.key } : {}),
   };
 }
 
@@ -83,26 +85,110 @@ function offLanFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string
       severity: 'high',
       title: `${mapping.protocol}/${mapping.externalPort} is forwarded to ${mapping.internalClient}, an address outside any private network`,
       description:
-        'A UPnP mapping whose internal client is a public address turns the router into a proxy for strangers (the UPnProxy pattern Akamai reported in 2018, used to hide botnet and attack traffic). Home devices never need this.',
+        `A UPnP mapping whose internal client is a public address turns the router into a proxy for strangers (the UPnProxy pattern Akamai reported in 2018, used to hide botnet and attack traffic). Home devices never need this.${PROXIED_PORTS.has(mapping.internalPort) ? ` Forwarding to port ${mapping.internalPort} of a host elsewhere (a web server or DNS resolver) is exactly what the injected UPnProxy mappings looked like.` : ''}`,
       evidence: [{ subject, detail: describeMapping(mapping) }],
       remediation: ['Delete the mapping in the router and turn UPnP off.', 'Update the router firmware: a router that accepts such mappings has a known-vulnerable UPnP stack.', 'Look for a compromised device on the LAN that may have created it.'],
       references: ['https://www.akamai.com/blog/security/upnproxy-eternalsilence'],
+      ...(mapping.enabled ? { exposure: `${mapping.protocol.toLowerCase()}-${mapping.externalPort}` } : {}),
     };
   }
+  const proxyShape = PROXIED_PORTS.has(mapping.internalPort) && mapping.internalPort !== mapping.externalPort;
   return {
     id: findingId('upnp-mapping-other-subnet', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
     rule: 'upnp-mapping-other-subnet',
     classification: unclassified(),
-    severity: 'low',
+    severity: proxyShape ? 'medium' : 'low',
     title: `${mapping.protocol}/${mapping.externalPort} is forwarded to ${mapping.internalClient}, on a subnet this machine is not on`,
-    description: `The internal client ${mapping.internalClient} is a private address, but not on any network this machine is attached to (${gateway.friendlyName || gateway.address} may serve several subnets, or the mapping points at a device that has left). The scan cannot look at that host from here.`,
+    description: `The internal client ${mapping.internalClient} is a private address, but not on any network this machine is attached to (${gateway.friendlyName || gateway.address} may serve several subnets, or the mapping points at a device that has left). The scan cannot look at that host from here.${proxyShape ? ` An external port (${mapping.externalPort}) relayed to port ${mapping.internalPort} of a host elsewhere is the shape of a proxying (UPnProxy-style) mapping.` : ''}`,
     evidence: [{ subject, detail: describeMapping(mapping) }],
     remediation: [`Check which device uses ${mapping.internalClient}; delete the mapping if none should.`],
     references: [],
   };
 }
 
-function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
+/** Ports a relaying mapping points at: web servers and DNS resolvers elsewhere (UPnProxy). */
+const PROXIED_PORTS: ReadonlySet<number> = new Set([53, 80, 443]);
+
+/**
+ * Shapes of injected mappings (Akamai's UPnProxy and EternalSilence reports): a mapping to the router itself, the
+ * campaign's own description, or a high external port relayed to SMB on a LAN host.
+ */
+function proxyPatternFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string[], subject: string): Finding | null {
+  const reasons: string[] = [];
+  let severity: Severity = 'medium';
+  if (mapping.internalClient === gateway.address) {
+    reasons.push(`it forwards to the router itself (${gateway.address}:${mapping.internalPort}), putting one of the router's own services on the internet`);
+    severity = 'high';
+  }
+  if (/galleta\s*silenciosa/i.test(mapping.description)) {
+    reasons.push('its description "galleta silenciosa" is the signature of the EternalSilence campaign, which injected mappings opening SMB of LAN machines to the internet');
+    severity = 'high';
+  }
+  if ((mapping.internalPort === 139 || mapping.internalPort === 445) && mapping.externalPort !== mapping.internalPort && mapping.externalPort > 1024 && mapping.internalClientOnLan !== false) {
+    reasons.push(`a high external port (${mapping.externalPort}) leads to SMB (${mapping.internalPort}) on a LAN machine: the shape of EternalSilence's injected mappings`);
+  }
+  if (reasons.length === 0) return null;
+  return {
+    id: findingId('upnp-proxy-pattern', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+    rule: 'upnp-proxy-pattern',
+    classification: { ...unclassified(), cwe: ['CWE-441'] },
+    severity,
+    title: `${mapping.protocol}/${mapping.externalPort} looks like an injected (UPnProxy-style) mapping`,
+    description: `This mapping matches a pattern of mappings that attackers inject through routers whose UPnP answers from the internet: ${reasons.join('; ')}. A home device rarely asks for this.`,
+    evidence: [{ subject, detail: describeMapping(mapping) }],
+    remediation: [
+      'Delete the mapping, turn UPnP off in the router, and update the router firmware (a router that lets the internet add mappings has a known-vulnerable UPnP stack).',
+      `Check ${mapping.internalClient} for compromise if it is a LAN machine.`,
+    ],
+    references: ['https://www.akamai.com/blog/security/upnproxy-eternalsilence'],
+    ...(mapping.enabled ? { exposure: `${mapping.protocol.toLowerCase()}-${mapping.externalPort}` } : {}),
+  };
+}
+
+const PERMANENT_LISTED = 20;
+
+/** Lease 0 never expires: the door outlives the device's need, the device, and its DHCP address. */
+function permanentLeasesFinding(gateway: Gateway, gatewayPrefix: string[]): Finding | null {
+  const permanent = gateway.mappings.filter((mapping) => mapping.enabled && mapping.leaseDuration === 0);
+  if (permanent.length === 0) return null;
+  const name = gatewayName(gateway);
+  return {
+    id: findingId('upnp-permanent-leases', ...gatewayPrefix),
+    rule: 'upnp-permanent-leases',
+    classification: unclassified(),
+    severity: 'low',
+    title: `${permanent.length} UPnP mapping${permanent.length === 1 ? '' : 's'} on ${name} never expire${permanent.length === 1 ? 's' : ''}`,
+    description:
+      'A lease of 0 keeps a mapping until someone deletes it. A device that needs a port only while it runs asks for a short lease and renews it; a permanent one outlives that need, the device itself, and its DHCP address, which the router may later give to another machine.',
+    evidence: [
+      ...permanent.slice(0, PERMANENT_LISTED).map((mapping) => ({ subject: `${gateway.location} ${mapping.protocol}/${mapping.externalPort}`, detail: describeMapping(mapping) })),
+      ...(permanent.length > PERMANENT_LISTED ? [{ subject: gateway.location, detail: `and ${permanent.length - PERMANENT_LISTED} more permanent mappings` }] : []),
+    ],
+    remediation: ['Delete the permanent mappings nothing needs (router UPnP page), and turn off automatic port forwarding on the devices that created them.', DISABLE_UPNP],
+    references: ['https://www.rfc-editor.org/rfc/rfc6886#section-3.3'],
+  };
+}
+
+/** The LAN probes looked at the mapping's client and nothing answered on the mapped port: the door waits for whoever takes that address or port next. */
+function staleFinding(door: Door, mapping: Mapping, context: RuleContext, gatewayPrefix: string[], subject: string): Finding | null {
+  const host = context.lanHosts.get(mapping.internalClient);
+  const service = host?.services.find((candidate) => candidate.port === mapping.internalPort);
+  if (!host || mapping.protocol !== 'TCP' || !service?.error) return null;
+  return {
+    id: findingId('upnp-mapping-stale', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+    rule: 'upnp-mapping-stale',
+    classification: unclassified(),
+    severity: 'low',
+    title: `${mapping.protocol}/${mapping.externalPort} is forwarded to ${mapping.internalClient}:${mapping.internalPort}, where nothing answers`,
+    description: `Seen from the LAN, ${mapping.internalClient}:${mapping.internalPort} did not answer (${service.error}). The device has left, changed address, or stopped the service; the forward stays, and opens for whichever device or service takes that address and port next.`,
+    evidence: [{ subject, detail: describeMapping(mapping) }, { subject: `${host.address}:${service.port}`, detail: `from the LAN: ${service.error}` }],
+    remediation: ['Delete the mapping in the router; turn UPnP off if nothing needs it.'],
+    references: [],
+    exposure: door.key,
+  };
+}
+
+function gatewayFindings(gateway: Gateway, gatewayPrefix: string[], context: RuleContext, doorOf: ReadonlyMap<Mapping, Door>): Finding[] {
   const findings: Finding[] = [];
   const name = gatewayName(gateway);
   const activeMappings = gateway.mappings.filter((mapping) => mapping.enabled).length;
@@ -151,8 +237,13 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
   }
 
   for (const mapping of gateway.mappings) {
-    findings.push(mappingFinding(mapping, gateway, gatewayPrefix));
+    const door = doorOf.get(mapping);
+    findings.push(mappingFinding(mapping, gateway, gatewayPrefix, door, door ? storyFindingId(context, door) : null));
     const subject = `${gateway.location} ${mapping.protocol}/${mapping.externalPort}`;
+    const proxy = mapping.enabled ? proxyPatternFinding(mapping, gateway, gatewayPrefix, subject) : null;
+    if (proxy) findings.push(proxy);
+    const stale = door ? staleFinding(door, mapping, context, gatewayPrefix, subject) : null;
+    if (stale) findings.push(stale);
     if (mapping.internalClientOnLan === false) findings.push(offLanFinding(mapping, gateway, gatewayPrefix, subject));
     if (mapping.descriptionHasMarkup) {
       findings.push({
@@ -169,6 +260,9 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
       });
     }
   }
+
+  const permanent = permanentLeasesFinding(gateway, gatewayPrefix);
+  if (permanent) findings.push(permanent);
 
   if (gateway.mappingsTruncated) {
     findings.push({
@@ -200,12 +294,13 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[]): Finding[] {
   return findings;
 }
 
-export function upnpRules(observations: readonly Observation[]): Finding[] {
-  const gateways = observationsOf(observations, 'gateway').map((observation) => observation.data);
+export function upnpRules(observations: readonly Observation[], context: RuleContext = ruleContext(observations)): Finding[] {
+  const gateways = context.gateways;
+  const doorOf = new Map(context.doors.flatMap((door) => (door.mapping ? [[door.mapping, door] as const] : [])));
   const discovery = observationsOf(observations, 'discovery')[0]?.data;
   const findings: Finding[] = [];
   const prefix = (gateway: Gateway): string[] => (gateways.length > 1 ? [gateway.address] : []);
-  for (const gateway of gateways) findings.push(...gatewayFindings(gateway, prefix(gateway)));
+  for (const gateway of gateways) findings.push(...gatewayFindings(gateway, prefix(gateway), context, doorOf));
 
   for (const response of discovery?.responses ?? []) {
     if (response.fetched || !response.refusedReason) continue;

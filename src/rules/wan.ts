@@ -2,7 +2,9 @@ import { observationsOf, type Observation } from '../core/observation.js';
 import type { Finding, Mapping, Severity, Wan, WanPort } from '../core/report.generated.js';
 import { findingId, unclassified } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
-import { describeMapping } from './upnp.js';
+import { describeMapping } from './describe.js';
+import { doorKey, ruleContext, type RuleContext } from './doors.js';
+import { storyFindingId } from './story.js';
 
 const VPN_INSTEAD = 'Reach services from outside through a VPN (WireGuard, OpenVPN, QNAP QVPN) rather than an open port.';
 
@@ -10,7 +12,7 @@ function vantageWords(wan: Wan): string {
   return wan.vantage === 'agent' ? 'from the internet (vantage agent)' : 'from inside, through the router (hairpin NAT; not an outside view)';
 }
 
-function openPortFinding(port: WanPort, wan: Wan, mapping: Mapping | undefined): Finding {
+function openPortFinding(port: WanPort, wan: Wan, mapping: Mapping | undefined, story: string | null): Finding {
   const service = SENSITIVE_PORTS.get(port.port);
   const seen = [port.service, port.product, port.version].filter(Boolean).join(' ');
   let severity: Severity = service ? 'critical' : 'medium';
@@ -24,7 +26,7 @@ function openPortFinding(port: WanPort, wan: Wan, mapping: Mapping | undefined):
       classification: unclassified(),
       severity,
       title: `Port ${port.port}${service ? ` (${service})` : ''} answers ${wan.vantage === 'agent' ? 'from the internet' : 'on the external address'}: opened by UPnP for ${mapping.internalClient}`,
-      description: `The external address ${wan.address ?? ''} accepts connections on TCP ${port.port}, and the router's UPnP table explains why: a mapping to ${mapping.internalClient}:${mapping.internalPort}${mapping.description ? ` ("${mapping.description}")` : ''}. This is exactly how Qlocker and DeadBolt reached QNAP boxes.`,
+      description: `The external address ${wan.address ?? ''} accepts connections on TCP ${port.port}, and the router's UPnP table explains why: a mapping to ${mapping.internalClient}:${mapping.internalPort}${mapping.description ? ` ("${mapping.description}")` : ''}. ${story ? `What it exposes is explained in ${story}.` : 'This is exactly how Qlocker and DeadBolt reached QNAP boxes.'}`,
       evidence,
       remediation: [
         `Turn off automatic port forwarding on ${mapping.internalClient} (on a QNAP NAS: myQNAPcloud > Auto Router Configuration > unselect "Enable UPnP Port forwarding"), then delete the mapping in the router.`,
@@ -32,6 +34,7 @@ function openPortFinding(port: WanPort, wan: Wan, mapping: Mapping | undefined):
         VPN_INSTEAD,
       ],
       references: ['https://www.hkcert.org/security-news/qnap-urges-customers-to-disable-upnp-port-forwarding-on-routers'],
+      exposure: doorKey('TCP', port.port),
     };
   }
   return {
@@ -40,7 +43,7 @@ function openPortFinding(port: WanPort, wan: Wan, mapping: Mapping | undefined):
     classification: unclassified(),
     severity,
     title: `Port ${port.port}${service ? ` (${service})` : ''} answers ${wan.vantage === 'agent' ? 'from the internet' : 'on the external address'}, and no UPnP mapping explains it`,
-    description: `The external address ${wan.address ?? ''} accepts connections on TCP ${port.port}, but the router's UPnP table has no mapping for it: a port forward set by hand, a service of the router itself (remote administration), or an upstream device.`,
+    description: `The external address ${wan.address ?? ''} accepts connections on TCP ${port.port}, but the router's UPnP table has no mapping for it: a port forward set by hand, a service of the router itself (remote administration), or an upstream device.${story ? ` What it exposes is explained in ${story}.` : ''}`,
     evidence,
     remediation: [
       `Look in the router's port forwarding / virtual server page for port ${port.port}; remove the forward if nothing needs it.`,
@@ -48,6 +51,7 @@ function openPortFinding(port: WanPort, wan: Wan, mapping: Mapping | undefined):
       VPN_INSTEAD,
     ],
     references: [],
+    exposure: doorKey('TCP', port.port),
   };
 }
 
@@ -70,6 +74,7 @@ function unreachableMappingFinding(mapping: Mapping, port: WanPort | undefined, 
     ],
     remediation: ['Delete the mapping if nothing should be reachable on this port; a stale mapping is an exposure waiting for a service.'],
     references: [],
+    exposure: doorKey(mapping.protocol, mapping.externalPort),
   };
 }
 
@@ -87,11 +92,29 @@ function udpFinding(port: WanPort, wan: Wan): Finding {
     evidence: [{ subject: `${wan.address ?? ''}:${port.port}/udp`, detail: port.banner ?? 'answered' }],
     remediation: ['Update the router firmware; turn UPnP and NAT-PMP off if the update does not fix it, or replace the router.'],
     references: ssdp ? ['https://www.kb.cert.org/vuls/id/339275', 'https://callstranger.com/'] : ['https://www.rfc-editor.org/rfc/rfc6886#section-3.2'],
+    exposure: doorKey('UDP', port.port),
   };
 }
 
-export function wanRules(observations: readonly Observation[]): Finding[] {
-  const wan = observationsOf(observations, 'wan')[0]?.data;
+/** The ports of the routers' own UPnP control (from their LAN description URLs) that the agent found open on the external address. */
+function igdPortsOpenFromOutside(context: RuleContext): Array<{ port: number; location: string }> {
+  const result: Array<{ port: number; location: string }> = [];
+  for (const gateway of context.gateways) {
+    let url: URL;
+    try {
+      url = new URL(gateway.location);
+    } catch {
+      continue;
+    }
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const open = context.wan?.ports.some((candidate) => candidate.protocol === 'TCP' && candidate.port === port && candidate.state === 'open');
+    if (open && !context.gateways.some((other) => other.mappings.some((mapping) => mapping.enabled && mapping.protocol === 'TCP' && mapping.externalPort === port))) result.push({ port, location: gateway.location });
+  }
+  return result;
+}
+
+export function wanRules(observations: readonly Observation[], context: RuleContext = ruleContext(observations)): Finding[] {
+  const wan = context.wan;
   if (!wan) return [];
   const findings: Finding[] = [];
   if (wan.vantage === 'local') {
@@ -110,29 +133,52 @@ export function wanRules(observations: readonly Observation[]): Finding[] {
   if (wan.vantage === 'none') return findings;
 
   const mappings = observationsOf(observations, 'gateway').flatMap((observation) => observation.data.mappings);
-  const tcpMapping = (port: number): Mapping | undefined => mappings.find((mapping) => mapping.protocol === 'TCP' && mapping.externalPort === port && mapping.enabled);
+  const tcpMapping = (port: number): Mapping | undefined => {
+    const door = context.doorByKey.get(doorKey('TCP', port));
+    return door?.via === 'upnp' && door.mapping ? door.mapping : undefined;
+  };
   const tcp = wan.ports.filter((port) => port.protocol === 'TCP');
+  const tcpByPort = new Map(tcp.map((port) => [port.port, port]));
   for (const port of tcp) {
-    if (port.state === 'open') findings.push(openPortFinding(port, wan, tcpMapping(port.port)));
+    if (port.state !== 'open') continue;
+    const door = context.doorByKey.get(doorKey('TCP', port.port));
+    findings.push(openPortFinding(port, wan, tcpMapping(port.port), door ? storyFindingId(context, door) : null));
   }
   if (wan.vantage === 'agent') {
     for (const mapping of mappings) {
       if (mapping.protocol !== 'TCP' || !mapping.enabled) continue;
-      const port = tcp.find((candidate) => candidate.port === mapping.externalPort);
+      const port = tcpByPort.get(mapping.externalPort);
       if (port?.state !== 'open') findings.push(unreachableMappingFinding(mapping, port, wan));
     }
     for (const port of wan.ports.filter((candidate) => candidate.protocol === 'UDP' && candidate.state === 'open')) findings.push(udpFinding(port, wan));
+    const igdPorts = igdPortsOpenFromOutside(context);
+    if (!wan.igdControl?.descriptionFetched && igdPorts.length > 0) {
+      // The control check found no description, but the very port the router serves UPnP on inside is open outside.
+      findings.push({
+        id: 'upnp-igd-on-wan',
+        rule: 'upnp-igd-on-wan',
+        classification: { ...unclassified(), cwe: ['CWE-284'] },
+        severity: 'high',
+        title: `The port the router serves UPnP on (${igdPorts.map((entry) => entry.port).join(', ')}) is open from the internet`,
+        description: `From outside, TCP ${igdPorts.map((entry) => entry.port).join(', ')} of ${wan.address ?? 'the external address'} accepts connections, and it is the port of the router's UPnP control on the LAN (${igdPorts.map((entry) => entry.location).join(', ')}). The description did not answer from outside, so this may be another service on the same port, but a router whose UPnP control faces the internet lets anyone add port mappings (UPnProxy).`,
+        evidence: igdPorts.map((entry) => ({ subject: `${wan.address ?? ''}:${entry.port}/tcp`, detail: `open from the vantage agent; the router's UPnP description on the LAN is ${entry.location}` })),
+        remediation: ['Check the router for remote administration or UPnP answering on its WAN side; update its firmware, and turn UPnP off or replace the router if it persists.'],
+        references: ['https://www.akamai.com/blog/security/upnproxy-eternalsilence'],
+        exposure: doorKey('TCP', igdPorts[0]?.port ?? 0),
+      });
+    }
     if (wan.igdControl?.descriptionFetched) {
       findings.push({
         id: 'upnp-igd-on-wan',
         rule: 'upnp-igd-on-wan',
-        classification: unclassified(),
+        classification: { ...unclassified(), cwe: ['CWE-284'] },
         severity: wan.igdControl.actionAnswered ? 'critical' : 'high',
         title: `The router's UPnP control answers from the internet${wan.igdControl.actionAnswered ? ', and obeys' : ''}`,
         description: `From outside, port ${wan.igdControl.port} served the router's UPnP description${wan.igdControl.actionAnswered ? ' and answered a read-only action (GetExternalIPAddress). Anyone on the internet can very likely add port mappings too (this check never tries)' : ''}. This is the flaw that botnets use to turn home routers into proxies (UPnProxy).`,
         evidence: [{ subject: `${wan.address ?? ''}:${wan.igdControl.port}${wan.igdControl.path}`, detail: `description fetched${wan.igdControl.friendlyName ? ` (${wan.igdControl.friendlyName})` : ''}; action answered: ${wan.igdControl.actionAnswered ? `yes, external IP ${wan.igdControl.externalIp ?? ''}` : 'no'}` }],
         remediation: ['Update the router firmware at once; if UPnP still answers from the WAN, turn UPnP off or replace the router.'],
         references: ['https://www.akamai.com/blog/security/upnproxy-eternalsilence'],
+        exposure: doorKey('TCP', wan.igdControl.port),
       });
     }
     if (wan.address && wan.igdExternalIp && wan.address !== wan.igdExternalIp) {

@@ -169,3 +169,26 @@ t.test('a description with control URLs on another host: those services are neve
   t.ok((report.gateways[0]?.rejectedUrls?.length ?? 0) >= 2);
   t.ok(report.findings.some((f) => f.rule === 'upnp-control-url-foreign'));
 });
+
+t.test('--format markdown and html, to stdout and to a file', async (t) => {
+  const igd = await startFakeIgd();
+  t.teardown(igd.close);
+  const markdown = await run(['scan', '--gateway', igd.url, '--format', 'markdown', '--fail-on', 'none']);
+  t.equal(markdown.code, 0);
+  t.match(markdown.stdout, /^# Exposure report, /);
+  t.match(markdown.stdout, /^\*\*Verdict:\*\* /m);
+  t.match(markdown.stdout, /^## Findings$/m);
+  const dir = await mkdtemp(path.join(tmpdir(), 'exposure-'));
+  const file = path.join(dir, 'report.html');
+  const html = await run(['scan', '--gateway', igd.url, '--format', 'html', '--output', file, '--fail-on', 'none']);
+  t.equal(html.code, 0);
+  t.equal(html.stdout, '');
+  const page = await readFile(file, 'utf8');
+  t.match(page, /^<!DOCTYPE html>/);
+  t.match(page, /Content-Security-Policy/);
+  t.match(page, /<svg [^>]*class="diagram"/);
+  t.equal((await stat(file)).mode & 0o777, 0o600);
+  const bad = await run(['scan', '--gateway', igd.url, '--format', 'pdf']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /text, json, markdown, html/);
+});

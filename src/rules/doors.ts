@@ -1,0 +1,220 @@
+import { observationsOf, type Observation } from '../core/observation.js';
+import type { Exposure, Gateway, Host, Mapping, Protocol, QnapDevice, Wan, WanPort } from '../core/report.generated.js';
+
+/**
+ * The join every exposure rule needs: which doors from the internet exist (UPnP mappings, open ports on the external
+ * address, the router's own WAN-side services), where each leads, and what the outside view saw on it. Rules ask
+ * this module instead of re-joining the tables, so two rules never disagree about the same port.
+ */
+
+export type Reachability = Exposure['reachability'];
+
+export interface Door {
+  key: string;
+  protocol: Protocol;
+  externalPort: number;
+  via: Exposure['via'];
+  gateway: Gateway | null;
+  mapping: Mapping | null;
+  internalClient: string | null;
+  internalPort: number | null;
+  reachability: Reachability;
+}
+
+export interface RuleContext {
+  gateways: Gateway[];
+  wan: Wan | undefined;
+  /** Hosts the fingerprint probes looked at from the LAN, by address. */
+  lanHosts: ReadonlyMap<string, Host>;
+  /** The external address as the vantage agent's fingerprint probes saw it. */
+  wanHost: Host | undefined;
+  doors: Door[];
+  doorByKey: ReadonlyMap<string, Door>;
+  /** The outside view's ports by door key (tcp-8080): tables of thousands are joined by lookup, not by search. */
+  wanPorts: ReadonlyMap<string, WanPort>;
+}
+
+export function doorKey(protocol: Protocol, port: number): string {
+  return `${protocol.toLowerCase()}-${port}`;
+}
+
+/** A router whose external address is public (or not reported) forwards to the internet; behind another NAT it does not by itself. */
+export function gatewayReachable(gateway: Gateway): boolean {
+  return gateway.externalIpClass === 'public' || gateway.externalIpClass === 'unknown';
+}
+
+/**
+ * What the outside view says about one external port. Only the agent's view counts as outside; a hairpin scan
+ * from inside that finds a port open is reported as such, and its closed/filtered answers say nothing.
+ */
+export function reachabilityOf(wan: Wan | undefined, seen: WanPort | undefined): Reachability {
+  if (!wan || wan.vantage === 'none') return 'not-scanned';
+  if (!seen) return 'not-scanned';
+  if (wan.vantage === 'local') return seen.state === 'open' ? 'open-from-inside' : 'not-scanned';
+  // UDP silence proves nothing: open|filtered is no answer at all.
+  if (seen.state === 'open|filtered') return 'not-scanned';
+  return seen.state;
+}
+
+function routerServiceDoors(wan: Wan | undefined, known: ReadonlySet<string>): Door[] {
+  if (wan?.vantage !== 'agent') return [];
+  const doors: Door[] = [];
+  const add = (protocol: Protocol, port: number): void => {
+    const key = doorKey(protocol, port);
+    if (known.has(key) || doors.some((door) => door.key === key)) return;
+    doors.push({ key, protocol, externalPort: port, via: 'router', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: 'open' });
+  };
+  if (wan.igdControl?.descriptionFetched) add('TCP', wan.igdControl.port);
+  for (const port of wan.ports) if (port.protocol === 'UDP' && port.state === 'open' && (port.port === 1900 || port.port === 5351)) add('UDP', port.port);
+  return doors;
+}
+
+function locationPort(location: string): number | undefined {
+  try {
+    const url = new URL(location);
+    return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return undefined;
+  }
+}
+
+export function ruleContext(observations: readonly Observation[]): RuleContext {
+  const gateways = observationsOf(observations, 'gateway').map((observation) => observation.data);
+  const wan = observationsOf(observations, 'wan')[0]?.data;
+  const hosts = observationsOf(observations, 'host').map((observation) => observation.data);
+  const lanHosts = new Map(hosts.filter((host) => host.seenFrom === 'lan').map((host) => [host.address, host]));
+  const wanHost = hosts.find((host) => host.seenFrom === 'wan');
+  const wanPorts = new Map((wan?.ports ?? []).map((port) => [doorKey(port.protocol, port.port), port]));
+
+  const doors: Door[] = [];
+  const byKey = new Set<string>();
+  for (const gateway of gateways) {
+    for (const mapping of gateway.mappings) {
+      if (!mapping.enabled) continue;
+      const key = doorKey(mapping.protocol, mapping.externalPort);
+      // Two routers (double NAT) may map the same external port; the first one read keeps the door.
+      if (byKey.has(key)) continue;
+      byKey.add(key);
+      doors.push({
+        key, protocol: mapping.protocol, externalPort: mapping.externalPort, via: 'upnp', gateway, mapping,
+        internalClient: mapping.internalClient, internalPort: mapping.internalPort, reachability: reachabilityOf(wan, wanPorts.get(key)),
+      });
+    }
+  }
+  const routerPorts = new Set(gateways.map((gateway) => locationPort(gateway.location)));
+  if (wan?.igdControl?.descriptionFetched) routerPorts.add(wan.igdControl.port);
+  for (const port of wan?.ports ?? []) {
+    if (port.protocol !== 'TCP' || port.state !== 'open') continue;
+    const key = doorKey('TCP', port.port);
+    if (byKey.has(key)) continue;
+    byKey.add(key);
+    doors.push({ key, protocol: 'TCP', externalPort: port.port, via: routerPorts.has(port.port) ? 'router' : 'unexplained', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: reachabilityOf(wan, port) });
+  }
+  // The agent's fingerprint probes reached these ports: open from outside, whether or not the port scan listed them.
+  for (const service of wanHost?.services ?? []) {
+    if (service.error !== undefined) continue;
+    const key = doorKey('TCP', service.port);
+    const known = doors.find((door) => door.key === key);
+    if (known) known.reachability = 'open';
+    else {
+      byKey.add(key);
+      doors.push({ key, protocol: 'TCP', externalPort: service.port, via: 'unexplained', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: 'open' });
+    }
+  }
+  doors.push(...routerServiceDoors(wan, byKey));
+  return { gateways, wan, lanHosts, wanHost, doors, doorByKey: new Map(doors.map((door) => [door.key, door])), wanPorts };
+}
+
+/** The door's severity factor: how directly it reaches the internet. */
+export type DoorLevel = 'confirmed' | 'forwarded' | 'from-inside' | 'blocked';
+
+/**
+ * confirmed: the outside view saw it open. forwarded: a router with a public address forwards it and nothing
+ * checked from outside (it reaches the internet unless something upstream drops it). from-inside: only the hairpin
+ * scan saw it open. blocked: closed or filtered from outside, or the router itself sits behind another NAT.
+ */
+export function doorLevel(door: Door): DoorLevel {
+  switch (door.reachability) {
+    case 'open':
+      return 'confirmed';
+    case 'open-from-inside':
+      return 'from-inside';
+    case 'closed':
+    case 'filtered':
+      return 'blocked';
+    case 'not-scanned':
+      return door.gateway && !gatewayReachable(door.gateway) ? 'blocked' : 'forwarded';
+  }
+}
+
+export function reachabilityWords(door: Door): string {
+  switch (door.reachability) {
+    case 'open':
+      return 'the vantage agent on the internet connected to it';
+    case 'open-from-inside':
+      return 'it answered a scan of the external address from inside (hairpin NAT; not an outside view)';
+    case 'closed':
+      return 'from the internet it is closed right now (nothing listens behind it at the moment)';
+    case 'filtered':
+      return 'from the internet no answer came back (something upstream drops it, for now)';
+    case 'not-scanned':
+      return door.gateway && !gatewayReachable(door.gateway)
+        ? `the router's own external address ${door.gateway.externalIp ?? ''} is not public, so it does not reach the internet by itself`
+        : 'it was not checked from outside (no vantage agent): the router forwards it, so it is reachable unless something upstream drops it';
+  }
+}
+
+/** The QNAP web ports of a host: where the admin UI answered, or, if the probes did not say, every port a QNAP fingerprint matched. */
+export function qnapWebPorts(host: Host): number[] {
+  if (!host.device) return [];
+  const fingerprinted = host.services.filter((service) => service.fingerprints.length > 0).map((service) => service.port);
+  return [...new Set([...(host.device.adminPorts ?? []), ...fingerprinted])];
+}
+
+export function deviceName(device: QnapDevice): string {
+  const model = device.displayModel ?? device.model;
+  // A low-confidence identification (a Server header, a look-alike page) must not read as a certainty.
+  return `${device.confidence === 'low' ? 'probable ' : ''}QNAP ${model ?? 'NAS'}`;
+}
+
+export function firmwareName(device: QnapDevice): string | null {
+  if (!device.firmware) return null;
+  return `${device.os ?? 'firmware'} ${device.firmware.full}`;
+}
+
+/** A door that leads to a QNAP web port, and which device (LAN fingerprint first: it tells the firmware; else the outside one). */
+export interface QnapDoor {
+  door: Door;
+  device: QnapDevice;
+  /** The LAN host, when the door's internal client was fingerprinted from inside. */
+  host: Host | undefined;
+  admin: boolean;
+}
+
+const qnapDoorCache = new WeakMap<RuleContext, QnapDoor[]>();
+
+/** Memoised per context: the story check asks it once per mapping, and a table may hold thousands. */
+export function qnapDoors(context: RuleContext): QnapDoor[] {
+  const cached = qnapDoorCache.get(context);
+  if (cached) return cached;
+  const result: QnapDoor[] = [];
+  qnapDoorCache.set(context, result);
+  const wanPorts = context.wanHost?.device ? qnapWebPorts(context.wanHost) : [];
+  for (const door of context.doors) {
+    const host = door.internalClient === null ? undefined : context.lanHosts.get(door.internalClient);
+    if (host?.device && door.internalPort !== null && qnapWebPorts(host).includes(door.internalPort)) {
+      result.push({ door, device: host.device, host, admin: true });
+    } else if (context.wanHost?.device && door.protocol === 'TCP' && wanPorts.includes(door.externalPort)) {
+      // Seen as QNAP from outside: a mapping to a host the LAN probes could not look at, or a manual forward.
+      result.push({ door, device: host?.device ?? context.wanHost.device, host, admin: true });
+    } else if (host?.device) {
+      result.push({ door, device: host.device, host, admin: false });
+    }
+  }
+  return result;
+}
+
+/** Mapping descriptions QNAP's Auto Router Configuration may leave (miniupnpc default, miniupnpd's NAT-PMP label): weak corroboration only. */
+export function autoRouterDescription(description: string): boolean {
+  return /^libminiupnpc$/i.test(description.trim()) || /^NAT-PMP \d{1,5} (tcp|udp)$/i.test(description.trim()) || /qnap|myqnapcloud|qts/i.test(description);
+}

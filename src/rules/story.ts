@@ -1,0 +1,54 @@
+import type { Door, RuleContext } from './doors.js';
+import { qnapDoors } from './doors.js';
+import { findingId } from './finding.js';
+
+/** Ports whose exposure has its own finding with its own story (services.ts). */
+export const FILE_SHARING_PORTS: ReadonlyMap<number, string> = new Map([
+  [21, 'FTP'],
+  [139, 'NetBIOS/SMB file sharing'],
+  [445, 'SMB file sharing'],
+  [548, 'AFP file sharing'],
+]);
+export const REMOTE_ACCESS_PORTS: ReadonlyMap<number, string> = new Map([
+  [23, 'Telnet'],
+  [3389, 'Remote Desktop (RDP)'],
+  [5900, 'VNC remote desktop'],
+]);
+
+export function qnapAdminFindingId(door: Door): string {
+  return findingId('qnap-admin-exposed', door.protocol, door.externalPort);
+}
+
+/** The port that says what the door leads to: the internal port when a mapping names it, else the external one. */
+export function servicePort(door: Door): number {
+  return door.internalPort ?? door.externalPort;
+}
+
+export function serviceFindingId(door: Door): string | null {
+  if (door.protocol !== 'TCP') return null;
+  const port = servicePort(door);
+  if (FILE_SHARING_PORTS.has(port)) return findingId('file-sharing-exposed', door.protocol, door.externalPort);
+  if (REMOTE_ACCESS_PORTS.has(port)) return findingId('remote-access-exposed', door.protocol, door.externalPort);
+  return null;
+}
+
+const adminKeys = new WeakMap<RuleContext, ReadonlySet<string>>();
+
+function adminDoorKeys(context: RuleContext): ReadonlySet<string> {
+  let keys = adminKeys.get(context);
+  if (!keys) {
+    keys = new Set(qnapDoors(context).filter((candidate) => candidate.admin).map((candidate) => candidate.door.key));
+    adminKeys.set(context, keys);
+  }
+  return keys;
+}
+
+/**
+ * Several rules fire about one port (the mapping, the open WAN port, the QNAP admin page); only one of them tells
+ * the story of what it means (Qlocker used exactly this path). This says which finding carries it, so the others
+ * stay specific and point to it instead of repeating it.
+ */
+export function storyFindingId(context: RuleContext, door: Door): string | null {
+  if (adminDoorKeys(context).has(door.key)) return qnapAdminFindingId(door);
+  return serviceFindingId(door);
+}

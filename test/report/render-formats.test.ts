@@ -1,0 +1,78 @@
+import t from 'tap';
+import { renderHtml } from '../../src/report/render-html.js';
+import { renderMarkdown } from '../../src/report/render-markdown.js';
+import { renderText } from '../../src/report/render-text.js';
+import { HOSTILE } from '../support/hostile.js';
+import { gateway, mapping, observations, qlockerScenario, reportOf } from '../support/scenarios.js';
+
+const hostileReport = () => reportOf(qlockerScenario(HOSTILE.join(' ')));
+
+t.test('html: self-contained, strict CSP, no markup from the data', async (t) => {
+  const html = renderHtml(hostileReport());
+  t.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">/);
+  t.notMatch(html, /<script/i, 'no script element at all');
+  t.notMatch(html, /<img/i);
+  // Data is escaped, so every tag in the page is the renderer's own: check their attributes.
+  const tags = html.match(/<[a-z][^>]*>/gi) ?? [];
+  t.ok(tags.length > 100);
+  t.notOk(tags.some((tag) => /\son[a-z]+\s*=/i.test(tag)), 'no event-handler attribute');
+  t.notOk(tags.some((tag) => /\s(src|srcset|action|formaction|xlink:href)\s*=/i.test(tag)), 'no attribute that loads anything');
+  t.notMatch(html, /<(link|iframe|object|embed|base|form|foreignObject)\b/i);
+  t.equal((html.match(/<svg\b/g) ?? []).length, 1, 'exactly the one diagram');
+  t.equal((html.match(/<\/svg>/g) ?? []).length, 1, 'and the data could not close it early');
+  t.notMatch(html, /[\u202a-\u202e\u2066-\u2069]/u, 'no bidi control survives');
+  for (const href of html.match(/href="[^"]*"/g) ?? []) t.match(href, /^href="(#finding-[a-z0-9-]+|https:\/\/[^"<>\s]+)"$/, href);
+  t.match(html, /&lt;script&gt;globalThis\.__pwned/, 'the hostile description is shown, as text');
+});
+
+t.test('html: headline, diagram with every door, findings with evidence and remediation, raw tables', async (t) => {
+  const report = hostileReport();
+  const html = renderHtml(report);
+  t.ok(html.includes('Your QNAP TS-453D (QTS 4.5.2.1566 build 20210202) admin page on port 8080'));
+  for (const door of report.exposures ?? []) t.match(html, new RegExp(`<g class="door sev-${door.severity}[^"]*" data-door="${door.key}"`), door.key);
+  for (const finding of report.findings) t.ok(html.includes(`id="finding-${finding.id}"`), finding.id);
+  t.match(html, /<ol class="remediation"><li>On the NAS: myQNAPcloud &gt; Auto Router Configuration/);
+  t.match(html, /class="mappings" data-gateway="192.168.1.1"/);
+  t.match(html, /class="wan-ports"/);
+  t.match(html, /class="verdicts"/);
+  t.match(html, /QSA-21-57/);
+});
+
+t.test('html: nothing exposed, and more doors than the diagram draws', async (t) => {
+  const quiet = renderHtml(reportOf(observations({ gateways: [gateway([])] })));
+  t.match(quiet, /No door from the internet was found/);
+  const many = reportOf(observations({ gateways: [gateway(Array.from({ length: 60 }, (_, index) => mapping(20000 + index, { internalClient: '192.168.1.77', leaseDuration: 600 })))] }));
+  const html = renderHtml(many);
+  t.equal((html.match(/data-door=/g) ?? []).length, 40, 'the diagram stops at 40');
+  t.match(html, /and 20 more doors, listed in the table below/);
+  t.equal((html.match(/<tr>/g) ?? []).length >= 60, true, 'the tables have them all');
+});
+
+t.test('markdown: escaped cells keep every table row whole', async (t) => {
+  const markdown = renderMarkdown(hostileReport());
+  t.notMatch(markdown, /<script|<img|<svg/i, 'no raw HTML from the data');
+  const pipes = (row: string) => (row.match(/(?<!\\)\|/g) ?? []).length;
+  const lines = markdown.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] ?? '';
+    if (!line.startsWith('| ---')) continue;
+    const columns = pipes(line);
+    for (let next = index + 1; lines[next]?.startsWith('|'); next++) t.equal(pipes(lines[next] ?? ''), columns, `row ${next} has ${columns - 1} cells`);
+  }
+  t.match(markdown, /^\*\*Verdict:\*\* Your QNAP TS\\-453D/m);
+  t.match(markdown, /^### CRITICAL: /m);
+  t.match(markdown, /^1\. On the NAS\\: myQNAPcloud &gt; Auto Router Configuration/m);
+  t.match(markdown, /<https:\/\/www\.qnap\.com\/en\/security-advisory\/qsa-21-57>/);
+});
+
+t.test('text: verdict, score, hosts and verdicts, doors, classification; network text made safe', async (t) => {
+  const text = renderText(hostileReport());
+  t.match(text, /^Verdict {2}Your QNAP TS-453D/m);
+  t.match(text, /^Risk score {2}\d+\/100/m);
+  t.match(text, /^Host {2}192\.168\.1\.20 from the LAN \(mapping\): QNAP TS-453D QTS, firmware 4\.5\.2\.1566 build 20210202/m);
+  t.match(text, /QSA-21-57 {2}VULNERABLE/);
+  t.match(text, /^Doors from the internet: \d+/m);
+  t.match(text, /used by ransomware · QSA-21-57/);
+  // eslint-disable-next-line no-control-regex -- none may reach the terminal
+  t.notMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u);
+});
