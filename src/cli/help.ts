@@ -125,6 +125,8 @@ Schedule:
   --name NAME               the schedule's name in the database (default "watch")
   --jitter SECONDS          random delay before each run, at most a tenth of the interval (default 30; 0: none)
   --run-now                 also scan once right away
+  --keep-days N             delete scans older than N days (default 365; 0 keeps everything); the newest
+                            done scan is always kept
   --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
 
 Alerts:
