@@ -111,7 +111,17 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     });
   }
 
+  /** Never rejects: a croner callback's rejection would be unhandled and end the process. */
   async function execute(job: Job, jitter: boolean): Promise<RecordedScan | undefined> {
+    try {
+      return await executeOnce(job, jitter);
+    } catch (error) {
+      log(`exposure: schedule "${job.schedule.name}": ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  async function executeOnce(job: Job, jitter: boolean): Promise<RecordedScan | undefined> {
     if (jitter) await wait(Math.random() * Math.min(maxJitterMs, intervalMs(job.cron) / 10));
     if (controller.signal.aborted) return undefined;
     const schedule = store.getSchedule(job.schedule.id);
