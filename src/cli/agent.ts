@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createError } from '../core/errors.js';
 import { ENGINE_CHOICES, selectEngine, type EngineChoice } from '../net/portscan/engines.js';
 import { buildAgent, DEFAULT_AGENT_LIMITS } from '../server/agent/app.js';
-import { loadOrCreateToken } from '../server/agent/token.js';
+import { loadOrCreateToken } from '../server/token.js';
 import { AGENT_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';

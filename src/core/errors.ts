@@ -28,6 +28,16 @@ export const ERROR_CODES = {
   EXP_ERR_AGENT_TOO_LARGE: 'A scan request asked for more ports or time than the agent allows.',
   EXP_ERR_AGENT_UNSUPPORTED_CLIENT: 'The agent cannot scan the address the request came from.',
   EXP_ERR_AGENT_CONFIG: 'The agent could not start with the given options.',
+  EXP_ERR_API_UNAUTHORIZED: 'A request to the REST API had no valid bearer token.',
+  EXP_ERR_API_BAD_REQUEST: 'A request to the REST API did not match its schema.',
+  EXP_ERR_API_NOT_FOUND: 'The REST API has no such route, scan or schedule.',
+  EXP_ERR_API_TOO_LARGE: 'A request body was larger than the REST API accepts.',
+  EXP_ERR_API_UNSUPPORTED_MEDIA_TYPE: 'A request body was not JSON.',
+  EXP_ERR_API_RATE_LIMITED: 'A client sent the REST API too many requests.',
+  EXP_ERR_API_BUSY: 'The REST API has as many scans waiting as it allows.',
+  EXP_ERR_API_SCAN_NOT_READY: 'The scan has no report (yet): it is queued, running, or did not finish.',
+  EXP_ERR_API_INTERNAL: 'The REST API failed to handle a request: a bug in exposure-scanner.',
+  EXP_ERR_API_CONFIG: 'exposure serve could not start with the given options.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
