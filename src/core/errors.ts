@@ -38,6 +38,17 @@ export const ERROR_CODES = {
   EXP_ERR_API_SCAN_NOT_READY: 'The scan has no report (yet): it is queued, running, or did not finish.',
   EXP_ERR_API_INTERNAL: 'The REST API failed to handle a request: a bug in exposure-scanner.',
   EXP_ERR_API_CONFIG: 'exposure serve could not start with the given options.',
+  EXP_ERR_DB_OPEN: 'The history database could not be opened or written.',
+  EXP_ERR_DB_VERSION: 'The history database was written by a newer exposure-scanner.',
+  EXP_ERR_DB_CURSOR: 'A paging cursor is not one the history database gave out.',
+  EXP_ERR_SCAN_NOT_FOUND: 'No scan with that id is in the history.',
+  EXP_ERR_SCAN_STATE: 'The scan is not in a state that allows this change.',
+  EXP_ERR_SCAN_INTERRUPTED: 'The scan was running when its process stopped (crash, kill or restart).',
+  EXP_ERR_SCHEDULE_NOT_FOUND: 'No schedule with that id or name exists.',
+  EXP_ERR_SCHEDULE_BUSY: 'A scan of this schedule is already queued or running.',
+  EXP_ERR_SCHEDULE_INVALID: 'A schedule is not valid: its cron expression, name, webhook or alert filter.',
+  EXP_ERR_NOT_ENOUGH_HISTORY: 'A diff needs two finished scans, and the history has fewer.',
+  EXP_ERR_WEBHOOK: 'A webhook delivery failed; it stays queued and is retried.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
