@@ -91,7 +91,7 @@ export async function build(options: ApiOptions): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     trustProxy: false,
     // Scan and schedule ids in paths are short; nothing legitimate needs long URLs.
-    maxParamLength: 100,
+    routerOptions: { maxParamLength: 100 },
   });
   const ajv = validators();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.url).compile(schema));
@@ -116,16 +116,16 @@ export async function build(options: ApiOptions): Promise<FastifyInstance> {
   if (!options.queue) app.addHook('onClose', async () => queue.close());
 
   await app.register(rateLimit, {
-    global: true,
+    // Applied below as an app-wide hook instead of per route: then it also runs before the token check and on
+    // unknown routes, so every failed guess and every probe for routes uses up the client's budget.
+    global: false,
     max: limits.rateLimitMax,
     timeWindow: limits.rateLimitWindowMs,
     keyGenerator: (request) => request.socket.remoteAddress ?? 'unknown',
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: { code: 'EXP_ERR_API_RATE_LIMITED', message: `Too many requests: at most ${context.max} per ${context.after}` },
-    }),
+    errorResponseBuilder: (_request, context) => Object.assign(new Error(`Too many requests: at most ${context.max} per ${context.after}`), { statusCode: 429 }),
   });
-  // Added after the limiter, so it runs after it: every failed guess uses up the guesser's budget.
+  app.addHook('onRequest', app.rateLimit());
+  // Added after the limiter, so it runs after it.
   app.addHook('onRequest', async (request, reply) => {
     // The matched route's pattern, not the raw URL: no spelling of a path can borrow an open route's exemption.
     // Unknown routes (no pattern) need the token too, so the 404s tell a stranger nothing.
@@ -139,7 +139,7 @@ export async function build(options: ApiOptions): Promise<FastifyInstance> {
 
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0',
       info: {
         title: 'exposure-scanner REST API',
         version: TOOL_VERSION,

@@ -1,0 +1,10 @@
+import { build } from '../src/server/api/app.js';
+import { openStore } from '../src/store/index.js';
+const store = openStore({ file: '/tmp/smoke2.db' });
+const app = await build({ token: 'a'.repeat(43), store, publicDocs: true });
+const r = await app.inject({ url: '/docs/json' });
+const doc = r.json();
+console.log(JSON.stringify(doc.paths['/v1/scans'].post, null, 1).slice(0, 2500));
+console.log(Object.keys(doc.paths), Object.keys(doc.components.schemas).filter(k=>!k.startsWith('ExposureReport-')));
+console.log([...new Set(JSON.stringify(doc).match(/"\$ref":"[^#][^"]*"/g))]);
+await app.close(); store.close();
