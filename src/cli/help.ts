@@ -6,9 +6,15 @@ Usage:
   exposure scan [options]     UPnP port mappings, external IP, NAT-PMP, and the external address from outside
   exposure agent --listen HOST:PORT [options]
                               the vantage agent, for a VPS: scans whoever asks it, and nobody else
+  exposure history [--limit N] [--format text|json] [--db FILE]
+                              the scans kept in the history database, newest first
+  exposure diff [FROM] [TO] [--format text|json] [--db FILE]
+                              what changed between two scans (default: the last two done)
+  exposure watch --cron EXPR [--webhook URL]... [--alert-on FILTER] [scan options]
+                              scan on a schedule, keep the history, alert webhooks on changes
   exposure --help | --version
 
-Run "exposure scan --help" or "exposure agent --help" for their options.
+Run "exposure <command> --help" for a command's options.
 Exit codes: 0 no finding at or above --fail-on, 1 a finding at or above it, 2 usage or runtime error.
 `;
 
@@ -54,6 +60,11 @@ Output:
   --no-color                no colours in text output (also: NO_COLOR=1)
   --quiet                   no progress messages on standard error
 
+History:
+  --save                    keep the scan in the history database (default file:
+                            $XDG_DATA_HOME/exposure-scanner/history.db, else ~/.local/share/exposure-scanner/history.db)
+  --db FILE                 keep the scan in this database file (implies --save)
+
 Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage or runtime error (the message says what to do).
 No router found is a result (exit 0, with an info finding), not an error.
 `;
@@ -76,4 +87,28 @@ from, and only that address: a request cannot name a target. Requests need the b
   --max-duration SECONDS    longest scan per request (default 300)
   --max-concurrent N        scans at once over all clients (default 2; one per client in any case)
   --rate-limit N            scan requests per client per 10 minutes (default 6)
+`;
+
+export const HISTORY_HELP = `Usage: exposure history [--limit N] [--format text|json] [--db FILE]
+
+The scans in the history database, newest first: id, status (queued, running, done, failed, interrupted), when,
+who started it (cli, api, schedule #id), the highest severity, mapping count, open WAN ports, the WAN address.
+
+  --limit N                 how many scans (default 20, at most 500)
+  --format text|json        text (default) or json ({"scans": [...]})
+  --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
+`;
+
+export const DIFF_HELP = `Usage: exposure diff [FROM] [TO] [--format text|json] [--db FILE]
+
+What changed between two done scans: mappings added, removed or changed; WAN ports newly open or closed;
+findings new, resolved or with a new severity; the WAN address; NAS firmware. Ports are compared by
+port/protocol, so a new WAN address is one change, not "everything changed".
+
+  FROM TO                   scan ids from "exposure history"; with FROM only: FROM to the newest done scan;
+                            with neither: the two newest done scans
+  --format text|json        text (default) or json (the change list with stable keys)
+  --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
+
+Exit codes: 0 no changes, 1 changes, 2 error (like diff(1)).
 `;

@@ -9,6 +9,8 @@ import { atLeast } from '../rules/severity.js';
 import { MAIN_HELP, SCAN_HELP } from './help.js';
 import { parseScanArgs } from './scan-args.js';
 import { agentCommand } from './agent.js';
+import { diffCommand, historyCommand } from './history.js';
+import { scanAndRecord } from './record.js';
 
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -30,7 +32,8 @@ async function scan(argv: readonly string[], io: Io, signal: AbortSignal): Promi
     return EXIT.ok;
   }
   const showProgress = !command.quiet && io.stderr.isTTY === true;
-  const report = await runScan({ ...command.scan, ...(showProgress ? { onProgress: (message: string) => io.stderr.write(`\u001b[2K\r${terminalSafe(message)}…`) } : {}) }, signal);
+  const options = { ...command.scan, ...(showProgress ? { onProgress: (message: string) => io.stderr.write(`\u001b[2K\r${terminalSafe(message)}…`) } : {}) };
+  const report = command.save ? await scanAndRecord(command.db, options, signal, io) : await runScan(options, signal);
   if (showProgress) io.stderr.write('\u001b[2K\r');
   const toFile = command.output !== undefined;
   const rendered = command.format === 'json' ? renderJson(report) : renderText(report, { color: command.color && !toFile && io.stdout.isTTY === true });
@@ -61,6 +64,8 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     }
     if (command === 'scan') return await scan(rest, io, signal);
     if (command === 'agent') return await agentCommand(rest, io, signal);
+    if (command === 'history') return historyCommand(rest, io);
+    if (command === 'diff') return diffCommand(rest, io);
     io.stderr.write(`exposure: unknown command "${terminalSafe(command)}"\n\n${MAIN_HELP}`);
     return EXIT.error;
   } catch (error) {

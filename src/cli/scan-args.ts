@@ -15,6 +15,9 @@ export interface ScanCommand {
   failOn: Severity | 'none';
   color: boolean;
   quiet: boolean;
+  /** Keep the scan in the history database: --db FILE, or --save for the default file. */
+  save: boolean;
+  db: string | undefined;
 }
 
 function usage(message: string, hint = 'Run "exposure scan --help" for the options.'): Error {
@@ -50,6 +53,8 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
         'fail-on': { type: 'string' },
         'no-color': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
+        db: { type: 'string' },
+        save: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -90,5 +95,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     failOn: failOn as Severity | 'none',
     color: !values['no-color'] && !process.env['NO_COLOR'],
     quiet: values.quiet ?? false,
+    save: (values.save ?? false) || values.db !== undefined,
+    db: values.db,
   };
 }

@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   EXP_ERR_SCHEDULE_BUSY: 'A scan of this schedule is already queued or running.',
   EXP_ERR_SCHEDULE_INVALID: 'A schedule is not valid: its cron expression, name, webhook or alert filter.',
   EXP_ERR_NOT_ENOUGH_HISTORY: 'A diff needs two finished scans, and the history has fewer.',
+  EXP_ERR_UNEXPECTED: 'An error without a code of its own stopped a recorded scan: a bug in exposure-scanner.',
   EXP_ERR_WEBHOOK: 'A webhook delivery failed; it stays queued and is retried.',
 } as const;
 

@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { createError } from '../core/errors.js';
+import { diffReports } from '../diff/diff.js';
+import { renderDiffJson, renderDiffText, renderHistoryText } from '../diff/render.js';
+import { openStore } from '../store/index.js';
+import type { HistoryStore } from '../store/types.js';
+import { DIFF_HELP, HISTORY_HELP } from './help.js';
+import { numberOption } from './number-option.js';
+import type { Io } from './main.js';
+
+function usage(command: string, message: string): Error {
+  return createError('EXP_ERR_USAGE', message, { hint: `Run "exposure ${command} --help" for the options.` });
+}
+
+const COMMON = { help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, format: { type: 'string' } } as const;
+
+function parse(command: 'history' | 'diff', argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: command === 'diff', options: { ...COMMON, limit: { type: 'string' } } });
+  } catch (error) {
+    throw usage(command, (error as Error).message);
+  }
+}
+
+function format(command: string, raw: string | undefined): 'text' | 'json' {
+  const value = raw ?? 'text';
+  if (value !== 'text' && value !== 'json') throw usage(command, `--format must be text or json, not "${value}"`);
+  return value;
+}
+
+function withStore<T>(file: string | undefined, work: (store: HistoryStore) => T): T {
+  const store = openStore(file === undefined ? {} : { file });
+  try {
+    return work(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** exposure history: the newest scans, newest first. */
+export function historyCommand(argv: readonly string[], io: Io): number {
+  const { values } = parse('history', argv);
+  if (values.help) {
+    io.stdout.write(HISTORY_HELP);
+    return 0;
+  }
+  const output = format('history', values.format);
+  const limit = numberOption('history', 'limit', values.limit, 20, 1, 500);
+  const db = values.db;
+  const scans = withStore(db, (store) => store.listScans({ limit }).items);
+  io.stdout.write(output === 'json' ? `${JSON.stringify({ scans }, null, 2)}\n` : renderHistoryText(scans));
+  return 0;
+}
+
+function scanId(raw: string): number {
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw usage('diff', `"${raw}" is not a scan id (see "exposure history")`);
+  return Number(raw);
+}
+
+/**
+ * exposure diff [FROM] [TO]: what changed. No ids: the two newest done scans; one id: from that scan to the
+ * newest. Exit 0 when nothing changed, 1 when something did (like diff(1)), 2 on errors.
+ */
+export function diffCommand(argv: readonly string[], io: Io): number {
+  const { values, positionals } = parse('diff', argv);
+  if (values.limit !== undefined) throw usage('diff', 'diff has no --limit option');
+  if (values.help) {
+    io.stdout.write(DIFF_HELP);
+    return 0;
+  }
+  const output = format('diff', values.format);
+  if (positionals.length > 2) throw usage('diff', 'diff takes at most two scan ids: FROM and TO');
+  const ids = positionals.map(scanId);
+  const db = values.db;
+  const diff = withStore(db, (store) => {
+    let [from, to] = ids;
+    if (to === undefined) {
+      const latest = store.latestDone(2);
+      if (from === undefined) {
+        from = latest[1]?.id;
+        to = latest[0]?.id;
+      } else {
+        to = latest[0]?.id;
+      }
+    }
+    if (from === undefined || to === undefined) {
+      throw createError('EXP_ERR_NOT_ENOUGH_HISTORY', `${store.file} holds fewer than two finished scans`, { hint: 'Run "exposure scan --save" (or --db FILE) again, or let "exposure watch" run.' });
+    }
+    const load = (id: number) => {
+      const scan = store.getScan(id);
+      if (!scan) throw createError('EXP_ERR_SCAN_NOT_FOUND', `No scan ${id} in ${store.file}`, { hint: 'Run "exposure history" to see the ids.' });
+      const report = store.getReport(id);
+      if (!report) throw createError('EXP_ERR_SCAN_STATE', `Scan ${id} is ${scan.status} and has no report`, { hint: 'Only done scans can be compared; "exposure history" shows each status.' });
+      return report;
+    };
+    return diffReports(load(from), load(to), { from, to });
+  });
+  io.stdout.write(output === 'json' ? renderDiffJson(diff) : renderDiffText(diff));
+  return diff.changes.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,150 @@
+import { classifyIPv4 } from '../core/address.js';
+import type { ExposureReport, Gateway, Host, Mapping, Severity } from '../core/report.generated.js';
+import { atLeast } from '../rules/severity.js';
+import { wanAddressOf } from '../store/facts.js';
+import type { Change, DiffSide, ReportDiff } from './types.js';
+
+/** Findings below this are noise for "new exposure" (an info note is not an exposure). */
+const EXPOSURE_FLOOR: Severity = 'medium';
+
+/**
+ * A gateway's identity across scans: its UDN when it gives one (stable across reboots and port changes), else its
+ * LAN address. Never the external address, which the ISP may change at any time.
+ */
+function gatewayKey(gateway: Gateway): string {
+  return gateway.udn ?? gateway.address;
+}
+
+function mappingKey(gateway: string | null, mapping: Mapping): string {
+  return `${gateway === null ? '' : `${gateway} `}${mapping.protocol}/${mapping.externalPort}${mapping.remoteHost ? ` from ${mapping.remoteHost}` : ''}`;
+}
+
+function mappingsOf(report: ExposureReport, withGateway: boolean): Map<string, Mapping> {
+  const result = new Map<string, Mapping>();
+  for (const gateway of report.gateways) {
+    for (const mapping of gateway.mappings) result.set(mappingKey(withGateway ? gatewayKey(gateway) : null, mapping), mapping);
+  }
+  return result;
+}
+
+const target = (mapping: Mapping): string => `${mapping.internalClient}:${mapping.internalPort}`;
+const describe = (mapping: Mapping): string => `${target(mapping)}${mapping.description ? ` (${mapping.description})` : ''}${mapping.enabled ? '' : ' [disabled]'}${mapping.leaseDuration === 0 ? ' [permanent]' : ''}`;
+
+function diffMappings(from: ExposureReport, to: ExposureReport): Change[] {
+  // Name the gateway in keys only when there is more than one (double NAT): one home router is "the router".
+  const withGateway = new Set([...from.gateways, ...to.gateways].map(gatewayKey)).size > 1;
+  const before = mappingsOf(from, withGateway);
+  const after = mappingsOf(to, withGateway);
+  const changes: Change[] = [];
+  for (const [key, mapping] of after) {
+    const old = before.get(key);
+    if (!old) {
+      changes.push({ kind: 'mapping-added', key, summary: `new mapping ${key} -> ${describe(mapping)}`, severity: null, newExposure: mapping.enabled, after: mapping });
+      continue;
+    }
+    // The lease counts down between scans: only permanent <-> expiring is a change, not the seconds left.
+    const differs = target(old) !== target(mapping) || old.description !== mapping.description || old.enabled !== mapping.enabled || (old.leaseDuration === 0) !== (mapping.leaseDuration === 0);
+    if (differs) {
+      const exposure = mapping.enabled && (!old.enabled || target(old) !== target(mapping));
+      changes.push({ kind: 'mapping-changed', key, summary: `mapping ${key} changed: ${describe(old)} -> ${describe(mapping)}`, severity: null, newExposure: exposure, before: old, after: mapping });
+    }
+  }
+  for (const [key, mapping] of before) {
+    if (!after.has(key)) changes.push({ kind: 'mapping-removed', key, summary: `mapping ${key} -> ${target(mapping)} removed`, severity: null, newExposure: false, before: mapping });
+  }
+  return changes;
+}
+
+/**
+ * Open WAN ports, keyed by port/protocol and never by address: after the ISP moves the line, the scan follows
+ * the new address and "443 open" on it is the same fact as "443 open" on the old one.
+ * Only scans with the same vantage compare: a hairpin scan from inside and an agent's outside view see different
+ * things, so a change of vantage is reported once instead of as ports opening and closing.
+ */
+function diffWanPorts(from: ExposureReport, to: ExposureReport): Change[] {
+  if (from.wan.vantage === 'none' || to.wan.vantage === 'none') return [];
+  if (from.wan.vantage !== to.wan.vantage) {
+    return [{ kind: 'wan-view-changed', key: 'wan', summary: `outside view changed from ${from.wan.vantage} to ${to.wan.vantage}: WAN ports not compared`, severity: null, newExposure: false, before: from.wan.vantage, after: to.wan.vantage }];
+  }
+  const open = (report: ExposureReport): Set<string> => new Set(report.wan.ports.filter((port) => port.state === 'open').map((port) => `${port.protocol}/${port.port}`));
+  const scanned = new Set(to.wan.ports.map((port) => `${port.protocol}/${port.port}`));
+  const before = open(from);
+  const after = open(to);
+  const changes: Change[] = [];
+  for (const key of after) if (!before.has(key)) changes.push({ kind: 'wan-port-opened', key, summary: `${key} is newly open from the ${to.wan.outsideView ? 'internet' : 'WAN address (seen from inside)'}`, severity: null, newExposure: true, after: to.wan.ports.find((port) => `${port.protocol}/${port.port}` === key) });
+  for (const key of before) {
+    if (after.has(key)) continue;
+    // A port the new scan did not look at (a smaller --ports) is unknown, not closed - unless it was listed and not open.
+    if (!scanned.has(key) && to.wan.portSpec !== from.wan.portSpec) continue;
+    changes.push({ kind: 'wan-port-closed', key, summary: `${key} is no longer open`, severity: null, newExposure: false });
+  }
+  return changes;
+}
+
+function diffFindings(from: ExposureReport, to: ExposureReport): Change[] {
+  const before = new Map(from.findings.map((finding) => [finding.id, finding]));
+  const after = new Map(to.findings.map((finding) => [finding.id, finding]));
+  const changes: Change[] = [];
+  for (const [id, finding] of after) {
+    const old = before.get(id);
+    if (!old) {
+      changes.push({ kind: 'finding-new', key: id, summary: `new ${finding.severity} finding: ${finding.title}`, severity: finding.severity, newExposure: atLeast(finding.severity, EXPOSURE_FLOOR), after: { id, severity: finding.severity, title: finding.title } });
+    } else if (old.severity !== finding.severity) {
+      const rose = atLeast(finding.severity, old.severity);
+      changes.push({
+        kind: 'finding-severity-changed',
+        key: id,
+        summary: `${finding.title}: severity ${old.severity} -> ${finding.severity}`,
+        severity: finding.severity,
+        previousSeverity: old.severity,
+        newExposure: rose && atLeast(finding.severity, EXPOSURE_FLOOR),
+        before: old.severity,
+        after: finding.severity,
+      });
+    }
+  }
+  for (const [id, finding] of before) {
+    if (!after.has(id)) changes.push({ kind: 'finding-resolved', key: id, summary: `resolved: ${finding.title}`, severity: finding.severity, newExposure: false, before: { id, severity: finding.severity, title: finding.title } });
+  }
+  return changes;
+}
+
+function firmwareOf(host: Host): string | null {
+  return host.device?.firmware?.full ?? host.device?.firmware?.version ?? null;
+}
+
+/** Hosts by LAN address; the one seen from the WAN is "wan" whatever the address is today. */
+function diffFirmware(from: ExposureReport, to: ExposureReport): Change[] {
+  const key = (host: Host): string => (host.seenFrom === 'wan' ? 'wan' : host.address);
+  const before = new Map(from.hosts.map((host) => [key(host), host]));
+  const changes: Change[] = [];
+  for (const host of to.hosts) {
+    const old = before.get(key(host));
+    const was = old ? firmwareOf(old) : null;
+    const now = firmwareOf(host);
+    // Unknown on either side is "could not tell", not a change.
+    if (was === null || now === null || was === now) continue;
+    const name = host.device?.displayModel ?? host.device?.model ?? host.address;
+    changes.push({ kind: 'firmware-changed', key: key(host), summary: `firmware of ${name} changed: ${was} -> ${now}`, severity: null, newExposure: false, before: was, after: now });
+  }
+  return changes;
+}
+
+function side(report: ExposureReport, scanId: number | null): DiffSide {
+  const wanAddress = wanAddressOf(report);
+  return { scanId, finishedAt: report.finishedAt, wanAddress, wanAddressClass: classifyIPv4(wanAddress) };
+}
+
+/** Everything that changed from one report to the next, like with like. Pure: no I/O. */
+export function diffReports(from: ExposureReport, to: ExposureReport, ids: { from?: number; to?: number } = {}): ReportDiff {
+  const before = side(from, ids.from ?? null);
+  const after = side(to, ids.to ?? null);
+  const changes: Change[] = [];
+  if (before.wanAddress !== null && after.wanAddress !== null && before.wanAddress !== after.wanAddress) {
+    const newlyPublic = after.wanAddressClass === 'public' && before.wanAddressClass !== 'public';
+    const classes = before.wanAddressClass === after.wanAddressClass ? '' : ` (${before.wanAddressClass} -> ${after.wanAddressClass})`;
+    changes.push({ kind: 'wan-address-changed', key: 'wan', summary: `WAN address changed: ${before.wanAddress} -> ${after.wanAddress}${classes}`, severity: null, newExposure: newlyPublic, before: before.wanAddress, after: after.wanAddress });
+  }
+  changes.push(...diffMappings(from, to), ...diffWanPorts(from, to), ...diffFindings(from, to), ...diffFirmware(from, to));
+  return { from: before, to: after, changes };
+}

@@ -1,0 +1,88 @@
+import t from 'tap';
+import path from 'node:path';
+import { openStore } from '../../src/store/index.js';
+import type { ScanRecord } from '../../src/store/types.js';
+import type { ReportDiff } from '../../src/diff/types.js';
+import { startFakeIgd, type FakeMapping } from '../support/fake-igd.js';
+import { closedPort } from '../support/ports.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/reports.js';
+
+t.test('scan --db keeps every scan; history lists them; diff shows the new mapping', async (t) => {
+  const db = path.join(await tempDir(t), 'history.db');
+  const mappings: FakeMapping[] = [{ protocol: 'UDP', externalPort: 3074, internalClient: '10.0.0.7', internalPort: 3074, description: 'Xbox', leaseDuration: 3600 }];
+  const igd = await startFakeIgd({ mappings });
+  t.teardown(igd.close);
+  const scan = ['scan', '--gateway', igd.url, '--fail-on', 'none', '--format', 'json', '--db', db];
+
+  const notEnough = await runCli(['diff', '--db', db]);
+  t.equal(notEnough.code, 2);
+  t.match(notEnough.stderr, /EXP_ERR_NOT_ENOUGH_HISTORY/);
+
+  const first = await runCli(scan);
+  t.equal(first.code, 0, first.stderr);
+  t.match(first.stderr, /Saved as scan 1 in /);
+  mappings.push({ protocol: 'TCP', externalPort: 8080, internalClient: '10.0.0.5', internalPort: 8080, description: 'QNAP QTS', leaseDuration: 0 });
+  t.equal((await runCli(scan)).code, 0);
+
+  const history = await runCli(['history', '--db', db, '--format', 'json']);
+  t.equal(history.code, 0, history.stderr);
+  const { scans } = JSON.parse(history.stdout) as { scans: ScanRecord[] };
+  t.same(scans.map((s) => [s.id, s.status, s.trigger]), [[2, 'done', 'cli'], [1, 'done', 'cli']]);
+  t.same(scans.map((s) => s.summary?.mappings), [2, 1]);
+  const text = await runCli(['history', '--db', db, '--limit', '1']);
+  t.match(text.stdout, /^ID\s+STATUS/);
+  t.equal(text.stdout.trim().split('\n').length, 2, 'header and one scan');
+
+  const diff = await runCli(['diff', '--db', db, '--format', 'json']);
+  t.equal(diff.code, 1, 'changes exit 1, like diff(1)');
+  const parsed = JSON.parse(diff.stdout) as ReportDiff;
+  t.equal(parsed.from.scanId, 1);
+  t.equal(parsed.to.scanId, 2);
+  t.ok(parsed.changes.some((c) => c.kind === 'mapping-added' && c.key === 'TCP/8080' && c.newExposure));
+  t.ok(parsed.changes.some((c) => c.kind === 'finding-new' && c.key === 'upnp-mapping-tcp-8080'));
+  const same = await runCli(['diff', '2', '2', '--db', db]);
+  t.equal(same.code, 0);
+  t.match(same.stdout, /no changes/);
+  const one = await runCli(['diff', '1', '--db', db]);
+  t.equal(one.code, 1);
+  t.match(one.stdout, /scan 1 .* to scan 2/);
+  t.match(one.stdout, /\+ \[NEW EXPOSURE\] new mapping TCP\/8080 -> 10\.0\.0\.5:8080 \(QNAP QTS\)/);
+});
+
+t.test('a failed scan is kept as failed; diff refuses scans without a report', async (t) => {
+  const db = path.join(await tempDir(t), 'history.db');
+  const gateway = `http://127.0.0.1:${await closedPort()}/rootDesc.xml`;
+  const failed = await runCli(['scan', '--gateway', gateway, '--interface', 'nosuch0', '--db', db]);
+  t.equal(failed.code, 2);
+  t.match(failed.stderr, /EXP_ERR_INTERFACE_NOT_FOUND/);
+  const store = openStore({ file: db });
+  t.teardown(() => store.close());
+  const [scan] = store.listScans().items;
+  t.equal(scan?.status, 'failed');
+  t.equal(scan?.error?.code, 'EXP_ERR_INTERFACE_NOT_FOUND');
+  const diff = await runCli(['diff', '1', '1', '--db', db]);
+  t.equal(diff.code, 2);
+  t.match(diff.stderr, /EXP_ERR_SCAN_STATE/);
+  t.match((await runCli(['diff', '7', '9', '--db', db])).stderr, /EXP_ERR_SCAN_NOT_FOUND/);
+});
+
+t.test('usage errors', async (t) => {
+  const db = path.join(await tempDir(t), 'h.db');
+  for (const [args, pattern] of [
+    [['history', '--limit', '0', '--db', db], /--limit/],
+    [['history', '--format', 'xml', '--db', db], /--format/],
+    [['history', 'extra', '--db', db], /Unexpected argument|positional/i],
+    [['diff', 'one', '--db', db], /not a scan id/],
+    [['diff', '1', '2', '3', '--db', db], /at most two/],
+  ] as const) {
+    const result = await runCli([...args]);
+    t.equal(result.code, 2, args.join(' '));
+    t.match(result.stderr, /EXP_ERR_USAGE/);
+    t.match(result.stderr, pattern);
+  }
+  for (const command of ['history', 'diff']) t.match((await runCli([command, '--help'])).stdout, /--db FILE/);
+  t.match((await runCli(['scan', '--help'])).stdout, /--save/);
+  const db2 = path.join(await tempDir(t), 'x', 'h.db');
+  t.equal((await runCli(['history', '--db', db2])).code, 0, 'an empty history is not an error');
+});
