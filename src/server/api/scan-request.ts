@@ -54,6 +54,8 @@ export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerV
 
 /** What the store keeps: never the token, never a callback. */
 export function storedOptions(options: ScanOptions): StoredScanOptions {
-  const { vantageToken: _token, onProgress: _progress, ...stored } = options;
+  const stored: ScanOptions = { ...options };
+  delete stored.vantageToken;
+  delete stored.onProgress;
   return stored;
 }

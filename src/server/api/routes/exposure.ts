@@ -1,10 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import type { ApiContext } from '../app.js';
 import { exposureOf, NO_EXPOSURE, type ApiExposure } from '../exposure.js';
 import { errorResponses, exposureSchema, ref } from '../schemas.js';
 
-export function exposureRoutes(context: ApiContext): FastifyPluginAsync {
-  return async (app) => {
+export function exposureRoutes(context: ApiContext): FastifyPluginCallback {
+  return (app, _options, done) => {
     app.get(
       '/exposure',
       {
@@ -14,11 +14,12 @@ export function exposureRoutes(context: ApiContext): FastifyPluginAsync {
           response: { 200: ref(exposureSchema), ...errorResponses() },
         },
       },
-      async (): Promise<ApiExposure> => {
+      (): ApiExposure => {
         const latest = context.store.latestDone(1)[0];
         const report = latest ? context.store.getReport(latest.id) : undefined;
         return latest && report ? exposureOf(latest.id, report) : NO_EXPOSURE;
       },
     );
+    done();
   };
 }

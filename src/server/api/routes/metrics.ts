@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { TOOL_VERSION } from '../../../core/version.js';
 import { SEVERITIES } from '../../../rules/severity.js';
 import { SCAN_STATUSES, type HistoryStore, type ScanStatus } from '../../../store/types.js';
@@ -49,8 +49,8 @@ export function metricsFamilies(context: ApiContext): MetricFamily[] {
   ];
 }
 
-export function metricsRoutes(context: ApiContext): FastifyPluginAsync {
-  return async (app) => {
+export function metricsRoutes(context: ApiContext): FastifyPluginCallback {
+  return (app, _options, done) => {
     app.get(
       '/metrics',
       {
@@ -61,11 +61,12 @@ export function metricsRoutes(context: ApiContext): FastifyPluginAsync {
           response: { 200: { description: 'Prometheus metrics', type: 'string' }, ...errorResponses() },
         },
       },
-      async (_request, reply) =>
+      (_request, reply) =>
         reply
           .type(PROMETHEUS_CONTENT_TYPE)
           .serializer((payload) => payload as string)
           .send(renderMetrics(metricsFamilies(context))),
     );
+    done();
   };
 }

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { createError } from '../../../core/errors.js';
 import type { ScanStatus } from '../../../store/types.js';
 import { SCAN_STATUSES } from '../../../store/types.js';
@@ -18,8 +18,8 @@ const idParams = {
 /** Report formats can be served whole: a report is validated and bounded when it is built. */
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-export function scanRoutes(context: ApiContext): FastifyPluginAsync {
-  return async (app) => {
+export function scanRoutes(context: ApiContext): FastifyPluginCallback {
+  return (app, _options, done) => {
     app.post<{ Body: ApiScanRequest }>(
       '/scans',
       {
@@ -33,7 +33,7 @@ export function scanRoutes(context: ApiContext): FastifyPluginAsync {
           },
         },
       },
-      async (request, reply) => {
+      (request, reply) => {
         // Checked here, before anything is recorded: a refused scan leaves no row behind.
         const options = scanOptionsFromRequest(request.body, context.vantage);
         if (!context.queue.hasRoom()) return sendError(reply.header('retry-after', '30'), 503, 'EXP_ERR_API_BUSY', 'Too many scans are waiting; try again when they have run');
@@ -61,7 +61,7 @@ export function scanRoutes(context: ApiContext): FastifyPluginAsync {
           response: { 200: ref(scanListSchema), ...errorResponses(400) },
         },
       },
-      async (request) => {
+      (request) => {
         const page = context.store.listScans({
           ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}),
           ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}),
@@ -81,7 +81,7 @@ export function scanRoutes(context: ApiContext): FastifyPluginAsync {
           response: { 200: ref(scanSchema), ...errorResponses(400, 404) },
         },
       },
-      async (request) => {
+      (request) => {
         const record = context.store.getScan(request.params.id);
         if (!record) throw createError('EXP_ERR_SCAN_NOT_FOUND', `No scan ${request.params.id}`);
         const report = record.status === 'done' ? context.store.getReport(record.id) : undefined;
@@ -105,7 +105,7 @@ export function scanRoutes(context: ApiContext): FastifyPluginAsync {
           response: { 200: { description: 'The report (format=json: schemas/report.schema.json)', ...ref(reportSchema) }, ...errorResponses(400, 404, 409) },
         },
       },
-      async (request, reply) => {
+      (request, reply) => {
         const record = context.store.getScan(request.params.id);
         if (!record) throw createError('EXP_ERR_SCAN_NOT_FOUND', `No scan ${request.params.id}`);
         const report = record.status === 'done' ? context.store.getReport(record.id) : undefined;
@@ -121,5 +121,6 @@ export function scanRoutes(context: ApiContext): FastifyPluginAsync {
           .send(format.render(report));
       },
     );
+    done();
   };
 }

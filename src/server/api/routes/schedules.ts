@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import { createError } from '../../../core/errors.js';
 import type { AlertOn } from '../../../store/types.js';
 import type { ApiContext } from '../app.js';
@@ -21,16 +21,16 @@ const idParams = {
   properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
 } as const;
 
-export function scheduleRoutes(context: ApiContext): FastifyPluginAsync {
-  return async (app) => {
-    app.get('/schedules', { schema: { tags: ['schedules'], summary: 'Every schedule', response: { 200: { type: 'array', items: ref(scheduleSchema) }, ...errorResponses() } } }, async () =>
+export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
+  return (app, _options, done) => {
+    app.get('/schedules', { schema: { tags: ['schedules'], summary: 'Every schedule', response: { 200: { type: 'array', items: ref(scheduleSchema) }, ...errorResponses() } } }, () =>
       context.store.listSchedules(),
     );
 
     app.get<{ Params: { id: number } }>(
       '/schedules/:id',
       { schema: { tags: ['schedules'], summary: 'One schedule', params: idParams, response: { 200: ref(scheduleSchema), ...errorResponses(400, 404) } } },
-      async (request) => {
+      (request) => {
         const schedule = context.store.getSchedule(request.params.id);
         if (!schedule) throw createError('EXP_ERR_SCHEDULE_NOT_FOUND', `No schedule ${request.params.id}`);
         return schedule;
@@ -47,7 +47,7 @@ export function scheduleRoutes(context: ApiContext): FastifyPluginAsync {
           response: { 201: { description: 'Created', ...ref(scheduleSchema) }, ...errorResponses(400, 403, 413, 415) },
         },
       },
-      async (request, reply) => {
+      (request, reply) => {
         const { name, cron, scan, webhooks, alertOn, enabled } = request.body;
         // The scan a schedule will run passes the same checks, now, as one started by POST /v1/scans.
         const options = scanOptionsFromRequest(scan ?? {}, context.vantage);
@@ -67,11 +67,12 @@ export function scheduleRoutes(context: ApiContext): FastifyPluginAsync {
     app.delete<{ Params: { id: number } }>(
       '/schedules/:id',
       { schema: { tags: ['schedules'], summary: 'Delete a schedule (its scans stay in the history)', params: idParams, response: { 204: { description: 'Deleted', type: 'null' }, ...errorResponses(400, 404) } } },
-      async (request, reply) => {
+      (request, reply) => {
         if (!context.store.deleteSchedule(request.params.id)) throw createError('EXP_ERR_SCHEDULE_NOT_FOUND', `No schedule ${request.params.id}`);
         context.onSchedulesChanged();
         return reply.code(204).send();
       },
     );
+    done();
   };
 }
