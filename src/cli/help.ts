@@ -112,3 +112,28 @@ port/protocol, so a new WAN address is one change, not "everything changed".
 
 Exit codes: 0 no changes, 1 changes, 2 error (like diff(1)).
 `;
+
+export const WATCH_HELP = `Usage: exposure watch --cron EXPR [options] [scan options]
+
+Scans on a schedule until stopped (Ctrl-C, SIGTERM), keeps every scan in the history database, and sends the
+changes between one scan and the next to webhooks. The schedule is stored under its --name: restarting watch
+with the same name continues it (a scan cut off by a crash or kill is marked interrupted).
+
+Schedule:
+  --cron EXPR               when to scan: 5 fields (minute hour day month weekday), or 6 with seconds first;
+                            e.g. "0 * * * *" hourly, "*/15 * * * *" every 15 minutes
+  --name NAME               the schedule's name in the database (default "watch")
+  --jitter SECONDS          random delay before each run, at most a tenth of the interval (default 30; 0: none)
+  --run-now                 also scan once right away
+  --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
+
+Alerts:
+  --webhook URL             POST the changes as JSON (with a Slack-compatible "text") to URL; repeatable;
+                            http or https; a failed delivery is kept and retried with backoff
+  --alert-on FILTER         new-exposure (default): something became reachable or newly dangerous;
+                            severity:LEVEL: a finding new or raised to LEVEL (info, low, medium, high, critical);
+                            any: every change, including things that went away
+
+Scan options: the same as "exposure scan" (--gateway, --interface, --no-wan, --vantage, --ports, --timeout, ...);
+the vantage token is never stored: give it with EXPOSURE_VANTAGE_TOKEN in watch's environment.
+`;

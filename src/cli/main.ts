@@ -11,6 +11,7 @@ import { parseScanArgs } from './scan-args.js';
 import { agentCommand } from './agent.js';
 import { diffCommand, historyCommand } from './history.js';
 import { scanAndRecord } from './record.js';
+import { watchCommand } from './watch.js';
 
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -66,6 +67,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     if (command === 'agent') return await agentCommand(rest, io, signal);
     if (command === 'history') return historyCommand(rest, io);
     if (command === 'diff') return diffCommand(rest, io);
+    if (command === 'watch') return await watchCommand(rest, io, signal);
     io.stderr.write(`exposure: unknown command "${terminalSafe(command)}"\n\n${MAIN_HELP}`);
     return EXIT.error;
   } catch (error) {

@@ -28,6 +28,8 @@ export async function runRecordedScan(input: { store: HistoryStore; options: Sca
     const report = await (input.run ?? runScan)(options, input.signal);
     return { scan: store.finishScan(queued.id, report), report };
   } catch (error) {
+    // Stopped by our own shutdown (SIGTERM, restart): interrupted, like a crash, not a failure of the scan.
+    if (input.signal?.aborted && isExposureError(error, 'EXP_ERR_ABORTED')) return { scan: store.interruptScan(queued.id), error };
     const scanError = isExposureError(error) ? { code: error.code, message: error.message } : { code: 'EXP_ERR_UNEXPECTED', message: error instanceof Error ? error.message : String(error) };
     return { scan: store.failScan(queued.id, scanError), error };
   }

@@ -296,6 +296,15 @@ class SqliteStore implements HistoryStore {
     });
   }
 
+  interruptScan(id: number): ScanRecord {
+    return this.guard(() => {
+      this.interrupt(id);
+      const row = this.requireScan(id);
+      if (row.status !== 'interrupted') throw createError('EXP_ERR_SCAN_STATE', `Scan ${id} is ${row.status}; only queued or running scans can be interrupted`);
+      return toScan(row);
+    });
+  }
+
   recordScan(report: ExposureReport, input: NewScan): ScanRecord {
     validateReport(report);
     return this.guard(() =>
@@ -473,6 +482,20 @@ class SqliteStore implements HistoryStore {
   dueAlerts(now: Date, limit: number): AlertDelivery[] {
     return this.guard(() =>
       (this.db.prepare("SELECT * FROM alerts WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?").all(now.toISOString(), Math.max(1, Math.trunc(limit))) as AlertRow[]).map(toAlert),
+    );
+  }
+
+  claimDueAlerts(now: Date, leaseMs: number, limit: number): AlertDelivery[] {
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          const due = this.dueAlerts(now, limit);
+          const until = new Date(now.getTime() + Math.max(0, leaseMs)).toISOString();
+          const claim = this.db.prepare('UPDATE alerts SET next_attempt_at = ? WHERE id = ?');
+          for (const alert of due) claim.run(until, alert.id);
+          return due;
+        })
+        .immediate(),
     );
   }
 

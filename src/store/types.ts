@@ -165,6 +165,8 @@ export interface HistoryStore {
   finishScan(id: number, report: ExposureReport): ScanRecord;
   /** queued|running -> failed with the error's code and message. */
   failScan(id: number, error: ScanError): ScanRecord;
+  /** queued|running -> interrupted (EXP_ERR_SCAN_INTERRUPTED): the process is stopping (SIGTERM, restart). */
+  interruptScan(id: number): ScanRecord;
   /** createScan + startScan + finishScan in one transaction: a one-shot CLI scan that already has its report. */
   recordScan(report: ExposureReport, input: NewScan): ScanRecord;
   getScan(id: number): ScanRecord | undefined;
@@ -191,8 +193,14 @@ export interface HistoryStore {
 
   /** Queues an alert; false (and nothing written) when one with the same dedupeKey exists. */
   enqueueAlert(alert: NewAlert): boolean;
-  /** Pending alerts whose nextAttemptAt has come, oldest first. */
+  /** Pending alerts whose nextAttemptAt has come, oldest first (read only). */
   dueAlerts(now: Date, limit: number): AlertDelivery[];
+  /**
+   * Like dueAlerts, but each returned alert's nextAttemptAt is pushed to now + leaseMs in the same transaction,
+   * so two processes sharing the file never send one alert at once; a sender that dies leaves it due again
+   * when the lease runs out.
+   */
+  claimDueAlerts(now: Date, leaseMs: number, limit: number): AlertDelivery[];
   markAlertDelivered(id: number, at: Date): void;
   markAlertFailed(id: number, error: string, nextAttemptAt: Date): void;
   listAlerts(limit?: number): AlertDelivery[];

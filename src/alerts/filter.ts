@@ -1,0 +1,22 @@
+import { atLeast } from '../rules/severity.js';
+import type { Severity } from '../core/report.generated.js';
+import type { Change } from '../diff/types.js';
+import type { AlertOn } from '../store/types.js';
+
+/**
+ * Does this change raise an alert under the filter? (README "Alert filters" documents exactly this.)
+ * - any: every change, including resolved findings and closed ports.
+ * - new-exposure: changes marked newExposure by the diff: a mapping added or re-enabled or pointed at another
+ *   machine, a WAN port newly open, a new finding of medium or above, a finding raised to medium or above,
+ *   the WAN address becoming public (from private or CGNAT).
+ * - severity:X: a new finding at X or above, or a finding whose severity rose from below X to X or above.
+ */
+export function matchesFilter(change: Change, filter: AlertOn): boolean {
+  if (filter === 'any') return true;
+  if (filter === 'new-exposure') return change.newExposure;
+  const threshold = filter.slice('severity:'.length) as Severity;
+  if (change.severity === null) return false;
+  if (change.kind === 'finding-new') return atLeast(change.severity, threshold);
+  if (change.kind === 'finding-severity-changed') return atLeast(change.severity, threshold) && (change.previousSeverity === undefined || !atLeast(change.previousSeverity, threshold));
+  return false;
+}

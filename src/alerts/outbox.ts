@@ -1,0 +1,141 @@
+import { TOOL_VERSION } from '../core/version.js';
+import type { ReportDiff } from '../diff/types.js';
+import type { AlertDelivery, AlertOn, HistoryStore, ScanSummary } from '../store/types.js';
+import { matchesFilter } from './filter.js';
+import { buildPayload } from './payload.js';
+
+export interface AlertTargets {
+  webhooks: readonly string[];
+  alertOn: AlertOn;
+  schedule: { id: number; name: string } | null;
+}
+
+/**
+ * Writes one outbox row per webhook for the changes that pass the filter, before anything is sent: a receiver
+ * that is down, or this process dying, loses nothing. The dedupe key makes a repeat (a restart re-diffing the
+ * same two scans) a no-op. Returns how many rows were new.
+ */
+export function queueAlerts(store: HistoryStore, targets: AlertTargets, diff: ReportDiff, summary: ScanSummary | null): number {
+  if (diff.from.scanId === null || diff.to.scanId === null) return 0;
+  const matched = diff.changes.filter((change) => matchesFilter(change, targets.alertOn));
+  if (matched.length === 0) return 0;
+  let queued = 0;
+  for (const webhook of targets.webhooks) {
+    const payload = buildPayload({ webhook, diff, matched, alertOn: targets.alertOn, schedule: targets.schedule, summary });
+    if (store.enqueueAlert({ dedupeKey: payload.id, webhook, scheduleId: targets.schedule?.id ?? null, fromScanId: diff.from.scanId, toScanId: diff.to.scanId, body: JSON.stringify(payload) })) queued++;
+  }
+  return queued;
+}
+
+export interface OutboxOptions {
+  store: HistoryStore;
+  /** Per delivery: connect, send, and the status line (default 10 s). */
+  timeoutMs?: number;
+  /** First retry after this, doubling per failure up to retryMaxMs (defaults 30 s and 1 h), ±20 % jitter. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** How often the outbox looks for due retries (default 5 s). */
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface Outbox {
+  /** Look for due alerts now (after queueing some). */
+  kick(): void;
+  /** Resolves when the current delivery round (if any) is over. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Only the origin is logged: a webhook's path often is its secret (Slack, Home Assistant). */
+export function webhookOrigin(webhook: string): string {
+  try {
+    return new URL(webhook).origin;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+async function send(alert: AlertDelivery, timeoutMs: number): Promise<void> {
+  const response = await fetch(alert.webhook, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': `exposure-scanner/${TOOL_VERSION}`, 'idempotency-key': alert.dedupeKey },
+    body: alert.body,
+    // A redirect is not followed: the body would go to a host the owner did not name.
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  // The answer is not needed; not reading it keeps a hostile receiver from making us buffer anything.
+  await response.body?.cancel().catch(() => undefined);
+  if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status}`);
+}
+
+/** Delivers queued alerts in the background; never awaited by a scan. */
+export function startOutbox(options: OutboxOptions): Outbox {
+  const { store } = options;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retryBaseMs = options.retryBaseMs ?? 30_000;
+  const retryMaxMs = options.retryMaxMs ?? 3_600_000;
+  const log = options.log ?? (() => undefined);
+  let round: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  async function deliverDue(): Promise<void> {
+    do {
+      again = false;
+      let due: AlertDelivery[];
+      try {
+        // Lease: long enough for one send; a crash mid-send leaves the alert due again afterwards.
+        due = store.claimDueAlerts(new Date(), timeoutMs * 2 + 1000, 20);
+      } catch (error) {
+        log(`exposure: alert outbox: ${(error as Error).message}`);
+        return;
+      }
+      for (const alert of due) {
+        if (stopped) return;
+        try {
+          await send(alert, timeoutMs);
+          store.markAlertDelivered(alert.id, new Date());
+          log(`exposure: alert ${alert.id} delivered to ${webhookOrigin(alert.webhook)}`);
+        } catch (error) {
+          const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+          const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(alert.attempts, 20)) * (0.8 + Math.random() * 0.4);
+          const next = new Date(Date.now() + delay);
+          try {
+            store.markAlertFailed(alert.id, reason, next);
+          } catch {
+            // The lease expires by itself; the alert is retried then.
+          }
+          log(`exposure: EXP_ERR_WEBHOOK: alert ${alert.id} to ${webhookOrigin(alert.webhook)} failed (attempt ${alert.attempts + 1}): ${reason}; retry at ${next.toISOString()}`);
+        }
+      }
+      if (due.length === 20) again = true;
+    } while (again && !stopped);
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (round) {
+      again = true;
+      return;
+    }
+    round = deliverDue().finally(() => {
+      round = undefined;
+    });
+  }
+
+  const timer = setInterval(kick, options.pollMs ?? 5000);
+  kick();
+  return {
+    kick,
+    idle: async () => {
+      while (round) await round;
+    },
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      if (round) await round;
+    },
+  };
+}

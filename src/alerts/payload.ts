@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import type { Change, ReportDiff } from '../diff/types.js';
+import { terminalSafe } from '../report/sanitize.js';
+import type { AlertOn, ScanSummary } from '../store/types.js';
+
+/** The webhook body (README "Webhooks" documents it; version bumps on breaking changes only). */
+export interface AlertPayload {
+  type: 'exposure.changes';
+  version: 1;
+  /** Slack-compatible (mrkdwn, with &, <, > escaped): Slack, Mattermost, Discord's /slack endpoint, Rocket.Chat show it as is. */
+  text: string;
+  /** Unique per change set per webhook; also sent as the Idempotency-Key header. */
+  id: string;
+  alertOn: AlertOn;
+  schedule: { id: number; name: string } | null;
+  from: ReportDiff['from'];
+  to: ReportDiff['to'];
+  summary: ScanSummary | null;
+  /** Every change between the two scans; matched marks those that raised the alert under alertOn. */
+  changes: (Change & { matched: boolean })[];
+}
+
+const TEXT_LINES = 15;
+
+/**
+ * Slack reads <...> as links and mentions (<!channel>) and & as an entity start: a mapping description is written
+ * by any LAN device, so these three are escaped (Slack's own rule), and control characters are made visible.
+ */
+export function slackEscape(text: string): string {
+  return terminalSafe(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function dedupeKey(webhook: string, diff: ReportDiff, matched: readonly Change[]): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([webhook, diff.from.scanId, diff.to.scanId, matched.map((change) => [change.kind, change.key])]));
+  return hash.digest('hex').slice(0, 32);
+}
+
+export function buildPayload(input: { webhook: string; diff: ReportDiff; matched: readonly Change[]; alertOn: AlertOn; schedule: { id: number; name: string } | null; summary: ScanSummary | null }): AlertPayload {
+  const { diff, matched } = input;
+  const where = input.schedule ? ` (${slackEscape(input.schedule.name)})` : '';
+  const lines = [`*exposure-scanner${where}: ${matched.length} change${matched.length === 1 ? '' : 's'} to look at*`];
+  for (const change of matched.slice(0, TEXT_LINES)) lines.push(`• ${slackEscape(change.summary)}`);
+  if (matched.length > TEXT_LINES) lines.push(`… and ${matched.length - TEXT_LINES} more`);
+  const others = diff.changes.length - matched.length;
+  if (others > 0) lines.push(`(${others} other change${others === 1 ? '' : 's'} in the JSON body)`);
+  if (input.summary) lines.push(`Now: ${slackEscape(input.summary.headline)} (risk ${input.summary.riskScore}/100, highest ${input.summary.highestSeverity})`);
+  const matchedSet = new Set(matched);
+  return {
+    type: 'exposure.changes',
+    version: 1,
+    text: lines.join('\n'),
+    id: dedupeKey(input.webhook, diff, matched),
+    alertOn: input.alertOn,
+    schedule: input.schedule,
+    from: diff.from,
+    to: diff.to,
+    summary: input.summary,
+    changes: diff.changes.map((change) => ({ ...change, matched: matchedSet.has(change) })),
+  };
+}

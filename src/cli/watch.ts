@@ -1,0 +1,107 @@
+import { createError } from '../core/errors.js';
+import { startScheduler } from '../schedule/scheduler.js';
+import { validateAlertOn, validateCron, validateWebhook } from '../schedule/validate.js';
+import { openStore } from '../store/index.js';
+import { WATCH_HELP } from './help.js';
+import { numberOption } from './number-option.js';
+import { parseScanArgs } from './scan-args.js';
+import type { Io } from './main.js';
+
+function usage(message: string): Error {
+  return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure watch --help" for the options.' });
+}
+
+const WATCH_VALUES = new Set(['--cron', '--name', '--db', '--webhook', '--alert-on', '--jitter']);
+const WATCH_FLAGS = new Set(['--run-now', '--help', '-h']);
+/** Scan options that make no sense for a scheduled scan (reports go to the history, not to a file). */
+const NOT_FOR_WATCH = new Set(['--output', '-o', '--format', '--fail-on', '--save', '--no-color']);
+
+interface WatchArgs {
+  values: Map<string, string[]>;
+  flags: Set<string>;
+  scanArgv: string[];
+}
+
+/** Separates watch's own options from the scan options, which go to the same parser as "exposure scan". */
+function split(argv: readonly string[]): WatchArgs {
+  const values = new Map<string, string[]>();
+  const flags = new Set<string>();
+  const scanArgv: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] ?? '';
+    const [name = '', inline] = token.startsWith('--') && token.includes('=') ? [token.slice(0, token.indexOf('=')), token.slice(token.indexOf('=') + 1)] : [token, undefined];
+    if (WATCH_VALUES.has(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw usage(`${name} needs a value`);
+      values.set(name, [...(values.get(name) ?? []), value]);
+    } else if (WATCH_FLAGS.has(name)) {
+      flags.add(name === '-h' ? '--help' : name);
+    } else if (NOT_FOR_WATCH.has(name)) {
+      throw usage(`${name} is a one-shot scan option; watch keeps every report in the history (see "exposure history")`);
+    } else {
+      scanArgv.push(token);
+    }
+  }
+  return { values, flags, scanArgv };
+}
+
+function single(args: WatchArgs, name: string): string | undefined {
+  const all = args.values.get(name);
+  if (all && all.length > 1) throw usage(`${name} is given more than once`);
+  return all?.[0];
+}
+
+/**
+ * exposure watch: keeps one named schedule in the database (created or updated from the command line), runs it
+ * with croner until SIGINT/SIGTERM, stores every scan, and alerts the webhooks on changes.
+ */
+export async function watchCommand(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
+  const args = split(argv);
+  if (args.flags.has('--help')) {
+    io.stdout.write(WATCH_HELP);
+    return 0;
+  }
+  const cron = single(args, '--cron');
+  if (cron === undefined) throw usage('watch needs --cron EXPR, e.g. --cron "0 * * * *" (hourly)');
+  const scan = parseScanArgs(args.scanArgv);
+  const toUsage = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      throw usage((error as Error).message);
+    }
+  };
+  const schedule = {
+    name: single(args, '--name') ?? 'watch',
+    cron: toUsage(() => validateCron(cron)),
+    options: scan.scan,
+    webhooks: toUsage(() => (args.values.get('--webhook') ?? []).map(validateWebhook)),
+    alertOn: toUsage(() => validateAlertOn(single(args, '--alert-on') ?? 'new-exposure')),
+  };
+  const jitterSeconds = numberOption('watch', 'jitter', single(args, '--jitter'), 30, 0, 3600, false);
+  const db = single(args, '--db');
+  const store = openStore(db === undefined ? {} : { file: db });
+  try {
+    const saved = store.upsertSchedule(schedule);
+    const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    const scheduler = startScheduler({
+      store,
+      scheduleIds: [saved.id],
+      maxJitterMs: jitterSeconds * 1000,
+      log,
+      ...(scan.scan.vantageToken !== undefined ? { vantageToken: scan.scan.vantageToken } : {}),
+    });
+    const [state] = scheduler.states();
+    log(`exposure watch: schedule "${saved.name}" (#${saved.id}) "${saved.cron}", next run ${state?.nextRun ?? 'never'}; history in ${store.file}; ${saved.webhooks.length} webhook(s), alert on ${saved.alertOn}`);
+    if (args.flags.has('--run-now')) void scheduler.runNow(saved.id);
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    log('exposure watch: stopping');
+    await scheduler.stop();
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,189 @@
+import { Cron } from 'croner';
+import { isExposureError } from '../core/errors.js';
+import type { ScanOptions } from '../core/options.js';
+import { diffReports } from '../diff/diff.js';
+import { queueAlerts, startOutbox, type Outbox, type OutboxOptions } from '../alerts/outbox.js';
+import type { HistoryStore, ScanRecord, Schedule } from '../store/types.js';
+import { runRecordedScan, type RecordedScan, type ScanRunner } from './run-recorded.js';
+
+export interface SchedulerOptions {
+  store: HistoryStore;
+  /** Run only these schedules (exposure watch runs its own); default: every enabled schedule in the store. */
+  scheduleIds?: readonly number[];
+  /** The scan; default runScan. */
+  run?: ScanRunner;
+  /** Not stored in the database: given to every scheduled scan that names a vantage agent. */
+  vantageToken?: string;
+  /**
+   * Upper bound of the random delay before each run (default 30 s). The delay is also at most a tenth of the
+   * schedule's interval, so a every-10-seconds schedule waits up to 1 s. 0 disables it.
+   */
+  maxJitterMs?: number;
+  /** Alert delivery tuning (timeouts, retry backoff, poll interval). */
+  outbox?: Omit<OutboxOptions, 'store' | 'log'>;
+  log?: (line: string) => void;
+}
+
+export interface ScheduleState {
+  scheduleId: number;
+  name: string;
+  cron: string;
+  nextRun: string | null;
+  running: boolean;
+}
+
+export interface Scheduler {
+  /** Re-reads the schedules from the store: call after creating, changing or deleting one (the API does). */
+  reload(): void;
+  /** Runs a schedule now, outside its cron. Resolves undefined when one of its scans is already running. */
+  runNow(scheduleId: number): Promise<ScanRecord | undefined>;
+  states(): ScheduleState[];
+  /** Resolves when no scheduled scan is running and the outbox is idle (tests, graceful shutdown). */
+  idle(): Promise<void>;
+  /** Stops the timers, aborts running scans (recorded as failed, EXP_ERR_ABORTED) and waits for them. */
+  stop(): Promise<void>;
+}
+
+interface Job {
+  schedule: Schedule;
+  cron: Cron;
+  running: Promise<RecordedScan | undefined> | undefined;
+}
+
+function intervalMs(cron: Cron): number {
+  const [a, b] = cron.nextRuns(2);
+  return a && b ? b.getTime() - a.getTime() : 60_000;
+}
+
+/**
+ * Runs the store's schedules with croner. On start it marks scans left running by a dead process as interrupted
+ * and re-queues any alert that a crash kept from being queued. Never runs two scans of one schedule at once: a
+ * run that finds its previous one still going is skipped (in this process by the job's flag, across processes
+ * by the store's EXP_ERR_SCHEDULE_BUSY). Alerts are queued in the store's outbox and sent in the background.
+ */
+export function startScheduler(options: SchedulerOptions): Scheduler {
+  const { store } = options;
+  const log = options.log ?? (() => undefined);
+  const maxJitterMs = options.maxJitterMs ?? 30_000;
+  const controller = new AbortController();
+  const jobs = new Map<number, Job>();
+  const interrupted = store.markInterrupted();
+  if (interrupted > 0) log(`exposure: marked ${interrupted} scan${interrupted === 1 ? '' : 's'} left running by a stopped process as interrupted`);
+  const outbox: Outbox = startOutbox({ store, log, ...options.outbox });
+
+  function alertFor(schedule: Schedule, latest: ScanRecord): void {
+    if (schedule.webhooks.length === 0) return;
+    const previous = store.latestDone(2, schedule.id).find((scan) => scan.id < latest.id);
+    if (!previous) return;
+    const before = store.getReport(previous.id);
+    const after = store.getReport(latest.id);
+    if (!before || !after) return;
+    const diff = diffReports(before, after, { from: previous.id, to: latest.id });
+    const queued = queueAlerts(store, { webhooks: schedule.webhooks, alertOn: schedule.alertOn, schedule: { id: schedule.id, name: schedule.name } }, diff, latest.summary);
+    if (queued > 0) {
+      log(`exposure: schedule "${schedule.name}": ${diff.changes.length} change(s) from scan ${previous.id} to ${latest.id}; ${queued} alert(s) queued`);
+      outbox.kick();
+    }
+  }
+
+  function scanOptions(schedule: Schedule): ScanOptions {
+    return { ...schedule.options, ...(schedule.options.vantageUrl !== undefined && options.vantageToken !== undefined ? { vantageToken: options.vantageToken } : {}) };
+  }
+
+  async function wait(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      controller.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    });
+  }
+
+  async function execute(job: Job, jitter: boolean): Promise<RecordedScan | undefined> {
+    if (jitter) await wait(Math.random() * Math.min(maxJitterMs, intervalMs(job.cron) / 10));
+    if (controller.signal.aborted) return undefined;
+    const schedule = store.getSchedule(job.schedule.id);
+    if (!schedule?.enabled) return undefined;
+    job.schedule = schedule;
+    let result: RecordedScan;
+    try {
+      result = await runRecordedScan({ store, options: scanOptions(schedule), trigger: 'schedule', scheduleId: schedule.id, signal: controller.signal, ...(options.run ? { run: options.run } : {}) });
+    } catch (error) {
+      if (isExposureError(error, 'EXP_ERR_SCHEDULE_BUSY')) log(`exposure: schedule "${schedule.name}": ${error.message}`);
+      else log(`exposure: schedule "${schedule.name}": cannot record the scan: ${(error as Error).message}`);
+      return undefined;
+    }
+    const { scan } = result;
+    if (scan.status === 'done') {
+      log(`exposure: schedule "${schedule.name}": scan ${scan.id} done: ${scan.summary?.headline ?? ''}`);
+      try {
+        alertFor(schedule, scan);
+      } catch (error) {
+        log(`exposure: schedule "${schedule.name}": cannot queue alerts: ${(error as Error).message}`);
+      }
+    } else {
+      log(`exposure: schedule "${schedule.name}": scan ${scan.id} ${scan.status}: ${scan.error?.code ?? ''} ${scan.error?.message ?? ''}`);
+    }
+    return result;
+  }
+
+  function trigger(job: Job, jitter: boolean): Promise<RecordedScan | undefined> {
+    if (job.running) {
+      log(`exposure: schedule "${job.schedule.name}": the previous run is still going; this one is skipped`);
+      return Promise.resolve(undefined);
+    }
+    const running = execute(job, jitter).finally(() => {
+      job.running = undefined;
+    });
+    job.running = running;
+    return running;
+  }
+
+  function reload(): void {
+    const wanted = new Map((options.scheduleIds ? options.scheduleIds.map((id) => store.getSchedule(id)) : store.listSchedules()).filter((s): s is Schedule => s !== undefined && s.enabled).map((s) => [s.id, s]));
+    for (const [id, job] of jobs) {
+      const next = wanted.get(id);
+      if (!next || next.cron !== job.schedule.cron) {
+        job.cron.stop();
+        jobs.delete(id);
+      } else {
+        job.schedule = next;
+      }
+    }
+    for (const [id, schedule] of wanted) {
+      if (jobs.has(id)) continue;
+      const job: Partial<Job> & { schedule: Schedule; running: undefined } = { schedule, running: undefined };
+      // The cron is only the clock; overlap is handled by trigger(), so a skipped run is logged.
+      job.cron = new Cron(schedule.cron, () => void trigger(job as Job, true));
+      jobs.set(id, job as Job);
+    }
+  }
+
+  // Alerts a crash kept from being queued (the scan was stored, the process died before the outbox row).
+  for (const schedule of options.scheduleIds ? options.scheduleIds.map((id) => store.getSchedule(id)) : store.listSchedules()) {
+    const [latest] = schedule ? store.latestDone(1, schedule.id) : [];
+    if (schedule && latest) alertFor(schedule, latest);
+  }
+  reload();
+
+  return {
+    reload,
+    runNow: async (scheduleId) => {
+      const schedule = store.getSchedule(scheduleId);
+      if (!schedule) return undefined;
+      const job = jobs.get(scheduleId) ?? { schedule, running: undefined, cron: new Cron(schedule.cron, { paused: true }) };
+      return (await trigger(job, false))?.scan;
+    },
+    states: () =>
+      [...jobs.values()].map((job) => ({ scheduleId: job.schedule.id, name: job.schedule.name, cron: job.schedule.cron, nextRun: job.cron.nextRun()?.toISOString() ?? null, running: job.running !== undefined })),
+    idle: async () => {
+      await Promise.all([...jobs.values()].flatMap((job) => (job.running ? [job.running] : [])));
+      await outbox.idle();
+    },
+    stop: async () => {
+      for (const job of jobs.values()) job.cron.stop();
+      controller.abort();
+      await Promise.all([...jobs.values()].flatMap((job) => (job.running ? [job.running] : [])));
+      await outbox.stop();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import t from 'tap';
+import type { Test as Tap } from 'tap';
+import path from 'node:path';
+import { matchesFilter } from '../../src/alerts/filter.js';
+import { queueAlerts, startOutbox, webhookOrigin } from '../../src/alerts/outbox.js';
+import { buildPayload, slackEscape, type AlertPayload } from '../../src/alerts/payload.js';
+import { diffReports } from '../../src/diff/diff.js';
+import type { Change } from '../../src/diff/types.js';
+import { openStore } from '../../src/store/index.js';
+import { closedPort } from '../support/ports.js';
+import { exampleReport, LOOPBACK_OPTIONS, tempDir } from '../support/reports.js';
+import { startReceiver } from '../support/webhook-receiver.js';
+
+const change = (overrides: Partial<Change>): Change => ({ kind: 'finding-new', key: 'k', summary: 's', severity: 'low', newExposure: false, ...overrides });
+
+t.test('alert filters mean what the README says', async (t) => {
+  const newHigh = change({ severity: 'high', newExposure: true });
+  const raisedToHigh = change({ kind: 'finding-severity-changed', severity: 'high', previousSeverity: 'low', newExposure: true });
+  const highToCritical = change({ kind: 'finding-severity-changed', severity: 'critical', previousSeverity: 'high', newExposure: true });
+  const resolved = change({ kind: 'finding-resolved', severity: 'critical' });
+  const mapping = change({ kind: 'mapping-added', severity: null, newExposure: true });
+  const closed = change({ kind: 'wan-port-closed', severity: null });
+  t.same([newHigh, raisedToHigh, highToCritical, resolved, mapping, closed].map((c) => matchesFilter(c, 'any')), [true, true, true, true, true, true]);
+  t.same([newHigh, raisedToHigh, highToCritical, resolved, mapping, closed].map((c) => matchesFilter(c, 'new-exposure')), [true, true, true, false, true, false]);
+  t.same([newHigh, raisedToHigh, highToCritical, resolved, mapping, closed].map((c) => matchesFilter(c, 'severity:high')), [true, true, false, false, false, false], 'high to critical was already at or above high');
+  t.equal(matchesFilter(change({ severity: 'medium' }), 'severity:high'), false);
+});
+
+t.test('the payload: Slack-safe text, every change with matched, a dedupe id per change set per webhook', async (t) => {
+  const before = exampleReport();
+  const after = exampleReport();
+  after.gateways[0]?.mappings.push({ protocol: 'TCP', externalPort: 443, internalClient: '192.168.1.20', internalPort: 443, description: '<!channel> <https://evil.example|click> & \u001b[2J', enabled: true, leaseDuration: 0, remoteHost: '' });
+  const diff = diffReports(before, after, { from: 1, to: 2 });
+  const matched = diff.changes.filter((c) => matchesFilter(c, 'new-exposure'));
+  const payload = buildPayload({ webhook: 'https://hooks.example/a', diff, matched, alertOn: 'new-exposure', schedule: { id: 3, name: 'home' }, summary: null });
+  t.equal(payload.type, 'exposure.changes');
+  t.notMatch(payload.text, /<!channel>|<https:/, 'no mention or link can be injected');
+  t.match(payload.text, /&lt;!channel&gt; &lt;https:\/\/evil\.example\|click&gt; &amp; \\x1b\[2J/);
+  t.match(payload.text, /home/);
+  t.equal(payload.changes.length, diff.changes.length);
+  t.ok(payload.changes.some((c) => c.matched && c.kind === 'mapping-added'));
+  t.equal(slackEscape('a<b>&'), 'a&lt;b&gt;&amp;');
+  const again = buildPayload({ webhook: 'https://hooks.example/a', diff, matched, alertOn: 'new-exposure', schedule: null, summary: null });
+  t.equal(again.id, payload.id, 'the same change set to the same webhook has the same id');
+  t.not(buildPayload({ webhook: 'https://hooks.example/b', diff, matched, alertOn: 'new-exposure', schedule: null, summary: null }).id, payload.id);
+  t.equal(webhookOrigin('https://hooks.slack.com/services/T0/B0/secret'), 'https://hooks.slack.com', 'logs never show the secret path');
+});
+
+async function twoScans(t: Tap) {
+  const store = openStore({ file: path.join(await tempDir(t), 'h.db') });
+  t.teardown(() => store.close());
+  const first = store.recordScan(exampleReport(), { options: LOOPBACK_OPTIONS, trigger: 'cli' });
+  const report = exampleReport();
+  report.gateways[0]?.mappings.push({ protocol: 'TCP', externalPort: 443, internalClient: '192.168.1.20', internalPort: 443, description: 'NAS', enabled: true, leaseDuration: 0, remoteHost: '' });
+  const second = store.recordScan(report, { options: LOOPBACK_OPTIONS, trigger: 'cli' });
+  const diff = diffReports(exampleReport(), report, { from: first.id, to: second.id });
+  return { store, diff, summary: second.summary };
+}
+
+t.test('outbox: queued once, delivered once, retried with backoff while the receiver fails, then delivered', async (t) => {
+  const { store, diff, summary } = await twoScans(t);
+  const receiver = await startReceiver();
+  t.teardown(receiver.close);
+  receiver.respond = 503;
+  const targets = { webhooks: [receiver.url], alertOn: 'new-exposure' as const, schedule: null };
+  t.equal(queueAlerts(store, targets, diff, summary), 1);
+  t.equal(queueAlerts(store, targets, diff, summary), 0, 'the same change set is never queued twice');
+  t.equal(queueAlerts(store, { ...targets, alertOn: 'severity:critical' }, diffReports(exampleReport(), exampleReport(), { from: 1, to: 1 }), null), 0, 'no change, no alert');
+  const log: string[] = [];
+  const outbox = startOutbox({ store, retryBaseMs: 100, retryMaxMs: 400, pollMs: 50, timeoutMs: 1000, log: (line) => log.push(line) });
+  t.teardown(() => outbox.stop());
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.equal(receiver.received.length, 0);
+  const [pending] = store.listAlerts();
+  t.equal(pending?.status, 'pending');
+  t.ok((pending?.attempts ?? 0) >= 2, `retried (${pending?.attempts ?? 0} attempts)`);
+  t.match(pending?.lastError, /HTTP 503/);
+  t.ok(log.some((line) => line.includes('EXP_ERR_WEBHOOK') && line.includes('http://127.0.0.1:') && !line.includes('secret-path')), 'failures are logged, without the path');
+  receiver.respond = 200;
+  await receiver.waitFor(1, 5000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(receiver.received.length, 1, 'exactly once');
+  const body = receiver.received[0]?.body as AlertPayload;
+  t.equal(receiver.received[0]?.headers['idempotency-key'], body.id);
+  t.equal(receiver.received[0]?.headers['content-type'], 'application/json');
+  t.ok(body.changes.some((c) => c.kind === 'mapping-added' && c.key === 'TCP/443' && c.matched));
+  t.equal(store.listAlerts()[0]?.status, 'delivered');
+});
+
+t.test('outbox: a receiver that is down (nothing listening) gets the alert when it comes back; a hanging one times out', async (t) => {
+  const { store, diff, summary } = await twoScans(t);
+  const port = await closedPort();
+  const hanging = await startReceiver();
+  t.teardown(hanging.close);
+  hanging.respond = 'hang';
+  queueAlerts(store, { webhooks: [`http://127.0.0.1:${port}/hook`, hanging.url], alertOn: 'any', schedule: null }, diff, summary);
+  const outbox = startOutbox({ store, retryBaseMs: 100, retryMaxMs: 300, pollMs: 50, timeoutMs: 300 });
+  t.teardown(() => outbox.stop());
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  const errors = store.listAlerts().map((alert) => alert.lastError ?? '');
+  t.ok(errors.some((e) => /ECONNREFUSED/.test(e)), errors.join(' | '));
+  t.ok(errors.some((e) => /no answer in 300 ms/.test(e)), errors.join(' | '));
+  const back = await startReceiver(port);
+  t.teardown(back.close);
+  await back.waitFor(1, 5000);
+  t.equal(store.listAlerts().filter((alert) => alert.status === 'delivered').length, 1);
+});
