@@ -4,11 +4,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { HistoryStore } from '../../store/types.js';
+import type { AlertOn, HistoryStore } from '../../store/types.js';
 import { TOOL_VERSION } from '../../core/version.js';
 import { bearerToken, tokenMatches } from '../token.js';
 import { installErrorHandlers, sendError } from './errors.js';
 import { ScanQueue, type RunScan } from './scan-queue.js';
+import type { ScanSlots } from './scan-slots.js';
 import { storeRecorder } from './recorder.js';
 import { REQUEST_SCHEMAS, SHARED_SCHEMAS } from './schemas.js';
 import { scanRoutes } from './routes/scans.js';
@@ -49,6 +50,8 @@ export interface ApiOptions {
   /** The scan runner (default runScan); a queue made from it runs the API's scans unless `queue` is given. */
   run?: RunScan;
   queue?: ScanQueue;
+  /** Shared scan slots (exposure serve shares them with the scheduler). */
+  slots?: ScanSlots;
   vantage?: ServerVantage;
   limits?: Partial<ApiLimits>;
   logger?: FastifyServerOptions['logger'];
@@ -56,6 +59,8 @@ export interface ApiOptions {
   publicDocs?: boolean;
   /** Called after a schedule was created or deleted, so a running scheduler picks the change up. */
   onSchedulesChanged?: () => void;
+  /** For schedules created over the API that name none (exposure serve --webhook, --alert-on). */
+  scheduleDefaults?: { webhooks?: string[]; alertOn?: AlertOn };
 }
 
 export interface ApiContext {
@@ -63,6 +68,7 @@ export interface ApiContext {
   queue: ScanQueue;
   vantage: ServerVantage | undefined;
   onSchedulesChanged: () => void;
+  scheduleDefaults: { webhooks?: string[]; alertOn?: AlertOn };
 }
 
 const OPEN_ROUTES = new Set(['/v1/healthz']);
@@ -109,6 +115,7 @@ export async function build(options: ApiOptions): Promise<FastifyInstance> {
     new ScanQueue({
       recorder: storeRecorder(options.store),
       ...(options.run ? { run: options.run } : {}),
+      ...(options.slots ? { slots: options.slots } : {}),
       maxConcurrent: limits.maxConcurrent,
       maxQueued: limits.maxQueued,
       onError: (error) => app.log.error(error),
@@ -156,7 +163,7 @@ export async function build(options: ApiOptions): Promise<FastifyInstance> {
   // The UI's files come from node_modules (no CDN); its validator badge (which calls out) is off by default.
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null }, staticCSP: true });
 
-  const context: ApiContext = { store: options.store, queue, vantage: options.vantage, onSchedulesChanged: options.onSchedulesChanged ?? (() => undefined) };
+  const context: ApiContext = { store: options.store, queue, vantage: options.vantage, onSchedulesChanged: options.onSchedulesChanged ?? (() => undefined), scheduleDefaults: options.scheduleDefaults ?? {} };
   app.get('/v1/healthz', { schema: { tags: ['health'], summary: 'Liveness (no token needed)', security: [], response: { 200: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, version: { type: 'string' } } } } } }, () =>
     Promise.resolve({ ok: true, version: TOOL_VERSION }),
   );

@@ -2,6 +2,7 @@ import { runScan as defaultRunScan } from '../../core/run-scan.js';
 import { abortError, createError, isExposureError, type ErrorCode } from '../../core/errors.js';
 import type { ScanOptions } from '../../core/options.js';
 import type { ExposureReport } from '../../core/report.generated.js';
+import type { ScanSlots } from './scan-slots.js';
 
 export type RunScan = (options: ScanOptions, signal: AbortSignal) => Promise<ExposureReport>;
 
@@ -28,6 +29,8 @@ export interface ScanQueueOptions {
   /** Beyond the scan's own timeoutSeconds, before the queue gives up on a scan that ignores its signal. */
   graceMs?: number;
   onError?: (error: unknown) => void;
+  /** Shared with the other scan starters of the process (the scheduler): a scan waits for a slot first. */
+  slots?: ScanSlots;
 }
 
 interface Job {
@@ -50,6 +53,7 @@ export class ScanQueue {
   readonly #maxQueued: number;
   readonly #graceMs: number;
   readonly #onError: (error: unknown) => void;
+  readonly #slots: ScanSlots | undefined;
   readonly #waiting: Job[] = [];
   readonly #running = new Map<number, { job: Job; settled: Promise<void> }>();
   #closed = false;
@@ -61,6 +65,7 @@ export class ScanQueue {
     this.#maxQueued = options.maxQueued ?? 8;
     this.#graceMs = options.graceMs ?? 10_000;
     this.#onError = options.onError ?? (() => undefined);
+    this.#slots = options.slots;
   }
 
   get waiting(): number {
@@ -108,7 +113,22 @@ export class ScanQueue {
   }
 
   async #execute(job: Job): Promise<void> {
+    if (this.#slots) {
+      try {
+        await this.#slots.run(() => this.#attempt(job), job.controller.signal);
+      } catch {
+        // Aborted while waiting for a slot: the server is closing.
+        await this.#record(() => this.#recorder.failed(job.id, 'interrupted', { code: SHUTDOWN.code, message: SHUTDOWN.message }));
+      }
+      return;
+    }
+    await this.#attempt(job);
+  }
+
+  /** Never throws: every outcome is recorded. */
+  async #attempt(job: Job): Promise<void> {
     await this.#record(() => this.#recorder.running(job.id));
+    // The limits start now, not while the scan waited for its turn.
     const hardLimit = AbortSignal.timeout(job.options.timeoutSeconds * 1000 + this.#graceMs);
     const signal = AbortSignal.any([job.controller.signal, hardLimit]);
     let report: ExposureReport;

@@ -48,7 +48,9 @@ export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
         },
       },
       (request, reply) => {
-        const { name, cron, scan, webhooks, alertOn, enabled } = request.body;
+        const { name, cron, scan, enabled } = request.body;
+        const webhooks = request.body.webhooks ?? context.scheduleDefaults.webhooks;
+        const alertOn = request.body.alertOn ?? context.scheduleDefaults.alertOn;
         // The scan a schedule will run passes the same checks, now, as one started by POST /v1/scans.
         const options = scanOptionsFromRequest(scan ?? {}, context.vantage);
         const schedule = context.store.createSchedule({
