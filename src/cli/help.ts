@@ -127,6 +127,8 @@ Schedule:
   --name NAME               the schedule's name in the database (default "watch")
   --jitter SECONDS          random delay before each run, at most a tenth of the interval (default 30; 0: none)
   --run-now                 also scan once right away
+  --keep-days N             delete scans older than N days (default 365; 0 keeps everything); the newest
+                            done scan is always kept
   --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
 
 Alerts:
@@ -135,6 +137,7 @@ Alerts:
   --alert-on FILTER         new-exposure (default): something became reachable or newly dangerous;
                             severity:LEVEL: a finding new or raised to LEVEL (info, low, medium, high, critical);
                             any: every change, including things that went away
+  --alert-retry SECONDS     first retry of a failed delivery (default 30); doubles per failure, up to 1 hour
 
 Scan options: the same as "exposure scan" (--gateway, --interface, --no-wan, --vantage, --ports, --timeout, ...);
 the vantage token is never stored: give it with EXPOSURE_VANTAGE_TOKEN in watch's environment.

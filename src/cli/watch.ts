@@ -11,7 +11,7 @@ function usage(message: string): Error {
   return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure watch --help" for the options.' });
 }
 
-const WATCH_VALUES = new Set(['--cron', '--name', '--db', '--webhook', '--alert-on', '--jitter']);
+const WATCH_VALUES = new Set(['--cron', '--name', '--db', '--webhook', '--alert-on', '--jitter', '--alert-retry', '--keep-days']);
 const WATCH_FLAGS = new Set(['--run-now', '--help', '-h']);
 /** Scan options that make no sense for a scheduled scan (reports go to the history, not to a file). */
 const NOT_FOR_WATCH = new Set(['--output', '-o', '--format', '--fail-on', '--save', '--no-color']);
@@ -79,6 +79,8 @@ export async function watchCommand(argv: readonly string[], io: Io, signal: Abor
     alertOn: toUsage(() => validateAlertOn(single(args, '--alert-on') ?? 'new-exposure')),
   };
   const jitterSeconds = numberOption('watch', 'jitter', single(args, '--jitter'), 30, 0, 3600, false);
+  const keepDays = numberOption('watch', 'keep-days', single(args, '--keep-days'), 365, 0, 100_000);
+  const retrySeconds = numberOption('watch', 'alert-retry', single(args, '--alert-retry'), 30, 0.1, 3600, false);
   const db = single(args, '--db');
   const store = openStore(db === undefined ? {} : { file: db });
   try {
@@ -88,6 +90,8 @@ export async function watchCommand(argv: readonly string[], io: Io, signal: Abor
       store,
       scheduleIds: [saved.id],
       maxJitterMs: jitterSeconds * 1000,
+      retentionDays: keepDays,
+      outbox: { retryBaseMs: retrySeconds * 1000, pollMs: Math.min(5000, retrySeconds * 1000) },
       log,
       ...(scan.scan.vantageToken !== undefined ? { vantageToken: scan.scan.vantageToken } : {}),
     });

@@ -19,6 +19,8 @@ export interface SchedulerOptions {
    * schedule's interval, so a every-10-seconds schedule waits up to 1 s. 0 disables it.
    */
   maxJitterMs?: number;
+  /** Scans older than this many days are deleted (the newest done scan of each schedule is always kept); default: keep all. */
+  retentionDays?: number;
   /** Alert delivery tuning (timeouts, retry backoff, poll interval). */
   outbox?: Omit<OutboxOptions, 'store' | 'log'>;
   log?: (line: string) => void;
@@ -71,6 +73,17 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   if (interrupted > 0) log(`exposure: marked ${interrupted} scan${interrupted === 1 ? '' : 's'} left running by a stopped process as interrupted`);
   const outbox: Outbox = startOutbox({ store, log, ...options.outbox });
 
+  function prune(): void {
+    if (options.retentionDays === undefined || options.retentionDays <= 0) return;
+    try {
+      const deleted = store.pruneScans(new Date(Date.now() - options.retentionDays * 86_400_000));
+      if (deleted > 0) log(`exposure: deleted ${deleted} scan${deleted === 1 ? '' : 's'} older than ${options.retentionDays} days`);
+    } catch (error) {
+      log(`exposure: cannot prune the history: ${(error as Error).message}`);
+    }
+  }
+  prune();
+
   function alertFor(schedule: Schedule, latest: ScanRecord): void {
     if (schedule.webhooks.length === 0) return;
     const previous = store.latestDone(2, schedule.id).find((scan) => scan.id < latest.id);
@@ -115,6 +128,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     const { scan } = result;
     if (scan.status === 'done') {
       log(`exposure: schedule "${schedule.name}": scan ${scan.id} done: ${scan.summary?.headline ?? ''}`);
+      prune();
       try {
         alertFor(schedule, scan);
       } catch (error) {

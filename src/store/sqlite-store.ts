@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { createError, isExposureError } from '../core/errors.js';
 import type { ExposureReport } from '../core/report.generated.js';
@@ -259,8 +260,8 @@ class SqliteStore implements HistoryStore {
     const summary = summaryOf(report);
     const facts = factsOf(report);
     this.db
-      .prepare("UPDATE scans SET status = 'done', finished_at = ?, summary = ?, report = ?, wan_address = ?, error_code = NULL, error_message = NULL WHERE id = ?")
-      .run(new Date().toISOString(), JSON.stringify(summary), JSON.stringify(report), facts.wanAddress, id);
+      .prepare("UPDATE scans SET status = 'done', finished_at = ?, summary = ?, report = NULL, report_gz = ?, wan_address = ?, error_code = NULL, error_message = NULL WHERE id = ?")
+      .run(new Date().toISOString(), JSON.stringify(summary), gzipSync(JSON.stringify(report)), facts.wanAddress, id);
     const mapping = this.db.prepare('INSERT INTO scan_mappings (scan_id, gateway, protocol, external_port, internal_client, internal_port, description, enabled, lease_duration, remote_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     for (const m of facts.mappings) mapping.run(id, m.gateway, m.protocol, m.externalPort, m.internalClient, m.internalPort, m.description, m.enabled ? 1 : 0, m.leaseDuration, m.remoteHost);
     const port = this.db.prepare('INSERT INTO scan_wan_ports (scan_id, port, protocol, state, service) VALUES (?, ?, ?, ?, ?)');
@@ -328,7 +329,8 @@ class SqliteStore implements HistoryStore {
 
   getReport(id: number): ExposureReport | undefined {
     return this.guard(() => {
-      const row = this.db.prepare('SELECT report FROM scans WHERE id = ?').get(id) as { report: string | null } | undefined;
+      const row = this.db.prepare('SELECT report, report_gz FROM scans WHERE id = ?').get(id) as { report: string | null; report_gz: Buffer | null } | undefined;
+      if (row?.report_gz) return JSON.parse(gunzipSync(row.report_gz).toString('utf8')) as ExposureReport;
       return row?.report ? (JSON.parse(row.report) as ExposureReport) : undefined;
     });
   }
@@ -407,6 +409,19 @@ class SqliteStore implements HistoryStore {
           return marked;
         })
         .immediate(),
+    );
+  }
+
+  pruneScans(olderThan: Date): number {
+    return this.guard(
+      () =>
+        this.db
+          .prepare(
+            `DELETE FROM scans WHERE status IN ('done', 'failed', 'interrupted') AND created_at < ?
+               AND id NOT IN (SELECT MAX(id) FROM scans WHERE status = 'done' GROUP BY schedule_id)
+               AND id NOT IN (SELECT MAX(id) FROM scans WHERE status = 'done')`,
+          )
+          .run(olderThan.toISOString()).changes,
     );
   }
 

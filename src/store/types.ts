@@ -181,6 +181,12 @@ export interface HistoryStore {
    * interrupted with EXP_ERR_SCAN_INTERRUPTED. Call once at start (watch, serve). Returns how many it marked.
    */
   markInterrupted(): number;
+  /**
+   * Deletes finished scans (done, failed, interrupted) created before `olderThan`, with their facts, but always
+   * keeps the newest done scan of each schedule and overall, so the next diff has something to compare with.
+   * Returns how many were deleted. Alerts keep their bodies (they name scan ids only).
+   */
+  pruneScans(olderThan: Date): number;
 
   createSchedule(input: NewSchedule): Schedule;
   /** Replaces cron, options, webhooks, alertOn, enabled of the schedule with this name, or creates it. */

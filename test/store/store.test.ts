@@ -198,3 +198,20 @@ t.test('alert outbox: one row per dedupe key; due, failed, delivered', async (t)
   t.equal(logged?.attempts, 2);
   t.same(store.dueAlerts(new Date(Date.now() + 3600_000), 10), []);
 });
+
+t.test('pruning deletes old finished scans and their facts, never the newest done scan nor a running one', async (t) => {
+  const file = path.join(await tempDir(t), 'h.db');
+  const store = openStore({ file });
+  t.teardown(() => store.close());
+  const schedule = store.createSchedule({ name: 's', cron: '0 * * * *', options: LOOPBACK_OPTIONS });
+  const old = [1, 2, 3].map(() => store.recordScan(exampleReport(), { options: LOOPBACK_OPTIONS, trigger: 'schedule', scheduleId: schedule.id }).id);
+  const failed = store.failScan(store.createScan({ options: LOOPBACK_OPTIONS, trigger: 'cli' }).id, { code: 'EXP_ERR_TIMEOUT', message: 'x' }).id;
+  const running = store.startScan(store.createScan({ options: LOOPBACK_OPTIONS, trigger: 'cli' }).id).id;
+  t.equal(store.pruneScans(new Date(Date.now() - 86_400_000)), 0, 'nothing is older than a day');
+  t.equal(store.pruneScans(new Date(Date.now() + 1000)), 3, 'two old done scans and the failed one');
+  t.same(store.listScans().items.map((s) => s.id).sort(), [old[2], running].sort());
+  t.equal(store.getScan(failed), undefined);
+  const raw = new Database(file, { readonly: true });
+  t.same(raw.prepare('SELECT DISTINCT scan_id FROM scan_mappings').all(), [{ scan_id: old[2] }], 'facts go with their scan');
+  raw.close();
+});

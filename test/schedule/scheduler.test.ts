@@ -1,0 +1,130 @@
+import t from 'tap';
+import path from 'node:path';
+import type { AlertPayload } from '../../src/alerts/payload.js';
+import { abortError } from '../../src/core/errors.js';
+import { runScan } from '../../src/core/run-scan.js';
+import { parseScanArgs } from '../../src/cli/scan-args.js';
+import { startScheduler } from '../../src/schedule/scheduler.js';
+import { openStore } from '../../src/store/index.js';
+import type { ScanRecord } from '../../src/store/types.js';
+import { startFakeIgd, type FakeMapping } from '../support/fake-igd.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/reports.js';
+import { startReceiver } from '../support/webhook-receiver.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+t.test('a schedule every second: scans are kept, a new mapping alerts the webhook exactly once', async (t) => {
+  const mappings: FakeMapping[] = [{ protocol: 'UDP', externalPort: 3074, internalClient: '10.0.0.7', internalPort: 3074, description: 'Xbox', leaseDuration: 3600 }];
+  const igd = await startFakeIgd({ mappings });
+  t.teardown(igd.close);
+  const receiver = await startReceiver();
+  t.teardown(receiver.close);
+  const store = openStore({ file: path.join(await tempDir(t), 'h.db') });
+  t.teardown(() => store.close());
+  const options = parseScanArgs(['--gateway', igd.url, '--no-wan', '--timeout', '5']).scan;
+  const schedule = store.createSchedule({ name: 'home', cron: '* * * * * *', options, webhooks: [receiver.url], alertOn: 'new-exposure' });
+  const scheduler = startScheduler({ store, maxJitterMs: 0, outbox: { pollMs: 100, retryBaseMs: 100 } });
+  t.teardown(() => scheduler.stop());
+  t.same(scheduler.states().map((s) => [s.scheduleId, s.running]), [[schedule.id, false]]);
+  const done = () => store.listScans({ scheduleId: schedule.id, status: 'done' }).items;
+  await until(() => done().length >= 1, 5000, 'the first scan');
+  mappings.push({ protocol: 'TCP', externalPort: 8080, internalClient: '10.0.0.5', internalPort: 8080, description: 'QNAP QTS', leaseDuration: 0 });
+  const withNew = () => done().filter((scan) => (scan.summary?.mappings ?? 0) === 2);
+  await until(() => withNew().length >= 2, 8000, 'two scans that see the new mapping');
+  await scheduler.idle();
+  await receiver.waitFor(1);
+  await sleep(300);
+  t.equal(receiver.received.length, 1, 'one alert for one change, not one per scan');
+  const body = receiver.received[0]?.body as AlertPayload;
+  t.same(body.schedule, { id: schedule.id, name: 'home' });
+  t.ok(body.changes.some((c) => c.kind === 'mapping-added' && c.key === 'TCP/8080' && c.matched));
+  t.match(body.text, /new mapping TCP\/8080 -&gt; 10\.0\.0\.5:8080 \(QNAP QTS\)/);
+  const [first] = withNew().slice(-1);
+  t.equal(body.to.scanId, first?.id, 'the alert is about the scan that first saw it');
+  const scans = store.listScans({ scheduleId: schedule.id }).items;
+  t.notOk(scans.some((scan) => scan.status === 'failed'), 'no scan failed');
+});
+
+t.test('never two runs of one schedule at once; stopping interrupts the running scan', async (t) => {
+  const igd = await startFakeIgd({});
+  t.teardown(igd.close);
+  const store = openStore({ file: path.join(await tempDir(t), 'h.db') });
+  t.teardown(() => store.close());
+  const options = parseScanArgs(['--gateway', igd.url, '--no-wan']).scan;
+  const schedule = store.createSchedule({ name: 'slow', cron: '* * * * * *', options });
+  let concurrent = 0;
+  let most = 0;
+  let started = 0;
+  const log: string[] = [];
+  // The real scan, made slower than the schedule's interval.
+  const slow = async (scanOptions: typeof options, signal?: AbortSignal) => {
+    concurrent++;
+    started++;
+    most = Math.max(most, concurrent);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, 2500);
+        signal?.addEventListener('abort', () => { clearTimeout(timer); reject(abortError(signal, 'The scan')); }, { once: true });
+      });
+      return await runScan(scanOptions, signal);
+    } finally {
+      concurrent--;
+    }
+  };
+  const scheduler = startScheduler({ store, maxJitterMs: 0, run: slow, log: (line) => log.push(line) });
+  await sleep(3300);
+  t.equal(most, 1, 'one at a time');
+  t.ok(started >= 1 && started <= 2, `started ${started}`);
+  t.ok(log.some((line) => /still going; this one is skipped/.test(line)), 'skipped runs are logged');
+  await until(() => concurrent === 1, 3000, 'a scan in progress');
+  const running = store.listScans({ scheduleId: schedule.id, status: 'running' }).items[0];
+  await scheduler.stop();
+  t.equal(running && store.getScan(running.id)?.status, 'interrupted', 'a scan cut off by stop() is interrupted, not failed');
+  t.notOk(store.listScans({ status: 'running' }).items.length, 'nothing left running');
+});
+
+t.test('exposure watch: stores its schedule and scans until stopped; usage errors', async (t) => {
+  const igd = await startFakeIgd({});
+  t.teardown(igd.close);
+  const db = path.join(await tempDir(t), 'h.db');
+  const controller = new AbortController();
+  const watching = runCli(['watch', '--cron', '*/30 * * * * *', '--run-now', '--jitter', '0', '--gateway', igd.url, '--db', db, '--name', 'home', '--alert-on', 'severity:high', '--webhook', 'http://127.0.0.1:9/x'], controller.signal);
+  const store = openStore({ file: db });
+  t.teardown(() => store.close());
+  let scans: ScanRecord[] = [];
+  await until(() => (scans = store.listScans({ status: 'done' }).items).length >= 1, 5000, 'the --run-now scan');
+  controller.abort();
+  const result = await watching;
+  t.equal(result.code, 0, result.stderr);
+  t.match(result.stderr, /schedule "home" \(#1\) "\*\/30 \* \* \* \* \*", next run/);
+  t.match(result.stderr, /1 webhook\(s\), alert on severity:high/);
+  const [schedule] = store.listSchedules();
+  t.same([schedule?.name, schedule?.cron, schedule?.alertOn, schedule?.webhooks], ['home', '*/30 * * * * *', 'severity:high', ['http://127.0.0.1:9/x']]);
+  t.equal(scans[0]?.scheduleId, schedule?.id);
+  t.equal(scans[0]?.trigger, 'schedule');
+  t.equal(schedule?.options.gatewayUrl, igd.url);
+
+  for (const [args, pattern] of [
+    [['watch', '--gateway', igd.url], /--cron/],
+    [['watch', '--cron', 'sometimes', '--gateway', igd.url], /cron expression/],
+    [['watch', '--cron', '* * * * *', '--webhook', 'file:///etc/passwd', '--gateway', igd.url], /http or https/],
+    [['watch', '--cron', '* * * * *', '--alert-on', 'loud', '--gateway', igd.url], /--alert-on/],
+    [['watch', '--cron', '* * * * *', '--output', 'x.json', '--gateway', igd.url], /one-shot/],
+    [['watch', '--cron', '* * * * *', '--bogus', '--gateway', igd.url], /bogus/],
+  ] as const) {
+    const bad = await runCli([...args, '--db', db]);
+    t.equal(bad.code, 2, args.join(' '));
+    t.match(bad.stderr, /EXP_ERR_USAGE/);
+    t.match(bad.stderr, pattern);
+  }
+  t.match((await runCli(['watch', '--help'])).stdout, /--alert-on FILTER/);
+});
