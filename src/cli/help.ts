@@ -162,6 +162,9 @@ this machine's networks, and the vantage agent can only be the one given here.
   --rate-limit N            requests per client address per minute (default 300; failed logins count)
   --max-queued N            API scans waiting to run; one more is refused with 503 (default 8)
   --jitter SECONDS          random delay before each scheduled run, at most (default 30)
+  --keep-days N             delete finished scans older than N days (default 365; 0 keeps everything; the
+                            newest done scan of each schedule is always kept)
+  --alert-retry SECONDS     first retry delay of a failed webhook delivery, doubling up to a cap (default 30)
   --public-docs             serve /docs without the token (the document holds no data)
 
 Scans run one at a time (API and schedules share the slot). Ctrl-C or SIGTERM stops cleanly (exit 0): running

@@ -52,6 +52,8 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
         'rate-limit': { type: 'string' },
         'max-queued': { type: 'string' },
         jitter: { type: 'string' },
+        'keep-days': { type: 'string' },
+        'alert-retry': { type: 'string' },
         'public-docs': { type: 'boolean' },
       },
     }));
@@ -68,6 +70,9 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
   const rateLimitMax = numberOption('serve', 'rate-limit', values['rate-limit'], DEFAULT_API_LIMITS.rateLimitMax, 1, 100_000);
   const maxQueued = numberOption('serve', 'max-queued', values['max-queued'], DEFAULT_API_LIMITS.maxQueued, 1, 1000);
   const jitterSeconds = numberOption('serve', 'jitter', values.jitter, 30, 0, 3600, false);
+  // The same defaults as "exposure watch": one year of history, alert retries from 30 s.
+  const keepDays = numberOption('serve', 'keep-days', values['keep-days'], 365, 0, 100_000);
+  const retrySeconds = numberOption('serve', 'alert-retry', values['alert-retry'], 30, 0.1, 3600, false);
   const vantageToken = values['vantage-token'] ?? process.env['EXPOSURE_VANTAGE_TOKEN'];
   let vantage: { url: string; token: string } | undefined;
   if (values.vantage !== undefined) {
@@ -86,6 +91,8 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
       store,
       run: (options, scanSignal) => slots.run(() => runScan(options, scanSignal ?? signal), scanSignal),
       maxJitterMs: jitterSeconds * 1000,
+      retentionDays: keepDays,
+      outbox: { retryBaseMs: retrySeconds * 1000, pollMs: Math.min(5000, retrySeconds * 1000) },
       log,
       ...(vantage ? { vantageToken: vantage.token } : {}),
     });

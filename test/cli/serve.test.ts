@@ -7,7 +7,7 @@ import { runCli } from '../support/cli.js';
 t.test('serve --help lists its options; main help names serve', async (t) => {
   const help = await runCli(['serve', '--help']);
   t.equal(help.code, 0);
-  for (const option of ['--listen', '--db', '--token-file', '--webhook', '--alert-on', '--vantage', '--rate-limit', '--max-queued', '--jitter', '--public-docs', '127.0.0.1:7448']) t.match(help.stdout, option);
+  for (const option of ['--listen', '--db', '--token-file', '--webhook', '--alert-on', '--vantage', '--rate-limit', '--max-queued', '--jitter', '--keep-days', '--alert-retry', '--public-docs', '127.0.0.1:7448']) t.match(help.stdout, option);
   t.match((await runCli(['--help'])).stdout, /exposure serve/);
 });
 
