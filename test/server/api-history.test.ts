@@ -114,6 +114,15 @@ t.test('schedules: create, list, get, delete; invalid cron, duplicate names, unk
   }
 });
 
+t.test('schedules that name no webhook get the server\'s (exposure serve --webhook, --alert-on)', async (t) => {
+  const api = await harness({ scheduleDefaults: { webhooks: ['http://127.0.0.1:9/default'], alertOn: 'any' } });
+  t.teardown(api.close);
+  const plain = await api.app.inject({ method: 'POST', url: '/v1/schedules', headers: auth, payload: { name: 'plain', cron: '0 * * * *', scan: { wan: false } } });
+  t.match(plain.json(), { webhooks: ['http://127.0.0.1:9/default'], alertOn: 'any' });
+  const own = await api.app.inject({ method: 'POST', url: '/v1/schedules', headers: auth, payload: { name: 'own', cron: '0 * * * *', scan: { wan: false }, webhooks: [], alertOn: 'severity:critical' } });
+  t.match(own.json(), { webhooks: [], alertOn: 'severity:critical' }, 'an explicit choice wins, an empty list included');
+});
+
 /** A strict reader of the text exposition format: what a Prometheus server would refuse, this refuses. */
 function parseExposition(text: string): Map<string, { type: string; help: string; samples: Array<{ labels: Record<string, string>; value: number }> }> {
   const families = new Map<string, { type: string; help: string; samples: Array<{ labels: Record<string, string>; value: number }> }>();
