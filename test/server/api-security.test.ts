@@ -122,6 +122,7 @@ t.test('scope: a scan cannot be pointed off this machine\'s networks', async (t)
     const response = await api.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload: { gateway, wan: false } });
     t.equal(response.statusCode, 403, gateway);
     t.equal(errorCode(response), 'EXP_ERR_URL_NOT_ALLOWED', gateway);
+    t.match(response.json<{ error: { message: string } }>().error.message, /LAN IP address/, 'the message says what to do');
   }
   for (const gateway of ['https://127.0.0.1/x', 'file:///etc/passwd', 'not a url']) {
     const response = await api.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload: { gateway, wan: false } });

@@ -34,7 +34,8 @@ export function clientError(error: unknown): { status: number; code: ErrorCode; 
   if (!isExposureError(error)) return undefined;
   if (error.code === 'EXP_ERR_USAGE') return { status: 400, code: 'EXP_ERR_API_BAD_REQUEST', message: error.message };
   const status = STATUS_OF[error.code];
-  return status === undefined ? undefined : { status, code: error.code, message: error.message };
+  // The hint says what to do; the CLI prints it on its own line, the API has only the message to carry it.
+  return status === undefined ? undefined : { status, code: error.code, message: error.hint ? `${error.message}. ${error.hint}` : error.message };
 }
 
 /** Every error leaves as {error:{code,message}}: fastify's own (validation, body parsing, limits) included. */
