@@ -31,7 +31,7 @@ export interface OutboxOptions {
   store: HistoryStore;
   /** Per delivery: connect, send, and the status line (default 10 s). */
   timeoutMs?: number;
-  /** First retry after this, doubling per failure up to retryMaxMs (defaults 30 s and 1 h), ±20 % jitter. */
+  /** First retry after this, doubling per failure up to retryMaxMs (defaults 30 s and 10 min), ±20 % jitter. */
   retryBaseMs?: number;
   retryMaxMs?: number;
   /** How often the outbox looks for due retries (default 5 s). */
@@ -75,7 +75,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
   const { store } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const retryBaseMs = options.retryBaseMs ?? 30_000;
-  const retryMaxMs = options.retryMaxMs ?? 3_600_000;
+  const retryMaxMs = Math.max(retryBaseMs, options.retryMaxMs ?? 600_000);
   const log = options.log ?? (() => undefined);
   let round: Promise<void> | undefined;
   let again = false;
@@ -98,6 +98,8 @@ export function startOutbox(options: OutboxOptions): Outbox {
           await send(alert, timeoutMs);
           store.markAlertDelivered(alert.id, new Date());
           log(`exposure: alert ${alert.id} delivered to ${webhookOrigin(alert.webhook)}`);
+          // The receiver is back: its backlog goes now, not at each alert's own backoff time.
+          if (store.rescheduleAlerts(alert.webhook, new Date()) > 0) again = true;
         } catch (error) {
           const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : error.cause instanceof Error ? error.cause.message : error.message) : String(error);
           const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(alert.attempts, 20)) * (0.8 + Math.random() * 0.4);

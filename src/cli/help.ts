@@ -137,7 +137,7 @@ Alerts:
   --alert-on FILTER         new-exposure (default): something became reachable or newly dangerous;
                             severity:LEVEL: a finding new or raised to LEVEL (info, low, medium, high, critical);
                             any: every change, including things that went away
-  --alert-retry SECONDS     first retry of a failed delivery (default 30); doubles per failure, up to 1 hour
+  --alert-retry SECONDS     first retry of a failed delivery (default 30); doubles per failure, up to 10 minutes
 
 Scan options: the same as "exposure scan" (--gateway, --interface, --no-wan, --vantage, --ports, --timeout, ...);
 the vantage token is never stored: give it with EXPOSURE_VANTAGE_TOKEN in watch's environment.

@@ -111,7 +111,17 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     });
   }
 
+  /** Never rejects: a croner callback's rejection would be unhandled and end the process. */
   async function execute(job: Job, jitter: boolean): Promise<RecordedScan | undefined> {
+    try {
+      return await executeOnce(job, jitter);
+    } catch (error) {
+      log(`exposure: schedule "${job.schedule.name}": ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  async function executeOnce(job: Job, jitter: boolean): Promise<RecordedScan | undefined> {
     if (jitter) await wait(Math.random() * Math.min(maxJitterMs, intervalMs(job.cron) / 10));
     if (controller.signal.aborted) return undefined;
     const schedule = store.getSchedule(job.schedule.id);
@@ -172,10 +182,12 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     }
   }
 
-  // Alerts a crash kept from being queued (the scan was stored, the process died before the outbox row).
+  // Alerts a crash kept from being queued (the scan was stored, the process died before the outbox row). Only
+  // when the newest scan has no alert at all: a webhook added since must not get an old change as if it were new.
+  const recentAlerts = store.listAlerts(200);
   for (const schedule of options.scheduleIds ? options.scheduleIds.map((id) => store.getSchedule(id)) : store.listSchedules()) {
     const [latest] = schedule ? store.latestDone(1, schedule.id) : [];
-    if (schedule && latest) alertFor(schedule, latest);
+    if (schedule && latest && !recentAlerts.some((alert) => alert.toScanId === latest.id)) alertFor(schedule, latest);
   }
   reload();
 

@@ -522,6 +522,10 @@ class SqliteStore implements HistoryStore {
     this.guard(() => this.db.prepare('UPDATE alerts SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?').run(error.slice(0, 500), nextAttemptAt.toISOString(), id));
   }
 
+  rescheduleAlerts(webhook: string, at: Date): number {
+    return this.guard(() => this.db.prepare("UPDATE alerts SET next_attempt_at = ? WHERE status = 'pending' AND webhook = ? AND next_attempt_at > ?").run(at.toISOString(), webhook, at.toISOString()).changes);
+  }
+
   listAlerts(limit = 50): AlertDelivery[] {
     return this.guard(() => (this.db.prepare('SELECT * FROM alerts ORDER BY id DESC LIMIT ?').all(Math.min(500, Math.max(1, Math.trunc(limit)))) as AlertRow[]).map(toAlert));
   }

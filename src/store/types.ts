@@ -209,6 +209,8 @@ export interface HistoryStore {
   claimDueAlerts(now: Date, leaseMs: number, limit: number): AlertDelivery[];
   markAlertDelivered(id: number, at: Date): void;
   markAlertFailed(id: number, error: string, nextAttemptAt: Date): void;
+  /** Makes every pending alert to this webhook due at `at` (the receiver is back: send its backlog now). Returns how many. */
+  rescheduleAlerts(webhook: string, at: Date): number;
   listAlerts(limit?: number): AlertDelivery[];
 
   /** Closes the database (checkpointing the WAL). Further calls throw. */

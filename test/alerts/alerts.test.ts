@@ -105,3 +105,29 @@ t.test('outbox: a receiver that is down (nothing listening) gets the alert when 
   await back.waitFor(1, 5000);
   t.equal(store.listAlerts().filter((alert) => alert.status === 'delivered').length, 1);
 });
+
+t.test('outbox: when a receiver is back, its backlog goes at once, not at each alert\'s backoff time', async (t) => {
+  const { store, diff, summary } = await twoScans(t);
+  const receiver = await startReceiver();
+  t.teardown(receiver.close);
+  receiver.respond = 500;
+  const targets = { webhooks: [receiver.url], alertOn: 'any' as const, schedule: null };
+  queueAlerts(store, targets, diff, summary);
+  const outbox = startOutbox({ store, retryBaseMs: 60_000, pollMs: 50, timeoutMs: 1000 });
+  t.teardown(() => outbox.stop());
+  await until(() => (store.listAlerts()[0]?.attempts ?? 0) >= 1);
+  t.ok(new Date(store.listAlerts()[0]?.nextAttemptAt ?? 0).getTime() > Date.now() + 30_000, 'backed off for about a minute');
+  receiver.respond = 200;
+  queueAlerts(store, targets, { ...diff, from: { ...diff.from, scanId: 7 }, to: { ...diff.to, scanId: 8 } }, summary);
+  outbox.kick();
+  await receiver.waitFor(2, 3000);
+  t.same(receiver.received.map((r) => (r.body as AlertPayload).to.scanId).sort(), [diff.to.scanId, 8].sort());
+});
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

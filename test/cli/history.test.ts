@@ -86,3 +86,21 @@ t.test('usage errors', async (t) => {
   const db2 = path.join(await tempDir(t), 'x', 'h.db');
   t.equal((await runCli(['history', '--db', db2])).code, 0, 'an empty history is not an error');
 });
+
+t.test('--save without --db uses $XDG_DATA_HOME/exposure-scanner/history.db', async (t) => {
+  const dir = await tempDir(t);
+  const previous = process.env['XDG_DATA_HOME'];
+  process.env['XDG_DATA_HOME'] = dir;
+  t.teardown(() => {
+    if (previous === undefined) delete process.env['XDG_DATA_HOME'];
+    else process.env['XDG_DATA_HOME'] = previous;
+  });
+  const igd = await startFakeIgd({});
+  t.teardown(igd.close);
+  const result = await runCli(['scan', '--gateway', igd.url, '--save', '--fail-on', 'none']);
+  t.equal(result.code, 0, result.stderr);
+  const file = path.join(dir, 'exposure-scanner', 'history.db');
+  t.match(result.stderr, `Saved as scan 1 in ${file}`);
+  const history = await runCli(['history', '--format', 'json']);
+  t.equal((JSON.parse(history.stdout) as { scans: unknown[] }).scans.length, 1);
+});

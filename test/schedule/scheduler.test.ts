@@ -128,3 +128,30 @@ t.test('exposure watch: stores its schedule and scans until stopped; usage error
   }
   t.match((await runCli(['watch', '--help'])).stdout, /--alert-on FILTER/);
 });
+
+t.test('on start: an alert a crash kept from being queued is queued; an old change is not sent to a webhook added later', async (t) => {
+  const receiver = await startReceiver();
+  t.teardown(receiver.close);
+  const late = await startReceiver();
+  t.teardown(late.close);
+  const store = openStore({ file: path.join(await tempDir(t), 'h.db') });
+  t.teardown(() => store.close());
+  const options = parseScanArgs(['--gateway', 'http://127.0.0.1:1/rootDesc.xml', '--no-wan']).scan;
+  const schedule = store.createSchedule({ name: 'yearly', cron: '0 0 1 1 *', options, webhooks: [receiver.url], alertOn: 'any' });
+  const { exampleReport } = await import('../support/reports.js');
+  store.recordScan(exampleReport(), { options, trigger: 'schedule', scheduleId: schedule.id });
+  const changed = exampleReport();
+  changed.findings = changed.findings.slice(1);
+  // The process "died" here: the second scan is stored, its alert never queued.
+  store.recordScan(changed, { options, trigger: 'schedule', scheduleId: schedule.id });
+  const first = startScheduler({ store, maxJitterMs: 0, outbox: { pollMs: 50 } });
+  await receiver.waitFor(1);
+  await first.stop();
+  t.equal(receiver.received.length, 1);
+  store.upsertSchedule({ name: 'yearly', cron: '0 0 1 1 *', options, webhooks: [receiver.url, late.url], alertOn: 'any' });
+  const second = startScheduler({ store, maxJitterMs: 0, outbox: { pollMs: 50 } });
+  await sleep(400);
+  await second.stop();
+  t.equal(receiver.received.length, 1, 'not again');
+  t.equal(late.received.length, 0, 'a webhook added later does not get an old change');
+});
