@@ -16,9 +16,14 @@ export interface AlertPayload {
   from: ReportDiff['from'];
   to: ReportDiff['to'];
   summary: ScanSummary | null;
-  /** Every change between the two scans; matched marks those that raised the alert under alertOn. */
+  /** Every change between the two scans (matched ones first, at most MAX_CHANGES); matched marks those that raised the alert. */
   changes: (Change & { matched: boolean })[];
+  /** Changes left out of `changes` to keep the body bounded (a router that gained 1,000 mappings). */
+  omittedChanges: number;
 }
+
+/** Keeps a body well under the 1 MiB most receivers accept (a change is a few hundred bytes). */
+export const MAX_CHANGES = 500;
 
 const TEXT_LINES = 15;
 
@@ -56,6 +61,7 @@ export function buildPayload(input: { webhook: string; diff: ReportDiff; matched
     from: diff.from,
     to: diff.to,
     summary: input.summary,
-    changes: diff.changes.map((change) => ({ ...change, matched: matchedSet.has(change) })),
+    changes: [...matched, ...diff.changes.filter((change) => !matchedSet.has(change))].slice(0, MAX_CHANGES).map((change) => ({ ...change, matched: matchedSet.has(change) })),
+    omittedChanges: Math.max(0, diff.changes.length - MAX_CHANGES),
   };
 }

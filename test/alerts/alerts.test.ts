@@ -40,6 +40,14 @@ t.test('the payload: Slack-safe text, every change with matched, a dedupe id per
   t.equal(payload.changes.length, diff.changes.length);
   t.ok(payload.changes.some((c) => c.matched && c.kind === 'mapping-added'));
   t.equal(slackEscape('a<b>&'), 'a&lt;b&gt;&amp;');
+  t.equal(payload.omittedChanges, 0);
+  t.ok(payload.changes[0]?.matched, 'matched changes come first');
+  const many = { ...diff, changes: Array.from({ length: 1200 }, (_, i) => ({ ...diff.changes[0], key: `TCP/${i}` }) as Change) };
+  const big = buildPayload({ webhook: 'https://hooks.example/a', diff: many, matched: many.changes.slice(1000), alertOn: 'any', schedule: null, summary: null });
+  t.equal(big.changes.length, 500);
+  t.equal(big.omittedChanges, 700);
+  t.equal(big.changes[0]?.key, 'TCP/1000', 'matched first, so they are never the ones cut');
+  t.match(big.text, /and 185 more/);
   const again = buildPayload({ webhook: 'https://hooks.example/a', diff, matched, alertOn: 'new-exposure', schedule: null, summary: null });
   t.equal(again.id, payload.id, 'the same change set to the same webhook has the same id');
   t.not(buildPayload({ webhook: 'https://hooks.example/b', diff, matched, alertOn: 'new-exposure', schedule: null, summary: null }).id, payload.id);
