@@ -4,20 +4,21 @@ import { parseArgs } from 'node:util';
 import { createError } from '../core/errors.js';
 import { ENGINE_CHOICES, selectEngine, type EngineChoice } from '../net/portscan/engines.js';
 import { buildAgent, DEFAULT_AGENT_LIMITS } from '../server/agent/app.js';
-import { loadOrCreateToken } from '../server/agent/token.js';
+import { loadOrCreateToken } from '../server/token.js';
 import { AGENT_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';
 
-function usage(message: string): Error {
-  return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure agent --help" for the options.' });
+function usage(message: string, command = 'agent'): Error {
+  return createError('EXP_ERR_USAGE', message, { hint: `Run "exposure ${command} --help" for the options.` });
 }
 
-export function parseListen(raw: string | undefined): { host: string; port: number } {
+export function parseListen(raw: string | undefined, command: 'agent' | 'serve' = 'agent'): { host: string; port: number } {
   const match = /^(.+):(\d{1,5})$/.exec(raw ?? '');
   const host = match?.[1]?.replace(/^\[(.*)\]$/, '$1');
   const port = Number(match?.[2]);
-  if (!host || net.isIP(host) === 0 || port < 1 || port > 65535) throw usage(`--listen must be IP:PORT (e.g. 0.0.0.0:7447), not "${raw ?? ''}"`);
+  const example = command === 'agent' ? '0.0.0.0:7447' : '127.0.0.1:7448';
+  if (!host || net.isIP(host) === 0 || port < 1 || port > 65535) throw usage(`--listen must be IP:PORT (e.g. ${example}), not "${raw ?? ''}"`, command);
   return { host, port };
 }
 

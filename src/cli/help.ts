@@ -12,6 +12,8 @@ Usage:
                               what changed between two scans (default: the last two done)
   exposure watch --cron EXPR [--webhook URL]... [--alert-on FILTER] [scan options]
                               scan on a schedule, keep the history, alert webhooks on changes
+  exposure serve [--listen HOST:PORT] [--db FILE] [--token-file FILE] [--webhook URL]...
+                              the REST API (default http://127.0.0.1:7448) and the stored schedules, in one process
   exposure --help | --version
 
 Run "exposure <command> --help" for a command's options.
@@ -142,4 +144,32 @@ Alerts:
 
 Scan options: the same as "exposure scan" (--gateway, --interface, --no-wan, --vantage, --ports, --timeout, ...);
 the vantage token is never stored: give it with EXPOSURE_VANTAGE_TOKEN in watch's environment.
+`;
+
+export const SERVE_HELP = `Usage: exposure serve [options]
+
+The REST API and the scheduler in one process, on one history database. Every route except /v1/healthz needs
+"Authorization: Bearer TOKEN"; the token is created (mode 0600) on first start. The OpenAPI document and its UI
+are at /docs. Scans started over the API have the scope limits of "exposure scan": a gateway must be on one of
+this machine's networks, and the vantage agent can only be the one given here.
+
+  --listen HOST:PORT        where to listen (default 127.0.0.1:7448: this machine only)
+  --db FILE                 the history database (default $XDG_DATA_HOME/exposure-scanner/history.db,
+                            else ~/.local/share/exposure-scanner/history.db)
+  --token-file FILE         the bearer token (default $XDG_CONFIG_HOME/exposure-scanner/api-token, else
+                            ~/.config/exposure-scanner/api-token); created with a random token when missing
+  --webhook URL             alert webhook for schedules created over the API that name none (repeatable)
+  --alert-on FILTER         alert filter for those schedules: any, new-exposure (default), severity:LEVEL
+  --vantage URL             the vantage agent API scans may use (token: EXPOSURE_VANTAGE_TOKEN, or
+                            --vantage-token T); a request can only say yes or no to it
+  --rate-limit N            requests per client address per minute (default 300; failed logins count)
+  --max-queued N            API scans waiting to run; one more is refused with 503 (default 8)
+  --jitter SECONDS          random delay before each scheduled run, at most (default 30)
+  --keep-days N             delete finished scans older than N days (default 365; 0 keeps everything; the
+                            newest done scan of each schedule is always kept)
+  --alert-retry SECONDS     first retry delay of a failed webhook delivery, doubling up to a cap (default 30)
+  --public-docs             serve /docs without the token (the document holds no data)
+
+Scans run one at a time (API and schedules share the slot). Ctrl-C or SIGTERM stops cleanly (exit 0): running
+scans are aborted and marked in the history.
 `;

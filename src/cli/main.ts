@@ -11,6 +11,7 @@ import { agentCommand } from './agent.js';
 import { diffCommand, historyCommand } from './history.js';
 import { scanAndRecord } from './record.js';
 import { watchCommand } from './watch.js';
+import { serveCommand } from './serve.js';
 
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -67,6 +68,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     if (command === 'history') return historyCommand(rest, io);
     if (command === 'diff') return diffCommand(rest, io);
     if (command === 'watch') return await watchCommand(rest, io, signal);
+    if (command === 'serve') return await serveCommand(rest, io, signal);
     io.stderr.write(`exposure: unknown command "${terminalSafe(command)}"\n\n${MAIN_HELP}`);
     return EXIT.error;
   } catch (error) {

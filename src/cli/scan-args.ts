@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
 import { createError } from '../core/errors.js';
 import { numberOption } from './number-option.js';
-import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../core/options.js';
+import { DEFAULT_SCAN_OPTIONS, SCAN_LIMITS, type ScanOptions } from '../core/options.js';
+import { buildScanOptions } from '../core/scan-choices.js';
 import type { Severity } from '../core/report.generated.js';
 import { SEVERITIES } from '../rules/severity.js';
 import { ENGINE_CHOICES } from '../net/portscan/engines.js';
-import { parsePortSpec } from '../net/portscan/port-spec.js';
-import { scanEndpoint } from '../net/vantage-client.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -73,32 +72,24 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (enumeration !== 'auto' && enumeration !== 'list' && enumeration !== 'index') throw usage(`--enumeration must be auto, list or index, not "${enumeration}"`);
   const engine = values.engine ?? 'auto';
   if (!(ENGINE_CHOICES as readonly string[]).includes(engine)) throw usage(`--engine must be one of ${ENGINE_CHOICES.join(', ')}, not "${engine}"`);
-  const ports = values.ports ?? DEFAULT_SCAN_OPTIONS.ports;
-  parsePortSpec(ports);
   const vantageToken = values['vantage-token'] ?? process.env['EXPOSURE_VANTAGE_TOKEN'];
-  if (values.vantage !== undefined) {
-    scanEndpoint(values.vantage);
-    if (!vantageToken) throw usage('--vantage needs the agent token: --vantage-token T or the EXPOSURE_VANTAGE_TOKEN environment variable', 'The agent prints its token on first start and keeps it in its token file.');
-    if (values['no-wan']) throw usage('--vantage and --no-wan contradict each other: --no-wan keeps every probe on the LAN');
-  }
-  if (values.interface !== undefined && !/^[\w.:@-]{1,32}$/.test(values.interface)) throw usage(`--interface "${values.interface}" is not an interface name`);
-  const scan: ScanOptions = {
-    ...DEFAULT_SCAN_OPTIONS,
-    timeoutSeconds: numberOption('scan', 'timeout', values.timeout, DEFAULT_SCAN_OPTIONS.timeoutSeconds, 1, 3600, false),
-    discoveryWindowMs: numberOption('scan', 'discovery-window', values['discovery-window'], DEFAULT_SCAN_OPTIONS.discoveryWindowMs, 100, 30000),
-    requestTimeoutMs: numberOption('scan', 'request-timeout', values['request-timeout'], DEFAULT_SCAN_OPTIONS.requestTimeoutMs, 100, 60000),
-    maxMappings: numberOption('scan', 'max-mappings', values['max-mappings'], DEFAULT_SCAN_OPTIONS.maxMappings, 1, 65536 * 2),
-    maxInFlight: numberOption('scan', 'max-in-flight', values['max-in-flight'], DEFAULT_SCAN_OPTIONS.maxInFlight, 1, 8),
+  const scan = buildScanOptions({
+    timeoutSeconds: numberOption('scan', 'timeout', values.timeout, DEFAULT_SCAN_OPTIONS.timeoutSeconds, SCAN_LIMITS.timeoutSeconds.min, SCAN_LIMITS.timeoutSeconds.max, false),
+    discoveryWindowMs: numberOption('scan', 'discovery-window', values['discovery-window'], DEFAULT_SCAN_OPTIONS.discoveryWindowMs, SCAN_LIMITS.discoveryWindowMs.min, SCAN_LIMITS.discoveryWindowMs.max),
+    requestTimeoutMs: numberOption('scan', 'request-timeout', values['request-timeout'], DEFAULT_SCAN_OPTIONS.requestTimeoutMs, SCAN_LIMITS.requestTimeoutMs.min, SCAN_LIMITS.requestTimeoutMs.max),
+    maxMappings: numberOption('scan', 'max-mappings', values['max-mappings'], DEFAULT_SCAN_OPTIONS.maxMappings, SCAN_LIMITS.maxMappings.min, SCAN_LIMITS.maxMappings.max),
+    maxInFlight: numberOption('scan', 'max-in-flight', values['max-in-flight'], DEFAULT_SCAN_OPTIONS.maxInFlight, SCAN_LIMITS.maxInFlight.min, SCAN_LIMITS.maxInFlight.max),
     enumeration,
     engine: engine as ScanOptions['engine'],
-    ports,
-    serviceDetection: values['service-detection'] ?? false,
-    synScan: values['syn-scan'] ?? false,
+    ports: values.ports,
+    serviceDetection: values['service-detection'],
+    synScan: values['syn-scan'],
     wan: !values['no-wan'],
-    ...(values.vantage !== undefined ? { vantageUrl: values.vantage, vantageToken } : {}),
-    ...(values.gateway !== undefined ? { gatewayUrl: values.gateway } : {}),
-    ...(values.interface !== undefined ? { interface: values.interface } : {}),
-  };
+    vantageUrl: values.vantage,
+    ...(values.vantage !== undefined ? { vantageToken } : {}),
+    gatewayUrl: values.gateway,
+    interface: values.interface,
+  });
   return {
     help: values.help ?? false,
     scan,

@@ -44,3 +44,12 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   synScan: false,
   wan: true,
 };
+
+/** Bounds of the numeric options, shared by the CLI's flags and the REST API's schema (a test checks they agree). */
+export const SCAN_LIMITS = {
+  timeoutSeconds: { min: 1, max: 3600 },
+  discoveryWindowMs: { min: 100, max: 30000 },
+  requestTimeoutMs: { min: 100, max: 60000 },
+  maxMappings: { min: 1, max: 65536 * 2 },
+  maxInFlight: { min: 1, max: 8 },
+} as const satisfies Partial<Record<keyof ScanOptions, { min: number; max: number }>>;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildAgent, callerAddress } from '../../src/server/agent/app.js';
-import { loadOrCreateToken, tokenMatches, bearerToken } from '../../src/server/agent/token.js';
+import { loadOrCreateToken, tokenMatches, bearerToken } from '../../src/server/token.js';
 import { connectEngine } from '../../src/net/portscan/connect.js';
 import { requestVantageScan } from '../../src/net/vantage-client.js';
 

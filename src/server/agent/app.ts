@@ -8,7 +8,7 @@ import { parsePortSpec } from '../../net/portscan/port-spec.js';
 import type { PortScanEngine } from '../../net/portscan/types.js';
 import { isExposureError, type ErrorCode } from '../../core/errors.js';
 import type { AgentScanRequest } from '../../core/agent.generated.js';
-import { bearerToken, tokenMatches } from './token.js';
+import { bearerToken, tokenMatches } from '../token.js';
 
 export interface AgentLimits {
   /** Largest port set one request may ask for. */

@@ -2,14 +2,17 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { createError } from '../../core/errors.js';
+import { createError, type ErrorCode } from '../core/errors.js';
 
 /** 32 random bytes: guessing is hopeless, and the rate limit makes trying slow anyway. */
 const MIN_TOKEN_LENGTH = 32;
 
-export function defaultTokenFile(): string {
+/** The servers' token files: the vantage agent's and the REST API's are separate secrets. */
+export type TokenName = 'agent-token' | 'api-token';
+
+export function defaultTokenFile(name: TokenName = 'agent-token'): string {
   const configHome = process.env['XDG_CONFIG_HOME'] || path.join(homedir(), '.config');
-  return path.join(configHome, 'exposure-scanner', 'agent-token');
+  return path.join(configHome, 'exposure-scanner', name);
 }
 
 export interface LoadedToken {
@@ -19,19 +22,19 @@ export interface LoadedToken {
 }
 
 /**
- * Reads the agent's bearer token, or creates one (mode 0600) on first start. A token file that others can read
- * is refused: anyone holding the token can make the agent scan them, which is harmless, but can also use up its
- * scan budget.
+ * Reads a server's bearer token, or creates one (mode 0600) on first start. A token file that others can read
+ * is refused: anyone holding the agent's token can use up its scan budget, and the API's token reads the whole
+ * scan history. `code` is the error a server reports for a bad file (each server has its own config code).
  */
-export async function loadOrCreateToken(file = defaultTokenFile()): Promise<LoadedToken> {
+export async function loadOrCreateToken(file = defaultTokenFile(), code: ErrorCode = 'EXP_ERR_AGENT_CONFIG'): Promise<LoadedToken> {
   try {
     const info = await stat(file);
     if ((info.mode & 0o077) !== 0) {
-      throw createError('EXP_ERR_AGENT_CONFIG', `The token file ${file} is readable by other users`, { hint: `Run: chmod 600 ${file}` });
+      throw createError(code, `The token file ${file} is readable by other users`, { hint: `Run: chmod 600 ${file}` });
     }
     const token = (await readFile(file, 'utf8')).trim();
     if (token.length < MIN_TOKEN_LENGTH) {
-      throw createError('EXP_ERR_AGENT_CONFIG', `The token in ${file} is shorter than ${MIN_TOKEN_LENGTH} characters`, {
+      throw createError(code, `The token in ${file} is shorter than ${MIN_TOKEN_LENGTH} characters`, {
         hint: 'Delete the file to have a strong one generated, or write a longer random token into it.',
       });
     }

@@ -1,0 +1,138 @@
+import { parseArgs } from 'node:util';
+import { createError } from '../core/errors.js';
+import { runScan } from '../core/run-scan.js';
+import { scanEndpoint } from '../net/vantage-client.js';
+import { startScheduler } from '../schedule/scheduler.js';
+import { validateAlertOn, validateWebhook } from '../schedule/validate.js';
+import { build, DEFAULT_API_LIMITS } from '../server/api/app.js';
+import { ScanSlots } from '../server/api/scan-slots.js';
+import { defaultTokenFile, loadOrCreateToken } from '../server/token.js';
+import { openStore } from '../store/index.js';
+import { parseListen } from './agent.js';
+import { SERVE_HELP } from './help.js';
+import { numberOption } from './number-option.js';
+import type { Io } from './main.js';
+
+export const DEFAULT_SERVE_LISTEN = '127.0.0.1:7448';
+
+function usage(message: string): Error {
+  return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure serve --help" for the options.' });
+}
+
+/** Turns a validator's error into a usage error naming the option. */
+function option<T>(name: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw usage(`${name}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * exposure serve: the REST API and the scheduler in one process, on one history database, sharing one scan slot.
+ * Runs until SIGINT/SIGTERM (the signal): then the scheduler stops, the API stops listening, scans still running
+ * are aborted and marked, and the database is closed.
+ */
+export async function serveCommand(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        listen: { type: 'string' },
+        db: { type: 'string' },
+        'token-file': { type: 'string' },
+        webhook: { type: 'string', multiple: true },
+        'alert-on': { type: 'string' },
+        vantage: { type: 'string' },
+        'vantage-token': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'max-queued': { type: 'string' },
+        jitter: { type: 'string' },
+        'keep-days': { type: 'string' },
+        'alert-retry': { type: 'string' },
+        'public-docs': { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  if (values.help) {
+    io.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  const listen = parseListen(values.listen ?? DEFAULT_SERVE_LISTEN, 'serve');
+  const webhooks = option('--webhook', () => (values.webhook ?? []).map(validateWebhook));
+  const alertOn = values['alert-on'] === undefined ? undefined : option('--alert-on', () => validateAlertOn(values['alert-on'] ?? ''));
+  const rateLimitMax = numberOption('serve', 'rate-limit', values['rate-limit'], DEFAULT_API_LIMITS.rateLimitMax, 1, 100_000);
+  const maxQueued = numberOption('serve', 'max-queued', values['max-queued'], DEFAULT_API_LIMITS.maxQueued, 1, 1000);
+  const jitterSeconds = numberOption('serve', 'jitter', values.jitter, 30, 0, 3600, false);
+  // The same defaults as "exposure watch": one year of history, alert retries from 30 s.
+  const keepDays = numberOption('serve', 'keep-days', values['keep-days'], 365, 0, 100_000);
+  const retrySeconds = numberOption('serve', 'alert-retry', values['alert-retry'], 30, 0.1, 3600, false);
+  const vantageToken = values['vantage-token'] ?? process.env['EXPOSURE_VANTAGE_TOKEN'];
+  let vantage: { url: string; token: string } | undefined;
+  if (values.vantage !== undefined) {
+    scanEndpoint(values.vantage);
+    if (!vantageToken) throw usage('--vantage needs the agent token: the EXPOSURE_VANTAGE_TOKEN environment variable (or --vantage-token T)');
+    vantage = { url: values.vantage, token: vantageToken };
+  }
+
+  const token = await loadOrCreateToken(values['token-file'] ?? defaultTokenFile('api-token'), 'EXP_ERR_API_CONFIG');
+  const store = openStore(values.db === undefined ? {} : { file: values.db });
+  const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  try {
+    const slots = new ScanSlots(1);
+    // Marks scans a stopped process left running as interrupted, before the API can show them as running.
+    const scheduler = startScheduler({
+      store,
+      run: (options, scanSignal) => slots.run(() => runScan(options, scanSignal ?? signal), scanSignal),
+      maxJitterMs: jitterSeconds * 1000,
+      retentionDays: keepDays,
+      outbox: { retryBaseMs: retrySeconds * 1000, pollMs: Math.min(5000, retrySeconds * 1000) },
+      log,
+      ...(vantage ? { vantageToken: vantage.token } : {}),
+    });
+    const app = await build({
+      token: token.token,
+      store,
+      slots,
+      limits: { rateLimitMax, maxQueued },
+      ...(vantage ? { vantage } : {}),
+      publicDocs: values['public-docs'] ?? false,
+      onSchedulesChanged: () => scheduler.reload(),
+      scheduleDefaults: { webhooks, ...(alertOn ? { alertOn } : {}) },
+      // Errors only, on standard error: a 500's details stay on the server.
+      logger: { level: 'error', stream: process.stderr },
+    });
+    try {
+      await app.listen({ host: listen.host, port: listen.port });
+    } catch (error) {
+      await scheduler.stop();
+      const code = (error as NodeJS.ErrnoException).code;
+      throw createError('EXP_ERR_API_CONFIG', `Cannot listen on ${listen.host}:${listen.port}: ${code ?? (error as Error).message}`, {
+        hint: code === 'EADDRINUSE' ? 'Another program uses that port: choose another with --listen.' : 'Check the address with "ip -br addr".',
+      });
+    }
+    const address = app.server.address();
+    const port = address !== null && typeof address === 'object' ? address.port : listen.port;
+    const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+    log(`exposure serve listening on http://${host}:${port} (API under /v1, documentation at /docs)`);
+    log(`exposure serve: history in ${store.file}; ${scheduler.states().length} schedule(s) running`);
+    log(`exposure serve: bearer token ${token.created ? 'created in' : 'read from'} ${token.file} (TOKEN=$(cat ${token.file}))`);
+    if (!['127.0.0.1', '::1'].includes(listen.host)) log('Warning: listening beyond this machine without TLS: the token crosses the network in clear. Put a TLS proxy in front, or keep the default 127.0.0.1.');
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    log('exposure serve: stopping');
+    await scheduler.stop();
+    await app.close();
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,80 @@
+import type { FastifyPluginCallback } from 'fastify';
+import { createError } from '../../../core/errors.js';
+import type { AlertOn } from '../../../store/types.js';
+import type { ApiContext } from '../app.js';
+import { errorResponses, ref, scheduleRequestSchema, scheduleSchema } from '../schemas.js';
+import { scanOptionsFromRequest, storedOptions, type ApiScanRequest } from '../scan-request.js';
+
+interface ApiScheduleRequest {
+  name: string;
+  cron: string;
+  scan?: ApiScanRequest;
+  webhooks?: string[];
+  alertOn?: AlertOn;
+  enabled?: boolean;
+}
+
+const idParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+} as const;
+
+export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
+  return (app, _options, done) => {
+    app.get('/schedules', { schema: { tags: ['schedules'], summary: 'Every schedule', response: { 200: { type: 'array', items: ref(scheduleSchema) }, ...errorResponses() } } }, () =>
+      context.store.listSchedules(),
+    );
+
+    app.get<{ Params: { id: number } }>(
+      '/schedules/:id',
+      { schema: { tags: ['schedules'], summary: 'One schedule', params: idParams, response: { 200: ref(scheduleSchema), ...errorResponses(400, 404) } } },
+      (request) => {
+        const schedule = context.store.getSchedule(request.params.id);
+        if (!schedule) throw createError('EXP_ERR_SCHEDULE_NOT_FOUND', `No schedule ${request.params.id}`);
+        return schedule;
+      },
+    );
+
+    app.post<{ Body: ApiScheduleRequest }>(
+      '/schedules',
+      {
+        schema: {
+          tags: ['schedules'],
+          summary: 'Create a schedule: a cron expression and the scan it runs',
+          body: ref(scheduleRequestSchema),
+          response: { 201: { description: 'Created', ...ref(scheduleSchema) }, ...errorResponses(400, 403, 413, 415) },
+        },
+      },
+      (request, reply) => {
+        const { name, cron, scan, enabled } = request.body;
+        const webhooks = request.body.webhooks ?? context.scheduleDefaults.webhooks;
+        const alertOn = request.body.alertOn ?? context.scheduleDefaults.alertOn;
+        // The scan a schedule will run passes the same checks, now, as one started by POST /v1/scans.
+        const options = scanOptionsFromRequest(scan ?? {}, context.vantage);
+        const schedule = context.store.createSchedule({
+          name,
+          cron,
+          options: storedOptions(options),
+          ...(webhooks !== undefined ? { webhooks } : {}),
+          ...(alertOn !== undefined ? { alertOn } : {}),
+          ...(enabled !== undefined ? { enabled } : {}),
+        });
+        context.onSchedulesChanged();
+        return reply.code(201).header('location', `/v1/schedules/${schedule.id}`).send(schedule);
+      },
+    );
+
+    app.delete<{ Params: { id: number } }>(
+      '/schedules/:id',
+      { schema: { tags: ['schedules'], summary: 'Delete a schedule (its scans stay in the history)', params: idParams, response: { 204: { description: 'Deleted', type: 'null' }, ...errorResponses(400, 404) } } },
+      (request, reply) => {
+        if (!context.store.deleteSchedule(request.params.id)) throw createError('EXP_ERR_SCHEDULE_NOT_FOUND', `No schedule ${request.params.id}`);
+        context.onSchedulesChanged();
+        return reply.code(204).send();
+      },
+    );
+    done();
+  };
+}

@@ -1,0 +1,61 @@
+import { createError } from '../../core/errors.js';
+import type { ScanOptions } from '../../core/options.js';
+import { buildScanOptions, checkScanScope } from '../../core/scan-choices.js';
+import type { StoredScanOptions } from '../../store/types.js';
+import type { ServerVantage } from './app.js';
+
+/** schemas/api-scan-request.schema.json (validated before it gets here). */
+export interface ApiScanRequest {
+  gateway?: string;
+  interface?: string;
+  wan?: boolean;
+  vantage?: boolean;
+  ports?: string;
+  engine?: 'auto' | 'nmap' | 'connect';
+  serviceDetection?: boolean;
+  synScan?: boolean;
+  timeoutSeconds?: number;
+  discoveryWindowMs?: number;
+  requestTimeoutMs?: number;
+  maxMappings?: number;
+  maxInFlight?: number;
+  enumeration?: 'auto' | 'list' | 'index';
+}
+
+/**
+ * A request's choices as runScan options, through the CLI's own builder (same defaults, same cross-checks) and
+ * the CLI's scope checks, made now rather than when the scan runs so that a refused scan is a 403 and no record.
+ * The vantage agent can only be the server's: a request never names a URL or a token.
+ */
+export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerVantage | undefined): ScanOptions {
+  const wan = request.wan ?? true;
+  if (request.vantage === true && !vantage) throw createError('EXP_ERR_API_BAD_REQUEST', 'This server has no vantage agent configured (exposure serve --vantage URL)');
+  if (request.vantage === true && !wan) throw createError('EXP_ERR_API_BAD_REQUEST', 'vantage and wan: false contradict each other: wan: false keeps every probe on the LAN');
+  const useVantage = vantage !== undefined && wan && request.vantage !== false;
+  const options = buildScanOptions({
+    gatewayUrl: request.gateway,
+    interface: request.interface,
+    wan,
+    ports: request.ports,
+    engine: request.engine,
+    serviceDetection: request.serviceDetection,
+    synScan: request.synScan,
+    timeoutSeconds: request.timeoutSeconds,
+    discoveryWindowMs: request.discoveryWindowMs,
+    requestTimeoutMs: request.requestTimeoutMs,
+    maxMappings: request.maxMappings,
+    maxInFlight: request.maxInFlight,
+    enumeration: request.enumeration,
+    ...(useVantage ? { vantageUrl: vantage.url, vantageToken: vantage.token } : {}),
+  });
+  checkScanScope(options);
+  return options;
+}
+
+/** What the store keeps: never the token, never a callback. */
+export function storedOptions(options: ScanOptions): StoredScanOptions {
+  const stored: ScanOptions = { ...options };
+  delete stored.vantageToken;
+  delete stored.onProgress;
+  return stored;
+}
