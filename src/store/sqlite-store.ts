@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +27,7 @@ import type {
   Schedule,
   StoredScanOptions,
 } from './types.js';
+import { SCAN_STATUSES } from './types.js';
 
 interface ScanRow {
   id: number;
@@ -170,6 +171,9 @@ export function openStore(options: OpenStoreOptions = {}): HistoryStore {
   let schemaVersion: number;
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // The history says which ports are open where: owner-only, like the token files. Created here first, because
+    // SQLite would create it with the umask's mode; its -wal and -shm files copy the database file's mode.
+    closeSync(openSync(file, 'a', 0o600));
     db = new Database(file);
   } catch (error) {
     throw dbError(file, error);
@@ -386,6 +390,15 @@ class SqliteStore implements HistoryStore {
           : this.db.prepare(`SELECT ${SCAN_COLUMNS} FROM scans WHERE status = 'done' AND schedule_id = ? ORDER BY id DESC LIMIT ?`).all(scheduleId, limit)
       ) as ScanRow[];
       return rows.map(toScan);
+    });
+  }
+
+  countScansByStatus(): Record<ScanStatus, number> {
+    return this.guard(() => {
+      const counts = Object.fromEntries(SCAN_STATUSES.map((status) => [status, 0])) as Record<ScanStatus, number>;
+      const rows = this.db.prepare('SELECT status, COUNT(*) AS count FROM scans GROUP BY status').all() as Array<{ status: string; count: number }>;
+      for (const row of rows) if ((SCAN_STATUSES as readonly string[]).includes(row.status)) counts[row.status as ScanStatus] = row.count;
+      return counts;
     });
   }
 

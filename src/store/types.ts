@@ -174,6 +174,8 @@ export interface HistoryStore {
   getReport(id: number): ExposureReport | undefined;
   getFacts(id: number): ScanFacts | undefined;
   listScans(query?: ListScansQuery): Page<ScanRecord>;
+  /** How many scans are in each status (for /metrics: one query, whatever the history's size). */
+  countScansByStatus(): Record<ScanStatus, number>;
   /** The n newest done scans (optionally of one schedule), newest first. */
   latestDone(n: number, scheduleId?: number): ScanRecord[];
   /**

@@ -92,6 +92,7 @@ t.test('outbox: queued once, delivered once, retried with backoff while the rece
   t.equal(receiver.received[0]?.headers['idempotency-key'], body.id);
   t.equal(receiver.received[0]?.headers['content-type'], 'application/json');
   t.ok(body.changes.some((c) => c.kind === 'mapping-added' && c.key === 'TCP/443' && c.matched));
+  await until(() => store.listAlerts()[0]?.status === 'delivered');
   t.equal(store.listAlerts()[0]?.status, 'delivered');
 });
 
@@ -111,6 +112,8 @@ t.test('outbox: a receiver that is down (nothing listening) gets the alert when 
   const back = await startReceiver(port);
   t.teardown(back.close);
   await back.waitFor(1, 5000);
+  // The outbox records the delivery after the receiver has answered: wait for that, not for the request.
+  await until(() => store.listAlerts().some((alert) => alert.status === 'delivered'));
   t.equal(store.listAlerts().filter((alert) => alert.status === 'delivered').length, 1);
 });
 

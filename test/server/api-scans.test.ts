@@ -66,6 +66,13 @@ t.test('report formats: every registered format, content types, 404 and 409', as
     t.equal(response.statusCode, 200, format);
     t.equal(response.headers['content-type'], REPORT_FORMATS[format]?.contentType, format);
   }
+  const markdown = await api.app.inject({ method: 'GET', url: `/v1/scans/${id}/report?format=markdown`, headers: auth });
+  t.match(markdown.body, /^# /m, 'markdown has a heading');
+  t.match(markdown.body, /8080/);
+  const html = await api.app.inject({ method: 'GET', url: `/v1/scans/${id}/report?format=html`, headers: auth });
+  t.match(html.body, /^<!doctype html>/i);
+  t.match(html.body, /<svg[\s>]/, 'the exposure diagram');
+  t.notOk(/<script/i.test(html.body), 'no script in the report');
   const unknown = await api.app.inject({ method: 'GET', url: '/v1/scans/999/report', headers: auth });
   t.equal(unknown.statusCode, 404);
   t.equal(errorCode(unknown), 'EXP_ERR_SCAN_NOT_FOUND');
@@ -179,7 +186,7 @@ t.test('shutdown: the running scan is aborted and marked, promptly', async (t) =
   t.ok(Date.now() - started < 5000, `closed in ${Date.now() - started} ms`);
   for (const id of [runningId, waitingId]) {
     const record = api.store.getScan(id);
-    t.equal(record?.status, 'failed', `scan ${id}`);
+    t.equal(record?.status, 'interrupted', `scan ${id}`);
     t.equal(record?.error?.code, 'EXP_ERR_SCAN_INTERRUPTED', `scan ${id}`);
   }
   await api.close();

@@ -8,7 +8,7 @@ import { migrate } from '../../src/store/migrations.js';
 import { exampleReport, LOOPBACK_OPTIONS, tempDir } from '../support/reports.js';
 
 
-t.test('default file follows XDG_DATA_HOME; WAL; current schema; private folder', async (t) => {
+t.test('default file follows XDG_DATA_HOME; WAL; current schema; private folder and file', async (t) => {
   const dir = await tempDir(t);
   t.equal(defaultDbFile({ XDG_DATA_HOME: dir }), path.join(dir, 'exposure-scanner', 'history.db'));
   t.match(defaultDbFile({ XDG_DATA_HOME: 'relative/ignored', HOME: '/home/u' }), /\.local\/share\/exposure-scanner\/history\.db$/, 'a relative XDG_DATA_HOME is ignored (spec)');
@@ -17,6 +17,8 @@ t.test('default file follows XDG_DATA_HOME; WAL; current schema; private folder'
   t.teardown(() => store.close());
   t.equal(store.schemaVersion, SCHEMA_VERSION);
   t.equal(statSync(path.dirname(file)).mode & 0o777, 0o700);
+  store.recordScan(exampleReport(), { options: LOOPBACK_OPTIONS, trigger: 'cli' });
+  for (const name of [file, `${file}-wal`]) t.equal(statSync(name).mode & 0o777, 0o600, `${path.basename(name)} is owner-only`);
   const raw = new Database(file, { readonly: true });
   t.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
   t.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);

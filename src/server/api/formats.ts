@@ -1,5 +1,7 @@
 import type { ExposureReport } from '../../core/report.generated.js';
+import { renderHtml } from '../../report/render-html.js';
 import { renderJson } from '../../report/render-json.js';
+import { renderMarkdown } from '../../report/render-markdown.js';
 import { renderText } from '../../report/render-text.js';
 
 export interface ReportFormat {
@@ -14,6 +16,8 @@ export interface ReportFormat {
 export const REPORT_FORMATS: Readonly<Record<string, ReportFormat>> = {
   json: { contentType: 'application/json; charset=utf-8', render: renderJson },
   text: { contentType: 'text/plain; charset=utf-8', render: (report) => renderText(report, { color: false }) },
+  markdown: { contentType: 'text/markdown; charset=utf-8', render: renderMarkdown },
+  html: { contentType: 'text/html; charset=utf-8', render: renderHtml },
 };
 
 export const DEFAULT_REPORT_FORMAT = 'json';

@@ -18,9 +18,8 @@ export function storeRecorder(store: HistoryStore): ScanRecorder {
       }
     },
     failed: (id, status, failure) => {
-      // The store has no public "interrupted" transition for a live process (it marks scans of dead processes
-      // itself); the code says what happened.
-      store.failScan(id, status === 'interrupted' ? { code: 'EXP_ERR_SCAN_INTERRUPTED', message: failure.message } : failure);
+      if (status === 'interrupted') store.interruptScan(id);
+      else store.failScan(id, failure);
     },
   };
 }

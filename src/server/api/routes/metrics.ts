@@ -1,25 +1,9 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { TOOL_VERSION } from '../../../core/version.js';
 import { SEVERITIES } from '../../../rules/severity.js';
-import { SCAN_STATUSES, type HistoryStore, type ScanStatus } from '../../../store/types.js';
 import type { ApiContext } from '../app.js';
 import { PROMETHEUS_CONTENT_TYPE, renderMetrics, type MetricFamily } from '../metrics.js';
 import { errorResponses } from '../schemas.js';
-
-/** Pages of 500; past this many pages a count is reported as it stands (a lower bound), so a scrape stays cheap. */
-const MAX_COUNT_PAGES = 40;
-
-function countScans(store: HistoryStore, status: ScanStatus): number {
-  let count = 0;
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_COUNT_PAGES; page++) {
-    const result = store.listScans({ status, limit: 500, ...(cursor !== undefined ? { cursor } : {}) });
-    count += result.items.length;
-    if (result.nextCursor === null) break;
-    cursor = result.nextCursor;
-  }
-  return count;
-}
 
 export function metricsFamilies(context: ApiContext): MetricFamily[] {
   const latest = context.store.latestDone(1)[0];
@@ -43,7 +27,7 @@ export function metricsFamilies(context: ApiContext): MetricFamily[] {
       name: 'exposure_scans',
       help: 'Scans in the history, by status.',
       type: 'gauge',
-      samples: SCAN_STATUSES.map((status) => ({ labels: { status }, value: countScans(context.store, status) })),
+      samples: Object.entries(context.store.countScansByStatus()).map(([status, value]) => ({ labels: { status }, value })),
     },
     { name: 'exposure_scan_queue_waiting', help: 'API scans waiting to run in this process.', type: 'gauge', samples: [{ value: context.queue.waiting }] },
   ];
