@@ -23,6 +23,14 @@ export async function generateAgentTypes() {
   return `/* ${BANNER.replace('schemas/report.schema.json', 'schemas/agent-scan-*.schema.json')} */\n\n${request}\n${response}`;
 }
 
+/** The QNAP data files' types (probes/qnap/*.json are validated against the same schemas when loaded). */
+export async function generateQnapDataTypes() {
+  const options = { bannerComment: '', additionalProperties: false, declareExternallyReferenced: true, style: { singleQuote: true, printWidth: 120 } };
+  const fingerprints = await compile(await schema('fingerprint'), 'QnapFingerprints', options);
+  const vulnerabilities = await compile(await schema('vulnerability'), 'QnapVulnerabilities', options);
+  return `/* ${BANNER.replace('schemas/report.schema.json', 'schemas/fingerprint.schema.json and schemas/vulnerability.schema.json')} */\n\n${fingerprints}\n${vulnerabilities}`;
+}
+
 export async function generateTypes() {
   return compile(await schema(), 'ExposureReport', {
     bannerComment: `/* ${BANNER} */`,
@@ -52,6 +60,7 @@ export const TARGETS = [
   { file: new URL('../src/core/report.generated.ts', import.meta.url), generate: generateTypes },
   { file: new URL('../src/report/report-validator.generated.ts', import.meta.url), generate: generateValidator },
   { file: new URL('../src/core/agent.generated.ts', import.meta.url), generate: generateAgentTypes },
+  { file: new URL('../src/qnap/data.generated.ts', import.meta.url), generate: generateQnapDataTypes },
 ];
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {

@@ -28,6 +28,11 @@ export const ERROR_CODES = {
   EXP_ERR_AGENT_TOO_LARGE: 'A scan request asked for more ports or time than the agent allows.',
   EXP_ERR_AGENT_UNSUPPORTED_CLIENT: 'The agent cannot scan the address the request came from.',
   EXP_ERR_AGENT_CONFIG: 'The agent could not start with the given options.',
+  EXP_ERR_QNAP_DATA: 'A QNAP fingerprint or advisory data file does not pass its schema.',
+  EXP_ERR_NAS_NOT_ALLOWED: 'An address given with --nas is not an IPv4 address on a network this machine is on.',
+  EXP_ERR_MYQNAPCLOUD_NAME: 'A name given with --myqnapcloud is not a myQNAPcloud (QNAP DDNS) name.',
+  EXP_ERR_DNS: 'A DNS lookup failed or timed out.',
+  EXP_ERR_TLS: 'A TLS handshake with a device failed or timed out.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
