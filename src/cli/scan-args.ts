@@ -7,6 +7,7 @@ import { SEVERITIES } from '../rules/severity.js';
 import { ENGINE_CHOICES } from '../net/portscan/engines.js';
 import { parsePortSpec } from '../net/portscan/port-spec.js';
 import { scanEndpoint } from '../net/vantage-client.js';
+import { qnapScanOptions } from './qnap-args.js';
 
 export interface ScanCommand {
   help: boolean;
@@ -46,6 +47,9 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
         ports: { type: 'string' },
         'service-detection': { type: 'boolean' },
         'syn-scan': { type: 'boolean' },
+        nas: { type: 'string', multiple: true },
+        myqnapcloud: { type: 'string', multiple: true },
+        'dns-server': { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
         'fail-on': { type: 'string' },
@@ -90,6 +94,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     ...(values.vantage !== undefined ? { vantageUrl: values.vantage, vantageToken } : {}),
     ...(values.gateway !== undefined ? { gatewayUrl: values.gateway } : {}),
     ...(values.interface !== undefined ? { interface: values.interface } : {}),
+    ...qnapScanOptions(values.nas, values.myqnapcloud, values['dns-server']),
   };
   return {
     help: values.help ?? false,
