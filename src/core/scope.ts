@@ -69,12 +69,14 @@ export class Scope {
   /**
    * Whether the fingerprint probes may visit a mapping's internal client: only on one of this machine's own
    * subnets. Any LAN program can write a mapping, so a client elsewhere (another subnet, the internet, this
-   * machine's loopback) is reported by the rules, never visited; the one exception is a router that itself
-   * answers on loopback (a test rig), whose loopback clients are the rig's own.
+   * machine's loopback) is reported by the rules, never visited. A router that itself answers on loopback (a
+   * test rig, or a tunnel) is the other way round: only its loopback clients are visited, so a rig on this machine
+   * can never send the probes onto a real network.
    */
   mappingClientAllowed(client: string, gatewayAddress: string): boolean {
     if (!net.isIPv4(client)) return false;
-    if (isInCidr(client, '127.0.0.0/8')) return isInCidr(gatewayAddress, '127.0.0.0/8');
+    const loopbackGateway = isInCidr(gatewayAddress, '127.0.0.0/8');
+    if (isInCidr(client, '127.0.0.0/8') || loopbackGateway) return loopbackGateway && isInCidr(client, '127.0.0.0/8');
     return this.isOnLan(client) === true;
   }
 

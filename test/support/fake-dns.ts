@@ -4,7 +4,6 @@
  * scanner at it with --dns-server, so no query ever reaches a real resolver.
  */
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 
 export interface FakeDnsOptions {
   /** name (lower case, no trailing dot) -> IPv4 addresses */
@@ -74,6 +73,6 @@ export async function startFakeDns(options: FakeDnsOptions): Promise<FakeDns> {
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => socket.bind(options.port ?? 0, host, resolve));
-  const { port } = socket.address() as AddressInfo;
+  const { port } = socket.address();
   return { host, port, server: `${host}:${port}`, questions, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
 }
