@@ -1,6 +1,5 @@
-import { Ajv } from 'ajv';
-import fingerprintSchema from '../../schemas/fingerprint.schema.json' with { type: 'json' };
-import vulnerabilitySchema from '../../schemas/vulnerability.schema.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv';
+import { validateFingerprintsSchema, validateVulnerabilitiesSchema } from './data-validators.generated.js';
 import fingerprintData from '../../probes/qnap/fingerprints.json' with { type: 'json' };
 import vulnerabilityData from '../../probes/qnap/vulnerabilities.json' with { type: 'json' };
 import { createError } from '../core/errors.js';
@@ -83,20 +82,30 @@ function checkVulnerabilities(data: QnapVulnerabilities, file: string): void {
   }
 }
 
+/** The ajv validators for both schemas, compiled ahead of time by scripts/gen-types.mjs (as the report's is). */
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+const fingerprintSchemaValid = validateFingerprintsSchema as unknown as Validator;
+const vulnerabilitySchemaValid = validateVulnerabilitiesSchema as unknown as Validator;
+
+function schemaProblem(validate: Validator): string {
+  const error = validate.errors?.[0];
+  return `${error?.instancePath ?? ''} ${error?.message ?? ''}`;
+}
+
 /** Validates fingerprint data against schemas/fingerprint.schema.json and the checks above. */
 export function validateFingerprints(data: unknown, file = 'probes/qnap/fingerprints.json'): QnapFingerprints {
-  const validate = new Ajv({ allErrors: false, strict: true, strictTuples: false, allowUnionTypes: true }).compile<QnapFingerprints>(fingerprintSchema);
-  if (!validate(data)) throw invalid(file, `${validate.errors?.[0]?.instancePath ?? ''} ${validate.errors?.[0]?.message ?? ''}`);
-  checkFingerprints(data, file);
-  return data;
+  if (!fingerprintSchemaValid(data)) throw invalid(file, schemaProblem(fingerprintSchemaValid));
+  const fingerprints = data as QnapFingerprints;
+  checkFingerprints(fingerprints, file);
+  return fingerprints;
 }
 
 /** Validates advisory data against schemas/vulnerability.schema.json and the checks above. */
 export function validateVulnerabilities(data: unknown, file = 'probes/qnap/vulnerabilities.json'): QnapVulnerabilities {
-  const validate = new Ajv({ allErrors: false, strict: true, strictTuples: false, allowUnionTypes: true }).compile<QnapVulnerabilities>(vulnerabilitySchema);
-  if (!validate(data)) throw invalid(file, `${validate.errors?.[0]?.instancePath ?? ''} ${validate.errors?.[0]?.message ?? ''}`);
-  checkVulnerabilities(data, file);
-  return data;
+  if (!vulnerabilitySchemaValid(data)) throw invalid(file, schemaProblem(vulnerabilitySchemaValid));
+  const vulnerabilities = data as QnapVulnerabilities;
+  checkVulnerabilities(vulnerabilities, file);
+  return vulnerabilities;
 }
 
 let fingerprints: readonly Fingerprint[] | undefined;
