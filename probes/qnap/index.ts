@@ -2,8 +2,8 @@ import { abortError } from '../../src/core/errors.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
 import type { Probe, ProbeContext } from '../../src/core/probe.js';
 import type { Host } from '../../src/core/report.generated.js';
-import { fingerprintHost, type HostFingerprint } from '../../src/qnap/fingerprint-host.js';
-import { verdictsFor } from '../../src/qnap/verdicts.js';
+import { fingerprintHost } from '../../src/qnap/fingerprint-host.js';
+import { hostObservation } from '../../src/qnap/host.js';
 
 /** QTS's admin UI: 8080 (http) and 443 (https) by default (QNAP's January 2022 guidance). */
 export const QNAP_ADMIN_PORTS = [8080, 443] as const;
@@ -51,12 +51,6 @@ export function lanTargets(context: ProbeContext): Target[] {
     target.ports = target.ports.slice(0, MAX_PORTS_PER_HOST);
   }
   return [...targets.values()];
-}
-
-/** A host observation from a fingerprint: the verdicts are computed here, from this scanner's advisory data. */
-export function hostObservation(address: string, seenFrom: Host['seenFrom'], reasons: readonly Host['reasons'][number][], fingerprint: HostFingerprint): Observation {
-  const data: Host = { address, seenFrom, reasons: [...reasons], services: fingerprint.services, device: fingerprint.device, verdicts: verdictsFor(fingerprint.device) };
-  return { probe: 'qnap', kind: 'host', subject: address, at: now(), data };
 }
 
 export const qnapProbe: Probe = {

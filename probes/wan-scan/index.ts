@@ -5,7 +5,7 @@ import { now, observationsOf, type Observation } from '../../src/core/observatio
 import type { Probe, ProbeContext } from '../../src/core/probe.js';
 import type { Gateway, Wan } from '../../src/core/report.generated.js';
 import { runOutsideChecks } from './outside-checks.js';
-import { hostObservation } from '../qnap/index.js';
+import { hostObservation } from '../../src/qnap/host.js';
 
 function observation(data: Wan): Observation {
   return { probe: 'wan-scan', kind: 'wan', subject: 'wan', at: now(), data };

@@ -1,4 +1,5 @@
 import t from 'tap';
+import net, { type AddressInfo } from 'node:net';
 import type { TapTest } from '../lab/lab.js';
 import { fingerprintHost, type FingerprintHostOptions } from '../../src/qnap/fingerprint-host.js';
 import { verdictsFor } from '../../src/qnap/verdicts.js';
@@ -149,6 +150,22 @@ t.test('hostile answers: huge bodies, slow servers, redirects elsewhere, markup 
   const bombed = await fingerprintHost(options([entity.port]));
   t.equal(bombed.device?.firmware?.version, '&lol9;', 'entities are never expanded');
   t.notOk(verdictsFor(bombed.device).some((verdict) => verdict.status === 'vulnerable' || verdict.status === 'fixed'), 'an unreadable version is never judged');
+});
+
+t.test('a server that drips its answer forever costs one request timeout', async (t) => {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><title>QNAP Turbo NAS');
+    const timer = setInterval(() => socket.write('QTS_REMEMBER_ME '), 50);
+    socket.on('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const started = Date.now();
+  const result = await fingerprintHost(options([(server.address() as AddressInfo).port], { requestTimeoutMs: 500 }));
+  t.ok(Date.now() - started < 4000, `bounded (${Date.now() - started} ms)`);
+  t.equal(result.device, null);
+  t.match(result.services[0]?.error, /EXP_ERR_HTTP_TIMEOUT/);
 });
 
 t.test('closed ports give no service; the signal cancels', async (t) => {
