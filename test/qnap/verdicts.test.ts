@@ -59,9 +59,12 @@ t.test('branch rules: unlisted older branch, newer branch, introduced, older-unk
   t.equal(status('QSA-21-57', device('4.5.4.1892 build 20211223')).status, 'fixed');
   t.equal(status('QSA-21-57', device('5.0.0.1850 build 20211101')).status, 'vulnerable');
   t.equal(status('QSA-21-57', device('5.1.0.2348 build 20230325')).status, 'fixed');
-  // QSA-24-09 lists 5.1 and 4.5 only; 5.0 is in between and the advisory says nothing of it.
-  const unlisted = status('QSA-24-09', device('5.0.1.2425 build 20230609'));
-  t.equal(unlisted.status, 'unknown');
+  // QSA-24-09's CVE record lists 5.1.x and 4.5.x with every other version unaffected: 5.0 in between is not.
+  t.equal(status('QSA-24-09', device('5.0.1.2425 build 20230609')).status, 'not-applicable');
+  t.equal(status('QSA-24-09', device('4.3.6.2441 build 20230621')).status, 'not-applicable', 'below the first affected branch');
+  // QSA-24-23 says nothing of branches before 5.1: cannot tell.
+  t.equal(status('QSA-24-23', device('5.0.1.2425 build 20230609')).status, 'unknown');
+  t.equal(status('QSA-24-23', device('5.0.1.2425 build 20230609')).fixedVersion, '5.1.7.2770 build 20240520');
 });
 
 t.test('QuTS hero and QuTScloud are compared with their own fixes only', async (t) => {
