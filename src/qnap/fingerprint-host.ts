@@ -147,8 +147,10 @@ async function probePort(port: number, options: FingerprintHostOptions, fingerpr
       }
       answers.set(key, answer);
       if (answer instanceof Error) {
+        // A port that cannot answer its first request is not a web server worth six more; one that speaks
+        // something else entirely (SSH, a game server) and presented no certificate is no web service at all.
+        if (answers.size === 1 && !certificate.ok && isExposureError(answer, 'EXP_ERR_HTTP_NETWORK')) return undefined;
         service.error ??= errorText(answer);
-        // A port that cannot answer its first request is not a web server worth six more.
         if (answers.size === 1) break;
         continue;
       }

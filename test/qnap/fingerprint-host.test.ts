@@ -178,3 +178,16 @@ t.test('closed ports give no service; the signal cancels', async (t) => {
   setTimeout(() => controller.abort(), 200);
   await t.rejects(fingerprintHost(options([slow.port], { signal: controller.signal, requestTimeoutMs: 4000 })), { code: 'EXP_ERR_ABORTED' });
 });
+
+t.test('a port that speaks something else (SSH) is no web service', async (t) => {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.write('SSH-2.0-OpenSSH_9.2\r\n');
+    socket.on('data', () => socket.end('Protocol mismatch.\n'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const result = await fingerprintHost(options([(server.address() as AddressInfo).port]));
+  t.same(result.services, []);
+  t.equal(result.device, null);
+});
