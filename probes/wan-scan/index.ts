@@ -5,6 +5,7 @@ import { now, observationsOf, type Observation } from '../../src/core/observatio
 import type { Probe, ProbeContext } from '../../src/core/probe.js';
 import type { Gateway, Wan } from '../../src/core/report.generated.js';
 import { runOutsideChecks } from './outside-checks.js';
+import { hostObservation } from '../../src/qnap/host.js';
 
 function observation(data: Wan): Observation {
   return { probe: 'wan-scan', kind: 'wan', subject: 'wan', at: now(), data };
@@ -59,6 +60,7 @@ export const wanScanProbe: Probe = {
           ports: formatPortList(ports),
           serviceDetection: options.serviceDetection,
           udp: true,
+          fingerprint: true,
           ...(location ? { igd: { port: Number(location.port || 80), path: location.pathname } } : {}),
           timeoutSeconds: Math.max(1, Math.floor(remainingMs / 1000) - 2),
         },
@@ -78,6 +80,8 @@ export const wanScanProbe: Probe = {
           ...(answer.igd ? { igdControl: answer.igd } : {}),
           warnings: answer.warnings,
         }),
+        // What the agent's fingerprints saw on the WAN address; the verdicts come from this scanner's data.
+        ...(answer.qnap ? [hostObservation(answer.address, 'wan', ['wan'], answer.qnap)] : []),
       ];
     }
 

@@ -8,6 +8,7 @@ import type { PortScanEngine, PortResult } from '../../src/net/portscan/types.js
 import { isExposureError } from '../../src/core/errors.js';
 import type { AgentScanResponse } from '../../src/core/agent.generated.js';
 import type { IgdControl, WanPort } from '../../src/core/report.generated.js';
+import { fingerprintHost } from '../../src/qnap/fingerprint-host.js';
 
 const MAX_TEXT = 200;
 const MAX_BANNER = 1024;
@@ -20,6 +21,8 @@ export interface OutsideCheckOptions {
   serviceDetection: boolean;
   udp: boolean;
   igd?: { port: number; path: string };
+  /** Run the QNAP fingerprints against the open TCP ports found (on `target` only). */
+  fingerprint?: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -100,6 +103,21 @@ export async function checkIgdControl(target: string, port: number, path: string
   return result;
 }
 
+/** The admin ports first: with more open ports than the bound, those are the ones that matter. */
+const FINGERPRINT_FIRST = [8080, 443, 80, 8081, 5000, 5001, 8443];
+const FINGERPRINT_MAX_PORTS = 12;
+/** The fingerprints get at least this long after the port scan, even when the scan used its whole budget. */
+const FINGERPRINT_MIN_MS = 2000;
+
+export function fingerprintPorts(ports: readonly PortResult[]): number[] {
+  const open = ports.filter((port) => port.state === 'open').map((port) => port.port);
+  const rank = (port: number): number => {
+    const index = FINGERPRINT_FIRST.indexOf(port);
+    return index < 0 ? FINGERPRINT_FIRST.length : index;
+  };
+  return [...new Set(open)].sort((a, b) => rank(a) - rank(b) || a - b).slice(0, FINGERPRINT_MAX_PORTS);
+}
+
 /** Everything the outside view looks at, for one address. The agent runs this against its caller. */
 export async function runOutsideChecks(options: OutsideCheckOptions): Promise<AgentScanResponse> {
   const started = Date.now();
@@ -116,6 +134,20 @@ export async function runOutsideChecks(options: OutsideCheckOptions): Promise<Ag
     options.udp ? checkUdp(options.target, options.signal) : Promise.resolve([]),
     options.igd ? checkIgdControl(options.target, options.igd.port, options.igd.path, options.signal) : Promise.resolve(undefined),
   ]);
+  const fingerprintTargets = options.fingerprint ? fingerprintPorts(scan.ports) : [];
+  const qnap =
+    fingerprintTargets.length > 0 && !options.signal?.aborted
+      ? await fingerprintHost({
+          address: options.target,
+          ports: fingerprintTargets,
+          requestTimeoutMs: 3000,
+          deadline: Math.max(Date.now() + FINGERPRINT_MIN_MS, started + options.timeoutMs),
+          signal: options.signal ?? new AbortController().signal,
+          maxPorts: FINGERPRINT_MAX_PORTS,
+        })
+      : options.fingerprint
+        ? { services: [], device: null }
+        : undefined;
   return {
     address: options.target,
     engine: scan.engine,
@@ -125,5 +157,6 @@ export async function runOutsideChecks(options: OutsideCheckOptions): Promise<Ag
     ports: [...scan.ports.map(toWanPort), ...udp],
     ...(igd ? { igd } : {}),
     warnings: scan.warnings.slice(0, 100).map((warning) => warning.slice(0, 2000)),
+    ...(qnap ? { qnap } : {}),
   };
 }

@@ -43,6 +43,15 @@ Outside view:
   --service-detection       nmap -sV, or banner grabbing with the built-in engine
   --syn-scan                nmap -sS instead of -sT (needs root; otherwise -sT with a warning)
 
+QNAP:
+  --nas ADDRESS             also fingerprint this LAN address (repeatable; IPv4 on a local subnet). The internal
+                            clients of the router's mappings are always fingerprinted: admin ports 8080 and 443,
+                            the mapped ports, and the HTTPS port the NAS names; safe unauthenticated reads only
+  --myqnapcloud NAME        resolve NAME.myqnapcloud.com (or a full name under a QNAP DDNS domain) and compare it
+                            with the WAN address (repeatable)
+  --dns-server ADDRESS[:PORT]
+                            resolver for --myqnapcloud (default: the system's); IPv4
+
 Limits:
   --timeout SECONDS         whole-scan time limit (default 60)
   --discovery-window MS     how long to collect SSDP answers (default 1500)

@@ -6,6 +6,7 @@ import { buildScanOptions } from '../core/scan-choices.js';
 import type { Severity } from '../core/report.generated.js';
 import { SEVERITIES } from '../rules/severity.js';
 import { ENGINE_CHOICES } from '../net/portscan/engines.js';
+import { qnapScanOptions } from '../core/qnap-options.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -51,6 +52,9 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
         ports: { type: 'string' },
         'service-detection': { type: 'boolean' },
         'syn-scan': { type: 'boolean' },
+        nas: { type: 'string', multiple: true },
+        myqnapcloud: { type: 'string', multiple: true },
+        'dns-server': { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
         'fail-on': { type: 'string' },
@@ -89,6 +93,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     ...(values.vantage !== undefined ? { vantageToken } : {}),
     gatewayUrl: values.gateway,
     interface: values.interface,
+    ...qnapScanOptions(values.nas, values.myqnapcloud, values['dns-server']),
   });
   return {
     help: values.help ?? false,

@@ -24,6 +24,10 @@ export interface AgentScanRequest {
     path: string;
   };
   timeoutSeconds?: number;
+  /**
+   * Also run the QNAP fingerprints (safe, unauthenticated reads of public pages and the TLS certificate) against the caller's open TCP ports.
+   */
+  fingerprint?: boolean;
 }
 
 /**
@@ -47,6 +51,7 @@ export interface AgentScanResponse {
    * @maxItems 100
    */
   warnings: string[];
+  qnap?: QnapFingerprint;
 }
 export interface WanPort {
   port: number;
@@ -68,4 +73,93 @@ export interface IgdControl {
   friendlyName?: string;
   externalIp?: string;
   error?: string;
+}
+/**
+ * The QNAP fingerprints run against the caller's open TCP ports (only when the request asked for them). The scanner computes the verdicts from the device with its own advisory data.
+ */
+export interface QnapFingerprint {
+  /**
+   * @maxItems 32
+   */
+  services: HostService[];
+  device: null | QnapDevice;
+}
+export interface HostService {
+  port: number;
+  protocol: 'TCP';
+  scheme: 'http' | 'https';
+  /**
+   * The Server header, weak evidence only.
+   */
+  server?: string;
+  title?: string;
+  tls?: {
+    subject: string;
+    issuer: string;
+    selfSigned: boolean;
+    validTo?: string;
+  };
+  fingerprints: FingerprintMatch[];
+  error?: string;
+}
+/**
+ * One fingerprint (from probes/qnap/fingerprints.json) that matched an answer. Every string came from the network except id.
+ */
+export interface FingerprintMatch {
+  /**
+   * The fingerprint's id in the data file.
+   */
+  id: string;
+  product: string;
+  version?: string | null;
+  confidence: 'high' | 'medium' | 'low';
+  /**
+   * The request that produced the answer (method and path), or 'tls' for the certificate.
+   */
+  path?: string;
+  /**
+   * What matched, quoted from the answer: untrusted.
+   */
+  evidence: string;
+}
+/**
+ * What the fingerprints say the device is, merged across its services. Every string came from the network.
+ */
+export interface QnapDevice {
+  vendor: 'QNAP';
+  os: 'QTS' | 'QuTS hero' | 'QuTScloud' | 'QES' | null;
+  model?: string;
+  displayModel?: string;
+  hostname?: string;
+  confidence: 'high' | 'medium' | 'low';
+  /**
+   * null when no answer told the version.
+   */
+  firmware: null | {
+    /**
+     * As the device wrote it, e.g. 5.1.1 or h5.0.0.
+     */
+    version: string;
+    number?: string;
+    build?: string;
+    /**
+     * version.number build build, e.g. 5.1.1.2491 build 20230815: the format QNAP advisories use.
+     */
+    full: string;
+  };
+  apps: {
+    name: string;
+    version: string | null;
+    port?: number;
+  }[];
+  /**
+   * Ports where the admin UI answered.
+   */
+  adminPorts?: number[];
+  /**
+   * Service flags from authLogin.cgi (e.g. QPhotosEnabled, forceSSL), as reported.
+   */
+  flags?: {
+    [k: string]: string;
+  };
 }

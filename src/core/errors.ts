@@ -50,6 +50,11 @@ export const ERROR_CODES = {
   EXP_ERR_NOT_ENOUGH_HISTORY: 'A diff needs two finished scans, and the history has fewer.',
   EXP_ERR_UNEXPECTED: 'An error without a code of its own stopped a recorded scan: a bug in exposure-scanner.',
   EXP_ERR_WEBHOOK: 'A webhook delivery failed; it stays queued and is retried.',
+  EXP_ERR_QNAP_DATA: 'A QNAP fingerprint or advisory data file does not pass its schema.',
+  EXP_ERR_NAS_NOT_ALLOWED: 'An address given with --nas is not an IPv4 address on a network this machine is on.',
+  EXP_ERR_MYQNAPCLOUD_NAME: 'A name given with --myqnapcloud is not a myQNAPcloud (QNAP DDNS) name.',
+  EXP_ERR_DNS: 'A DNS lookup failed or timed out.',
+  EXP_ERR_TLS: 'A TLS handshake with a device failed or timed out.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

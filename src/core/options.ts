@@ -27,6 +27,12 @@ export interface ScanOptions {
   serviceDetection: boolean;
   /** nmap -sS instead of -sT (root only). */
   synScan: boolean;
+  /** --nas: LAN addresses to fingerprint besides the clients of the router's mappings (checked by Scope). */
+  nas?: string[];
+  /** --myqnapcloud: fully qualified QNAP DDNS names to resolve and compare with the WAN address. */
+  myqnapcloud?: string[];
+  /** --dns-server: the resolver for --myqnapcloud, as host:port (default: the system's resolvers). */
+  dnsServer?: string;
   /** Called with short progress messages (the CLI prints them on a TTY). */
   onProgress?: (message: string) => void;
 }

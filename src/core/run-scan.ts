@@ -2,6 +2,8 @@ import { localIpv4Networks, defaultGateways } from '../net/interfaces.js';
 import { upnpIgdProbe } from '../../probes/upnp-igd/index.js';
 import { natPmpProbe } from '../../probes/nat-pmp/index.js';
 import { wanScanProbe } from '../../probes/wan-scan/index.js';
+import { qnapProbe } from '../../probes/qnap/index.js';
+import { myQnapCloudProbe } from '../../probes/myqnapcloud/index.js';
 import { evaluateRules } from '../rules/index.js';
 import { buildReport } from '../report/build.js';
 import { abortError } from './errors.js';
@@ -12,7 +14,7 @@ import { Scope } from './scope.js';
 import type { ExposureReport } from './report.generated.js';
 
 /** In order: later probes build on what earlier ones observed. */
-export const PROBES: readonly Probe[] = [upnpIgdProbe, natPmpProbe, wanScanProbe];
+export const PROBES: readonly Probe[] = [upnpIgdProbe, natPmpProbe, qnapProbe, wanScanProbe, myQnapCloudProbe];
 
 /**
  * The one flow every face calls: probes -> observations -> rules -> findings -> validated report.
@@ -23,12 +25,15 @@ export async function runScan(options: ScanOptions, signal?: AbortSignal): Promi
   const timeout = AbortSignal.timeout(Math.max(1, options.timeoutSeconds * 1000));
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const networks = localIpv4Networks(options.interface);
+  const scope = new Scope(networks);
+  // Refused before anything is sent: a --nas address off this machine's networks is a usage error, not a finding.
+  for (const address of options.nas ?? []) scope.checkNasAddress(address);
   const observations: Observation[] = [
     { probe: 'local', kind: 'local-networks', subject: 'host', at: now(), data: { networks, defaultGateways: options.gatewayUrl ? [] : await defaultGateways(options.interface) } },
   ];
   const context: ProbeContext = {
     options,
-    scope: new Scope(networks),
+    scope,
     observations,
     // Leave a little of the budget to assemble the report from what was gathered.
     deadline: Date.now() + Math.max(500, options.timeoutSeconds * 1000 - 1000),

@@ -37,4 +37,5 @@ export function buildScanOptions(choices: ScanChoices): ScanOptions {
 export function checkScanScope(options: ScanOptions): void {
   const scope = new Scope(localIpv4Networks(options.interface));
   if (options.gatewayUrl !== undefined) scope.checkGatewayUrl(options.gatewayUrl);
+  for (const address of options.nas ?? []) scope.checkNasAddress(address);
 }

@@ -50,6 +50,36 @@ export class Scope {
     return trusted ? gateway.externalIp : undefined;
   }
 
+  /**
+   * --nas ADDRESS: the user names a NAS to fingerprint. Only an IPv4 literal on one of this machine's subnets (or
+   * loopback): a name could resolve anywhere, and a scan must never probe someone else's machine.
+   */
+  checkNasAddress(address: string): string {
+    if (!net.isIPv4(address)) {
+      throw createError('EXP_ERR_NAS_NOT_ALLOWED', `--nas ${address} is not an IPv4 address`, { hint: 'Give the NAS by its LAN IPv4 address, e.g. --nas 192.168.1.20 (names are refused: DNS could point anywhere).' });
+    }
+    if (!this.isLocal(address)) {
+      throw createError('EXP_ERR_NAS_NOT_ALLOWED', `--nas ${address} is not on a network this machine is attached to`, {
+        hint: 'exposure-scanner only fingerprints devices on your own network; give the NAS by its LAN address.',
+      });
+    }
+    return address;
+  }
+
+  /**
+   * Whether the fingerprint probes may visit a mapping's internal client: only on one of this machine's own
+   * subnets. Any LAN program can write a mapping, so a client elsewhere (another subnet, the internet, this
+   * machine's loopback) is reported by the rules, never visited. A router that itself answers on loopback (a
+   * test rig, or a tunnel) is the other way round: only its loopback clients are visited, so a rig on this machine
+   * can never send the probes onto a real network.
+   */
+  mappingClientAllowed(client: string, gatewayAddress: string): boolean {
+    if (!net.isIPv4(client)) return false;
+    const loopbackGateway = isInCidr(gatewayAddress, '127.0.0.0/8');
+    if (isInCidr(client, '127.0.0.0/8') || loopbackGateway) return loopbackGateway && isInCidr(client, '127.0.0.0/8');
+    return this.isOnLan(client) === true;
+  }
+
   /** --gateway URL: an http URL whose host is an IPv4 literal on a local subnet or loopback. */
   checkGatewayUrl(raw: string): URL {
     let url: URL;

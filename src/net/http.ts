@@ -1,4 +1,6 @@
 import http from 'node:http';
+import https from 'node:https';
+import { LEGACY_TLS } from './tls.js';
 import { createError, abortError, isExposureError } from '../core/errors.js';
 
 /** 1 MiB: a real IGD description or SOAP answer is a few KiB; 1,000 mappings in one v2 listing are ~300 KiB. */
@@ -15,6 +17,12 @@ export interface HttpRequestOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   agent?: http.Agent;
+  /**
+   * Allow https: URLs, reading the device's certificate without verifying it. For the fingerprint probes only:
+   * a NAS on a LAN presents a self-signed certificate, and nothing secret is ever sent (no credentials, only
+   * requests for public pages), so an impostor could only tell us lies, which it could do over http too.
+   */
+  unverifiedHttps?: boolean;
 }
 
 export interface HttpResponse {
@@ -28,7 +36,7 @@ export interface HttpResponse {
  * followed (a 3xx is returned to the caller, who decides), every read bounded in bytes and time, cancellable.
  */
 export function httpRequest(url: URL, options: HttpRequestOptions = {}): Promise<HttpResponse> {
-  if (url.protocol !== 'http:') {
+  if (url.protocol !== 'http:' && !(url.protocol === 'https:' && options.unverifiedHttps === true)) {
     return Promise.reject(
       createError('EXP_ERR_URL_NOT_ALLOWED', `Refusing ${url.protocol} URL ${url.href}: only http: is used to talk to UPnP devices`),
     );
@@ -64,7 +72,10 @@ export function httpRequest(url: URL, options: HttpRequestOptions = {}): Promise
 
     const headers: Record<string, string> = { 'user-agent': 'exposure-scanner', ...options.headers };
     if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
-    const request = http.request(url, { method: options.method ?? 'GET', headers, agent: options.agent ?? false });
+    const request =
+      url.protocol === 'https:'
+        ? https.request(url, { method: options.method ?? 'GET', headers, agent: false, rejectUnauthorized: false, ...LEGACY_TLS })
+        : http.request(url, { method: options.method ?? 'GET', headers, agent: options.agent ?? false });
     request.on('error', (error) => {
       finish(
         isExposureError(error)

@@ -80,6 +80,8 @@ export function buildReport(input: BuildInput): ExposureReport {
       ...(input.options.vantageUrl ? { vantageUrl: new URL(input.options.vantageUrl).origin } : {}),
       engine: input.options.engine,
       ports: input.options.ports,
+      ...(input.options.nas ? { nas: input.options.nas } : {}),
+      ...(input.options.myqnapcloud ? { myqnapcloud: input.options.myqnapcloud } : {}),
     },
     ...(local ? { localNetworks: local.networks } : {}),
     discovery,

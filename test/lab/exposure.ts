@@ -54,9 +54,11 @@ export function parseUpnpcList(output: string): UpnpcRow[] {
   return rows;
 }
 
-export async function upnpcList(lab: Lab, flag: '-l' | '-L'): Promise<UpnpcRow[]> {
+/** The rows, and when they were listed (leases count down from there). */
+export async function upnpcList(lab: Lab, flag: '-l' | '-L'): Promise<UpnpcRow[] & { listedAt: number }> {
+  const listedAt = Date.now();
   const result = await lab.exec(lab.scanner, 'upnpc', ['-u', lab.router.rootDescUrl, flag], { timeoutMs: 120_000 });
-  return parseUpnpcList(result.stdout);
+  return Object.assign(parseUpnpcList(result.stdout), { listedAt });
 }
 
 export const mappingKey = (m: Pick<Mapping, 'protocol' | 'externalPort'>): string => `${m.protocol}/${m.externalPort}`;

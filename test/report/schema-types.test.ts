@@ -37,5 +37,5 @@ t.test('the report carries the agent answer shapes unchanged (both schemas defin
     JSON.parse(await readFile(new URL(`../../schemas/${name}.schema.json`, import.meta.url), 'utf8')) as { definitions: Record<string, unknown> };
   const report = await read('report');
   const agent = await read('agent-scan-response');
-  for (const name of ['WanPort', 'IgdControl']) t.same(report.definitions[name], agent.definitions[name], `${name} is the same in both`);
+  for (const name of ['WanPort', 'IgdControl', 'HostService', 'FingerprintMatch', 'QnapDevice']) t.same(report.definitions[name], agent.definitions[name], `${name} is the same in both`);
 });

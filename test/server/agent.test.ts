@@ -8,6 +8,8 @@ import { buildAgent, callerAddress } from '../../src/server/agent/app.js';
 import { loadOrCreateToken, tokenMatches, bearerToken } from '../../src/server/token.js';
 import { connectEngine } from '../../src/net/portscan/connect.js';
 import { requestVantageScan } from '../../src/net/vantage-client.js';
+import { startFakeQnap } from '../support/fake-qnap.js';
+import { closedPort } from '../support/ports.js';
 
 // inject() presents itself as 127.0.0.1, so every scan in this file is a loopback scan.
 const TOKEN = 'a'.repeat(43);
@@ -155,4 +157,22 @@ t.test('caller address: IPv4 and IPv4-mapped only', async (t) => {
   t.equal(callerAddress('::ffff:203.0.113.5'), '203.0.113.5');
   t.equal(callerAddress('2001:db8::1'), undefined);
   t.equal(callerAddress(undefined), undefined);
+});
+
+t.test('fingerprints on request: the caller only, its open ports only, and the answer passes the client schema', async (t) => {
+  const qnap = await startFakeQnap({ firmware: { version: '5.0.0', number: '1850', build: '20211101' }, flags: { stunnelPort: '0' } });
+  t.teardown(() => qnap.close());
+  const closed = await closedPort();
+  const app = await agent();
+  t.teardown(() => app.close());
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const answer = await requestVantageScan(`http://127.0.0.1:${port}`, TOKEN, { ports: `${qnap.port},${closed}`, udp: false, fingerprint: true }, { signal: new AbortController().signal, timeoutMs: 20_000 });
+  t.equal(answer.qnap?.device?.firmware?.full, '5.0.0.1850 build 20211101');
+  t.same(answer.qnap?.services.map((service) => service.port), [qnap.port], 'only the open port');
+  t.ok(qnap.requests.every((request) => !request.headers.authorization && !request.headers.cookie), 'no credentials');
+  const plain = await app.inject({ method: 'POST', url: '/v1/scan', headers: auth, payload: { ports: String(qnap.port), udp: false } });
+  t.equal(plain.json<{ qnap?: unknown }>().qnap, undefined, 'no fingerprints unless asked');
+  const bad = await app.inject({ method: 'POST', url: '/v1/scan', headers: auth, payload: { ports: String(qnap.port), fingerprint: 'yes' } });
+  t.equal(bad.statusCode, 400);
 });

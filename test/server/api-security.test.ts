@@ -131,6 +131,15 @@ t.test('scope: a scan cannot be pointed off this machine\'s networks', async (t)
   const schedule = await api.app.inject({ method: 'POST', url: '/v1/schedules', headers: auth, payload: { name: 'far', cron: '0 * * * *', scan: { gateway: 'http://8.8.8.8/x' } } });
   t.equal(schedule.statusCode, 403, 'a schedule\'s scan is checked the same way');
   t.equal(errorCode(schedule), 'EXP_ERR_URL_NOT_ALLOWED');
+  for (const nas of [['8.8.8.8'], ['127.0.0.1', '203.0.113.9']]) {
+    const response = await api.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload: { nas, wan: false } });
+    t.equal(response.statusCode, 403, `nas ${nas.join(',')}`);
+    t.equal(errorCode(response), 'EXP_ERR_NAS_NOT_ALLOWED');
+  }
+  for (const payload of [{ nas: ['nas.local'] }, { myqnapcloud: ['x'], dnsServer: '8.8.8.8' }, { myqnapcloud: ['evil.example.com'] }]) {
+    const response = await api.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload: { ...payload, wan: false } });
+    t.equal(response.statusCode, 400, JSON.stringify(payload));
+  }
   const vantage = await api.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload: { vantage: true } });
   t.equal(vantage.statusCode, 400, 'no agent configured on the server');
   t.same(api.store.listScans().items, [], 'no refused scan was recorded');

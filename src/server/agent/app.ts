@@ -141,6 +141,8 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
           serviceDetection: request.body.serviceDetection ?? false,
           udp: request.body.udp ?? true,
           ...(request.body.igd ? { igd: request.body.igd } : {}),
+          // The fingerprints, like the scan, only ever look at the caller: runOutsideChecks takes no other target.
+          fingerprint: request.body.fingerprint ?? false,
           timeoutMs: seconds * 1000,
           signal: AbortSignal.any([controller.signal, AbortSignal.timeout(seconds * 1000 + 5000)]),
         });

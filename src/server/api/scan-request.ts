@@ -1,6 +1,7 @@
 import { createError } from '../../core/errors.js';
 import type { ScanOptions } from '../../core/options.js';
 import { buildScanOptions, checkScanScope } from '../../core/scan-choices.js';
+import { qnapScanOptions } from '../../core/qnap-options.js';
 import type { StoredScanOptions } from '../../store/types.js';
 import type { ServerVantage } from './app.js';
 
@@ -20,6 +21,8 @@ export interface ApiScanRequest {
   maxMappings?: number;
   maxInFlight?: number;
   enumeration?: 'auto' | 'list' | 'index';
+  nas?: string[];
+  myqnapcloud?: string[];
 }
 
 /**
@@ -46,6 +49,8 @@ export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerV
     maxMappings: request.maxMappings,
     maxInFlight: request.maxInFlight,
     enumeration: request.enumeration,
+    // Never dnsServer: a request could then send DNS queries to any host it likes.
+    ...qnapScanOptions(request.nas, request.myqnapcloud, undefined),
     ...(useVantage ? { vantageUrl: vantage.url, vantageToken: vantage.token } : {}),
   });
   checkScanScope(options);

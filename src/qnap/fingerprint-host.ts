@@ -1,0 +1,210 @@
+import { httpRequest, type HttpResponse } from '../net/http.js';
+import { readCertificate } from '../net/tls.js';
+import { isExposureError } from '../core/errors.js';
+import type { FingerprintMatch, HostService, QnapDevice } from '../core/report.generated.js';
+import { loadFingerprints, type Fingerprint } from './data.js';
+import { buildDevice, type MatchResult } from './device.js';
+import { cleanValue, extract, matchFingerprint, titleOf, type HttpAnswer } from './match.js';
+
+/** A QNAP page or XML answer is a few KiB; a login page with inline scripts well under 256 KiB. */
+export const FINGERPRINT_MAX_BYTES = 256 * 1024;
+/** Same-origin redirects followed per request (QTS sends /cgi-bin/ on to its login page). */
+const MAX_REDIRECTS = 2;
+const DEFAULT_MAX_PORTS = 12;
+const PORTS_IN_FLIGHT = 2;
+
+export interface FingerprintHostOptions {
+  address: string;
+  /** In order of interest; cut to maxPorts. */
+  ports: readonly number[];
+  requestTimeoutMs: number;
+  /** Date.now() after which no new request starts. */
+  deadline: number;
+  signal: AbortSignal;
+  maxPorts?: number;
+  fingerprints?: readonly Fingerprint[];
+}
+
+export interface HostFingerprint {
+  services: HostService[];
+  device: QnapDevice | null;
+}
+
+interface PortOutcome {
+  service: HostService;
+  results: MatchResult[];
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function headerValue(headers: HttpAnswer['headers'] | HttpResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * One request, following a redirect only when it stays on the very same origin (scheme, address and port) and
+ * carries no credentials: a device must never be able to send the scanner to another host.
+ */
+async function fetchAnswer(origin: URL, request: NonNullable<Fingerprint['request']>, options: FingerprintHostOptions): Promise<HttpAnswer> {
+  let url = new URL(request.path, origin);
+  for (let hop = 0; ; hop++) {
+    const timeoutMs = Math.max(100, Math.min(options.requestTimeoutMs, options.deadline - Date.now()));
+    const response = await httpRequest(url, {
+      method: request.method,
+      headers: { accept: '*/*', ...(request.contentType ? { 'content-type': request.contentType } : {}) },
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      maxBytes: FINGERPRINT_MAX_BYTES,
+      timeoutMs,
+      signal: options.signal,
+      unverifiedHttps: true,
+    });
+    const location = headerValue(response.headers, 'location');
+    if (request.method === 'GET' && REDIRECTS.has(response.status) && location !== undefined && hop < MAX_REDIRECTS && Date.now() < options.deadline) {
+      let next: URL | undefined;
+      try {
+        next = new URL(location, url);
+      } catch {
+        next = undefined;
+      }
+      if (next && next.origin === url.origin && next.username === '' && next.password === '') {
+        url = next;
+        continue;
+      }
+    }
+    const body = response.body.toString('utf8');
+    return { status: response.status, headers: response.headers, body, title: titleOf(body) };
+  }
+}
+
+function errorText(error: unknown): string {
+  return cleanValue(isExposureError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error), 500);
+}
+
+function reportMatch(fingerprint: Fingerprint, evidence: string, version: string | null): FingerprintMatch {
+  return {
+    id: fingerprint.id,
+    product: fingerprint.product,
+    version,
+    confidence: fingerprint.confidence,
+    path: fingerprint.request ? `${fingerprint.request.method} ${fingerprint.request.path}` : 'tls',
+    evidence,
+  };
+}
+
+function runs(fingerprint: Fingerprint, matched: ReadonlySet<string>): boolean {
+  return (fingerprint.when?.matched ?? []).every((id) => matched.has(id)) && !(fingerprint.when?.notMatched ?? []).some((id) => matched.has(id));
+}
+
+/**
+ * Every fingerprint against one port. The certificate is read first: a TLS handshake that completes makes the
+ * port https; a refused connection means nothing listens (no service); a port that answers the handshake with
+ * something else is tried as http; one that stays silent is given up.
+ */
+async function probePort(port: number, options: FingerprintHostOptions, fingerprints: readonly Fingerprint[]): Promise<PortOutcome | undefined> {
+  const { address, signal } = options;
+  const certificate = await readCertificate(address, port, { timeoutMs: Math.max(100, Math.min(options.requestTimeoutMs, 3000, options.deadline - Date.now())), signal });
+  if (!certificate.ok && certificate.refused) return undefined;
+  const https = certificate.ok;
+  const service: HostService = { port, protocol: 'TCP', scheme: https ? 'https' : 'http', fingerprints: [] };
+  const results: MatchResult[] = [];
+  const matched = new Set<string>();
+  const record = (fingerprint: Fingerprint, evidence: string, answer: { http?: HttpAnswer }): void => {
+    const extracted = extract(fingerprint, answer);
+    const { version, number, build, appVersion } = extracted.fields;
+    const firmware = version === undefined ? null : `${version}${number ? `.${number}` : ''}${build ? ` build ${build}` : ''}`;
+    results.push({ fingerprint, port, extracted });
+    service.fingerprints.push(reportMatch(fingerprint, evidence, cleanValue(firmware ?? appVersion ?? '', 200) || null));
+    matched.add(fingerprint.id);
+  };
+
+  if (certificate.ok) {
+    const { certificate: cert } = certificate;
+    service.tls = { subject: cert.subjectText, issuer: cert.issuerText, selfSigned: cert.selfSigned, ...(cert.validTo ? { validTo: cert.validTo } : {}) };
+    for (const fingerprint of fingerprints.filter((candidate) => candidate.kind === 'tls')) {
+      const evidence = matchFingerprint(fingerprint, { cert });
+      if (evidence !== undefined) record(fingerprint, evidence, {});
+    }
+  } else if (/within \d+ ms/.test(certificate.error.message)) {
+    service.error = cleanValue(`no answer: ${certificate.error.message}`, 500);
+    return { service, results };
+  }
+
+  const origin = new URL(`${https ? 'https' : 'http'}://${address}:${port}/`);
+  const answers = new Map<string, HttpAnswer | Error>();
+  for (const fingerprint of fingerprints) {
+    if (fingerprint.kind !== 'http' || !fingerprint.request || !runs(fingerprint, matched)) continue;
+    if (signal.aborted || Date.now() >= options.deadline) break;
+    const request = fingerprint.request;
+    const key = `${request.method} ${request.path} ${request.body ?? ''}`;
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      try {
+        answer = await fetchAnswer(origin, request, options);
+      } catch (error) {
+        if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
+        answer = error instanceof Error ? error : new Error(String(error));
+      }
+      answers.set(key, answer);
+      if (answer instanceof Error) {
+        // A port that cannot answer its first request is not a web server worth six more; one that speaks
+        // something else entirely (SSH, a game server) and presented no certificate is no web service at all.
+        if (answers.size === 1 && !certificate.ok && isExposureError(answer, 'EXP_ERR_HTTP_NETWORK')) return undefined;
+        service.error ??= errorText(answer);
+        if (answers.size === 1) break;
+        continue;
+      }
+      if (service.server === undefined) {
+        const server = headerValue(answer.headers, 'server');
+        if (server !== undefined && server !== '') service.server = cleanValue(server, 200);
+      }
+      if (request.method === 'GET' && request.path === '/' && answer.title !== undefined) service.title = answer.title;
+    }
+    if (answer instanceof Error) continue;
+    const evidence = matchFingerprint(fingerprint, { http: answer });
+    if (evidence !== undefined) record(fingerprint, evidence, { http: answer });
+  }
+  return { service, results };
+}
+
+/** The admin HTTPS port the device itself names (authLogin.cgi's stunnelPort), when it is a real port number. */
+function namedHttpsPort(device: QnapDevice | null): number | undefined {
+  const value = device?.flags?.['stunnelPort'];
+  if (value === undefined || !/^\d{1,5}$/.test(value)) return undefined;
+  const port = Number(value);
+  return port >= 1 && port <= 65535 ? port : undefined;
+}
+
+/**
+ * Fingerprints one host on the given ports (then on the HTTPS port the device names, if new), a few ports at a
+ * time, bounded by maxPorts, the deadline and the signal. Only safe, unauthenticated GET/POST requests for the
+ * pages in probes/qnap/fingerprints.json; never a credential, never another host.
+ */
+export async function fingerprintHost(options: FingerprintHostOptions): Promise<HostFingerprint> {
+  const fingerprints = options.fingerprints ?? loadFingerprints();
+  const maxPorts = options.maxPorts ?? DEFAULT_MAX_PORTS;
+  const queue = [...new Set(options.ports)].filter((port) => Number.isInteger(port) && port >= 1 && port <= 65535).slice(0, maxPorts);
+  const probed = new Set<number>();
+  const outcomes: PortOutcome[] = [];
+
+  const drain = async (): Promise<void> => {
+    const worker = async (): Promise<void> => {
+      for (let port = queue.shift(); port !== undefined; port = queue.shift()) {
+        if (options.signal.aborted || Date.now() >= options.deadline) return;
+        probed.add(port);
+        const outcome = await probePort(port, options, fingerprints);
+        if (outcome) outcomes.push(outcome);
+      }
+    };
+    await Promise.all(Array.from({ length: PORTS_IN_FLIGHT }, worker));
+  };
+
+  await drain();
+  const extra = namedHttpsPort(buildDevice(outcomes.flatMap((outcome) => outcome.results)));
+  if (extra !== undefined && !probed.has(extra) && probed.size < maxPorts) {
+    queue.push(extra);
+    await drain();
+  }
+  outcomes.sort((a, b) => a.service.port - b.service.port);
+  return { services: outcomes.map((outcome) => outcome.service), device: buildDevice(outcomes.flatMap((outcome) => outcome.results)) };
+}

@@ -1,0 +1,167 @@
+import { decodeXmlText } from '../net/xml.js';
+import type { Condition, Extraction, Fingerprint } from './data.js';
+
+/** What one request got back, as the matcher sees it. Everything in it is attacker-controlled. */
+export interface HttpAnswer {
+  status: number;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: string;
+  title: string | undefined;
+}
+
+export interface CertAnswer {
+  subject: Readonly<Record<string, string>>;
+  issuer: Readonly<Record<string, string>>;
+  selfSigned: boolean;
+}
+
+export type ExtractedField = Exclude<Extraction['field'], 'flags'>;
+
+export interface Extracted {
+  fields: Partial<Record<ExtractedField, string>>;
+  flags: Record<string, string>;
+}
+
+/** Longest text kept from any extracted value: model names and versions are short; anything longer is noise. */
+const MAX_VALUE = 100;
+/** Element contents further than this from the opening tag are not looked at. */
+const MAX_ELEMENT = 1000;
+/** A title is looked for in the head of the page only. */
+const TITLE_WINDOW = 64 * 1024;
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Control and bidi characters out, whitespace collapsed, length capped: what goes into the report. */
+export function cleanValue(text: string, max = MAX_VALUE): string {
+  return text.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
+}
+
+export function titleOf(body: string): string | undefined {
+  const match = /<title[^>]{0,100}>([^<]{0,500})<\/title>/i.exec(body.slice(0, TITLE_WINDOW));
+  if (!match?.[1]) return undefined;
+  const title = cleanValue(decodeXmlText(match[1]), 200);
+  return title === '' ? undefined : title;
+}
+
+/**
+ * The text of the first <tag>...</tag> (CDATA unwrapped, the five XML entities decoded), or undefined when the
+ * element is missing, not closed nearby, or holds markup. A string search, not a parser: QNAP's answers are
+ * flat, and a look-up that never builds a tree cannot be made to explode by a hostile document.
+ */
+export function xmlTagText(body: string, tag: string): string | undefined {
+  const open = `<${tag}>`;
+  const start = body.indexOf(open);
+  if (start < 0) return undefined;
+  const from = start + open.length;
+  const end = body.indexOf(`</${tag}>`, from);
+  if (end < 0 || end - from > MAX_ELEMENT) return undefined;
+  let inner = body.slice(from, end).trim();
+  const cdata = /^<!\[CDATA\[([\s\S]*)\]\]>$/.exec(inner);
+  if (cdata) inner = cdata[1] ?? '';
+  else if (inner.includes('<')) return undefined;
+  else inner = decodeXmlText(inner);
+  return cleanValue(inner);
+}
+
+function headerText(headers: HttpAnswer['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function sourceText(condition: Condition | Extraction, answer: { http?: HttpAnswer; cert?: CertAnswer }): string | number | boolean | undefined {
+  const http = answer.http;
+  const cert = answer.cert;
+  switch (condition.source ?? 'body') {
+    case 'status':
+      return http?.status;
+    case 'body':
+      return http?.body;
+    case 'title':
+      return http?.title;
+    case 'header':
+      return http && condition.header !== undefined ? headerText(http.headers, condition.header) : undefined;
+    case 'cert.subject':
+      return cert && 'attribute' in condition && condition.attribute !== undefined ? cert.subject[condition.attribute] : undefined;
+    case 'cert.issuer':
+      return cert && 'attribute' in condition && condition.attribute !== undefined ? cert.issuer[condition.attribute] : undefined;
+    case 'cert.selfSigned':
+      return cert?.selfSigned;
+  }
+}
+
+const compiled = new Map<string, RegExp>();
+
+function regex(pattern: string, ignoreCase = false): RegExp {
+  const key = `${ignoreCase ? 'i' : ''}/${pattern}`;
+  let expression = compiled.get(key);
+  if (!expression) {
+    expression = new RegExp(pattern, ignoreCase ? 'i' : '');
+    compiled.set(key, expression);
+  }
+  return expression;
+}
+
+/** The text that satisfied the condition (for the evidence), or undefined when it does not hold. */
+export function conditionMatch(condition: Condition, answer: { http?: HttpAnswer; cert?: CertAnswer }): string | undefined {
+  const value = sourceText(condition, answer);
+  if (value === undefined) return undefined;
+  const label = condition.source === 'header' ? `${condition.header ?? ''}: ` : condition.attribute !== undefined ? `${condition.attribute}=` : '';
+  if (condition.equals !== undefined) {
+    const holds = typeof value === 'string' && typeof condition.equals === 'string' && condition.ignoreCase ? value.toLowerCase() === condition.equals.toLowerCase() : value === condition.equals;
+    return holds ? `${condition.source} ${label}${String(value)}` : undefined;
+  }
+  if (condition.in !== undefined) return typeof value === 'number' && condition.in.includes(value) ? `${condition.source} ${value}` : undefined;
+  if (typeof value !== 'string') return undefined;
+  if (condition.contains !== undefined) {
+    const holds = condition.ignoreCase ? value.toLowerCase().includes(condition.contains.toLowerCase()) : value.includes(condition.contains);
+    return holds ? `${label}${condition.contains}` : undefined;
+  }
+  if (condition.regex !== undefined) {
+    const match = regex(condition.regex, condition.ignoreCase).exec(value);
+    return match ? `${label}${match[0]}` : undefined;
+  }
+  return undefined;
+}
+
+/** Whether the answer satisfies the fingerprint, and the quoted text that did (for the report's evidence). */
+export function matchFingerprint(fingerprint: Fingerprint, answer: { http?: HttpAnswer; cert?: CertAnswer }): string | undefined {
+  const quotes: string[] = [];
+  for (const condition of fingerprint.match.all ?? []) {
+    const quote = conditionMatch(condition, answer);
+    if (quote === undefined) return undefined;
+    quotes.push(quote);
+  }
+  const any = fingerprint.match.any;
+  if (any) {
+    const quote = any.map((condition) => conditionMatch(condition, answer)).find((candidate) => candidate !== undefined);
+    if (quote === undefined) return undefined;
+    quotes.push(quote);
+  }
+  return cleanValue(quotes.map((quote) => quote.slice(0, 120)).join('; '), 500);
+}
+
+/** Named values out of a matched answer. The first extraction of a field that yields something wins. */
+export function extract(fingerprint: Fingerprint, answer: { http?: HttpAnswer }): Extracted {
+  const result: Extracted = { fields: {}, flags: {} };
+  for (const extraction of fingerprint.extract ?? []) {
+    const source = sourceText(extraction, answer);
+    if (typeof source !== 'string') continue;
+    if (extraction.field === 'flags') {
+      for (const tag of extraction.xmlTags ?? []) {
+        const value = xmlTagText(source, tag);
+        if (value !== undefined && value !== '') result.flags[tag] = value;
+      }
+      continue;
+    }
+    if (result.fields[extraction.field] !== undefined) continue;
+    let value: string | undefined;
+    if (extraction.xmlTag !== undefined) value = xmlTagText(source, extraction.xmlTag);
+    else if (extraction.regex !== undefined) {
+      const captured = regex(extraction.regex).exec(source)?.[1];
+      value = captured === undefined ? undefined : cleanValue(captured);
+    }
+    if (value !== undefined && value !== '') result.fields[extraction.field] = value;
+  }
+  return result;
+}
