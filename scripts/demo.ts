@@ -10,13 +10,12 @@
  *   npm run demo                          # writes demo/report.html (and report.md, report.json)
  *   npm run demo -- --screenshot F.png    # also renders the report in headless Chromium to a PNG
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { ChildProcess } from 'node:child_process';
-import { httpGet, labPrerequisites, startLab, type Lab, type LabHost } from '../test/lab/lab.js';
+import { labPrerequisites, startLab, type Lab } from '../test/lab/lab.js';
+import { scanWithVantage, startAgent, startFakeServices } from '../test/lab/exposure.js';
 import type { ExposureReport } from '../src/core/report.generated.js';
 import { renderHtml } from '../src/report/render-html.js';
 import { renderJson } from '../src/report/render-json.js';
@@ -25,58 +24,16 @@ import { renderText } from '../src/report/render-text.js';
 import { validateReport } from '../src/report/validate.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(root, 'src/cli/bin.ts');
-const SERVICES = path.join(root, 'test/support/fake-services-main.ts');
-const AGENT_PORT = 7447;
 const DNS_PORT = 5353;
 const DDNS_NAME = 'labnas';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: path.join(root, 'demo') }, screenshot: { type: 'string' } } });
 
-function ready(child: ChildProcess, what: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${output}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`${what} exited (${String(code)}): ${output}`)));
-  });
-}
-
-function services(lab: Lab, host: LabHost, config: object): Promise<void> {
-  return ready(lab.spawn(host, process.execPath, ['--import', 'tsx', SERVICES, JSON.stringify(config)]), `fake services in ${host.ns}`);
-}
-
-async function startAgent(lab: Lab, token: string): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'exposure-demo-agent-'));
-  const tokenFile = path.join(dir, 'token');
-  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-  lab.spawn(lab.wan, process.execPath, ['--import', 'tsx', CLI, 'agent', '--listen', `${lab.wan.address}:${AGENT_PORT}`, '--token-file', tokenFile]);
-  const url = `http://${lab.wan.address}:${AGENT_PORT}`;
-  for (let attempt = 0; attempt < 150; attempt++) {
-    const health = await httpGet(lab, lab.wan, `${url}/v1/healthz`, { timeoutMs: 1000 }).catch(() => undefined);
-    if (health?.status === 200) return url;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('the vantage agent did not start');
-}
-
 async function scan(lab: Lab, agent: string, token: string): Promise<ExposureReport> {
-  const args = ['scan', '--vantage', agent, '--myqnapcloud', DDNS_NAME, '--dns-server', `${lab.wan.address}:${DNS_PORT}`, '--format', 'json', '--fail-on', 'none'];
-  const result = await lab.exec(lab.scanner, process.execPath, ['--import', 'tsx', CLI, ...args], {
-    timeoutMs: 180_000,
-    env: { ...process.env, EXPOSURE_VANTAGE_TOKEN: token },
-  });
-  if (result.code !== 0) throw new Error(`exposure scan failed (${String(result.code)}): ${result.stderr}`);
-  const report = JSON.parse(result.stdout) as ExposureReport;
-  validateReport(report);
-  return report;
+  const run = await scanWithVantage(lab, agent, token, ['--myqnapcloud', DDNS_NAME, '--dns-server', `${lab.wan.address}:${DNS_PORT}`]);
+  if (run.code !== 0 || !run.report) throw new Error(`exposure scan failed (${String(run.code)}): ${run.stderr}`);
+  validateReport(run.report);
+  return run.report;
 }
 
 async function screenshot(htmlFile: string, pngFile: string): Promise<void> {
@@ -115,13 +72,13 @@ try {
   console.error(`demo: lab ${lab.id} up (router ${lab.router.address}, WAN ${lab.router.wanAddress}, NAS ${lab.nas.address})`);
   const firmware = { version: '4.5.2', number: '1566', build: '20210202' };
   const nas = { firmware, modelName: 'TS-X53D', displayModelName: 'TS-453D', hostname: 'HomeNAS', flags: { stunnelPort: '443', QPhotosEnabled: '1' } };
-  await services(lab, lab.nas, {
+  await startFakeServices(lab, lab.nas, {
     qnap: [
       { host: '0.0.0.0', port: 8080, ...nas, photoStation: { version: '6.0.12' } },
       { host: '0.0.0.0', port: 443, ...nas, tls: 'qnap-default' },
     ],
   });
-  await services(lab, lab.wan, { dns: { host: lab.wan.address, port: DNS_PORT, records: { [`${DDNS_NAME}.myqnapcloud.com`]: [lab.router.wanAddress] } } });
+  await startFakeServices(lab, lab.wan, { dns: { host: lab.wan.address, port: DNS_PORT, records: { [`${DDNS_NAME}.myqnapcloud.com`]: [lab.router.wanAddress] } } });
   const agent = await startAgent(lab, token);
   console.error(`demo: vantage agent on the internet side at ${agent}; scanning from ${lab.scanner.address} ...`);
   const report = await scan(lab, agent, token);

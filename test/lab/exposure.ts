@@ -1,6 +1,10 @@
 /** Runs the real `exposure` program inside a lab namespace, as a user would on their home network. */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Lab, LabHost } from './lab.js';
+import { httpGet, type Lab, type LabHost } from './lab.js';
 import type { ExposureReport, Mapping } from '../../src/core/report.generated.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
@@ -12,8 +16,8 @@ export interface ExposureRun {
   report: ExposureReport | undefined;
 }
 
-export async function runExposure(lab: Lab, args: string[], host: LabHost = lab.scanner): Promise<ExposureRun> {
-  const result = await lab.exec(host, process.execPath, ['--import', 'tsx', CLI, ...args], { timeoutMs: 120_000 });
+export async function runExposure(lab: Lab, args: string[], host: LabHost = lab.scanner, env?: NodeJS.ProcessEnv): Promise<ExposureRun> {
+  const result = await lab.exec(host, process.execPath, ['--import', 'tsx', CLI, ...args], { timeoutMs: 120_000, ...(env ? { env: { ...process.env, ...env } } : {}) });
   let report: ExposureReport | undefined;
   if (args.includes('json')) {
     try {
@@ -62,3 +66,47 @@ export async function upnpcList(lab: Lab, flag: '-l' | '-L'): Promise<UpnpcRow[]
 }
 
 export const mappingKey = (m: Pick<Mapping, 'protocol' | 'externalPort'>): string => `${m.protocol}/${m.externalPort}`;
+
+export const AGENT_PORT = 7447;
+const SERVICES = fileURLToPath(new URL('../support/fake-services-main.ts', import.meta.url));
+
+/** `exposure agent` on the lab's internet host, with this token; resolves to its URL once /v1/healthz answers. */
+export async function startAgent(lab: Lab, token: string, extra: string[] = []): Promise<string> {
+  const tokenFile = path.join(mkdtempSync(path.join(tmpdir(), 'exposure-agent-')), 'token');
+  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+  lab.spawn(lab.wan, process.execPath, ['--import', 'tsx', CLI, 'agent', '--listen', `${lab.wan.address}:${AGENT_PORT}`, '--token-file', tokenFile, ...extra]);
+  const url = `http://${lab.wan.address}:${AGENT_PORT}`;
+  for (let attempt = 0; attempt < 150; attempt++) {
+    const health = await httpGet(lab, lab.wan, `${url}/v1/healthz`, { timeoutMs: 1000 }).catch(() => undefined);
+    if (health?.status === 200) return url;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the agent did not start');
+}
+
+/** Fake QNAP web UIs and a DNS server in one process inside a namespace (test/support/fake-services-main.ts). */
+export function startFakeServices(lab: Lab, host: LabHost, config: object): Promise<void> {
+  const child: ChildProcess = lab.spawn(host, process.execPath, ['--import', 'tsx', SERVICES, JSON.stringify(config)]);
+  const what = `fake services in ${host.ns}`;
+  return new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${output}`)), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${String(code)}): ${output}`));
+    });
+  });
+}
+
+/** `exposure scan --vantage URL --format json` from the scanner host, the token in the environment as a user would. */
+export function scanWithVantage(lab: Lab, url: string, token: string, args: string[]): Promise<ExposureRun> {
+  return runExposure(lab, ['scan', '--vantage', url, '--format', 'json', '--fail-on', 'none', ...args], lab.scanner, { EXPOSURE_VANTAGE_TOKEN: token });
+}

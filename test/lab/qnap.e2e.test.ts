@@ -1,69 +1,10 @@
 // QNAP end to end: a fake QTS web UI in the NAS namespace behind UPnP mappings, the agent on the WAN side, a DNS
 // server for the myQNAPcloud name in the WAN namespace; a full scan from the scanner namespace.
 import t from 'tap';
-import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { httpGet, withLab, type Lab, type LabHost } from './lab.js';
-import type { ExposureReport } from '../../src/core/report.generated.js';
-
-const CLI = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
-const SERVICES = fileURLToPath(new URL('../support/fake-services-main.ts', import.meta.url));
+import { withLab } from './lab.js';
+import { scanWithVantage, startAgent, startFakeServices } from './exposure.js';
 const TOKEN = 'lab-token-'.padEnd(48, 'q');
-const AGENT_PORT = 7447;
 const DNS_PORT = 5353;
-
-async function ready(child: ChildProcess, what: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${output}`)), 30_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`${what} exited (${String(code)}): ${output}`)));
-  });
-}
-
-function services(lab: Lab, host: LabHost, config: object): Promise<void> {
-  const child = lab.spawn(host, process.execPath, ['--import', 'tsx', SERVICES, JSON.stringify(config)]);
-  return ready(child, `fake services in ${host.ns}`);
-}
-
-async function startAgent(lab: Lab): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'exposure-agent-'));
-  const tokenFile = path.join(dir, 'token');
-  await lab.exec(lab.wan, 'sh', ['-c', `umask 077 && printf '%s\\n' '${TOKEN}' > '${tokenFile}'`]);
-  lab.spawn(lab.wan, process.execPath, ['--import', 'tsx', CLI, 'agent', '--listen', `${lab.wan.address}:${AGENT_PORT}`, '--token-file', tokenFile, '--engine', 'connect']);
-  const url = `http://${lab.wan.address}:${AGENT_PORT}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const health = await httpGet(lab, lab.wan, `${url}/v1/healthz`, { timeoutMs: 1000 }).catch(() => undefined);
-    if (health?.status === 200) return url;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('the agent did not start');
-}
-
-async function scan(lab: Lab, args: string[]): Promise<{ code: number | null; stderr: string; report: ExposureReport | undefined }> {
-  const result = await lab.exec(lab.scanner, process.execPath, ['--import', 'tsx', CLI, 'scan', '--format', 'json', '--fail-on', 'none', ...args], {
-    timeoutMs: 120_000,
-    env: { ...process.env, EXPOSURE_VANTAGE_TOKEN: TOKEN },
-  });
-  let report: ExposureReport | undefined;
-  try {
-    report = JSON.parse(result.stdout) as ExposureReport;
-  } catch {
-    report = undefined;
-  }
-  return { code: result.code, stderr: result.stderr, report };
-}
 
 t.test('a vulnerable QTS behind UPnP mappings: seen from the LAN and from the WAN, findable by its myQNAPcloud name', async (t) => {
   const lab = await withLab(t, {
@@ -74,16 +15,16 @@ t.test('a vulnerable QTS behind UPnP mappings: seen from the LAN and from the WA
   });
   if (!lab) return;
   const firmware = { version: '4.5.4', number: '1800', build: '20211101' };
-  await services(lab, lab.nas, {
+  await startFakeServices(lab, lab.nas, {
     qnap: [
       { host: '0.0.0.0', port: 8080, firmware, photoStation: { version: '6.0.20' }, modelName: 'TS-X53D', displayModelName: 'TS-453D', hostname: 'LabNAS', flags: { stunnelPort: '443' } },
       { host: '0.0.0.0', port: 443, firmware, tls: 'qnap-default', flags: { stunnelPort: '443' } },
     ],
   });
-  await services(lab, lab.wan, { dns: { host: lab.wan.address, port: DNS_PORT, records: { 'labnas.myqnapcloud.com': [lab.router.wanAddress], 'stale.myqnapcloud.com': ['198.51.100.77'] } } });
-  const agent = await startAgent(lab);
+  await startFakeServices(lab, lab.wan, { dns: { host: lab.wan.address, port: DNS_PORT, records: { 'labnas.myqnapcloud.com': [lab.router.wanAddress], 'stale.myqnapcloud.com': ['198.51.100.77'] } } });
+  const agent = await startAgent(lab, TOKEN, ['--engine', 'connect']);
 
-  const run = await scan(lab, ['--vantage', agent, '--ports', '7000', '--myqnapcloud', 'labnas', '--myqnapcloud', 'stale', '--dns-server', `${lab.wan.address}:${DNS_PORT}`]);
+  const run = await scanWithVantage(lab, agent, TOKEN, ['--ports', '7000', '--myqnapcloud', 'labnas', '--myqnapcloud', 'stale', '--dns-server', `${lab.wan.address}:${DNS_PORT}`]);
   t.equal(run.code, 0, run.stderr);
   const report = run.report!;
 

@@ -1,48 +1,15 @@
 // The outside view end to end: the agent on the WAN host, the scanner on the LAN, the real router between.
 import t from 'tap';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { binaries, httpGet, withLab, type Lab, type LabHost } from './lab.js';
-import { runExposure } from './exposure.js';
-import type { ExposureReport } from '../../src/core/report.generated.js';
+import { runExposure, scanWithVantage, startAgent } from './exposure.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 const TOKEN = 'lab-token-'.padEnd(48, 'x');
-const AGENT_PORT = 7447;
 
 /** A TCP listener inside a namespace, answering with a banner. */
 function listen(lab: Lab, host: LabHost, port: number, banner: string): void {
   lab.spawn(host, process.execPath, ['-e', `require('net').createServer((s) => s.end(${JSON.stringify(banner)})).listen(${port}, '0.0.0.0')`]);
-}
-
-async function startAgent(lab: Lab, extra: string[] = []): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'exposure-agent-'));
-  const tokenFile = path.join(dir, 'token');
-  await lab.exec(lab.wan, 'sh', ['-c', `umask 077 && printf '%s\\n' '${TOKEN}' > '${tokenFile}'`]);
-  lab.spawn(lab.wan, process.execPath, ['--import', 'tsx', CLI, 'agent', '--listen', `${lab.wan.address}:${AGENT_PORT}`, '--token-file', tokenFile, '--engine', 'connect', ...extra]);
-  const url = `http://${lab.wan.address}:${AGENT_PORT}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const health = await httpGet(lab, lab.wan, `${url}/v1/healthz`, { timeoutMs: 1000 }).catch(() => undefined);
-    if (health?.status === 200) return url;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('the agent did not start');
-}
-
-async function scanWithVantage(lab: Lab, url: string, args: string[], token = TOKEN) {
-  const result = await lab.exec(lab.scanner, process.execPath, ['--import', 'tsx', CLI, 'scan', '--vantage', url, '--format', 'json', '--fail-on', 'none', ...args], {
-    timeoutMs: 120_000,
-    env: { ...process.env, EXPOSURE_VANTAGE_TOKEN: token },
-  });
-  let report: ExposureReport | undefined;
-  try {
-    report = JSON.parse(result.stdout) as ExposureReport;
-  } catch {
-    report = undefined;
-  }
-  return { ...result, report };
 }
 
 t.test('agent on the WAN side, scanner on the LAN: open, closed, unexplained', async (t) => {
@@ -63,9 +30,9 @@ t.test('agent on the WAN side, scanner on the LAN: open, closed, unexplained', a
     const result = await lab.exec(lab.router, binaries.iptablesLegacy, rule);
     t.equal(result.code, 0, result.stderr);
   }
-  const url = await startAgent(lab);
+  const url = await startAgent(lab, TOKEN, ['--engine', 'connect']);
 
-  const run = await scanWithVantage(lab, url, ['--ports', '7000,2222']);
+  const run = await scanWithVantage(lab, url, TOKEN, ['--ports', '7000,2222']);
   t.equal(run.code, 0, run.stderr);
   const report = run.report!;
   const wan = report.wan;
@@ -93,7 +60,7 @@ t.test('agent on the WAN side, scanner on the LAN: open, closed, unexplained', a
   const text = await lab.exec(lab.scanner, process.execPath, ['--import', 'tsx', CLI, 'scan', '--vantage', url, '--ports', '7000', '--fail-on', 'none'], { env: { ...process.env, EXPOSURE_VANTAGE_TOKEN: TOKEN }, timeoutMs: 120_000 });
   t.match(text.stdout, /Outside view\s+\S+ scanned from the vantage agent/);
 
-  const wrong = await scanWithVantage(lab, url, ['--ports', '7000'], 'not-the-token');
+  const wrong = await scanWithVantage(lab, url, 'not-the-token', ['--ports', '7000']);
   t.equal(wrong.code, 2);
   t.match(wrong.stderr, /EXP_ERR_VANTAGE.*401/);
 
@@ -118,8 +85,8 @@ t.test('double NAT: the agent sees another address than the router reports', asy
   // learned its "external" address by STUN would.
   const lab = await withLab(t, { reservedWan: true, extraConfig: ['ext_ip=11.200.200.200'] });
   if (!lab) return;
-  const url = await startAgent(lab);
-  const run = await scanWithVantage(lab, url, ['--ports', '7000']);
+  const url = await startAgent(lab, TOKEN, ['--engine', 'connect']);
+  const run = await scanWithVantage(lab, url, TOKEN, ['--ports', '7000']);
   t.equal(run.code, 0, run.stderr);
   t.equal(run.report?.wan.address, lab.router.wanAddress);
   t.equal(run.report?.wan.igdExternalIp, '11.200.200.200');
