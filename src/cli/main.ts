@@ -7,11 +7,6 @@ import { terminalSafe } from '../report/sanitize.js';
 import { atLeast } from '../rules/severity.js';
 import { MAIN_HELP, SCAN_HELP } from './help.js';
 import { parseScanArgs } from './scan-args.js';
-import { agentCommand } from './agent.js';
-import { diffCommand, historyCommand } from './history.js';
-import { scanAndRecord } from './record.js';
-import { watchCommand } from './watch.js';
-import { serveCommand } from './serve.js';
 
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -34,7 +29,7 @@ async function scan(argv: readonly string[], io: Io, signal: AbortSignal): Promi
   }
   const showProgress = !command.quiet && io.stderr.isTTY === true;
   const options = { ...command.scan, ...(showProgress ? { onProgress: (message: string) => io.stderr.write(`\u001b[2K\r${terminalSafe(message)}…`) } : {}) };
-  const report = command.save ? await scanAndRecord(command.db, options, signal, io) : await runScan(options, signal);
+  const report = command.save ? await (await import('./record.js')).scanAndRecord(command.db, options, signal, io) : await runScan(options, signal);
   if (showProgress) io.stderr.write('\u001b[2K\r');
   const toFile = command.output !== undefined;
   const rendered = render(report, command.format, { color: command.color && !toFile && io.stdout.isTTY === true });
@@ -64,11 +59,12 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
       return EXIT.ok;
     }
     if (command === 'scan') return await scan(rest, io, signal);
-    if (command === 'agent') return await agentCommand(rest, io, signal);
-    if (command === 'history') return historyCommand(rest, io);
-    if (command === 'diff') return diffCommand(rest, io);
-    if (command === 'watch') return await watchCommand(rest, io, signal);
-    if (command === 'serve') return await serveCommand(rest, io, signal);
+    // Each command loads what it needs when it runs: a scan does not pay for fastify, SQLite or the scheduler.
+    if (command === 'agent') return await (await import('./agent.js')).agentCommand(rest, io, signal);
+    if (command === 'history') return (await import('./history.js')).historyCommand(rest, io);
+    if (command === 'diff') return (await import('./history.js')).diffCommand(rest, io);
+    if (command === 'watch') return await (await import('./watch.js')).watchCommand(rest, io, signal);
+    if (command === 'serve') return await (await import('./serve.js')).serveCommand(rest, io, signal);
     io.stderr.write(`exposure: unknown command "${terminalSafe(command)}"\n\n${MAIN_HELP}`);
     return EXIT.error;
   } catch (error) {
