@@ -89,6 +89,13 @@ interface Row {
   quietRuns: number;
 }
 
+interface Command {
+  name: string;
+  command: string[];
+  /** The command prints nmap's normal output (else the runner's JSON line). */
+  nmapOutput?: boolean;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -132,7 +139,7 @@ function machineBusyMs(): number {
   return ((total - (fields[3] ?? 0) - (fields[4] ?? 0)) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-async function measure(lab: Lab, command: string[]): Promise<Sample> {
+async function measure(lab: Lab, command: string[], nmapOutput: boolean): Promise<Sample> {
   const busyBefore = machineBusyMs();
   const started = process.hrtime.bigint();
   const result = await lab.exec(lab.wan, '/usr/bin/time', ['-f', 'BENCH-TIME %e %M %U %S', 'timeout', '-s', 'KILL', '900', ...command], { timeoutMs: 960_000 });
@@ -142,18 +149,18 @@ async function measure(lab: Lab, command: string[]): Promise<Sample> {
   const cpuMs = (Number(time[3]) + Number(time[4])) * 1000;
   const otherCpuMs = Math.max(0, machineBusyMs() - busyBefore - cpuMs);
   const base = { wallMs, rssKiB: Number(time[2]), cpuMs, otherCpuMs };
-  if (command[0] === 'nmap') return { ...base, ...nmapCounts(result.stdout) };
+  if (nmapOutput) return { ...base, ...nmapCounts(result.stdout) };
   const report = JSON.parse(result.stdout) as Sample['inner'] & { counts: Counts; open: Array<{ port: number }> };
   return { ...base, counts: report.counts, openPorts: report.open.map((o) => o.port), inner: report };
 }
 
-async function runCase(lab: Lab, caseName: string, commands: Array<{ name: string; command: string[] }>): Promise<Row[]> {
+async function runCase(lab: Lab, caseName: string, commands: Command[]): Promise<Row[]> {
   const samples = new Map(commands.map(({ name }) => [name, [] as Sample[]]));
   for (let run = 0; run < RUNS; run++) {
     // Rotate the order, so that no command always runs first (or always right after another).
     for (let i = 0; i < commands.length; i++) {
-      const { name, command } = commands[(i + run) % commands.length]!;
-      const sample = await measure(lab, command);
+      const { name, command, nmapOutput } = commands[(i + run) % commands.length]!;
+      const sample = await measure(lab, command, nmapOutput === true);
       samples.get(name)!.push(sample);
       console.error(
         `  ${caseName} ${name}: ${sample.wallMs.toFixed(0)} ms, CPU ${sample.cpuMs.toFixed(0)} ms, others ${sample.otherCpuMs.toFixed(0)} ms, ${(sample.rssKiB / 1024).toFixed(0)} MB, ${JSON.stringify(sample.counts)}`,
@@ -219,14 +226,16 @@ try {
   });
   const target = lab.router.wanAddress;
   const node = process.execPath;
-  const commands = [
-    { name: 'nmap', command: ['nmap', '-sT', '-n', '-Pn', '-p-', target] },
+  const nmapArgs = ['-sT', '-n', '-Pn', '-p-', target];
+  const commands: Command[] = [
+    { name: 'nmap', command: ['nmap', ...nmapArgs], nmapOutput: true },
+    // The floor for any engine that runs nmap from Node: a Node process that does nothing but run it.
+    { name: 'node + nmap (floor)', command: [node, '-e', `require('node:child_process').spawnSync('nmap', ${JSON.stringify(nmapArgs)}, { stdio: 'inherit' })`], nmapOutput: true },
     { name: 'connect engine', command: [node, runner, '--engine', 'connect', '--target', target] },
     { name: 'connect engine, 1 thread', command: [node, runner, '--engine', 'connect', '--target', target, '--threads', '1'] },
     { name: 'connect engine, banners', command: [node, runner, '--engine', 'connect', '--target', target, '--banners'] },
     ...(hasNmapEngine ? [{ name: 'nmap engine', command: [node, runner, '--engine', 'nmap', '--target', target] }] : []),
   ];
-  // TODO(issue 3): when src/net/portscan/nmap.ts is missing, the nmap engine's row is left out (said below).
   console.error(`bench: ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; target ${target}`);
   const rows = await runCase(lab, 'closed', commands);
   if (!values['skip-filtered']) {
@@ -257,7 +266,19 @@ try {
   }
   const rss = Math.max(...rows.filter((row) => row.name.startsWith('connect')).map((row) => row.rssKiB)) / 1024;
   console.log(`\n  connect engine peak RSS (worst median) ${rss.toFixed(0)} MB, target <= 150 MB: ${rss <= 150 ? 'met' : 'NOT MET'}`);
-  if (!hasNmapEngine) console.log('  nmap engine: TODO, src/net/portscan/nmap.ts is not there yet: not measured');
+  if (!hasNmapEngine) console.log('  nmap engine: not compiled, not measured');
+  for (const caseName of new Set(rows.map((row) => row.caseName))) {
+    const engine = rows.find((row) => row.caseName === caseName && row.name === 'nmap engine');
+    const floor = rows.find((row) => row.caseName === caseName && row.name === 'node + nmap (floor)');
+    const reference = nmapOf(caseName)?.wallMs ?? Number.NaN;
+    if (!engine || !floor) continue;
+    // The engine's own cost, as a long-running program (the agent) pays it per scan: no process start, no module loading.
+    const scanAlone = median(engine.samples.map((sample) => sample.inner?.scanMs ?? Number.NaN));
+    console.log(
+      `  ${caseName}: nmap engine's scan alone ${scanAlone.toFixed(0)} ms = ${(scanAlone / reference).toFixed(3)}x nmap ${verdict('nmap engine', scanAlone / reference)}; ` +
+        `whole process ${(engine.wallMs / reference).toFixed(3)}x against a floor of ${(floor.wallMs / reference).toFixed(3)}x (a Node process that only runs nmap)`,
+    );
+  }
   const problems = agreement(rows);
   console.log(problems.length === 0 ? '  every run of every command found the same open, closed and filtered ports as nmap' : `  DISAGREEMENT:\n    ${problems.join('\n    ')}`);
   const connectRow = rows.find((row) => row.name === 'connect engine');
