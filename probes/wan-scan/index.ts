@@ -1,4 +1,4 @@
-import { requestVantageScan } from '../../src/net/vantage-client.js';
+import { requestVantageScan, vantageUnavailable } from '../../src/net/vantage-client.js';
 import { selectEngine } from '../../src/net/portscan/engines.js';
 import { formatPortList, parsePortSpec } from '../../src/net/portscan/port-spec.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
@@ -6,6 +6,7 @@ import type { Probe, ProbeContext } from '../../src/core/probe.js';
 import type { Gateway, Wan } from '../../src/core/report.generated.js';
 import { runOutsideChecks } from './outside-checks.js';
 import { hostObservation } from '../../src/qnap/host.js';
+import type { AgentScanResponse } from '../../src/core/agent.generated.js';
 
 function observation(data: Wan): Observation {
   return { probe: 'wan-scan', kind: 'wan', subject: 'wan', at: now(), data };
@@ -53,19 +54,32 @@ export const wanScanProbe: Probe = {
     if (options.vantageUrl) {
       const location = gateway ? new URL(gateway.location) : undefined;
       context.progress(`Asking the vantage agent to scan ${ports.length} ports`);
-      const answer = await requestVantageScan(
-        options.vantageUrl,
-        options.vantageToken ?? '',
-        {
-          ports: formatPortList(ports),
-          serviceDetection: options.serviceDetection,
-          udp: true,
-          fingerprint: true,
-          ...(location ? { igd: { port: Number(location.port || 80), path: location.pathname } } : {}),
-          timeoutSeconds: Math.max(1, Math.floor(remainingMs / 1000) - 2),
-        },
-        { signal: context.signal, timeoutMs: remainingMs },
-      );
+      let answer: AgentScanResponse;
+      try {
+        answer = await requestVantageScan(
+          options.vantageUrl,
+          options.vantageToken ?? '',
+          {
+            ports: formatPortList(ports),
+            serviceDetection: options.serviceDetection,
+            udp: true,
+            fingerprint: true,
+            ...(location ? { igd: { port: Number(location.port || 80), path: location.pathname } } : {}),
+            timeoutSeconds: Math.max(1, Math.floor(remainingMs / 1000) - 2),
+          },
+          { signal: context.signal, timeoutMs: remainingMs },
+        );
+      } catch (error) {
+        // An agent that is down must not cost the inside view (a scheduled check would record nothing at all):
+        // the report keeps everything else, says the outside view is missing and why. A wrong token or a refused
+        // request still stops the scan, because only the user can fix it.
+        if (!vantageUnavailable(error)) throw error;
+        const message = (error as Error).message;
+        return [
+          observation({ vantage: 'none', outsideView: false, address: null, engine: null, ports: [], igdExternalIp, agentUrl: new URL(options.vantageUrl).origin, reason: `the vantage agent failed: ${message}` }),
+          { probe: 'wan-scan', kind: 'warning', subject: 'wan', at: now(), data: { code: 'EXP_ERR_VANTAGE', message } },
+        ];
+      }
       return [
         observation({
           vantage: 'agent',

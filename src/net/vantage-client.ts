@@ -44,6 +44,16 @@ export function scanEndpoint(vantageUrl: string): URL {
   return new URL('/v1/scan', url);
 }
 
+/**
+ * Whether a vantage failure is the agent's passing trouble (down, unreachable, overloaded, rate-limited) rather
+ * than something the user must fix (a wrong token, a refused request, an answer that breaks the contract).
+ */
+export function vantageUnavailable(error: unknown): boolean {
+  if (!isExposureError(error) || error.code !== 'EXP_ERR_VANTAGE') return false;
+  const status = error.httpStatus;
+  return status === undefined ? error.message.startsWith('Cannot reach the agent') : status >= 500 || status === 429;
+}
+
 /** Asks the vantage agent to scan us. The agent decides the target (our address as it sees it), never we. */
 export async function requestVantageScan(vantageUrl: string, token: string, request: AgentScanRequest, options: { signal: AbortSignal; timeoutMs: number }): Promise<AgentScanResponse> {
   const endpoint = scanEndpoint(vantageUrl);
@@ -68,7 +78,7 @@ export async function requestVantageScan(vantageUrl: string, token: string, requ
   try {
     body = JSON.parse(text);
   } catch {
-    throw createError('EXP_ERR_VANTAGE', `The agent answered HTTP ${response.status} with something that is not JSON`);
+    throw createError('EXP_ERR_VANTAGE', `The agent answered HTTP ${response.status} with something that is not JSON`, { httpStatus: response.status });
   }
   if (!response.ok) {
     const failure = (body as { error?: { code?: unknown; message?: unknown } }).error;
@@ -76,6 +86,7 @@ export async function requestVantageScan(vantageUrl: string, token: string, requ
     const message = typeof failure?.message === 'string' ? failure.message.slice(0, 300) : '';
     throw createError('EXP_ERR_VANTAGE', `The agent refused the scan (HTTP ${response.status}, ${code}): ${message}`, {
       hint: response.status === 401 ? 'Check the token: --vantage-token or EXPOSURE_VANTAGE_TOKEN must match the agent token file.' : 'See the agent code in docs/errors.md.',
+      httpStatus: response.status,
     });
   }
   try {

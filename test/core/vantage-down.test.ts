@@ -1,0 +1,50 @@
+// A vantage agent that is down or overloaded costs the outside view, not the scan: the inside view is still
+// reported (a scheduled check keeps its history). One that refuses us (wrong token) still stops the scan.
+// Everything here is on loopback: the router is a fake IGD on 127.0.0.1, the "agents" are local servers.
+import t from 'tap';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { runScan } from '../../src/core/run-scan.js';
+import { buildScanOptions } from '../../src/core/scan-choices.js';
+import { startFakeIgd } from '../support/fake-igd.js';
+import { closedPort } from '../support/ports.js';
+
+async function answering(status: number, body: string): Promise<string> {
+  const server = http.createServer((_, response) => response.writeHead(status, { 'content-type': 'application/json' }).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const igd = await startFakeIgd({ mappings: [{ protocol: 'TCP', externalPort: 8080, internalClient: '127.0.0.1', internalPort: 1, description: 'NAS' }] });
+t.teardown(igd.close);
+
+function scanWith(vantageUrl: string) {
+  return runScan(buildScanOptions({ gatewayUrl: igd.url, vantageUrl, vantageToken: 'token-'.padEnd(40, 'x'), timeoutSeconds: 20 }));
+}
+
+const busy = JSON.stringify({ error: { code: 'EXP_ERR_AGENT_BUSY', message: 'busy' } });
+for (const [name, url] of [
+  ['nothing listening', `http://127.0.0.1:${await closedPort()}`],
+  ['HTTP 503', await answering(503, busy)],
+  ['HTTP 429', await answering(429, JSON.stringify({ error: { code: 'EXP_ERR_AGENT_RATE_LIMITED', message: 'later' } }))],
+  ['HTTP 502 and not JSON', await answering(502, '<html>bad gateway</html>')],
+] as const) {
+  t.test(`agent unavailable (${name}): the inside view is reported, the outside view says why it is missing`, async (t) => {
+    const report = await scanWith(url);
+    t.equal(report.gateways[0]?.mappings.length, 1, 'the mapping table is there');
+    t.equal(report.wan.vantage, 'none');
+    t.equal(report.wan.outsideView, false);
+    t.equal(report.wan.agentUrl, new URL(url).origin);
+    t.match(report.wan.reason, /^the vantage agent failed: /);
+    t.ok(report.warnings.some((warning) => warning.code === 'EXP_ERR_VANTAGE'), 'a warning carries the error');
+    t.notOk(report.findings.some((finding) => finding.rule.startsWith('wan-port-open')), 'no outside-view finding without an outside view');
+  });
+}
+
+t.test('an agent that refuses us (wrong token, bad request) stops the scan: only the user can fix that', async (t) => {
+  for (const status of [401, 400]) {
+    const url = await answering(status, JSON.stringify({ error: { code: 'EXP_ERR_AGENT_UNAUTHORIZED', message: 'no' } }));
+    await t.rejects(scanWith(url), { code: 'EXP_ERR_VANTAGE', httpStatus: status }, `HTTP ${status}`);
+  }
+});
