@@ -42,3 +42,11 @@ export function errorResponses(...statuses: number[]): Record<number, { $ref: st
 }
 
 export { reportSchema, errorSchema, scanRequestSchema, scanSchema, scanListSchema, exposureSchema, scheduleRequestSchema, scheduleSchema, diffSchema };
+
+/** The `{id}` of /v1/scans/{id} and /v1/schedules/{id}: a positive integer, coerced from the path. */
+export const idParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+} as const;

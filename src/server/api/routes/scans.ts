@@ -4,16 +4,9 @@ import type { ScanStatus } from '../../../store/types.js';
 import { SCAN_STATUSES } from '../../../store/types.js';
 import type { ApiContext } from '../app.js';
 import { DEFAULT_REPORT_FORMAT, REPORT_FORMATS } from '../formats.js';
-import { errorResponses, ref, scanListSchema, scanRequestSchema, scanSchema, reportSchema } from '../schemas.js';
+import { errorResponses, idParams, ref, scanListSchema, scanRequestSchema, scanSchema, reportSchema } from '../schemas.js';
 import { scanOptionsFromRequest, storedOptions, type ApiScanRequest } from '../scan-request.js';
 import { sendError } from '../errors.js';
-
-const idParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
-} as const;
 
 /** Report formats can be served whole: a report is validated and bounded when it is built. */
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";

@@ -2,7 +2,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { createError } from '../../../core/errors.js';
 import type { AlertOn } from '../../../store/types.js';
 import type { ApiContext } from '../app.js';
-import { errorResponses, ref, scheduleRequestSchema, scheduleSchema } from '../schemas.js';
+import { errorResponses, idParams, ref, scheduleRequestSchema, scheduleSchema } from '../schemas.js';
 import { scanOptionsFromRequest, storedOptions, type ApiScanRequest } from '../scan-request.js';
 
 interface ApiScheduleRequest {
@@ -13,13 +13,6 @@ interface ApiScheduleRequest {
   alertOn?: AlertOn;
   enabled?: boolean;
 }
-
-const idParams = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
-} as const;
 
 export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
   return (app, _options, done) => {
