@@ -84,17 +84,19 @@ function mapState(raw: string): { state: PortState; exact: boolean } {
   return { state: 'filtered', exact: false };
 }
 
-/** "1-3,80" (extrareasons' ports attribute), bounded to the ports we asked for. */
-function expandPortList(list: string, wanted: ReadonlySet<number>): number[] {
-  const ports: number[] = [];
+/** Port numbers index these tables: a full-range scan touches 65,535 ports, and Sets and Maps that size cost tens of ms. */
+const PORT_TABLE_SIZE = 65536;
+const STATE_CODES: readonly PortState[] = ['open', 'closed', 'filtered'];
+
+/** Calls back for each port of an nmap port list ("1-3,80", extrareasons' ports attribute) that was asked for. */
+function forEachListedPort(list: string, wanted: Uint8Array, each: (port: number) => void): void {
   for (const part of list.split(',')) {
     const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part.trim());
     if (!match) continue;
     const first = Number(match[1]);
     const last = match[2] === undefined ? first : Math.min(Number(match[2]), 65535);
-    for (let port = Math.max(first, 1); port <= last; port++) if (wanted.has(port)) ports.push(port);
+    for (let port = Math.max(first, 1); port <= last; port++) if (wanted[port] === 1) each(port);
   }
-  return ports;
 }
 
 /** nmap's banner script hex-escapes every non-printable byte (\x0D) and wraps at 75 columns with real newlines. */
@@ -181,13 +183,14 @@ export function parseNmapXml(text: string, request: NmapXmlRequest): NmapXmlScan
   if (host === undefined) return scan;
   if (attr(host, 'timedout') === 'true') return { ...scan, host: 'timed-out' };
 
-  const wanted = new Set(request.ports);
+  const wanted = new Uint8Array(PORT_TABLE_SIZE);
+  for (const port of request.ports) if (Number.isInteger(port) && port >= 1 && port < PORT_TABLE_SIZE) wanted[port] = 1;
   const listed = new Map<number, PortResult>();
   const ignored: string[] = [];
   const portsNode = nodes(host, 'ports')[0];
   for (const node of nodes(portsNode, 'port')) {
     const port = Number(attr(node, 'portid'));
-    if (attr(node, 'protocol') !== 'tcp' || !wanted.has(port) || listed.has(port)) {
+    if (attr(node, 'protocol') !== 'tcp' || wanted[port] !== 1 || listed.has(port)) {
       ignored.push(`${attr(node, 'protocol') ?? '?'}/${(attr(node, 'portid') ?? '?').slice(0, 12)}`);
       continue;
     }
@@ -195,7 +198,8 @@ export function parseNmapXml(text: string, request: NmapXmlRequest): NmapXmlScan
   }
   if (ignored.length > 0) warnings.push(`nmap listed ports that were not asked for, ignored: ${ignored.slice(0, 10).join(', ')}${ignored.length > 10 ? ', ...' : ''}`);
 
-  const summarised = new Map<number, PortState>();
+  // 0: not summarised; otherwise 1 + the index of the state in STATE_CODES.
+  const summarised = new Uint8Array(PORT_TABLE_SIZE);
   const blanketStates: { raw: string; state: PortState }[] = [];
   for (const extra of nodes(portsNode, 'extraports')) {
     const raw = attr(extra, 'state') ?? 'unknown';
@@ -204,7 +208,12 @@ export function parseNmapXml(text: string, request: NmapXmlRequest): NmapXmlScan
     const reasons = nodes(extra, 'extrareasons');
     const lists = reasons.map((reason) => attr(reason, 'ports')).filter((list) => list !== undefined);
     if (reasons.length > 0 && lists.length === reasons.length) {
-      for (const list of lists) for (const port of expandPortList(list, wanted)) if (!listed.has(port)) summarised.set(port, state);
+      const code = STATE_CODES.indexOf(state) + 1;
+      for (const list of lists) {
+        forEachListedPort(list, wanted, (port) => {
+          if (!listed.has(port)) summarised[port] = code;
+        });
+      }
     } else {
       blanketStates.push({ raw, state });
     }
@@ -214,7 +223,8 @@ export function parseNmapXml(text: string, request: NmapXmlRequest): NmapXmlScan
   scan.ports = request.ports.map((port) => {
     const result = listed.get(port);
     if (result !== undefined) return result;
-    const state = summarised.get(port) ?? (blanketStates.length === 1 ? blanketStates[0]?.state : undefined);
+    const code = summarised[port] ?? 0;
+    const state = code > 0 ? STATE_CODES[code - 1] : blanketStates.length === 1 ? blanketStates[0]?.state : undefined;
     if (state !== undefined) return { port, protocol: 'tcp', state };
     unaccounted++;
     return { port, protocol: 'tcp', state: 'filtered' };
