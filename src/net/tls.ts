@@ -1,6 +1,7 @@
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { abortError, createError, type ExposureError } from '../core/errors.js';
+import { UNSAFE_CHARS } from '../core/unsafe-chars.js';
 
 /**
  * Old QNAP firmware speaks TLS 1.0 with ciphers Node refuses by default. Only public pages are read and nothing
@@ -28,8 +29,6 @@ export type CertificateResult =
   /** refused: nothing listens (ECONNREFUSED); otherwise the port answered, but not with TLS, or too slowly. */
   | { ok: false; refused: boolean; error: ExposureError };
 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Node writes a distinguished name one attribute per line; values with special characters come quoted. */
 function parseName(name: string): { fields: Record<string, string>; text: string } {
@@ -42,9 +41,9 @@ function parseName(name: string): { fields: Record<string, string>; text: string
     const written = line.slice(equals + 1);
     // The text keeps Node's escaping (O=QNAP Systems\, Inc.); the fields hold the plain value.
     const quoted = written.startsWith('"') && written.endsWith('"') && written.length >= 2;
-    const value = (quoted ? written.slice(1, -1) : written).replace(/\\(.)/g, '$1').replace(UNSAFE, ' ').slice(0, 200);
+    const value = (quoted ? written.slice(1, -1) : written).replace(/\\(.)/g, '$1').replace(UNSAFE_CHARS, ' ').slice(0, 200);
     if (!(key in fields)) fields[key] = value;
-    parts.push(`${key}=${written.replace(UNSAFE, ' ').slice(0, 200)}`);
+    parts.push(`${key}=${written.replace(UNSAFE_CHARS, ' ').slice(0, 200)}`);
   }
   return { fields, text: parts.join(', ').slice(0, MAX_TEXT) };
 }

@@ -1,5 +1,6 @@
 import { decodeXmlText } from '../net/xml.js';
 import type { Condition, Extraction, Fingerprint } from './data.js';
+import { UNSAFE_CHARS } from '../core/unsafe-chars.js';
 
 /** What one request got back, as the matcher sees it. Everything in it is attacker-controlled. */
 export interface HttpAnswer {
@@ -29,12 +30,10 @@ const MAX_ELEMENT = 1000;
 /** A title is looked for in the head of the page only. */
 const TITLE_WINDOW = 64 * 1024;
 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Control and bidi characters out, whitespace collapsed, length capped: what goes into the report. */
 export function cleanValue(text: string, max = MAX_VALUE): string {
-  return text.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
+  return text.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
 }
 
 export function titleOf(body: string): string | undefined {

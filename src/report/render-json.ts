@@ -1,6 +1,12 @@
 import type { ExposureReport } from '../core/report.generated.js';
+import { UNSAFE_CHARS_BEYOND_C0 } from '../core/unsafe-chars.js';
 
-/** JSON.stringify escapes every control character, so the JSON form is safe to print as is. */
+/**
+ * JSON.stringify escapes C0 controls but leaves DEL, C1 (CSI U+009B starts an ANSI sequence on many terminals)
+ * and bidi overrides as they are; the report goes to a terminal as often as to a program, so those are written as
+ * \uXXXX escapes too. The JSON still parses to exactly the same values.
+ */
 export function renderJson(report: ExposureReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  const json = JSON.stringify(report, null, 2).replace(UNSAFE_CHARS_BEYOND_C0, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+  return `${json}\n`;
 }

@@ -108,7 +108,7 @@ export function renderMarkdown(report: ExposureReport): string {
   if (report.gateways.length === 0) lines.push('No UPnP router answered.', '');
   lines.push(...report.gateways.flatMap(gatewaySection));
   if (report.wan.ports.length > 0) {
-    lines.push('## Outside view', '', ...table(['Port', 'State', 'Service', 'Banner'], report.wan.ports.map((port) => [`${port.port}/${port.protocol.toLowerCase()}`, port.state, md([port.service, port.product, port.version].filter(Boolean).join(' ')), md((port.banner ?? '').slice(0, 80))])), '');
+    lines.push('## Outside view', '', ...table(['Port', 'State', 'Service', 'Banner'], report.wan.ports.map((port) => [`${port.port}/${port.protocol.toLowerCase()}`, md(port.state), md([port.service, port.product, port.version].filter(Boolean).join(' ')), md((port.banner ?? '').slice(0, 80))])), '');
   }
   if (report.myqnapcloud.checked) {
     lines.push('## myQNAPcloud', '', ...table(['Name', 'Addresses', 'Matches the external address'], report.myqnapcloud.names.map((name) => [md(name.name), md(name.addresses.join(', ') || name.error || ''), name.matchesWan === null ? 'unknown' : name.matchesWan ? 'yes' : 'no'])), '');

@@ -4,11 +4,10 @@
  * "Trojan Source") are replaced by a visible escape, so the text cannot move the cursor, recolour, retitle the
  * terminal or disguise itself, and the evidence still shows what was sent.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
+import { UNSAFE_CHARS } from '../core/unsafe-chars.js';
 
 export function terminalSafe(text: string): string {
-  return text.replace(UNSAFE, (char) => {
+  return text.replace(UNSAFE_CHARS, (char) => {
     const code = char.codePointAt(0) ?? 0;
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });

@@ -38,3 +38,15 @@ t.test('safeLink: https only', async (t) => {
   t.equal(safeLink('not a url'), null);
   t.notMatch(safeLink('https://example.com/"><script>') ?? '', /[<>"]/);
 });
+
+t.test('JSON output: C1 controls, bidi and invisible marks are escaped, and the JSON still parses to the same report', async (t) => {
+  const { qlockerScenario, reportOf } = await import('../support/scenarios.js');
+  const { renderJson } = await import('../../src/report/render-json.js');
+  const description = 'a\u009b2Jb\u202ec\u200bd\u2028e\u007ff';
+  const report = reportOf(qlockerScenario(description));
+  const json = renderJson(report);
+  t.notOk(/[\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e]/u.test(json), 'no raw C1, DEL, bidi or separator character');
+  t.match(json, /\\u009b2Jb\\u202ec/);
+  t.same(JSON.parse(json), report, 'the same values');
+  t.match(json, /^\{\n {2}"/, 'still pretty-printed');
+});

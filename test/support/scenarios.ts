@@ -97,6 +97,8 @@ export function qlockerScenario(hostileDescription = 'libminiupnpc') {
       { port: 445, protocol: 'TCP', state: 'filtered' },
       { port: 2222, protocol: 'TCP', state: 'open', banner: 'SSH-2.0-dropbear' },
       { port: 1900, protocol: 'UDP', state: 'open', banner: 'SERVER: Linux UPnP/1.1 MiniUPnPd/2.3.1' },
+      // Silence on UDP is open|filtered: its pipe must not split a Markdown table cell.
+      { port: 5351, protocol: 'UDP', state: 'open|filtered' },
     ]),
     myqnapcloud: { checked: true, names: [{ name: 'nas4f2a1b.myqnapcloud.com', addresses: [WAN_ADDRESS], matchesWan: true }] },
   });
