@@ -69,7 +69,7 @@ function routerServiceDoors(wan: Wan | undefined, known: ReadonlySet<string>): D
   return doors;
 }
 
-function locationPort(location: string): number | undefined {
+export function locationPort(location: string): number | undefined {
   try {
     const url = new URL(location);
     return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
@@ -78,7 +78,22 @@ function locationPort(location: string): number | undefined {
   }
 }
 
+const joined = new WeakMap<readonly Observation[], { length: number; context: RuleContext }>();
+
+/**
+ * The join, made once per set of observations: the rules and the report's exposure list both need it, and a
+ * router's table may hold thousands of mappings. Keyed by the array and its length, so observations added later
+ * make a new join.
+ */
 export function ruleContext(observations: readonly Observation[]): RuleContext {
+  const cached = joined.get(observations);
+  if (cached?.length === observations.length) return cached.context;
+  const context = joinObservations(observations);
+  joined.set(observations, { length: observations.length, context });
+  return context;
+}
+
+function joinObservations(observations: readonly Observation[]): RuleContext {
   const gateways = observationsOf(observations, 'gateway').map((observation) => observation.data);
   const wan = observationsOf(observations, 'wan')[0]?.data;
   const hosts = observationsOf(observations, 'host').map((observation) => observation.data);

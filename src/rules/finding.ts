@@ -1,4 +1,4 @@
-import type { Classification, Finding } from '../core/report.generated.js';
+import type { Classification } from '../core/report.generated.js';
 
 /** Finding ids must be kebab-case and stable from scan to scan: built from the rule and what it is about. */
 export function findingId(rule: string, ...parts: ReadonlyArray<string | number>): string {
@@ -7,8 +7,6 @@ export function findingId(rule: string, ...parts: ReadonlyArray<string | number>
     .filter((part) => part !== '');
   return [rule, ...slug].join('-');
 }
-
-export type Rule<Input> = (input: Input) => Finding[];
 
 /** Most findings are about configuration, not a catalogued weakness: no CVE, not in KEV. */
 export function unclassified(): Classification {

@@ -1,6 +1,6 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { Finding } from '../core/report.generated.js';
-import { doorLevel, ruleContext, type RuleContext } from './doors.js';
+import { doorLevel, type RuleContext } from './doors.js';
 import { findingId, unclassified } from './finding.js';
 
 /**
@@ -32,8 +32,4 @@ export function myQnapCloudFindings(observations: readonly Observation[], contex
       references: ['https://docs.qnap.com/operating-system/qts/5.0.x/en-us/configuring-device-access-controls-5B9D87AE.html'],
       classification: unclassified(),
     }));
-}
-
-export function myQnapCloudRules(observations: readonly Observation[]): Finding[] {
-  return myQnapCloudFindings(observations, ruleContext(observations));
 }

@@ -1,8 +1,7 @@
-import type { Observation } from '../core/observation.js';
 import type { Classification, Evidence, Finding, Host, QnapDevice, Severity, Verdict } from '../core/report.generated.js';
 import { describeMapping, fingerprintEvidence } from './describe.js';
 import {
-  autoRouterDescription, deviceName, doorLevel, firmwareName, qnapDoors, qnapWebPorts, reachabilityWords, ruleContext,
+  autoRouterDescription, deviceName, doorLevel, firmwareName, qnapDoors, qnapWebPorts, reachabilityWords,
   type Door, type DoorLevel, type QnapDoor, type RuleContext,
 } from './doors.js';
 import { findingId, unclassified } from './finding.js';
@@ -269,8 +268,4 @@ export function qnapFindings(context: RuleContext): Finding[] {
   }
   if (found.length > 0) findings.push(cloudLinkFinding(found));
   return findings;
-}
-
-export function qnapRules(observations: readonly Observation[]): Finding[] {
-  return qnapFindings(ruleContext(observations));
 }

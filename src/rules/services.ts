@@ -1,7 +1,6 @@
-import type { Observation } from '../core/observation.js';
 import type { Finding, Severity } from '../core/report.generated.js';
 import { describeMapping } from './describe.js';
-import { doorLevel, reachabilityWords, ruleContext, type Door, type DoorLevel, type RuleContext } from './doors.js';
+import { doorLevel, reachabilityWords, type Door, type DoorLevel, type RuleContext } from './doors.js';
 import { unclassified } from './finding.js';
 import { REMOTE_ACCESS_INSTEAD, REMOVE_FORWARD, ROUTER_DISABLE_UPNP } from './guidance.js';
 import { FILE_SHARING_PORTS, REMOTE_ACCESS_PORTS, serviceFindingId, servicePort } from './story.js';
@@ -53,8 +52,4 @@ export function serviceFindings(context: RuleContext): Finding[] {
     const id = serviceFindingId(door);
     return id ? [serviceFinding(door, id)] : [];
   });
-}
-
-export function serviceRules(observations: readonly Observation[]): Finding[] {
-  return serviceFindings(ruleContext(observations));
 }

@@ -5,7 +5,7 @@ import { findingId, unclassified } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { shiftSeverity } from './severity.js';
 import { describeMapping } from './describe.js';
-import { ruleContext, type Door, type RuleContext } from './doors.js';
+import { doorKey, gatewayReachable, ruleContext, type Door, type RuleContext } from './doors.js';
 import { storyFindingId } from './story.js';
 
 /** Sourced in ../shared/research/qnap/report.md: Qlocker's way in, and QNAP's own advice to turn UPnP forwarding off. */
@@ -21,16 +21,12 @@ function gatewayName(gateway: Gateway): string {
   return gateway.friendlyName || gateway.modelName || gateway.address;
 }
 
-function reachable(gateway: Gateway): boolean {
-  return gateway.externalIpClass === 'public' || gateway.externalIpClass === 'unknown';
-}
-
 function mappingSeverity(mapping: Mapping, gateway: Gateway, door: Door | undefined): Severity {
   if (!mapping.enabled) return 'info';
   let severity: Severity = SENSITIVE_PORTS.has(mapping.externalPort) || SENSITIVE_PORTS.has(mapping.internalPort) ? 'high' : 'low';
   if (mapping.leaseDuration === 0) severity = shiftSeverity(severity, 1);
   // Behind double NAT the mapping alone does not reach the internet; it still does the moment the upstream changes.
-  if (!reachable(gateway)) severity = shiftSeverity(severity, -1);
+  if (!gatewayReachable(gateway)) severity = shiftSeverity(severity, -1);
   // The outside view saw it closed or dropped: still a door, but not an open one today.
   else if (door?.reachability === 'closed' || door?.reachability === 'filtered') severity = shiftSeverity(severity, -1);
   return severity;
@@ -49,7 +45,7 @@ function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: strin
   if (permanent) parts.push('The mapping is permanent (lease 0): it stays until someone removes it.');
   if (!mapping.enabled) parts.push('The router reports the mapping as disabled.');
   if (door?.reachability === 'closed' || door?.reachability === 'filtered') parts.push(`From the internet it is ${door.reachability} right now (see upnp-mapping-unreachable), so it is not an open door today; it becomes one when the service answers or the upstream changes.`);
-  if (!reachable(gateway)) parts.push(`The router's external address ${gateway.externalIp ?? ''} is not public, so this mapping alone does not reach the internet (double NAT or carrier-grade NAT).`);
+  if (!gatewayReachable(gateway)) parts.push(`The router's external address ${gateway.externalIp ?? ''} is not public, so this mapping alone does not reach the internet (double NAT or carrier-grade NAT).`);
   else if (gateway.externalIp === null) parts.push('The router did not report its external address, so whether this reaches the internet cannot be told from inside.');
   return {
     id: findingId('upnp-mapping', ...gatewayPrefix, mapping.protocol, mapping.externalPort, ...(mapping.remoteHost ? [mapping.remoteHost] : [])),
@@ -89,7 +85,7 @@ function offLanFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string
       evidence: [{ subject, detail: describeMapping(mapping) }],
       remediation: ['Delete the mapping in the router and turn UPnP off.', 'Update the router firmware: a router that accepts such mappings has a known-vulnerable UPnP stack.', 'Look for a compromised device on the LAN that may have created it.'],
       references: ['https://www.akamai.com/blog/security/upnproxy-eternalsilence'],
-      ...(mapping.enabled ? { exposure: `${mapping.protocol.toLowerCase()}-${mapping.externalPort}` } : {}),
+      ...(mapping.enabled ? { exposure: doorKey(mapping.protocol, mapping.externalPort) } : {}),
     };
   }
   const proxyShape = PROXIED_PORTS.has(mapping.internalPort) && mapping.internalPort !== mapping.externalPort;
@@ -141,7 +137,7 @@ function proxyPatternFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: 
       `Check ${mapping.internalClient} for compromise if it is a LAN machine.`,
     ],
     references: ['https://www.akamai.com/blog/security/upnproxy-eternalsilence'],
-    ...(mapping.enabled ? { exposure: `${mapping.protocol.toLowerCase()}-${mapping.externalPort}` } : {}),
+    ...(mapping.enabled ? { exposure: doorKey(mapping.protocol, mapping.externalPort) } : {}),
   };
 }
 
@@ -196,7 +192,7 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[], context: Rul
     id: findingId('upnp-igd-enabled', ...gatewayPrefix),
     rule: 'upnp-igd-enabled',
     classification: unclassified(),
-    severity: reachable(gateway) ? 'medium' : 'low',
+    severity: gatewayReachable(gateway) ? 'medium' : 'low',
     title: `UPnP port forwarding is enabled on ${name}`,
     description:
       `${name} (${[gateway.manufacturer, gateway.modelName].filter(Boolean).join(' ') || 'unknown model'}) answers UPnP IGD requests on the LAN: any program on any device in the house can open ports to the internet without asking anyone. ` +

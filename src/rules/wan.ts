@@ -3,7 +3,7 @@ import type { Finding, Mapping, Severity, Wan, WanPort } from '../core/report.ge
 import { findingId, unclassified } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { describeMapping } from './describe.js';
-import { doorKey, ruleContext, type RuleContext } from './doors.js';
+import { doorKey, locationPort, ruleContext, type RuleContext } from './doors.js';
 import { storyFindingId } from './story.js';
 
 const VPN_INSTEAD = 'Reach services from outside through a VPN (WireGuard, OpenVPN, QNAP QVPN) rather than an open port.';
@@ -100,15 +100,11 @@ function udpFinding(port: WanPort, wan: Wan): Finding {
 function igdPortsOpenFromOutside(context: RuleContext): Array<{ port: number; location: string }> {
   const result: Array<{ port: number; location: string }> = [];
   for (const gateway of context.gateways) {
-    let url: URL;
-    try {
-      url = new URL(gateway.location);
-    } catch {
-      continue;
-    }
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    const open = context.wan?.ports.some((candidate) => candidate.protocol === 'TCP' && candidate.port === port && candidate.state === 'open');
-    if (open && !context.gateways.some((other) => other.mappings.some((mapping) => mapping.enabled && mapping.protocol === 'TCP' && mapping.externalPort === port))) result.push({ port, location: gateway.location });
+    const port = locationPort(gateway.location);
+    if (port === undefined) continue;
+    const key = doorKey('TCP', port);
+    // A port that a mapping forwards is some LAN device's, not the router's UPnP control.
+    if (context.wanPorts.get(key)?.state === 'open' && context.doorByKey.get(key)?.via !== 'upnp') result.push({ port, location: gateway.location });
   }
   return result;
 }

@@ -119,7 +119,7 @@ t.test('look-alikes are not QNAP', async (t) => {
   }
 });
 
-t.test('hostile answers: huge bodies, slow servers, redirects elsewhere, markup and control characters, entity bombs', async (t) => {
+t.test('hostile answers: huge bodies, slow servers, redirects elsewhere, markup and control characters, entity references left unexpanded', async (t) => {
   const huge = await started(t, startFakeQnap({ padBytes: 400 * 1024 }));
   const big = await fingerprintHost(options([huge.port]));
   t.equal(big.device, null);
@@ -144,8 +144,6 @@ t.test('hostile answers: huge bodies, slow servers, redirects elsewhere, markup 
   t.notMatch(marked.device?.displayModel, /[\u001b\u202e]/, 'control and bidi characters are stripped');
   t.equal(marked.device?.hostname, undefined, 'an element too long to be a hostname is not read');
 
-  const bomb = await started(t, startLookalike('qnap-fan-blog'));
-  t.ok(bomb);
   const entity = await started(t, startFakeQnap({ firmware: { version: '&lol9;', number: '1', build: '20230815' }, flags: { stunnelPort: '0' } }));
   const bombed = await fingerprintHost(options([entity.port]));
   t.equal(bombed.device?.firmware?.version, '&lol9;', 'entities are never expanded');

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Finding } from '../../src/core/report.generated.js';
 import { evaluateRules } from '../../src/rules/index.js';
-import { agentWan, gateway, mapping, nasHost, observations } from '../support/scenarios.js';
+import { agentWan, gateway, mapping, nasHost, observations, reportOf } from '../support/scenarios.js';
 
 const byId = (findings: readonly Finding[]) => new Map(findings.map((finding) => [finding.id, finding]));
 const PC = '192.168.1.40';
@@ -90,4 +90,14 @@ t.test('every finding id is kebab-case and unique, every door key is one a findi
   t.equal(new Set(ids).size, ids.length);
   for (const id of ids) t.match(id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
   for (const finding of findings) if (finding.exposure) t.match(finding.exposure, /^(tcp|udp)-\d+$/);
+  const parts = observations({
+    gateways: [gateway([mapping(8080), mapping(3389, { internalClient: PC }), mapping(47001, { internalClient: PC, internalPort: 445, description: 'galleta silenciosa' })])],
+    hosts: [nasHost()],
+    wan: agentWan([{ port: 8080, protocol: 'TCP', state: 'open' }, { port: 22, protocol: 'TCP', state: 'open' }, { port: 1900, protocol: 'UDP', state: 'open' }]),
+  });
+  const report = reportOf(parts);
+  const doors = new Set((report.exposures ?? []).map((exposure) => exposure.key));
+  t.ok(doors.size >= 4, `doors: ${[...doors].join(', ')}`);
+  for (const finding of report.findings) if (finding.exposure !== undefined) t.ok(doors.has(finding.exposure), `${finding.id} names door ${finding.exposure}, which the report lists`);
+  for (const door of doors) t.ok(report.findings.some((finding) => finding.exposure === door), `door ${door} has a finding`);
 });
