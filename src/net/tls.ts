@@ -26,8 +26,8 @@ export interface PeerCertificate {
 
 export type CertificateResult =
   | { ok: true; certificate: PeerCertificate }
-  /** refused: nothing listens (ECONNREFUSED); otherwise the port answered, but not with TLS, or too slowly. */
-  | { ok: false; refused: boolean; error: ExposureError };
+  /** refused: nothing listens (ECONNREFUSED); timedOut: no handshake in time; otherwise the port answered, not with TLS. */
+  | { ok: false; refused: boolean; timedOut: boolean; error: ExposureError };
 
 
 /** Node writes a distinguished name one attribute per line; values with special characters come quoted. */
@@ -78,13 +78,13 @@ export function readCertificate(host: string, port: number, options: { timeoutMs
     };
     const onAbort = (): void => finish(abortError(signal, `TLS ${host}:${port}`));
     const timer = setTimeout(() => {
-      finish({ ok: false, refused: false, error: createError('EXP_ERR_TLS', `${host}:${port} did not complete a TLS handshake within ${options.timeoutMs} ms`) });
+      finish({ ok: false, refused: false, timedOut: true, error: createError('EXP_ERR_TLS', `${host}:${port} did not complete a TLS handshake within ${options.timeoutMs} ms`) });
     }, options.timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('secureConnect', () => {
       const raw = socket.getPeerX509Certificate();
       if (!raw) {
-        finish({ ok: false, refused: false, error: createError('EXP_ERR_TLS', `${host}:${port} presented no certificate`) });
+        finish({ ok: false, refused: false, timedOut: false, error: createError('EXP_ERR_TLS', `${host}:${port} presented no certificate`) });
         return;
       }
       const subject = parseName(raw.subject);
@@ -95,10 +95,10 @@ export function readCertificate(host: string, port: number, options: { timeoutMs
       });
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      finish({ ok: false, refused: error.code === 'ECONNREFUSED', error: createError('EXP_ERR_TLS', `TLS with ${host}:${port} failed: ${error.message}`.slice(0, 300), { cause: error }) });
+      finish({ ok: false, refused: error.code === 'ECONNREFUSED', timedOut: false, error: createError('EXP_ERR_TLS', `TLS with ${host}:${port} failed: ${error.message}`.slice(0, 300), { cause: error }) });
     });
     socket.on('close', () => {
-      finish({ ok: false, refused: false, error: createError('EXP_ERR_TLS', `${host}:${port} closed the connection during the TLS handshake`) });
+      finish({ ok: false, refused: false, timedOut: false, error: createError('EXP_ERR_TLS', `${host}:${port} closed the connection during the TLS handshake`) });
     });
   });
 }

@@ -125,7 +125,7 @@ async function probePort(port: number, options: FingerprintHostOptions, fingerpr
       const evidence = matchFingerprint(fingerprint, { cert });
       if (evidence !== undefined) record(fingerprint, evidence, {});
     }
-  } else if (/within \d+ ms/.test(certificate.error.message)) {
+  } else if (certificate.timedOut) {
     service.error = cleanValue(`no answer: ${certificate.error.message}`, 500);
     return { service, results };
   }
