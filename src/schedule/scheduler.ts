@@ -184,10 +184,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   // Alerts a crash kept from being queued (the scan was stored, the process died before the outbox row). Only
   // when the newest scan has no alert at all: a webhook added since must not get an old change as if it were new.
-  const recentAlerts = store.listAlerts(200);
   for (const schedule of options.scheduleIds ? options.scheduleIds.map((id) => store.getSchedule(id)) : store.listSchedules()) {
     const [latest] = schedule ? store.latestDone(1, schedule.id) : [];
-    if (schedule && latest && !recentAlerts.some((alert) => alert.toScanId === latest.id)) alertFor(schedule, latest);
+    if (schedule && latest && !store.hasAlertFor(latest.id)) alertFor(schedule, latest);
   }
   reload();
 

@@ -9,6 +9,11 @@ export function wanAddressOf(report: ExposureReport): string | null {
   return report.wan.address ?? report.gateways.find((gateway) => gateway.externalIp !== null)?.externalIp ?? report.natPmp.externalIp ?? null;
 }
 
+/** Ports open on the external address, as TCP/443; "open|filtered" (a UDP port that did not answer) is not open. */
+export function openWanPorts(report: ExposureReport): string[] {
+  return report.wan.ports.filter((port) => port.state === 'open').map((port) => `${port.protocol}/${port.port}`);
+}
+
 export function summaryOf(report: ExposureReport): ScanSummary {
   return {
     highestSeverity: report.summary.highestSeverity,
@@ -17,7 +22,7 @@ export function summaryOf(report: ExposureReport): ScanSummary {
     headline: report.summary.headline,
     gateways: report.summary.gateways,
     mappings: report.summary.mappings,
-    openWanPorts: report.wan.ports.filter((port) => port.state === 'open').length,
+    openWanPorts: openWanPorts(report).length,
     wanAddress: wanAddressOf(report),
   };
 }

@@ -539,6 +539,10 @@ class SqliteStore implements HistoryStore {
     return this.guard(() => this.db.prepare("UPDATE alerts SET next_attempt_at = ? WHERE status = 'pending' AND webhook = ? AND next_attempt_at > ?").run(at.toISOString(), webhook, at.toISOString()).changes);
   }
 
+  hasAlertFor(toScanId: number): boolean {
+    return this.guard(() => this.db.prepare('SELECT 1 FROM alerts WHERE to_scan_id = ? LIMIT 1').get(toScanId) !== undefined);
+  }
+
   listAlerts(limit = 50): AlertDelivery[] {
     return this.guard(() => (this.db.prepare('SELECT * FROM alerts ORDER BY id DESC LIMIT ?').all(Math.min(500, Math.max(1, Math.trunc(limit)))) as AlertRow[]).map(toAlert));
   }

@@ -213,6 +213,8 @@ export interface HistoryStore {
   markAlertFailed(id: number, error: string, nextAttemptAt: Date): void;
   /** Makes every pending alert to this webhook due at `at` (the receiver is back: send its backlog now). Returns how many. */
   rescheduleAlerts(webhook: string, at: Date): number;
+  /** Whether any alert was queued for the change up to this scan (to any webhook). */
+  hasAlertFor(toScanId: number): boolean;
   listAlerts(limit?: number): AlertDelivery[];
 
   /** Closes the database (checkpointing the WAL). Further calls throw. */

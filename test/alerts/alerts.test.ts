@@ -73,6 +73,8 @@ t.test('outbox: queued once, delivered once, retried with backoff while the rece
   const targets = { webhooks: [receiver.url], alertOn: 'new-exposure' as const, schedule: null };
   t.equal(queueAlerts(store, targets, diff, summary), 1);
   t.equal(queueAlerts(store, targets, diff, summary), 0, 'the same change set is never queued twice');
+  t.equal(store.hasAlertFor(diff.to.scanId ?? 0), true, 'the store knows the newest scan was alerted');
+  t.equal(store.hasAlertFor(diff.from.scanId ?? 0), false);
   t.equal(queueAlerts(store, { ...targets, alertOn: 'severity:critical' }, diffReports(exampleReport(), exampleReport(), { from: 1, to: 1 }), null), 0, 'no change, no alert');
   const log: string[] = [];
   const outbox = startOutbox({ store, retryBaseMs: 100, retryMaxMs: 400, pollMs: 50, timeoutMs: 1000, log: (line) => log.push(line) });

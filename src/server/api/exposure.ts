@@ -1,4 +1,5 @@
 import type { ExposureReport } from '../../core/report.generated.js';
+import { openWanPorts, wanAddressOf } from '../../store/facts.js';
 
 /** GET /v1/exposure: what a Home Assistant sensor reads. Keys never come and go; missing values are null. */
 export interface ApiExposure {
@@ -33,11 +34,6 @@ export const NO_EXPOSURE: ApiExposure = {
   wanView: null,
 };
 
-/** Ports open on the external address; "open|filtered" (a UDP port that did not answer) is not open. */
-export function openWanPorts(report: ExposureReport): string[] {
-  return report.wan.ports.filter((port) => port.state === 'open').map((port) => `${port.protocol}/${port.port}`);
-}
-
 /** Copies from the report; computes nothing a renderer could not (counts and lists only). */
 export function exposureOf(scanId: number, report: ExposureReport): ApiExposure {
   const { summary } = report;
@@ -55,7 +51,7 @@ export function exposureOf(scanId: number, report: ExposureReport): ApiExposure 
     openWanPortList: open,
     mappings: summary.mappings,
     gateways: summary.gateways,
-    externalIp: report.wan.address ?? report.gateways.find((gateway) => gateway.externalIp !== null)?.externalIp ?? null,
+    externalIp: wanAddressOf(report),
     wanView: report.wan.vantage,
   };
 }

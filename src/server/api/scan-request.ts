@@ -2,7 +2,6 @@ import { createError } from '../../core/errors.js';
 import type { ScanOptions } from '../../core/options.js';
 import { buildScanOptions, checkScanScope } from '../../core/scan-choices.js';
 import { qnapScanOptions } from '../../core/qnap-options.js';
-import type { StoredScanOptions } from '../../store/types.js';
 import type { ServerVantage } from './app.js';
 
 /** schemas/api-scan-request.schema.json (validated before it gets here). */
@@ -55,12 +54,4 @@ export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerV
   });
   checkScanScope(options);
   return options;
-}
-
-/** What the store keeps: never the token, never a callback. */
-export function storedOptions(options: ScanOptions): StoredScanOptions {
-  const stored: ScanOptions = { ...options };
-  delete stored.vantageToken;
-  delete stored.onProgress;
-  return stored;
 }

@@ -5,7 +5,7 @@ import { SCAN_STATUSES } from '../../../store/types.js';
 import type { ApiContext } from '../app.js';
 import { DEFAULT_REPORT_FORMAT, REPORT_FORMATS } from '../formats.js';
 import { errorResponses, idParams, ref, scanListSchema, scanRequestSchema, scanSchema, reportSchema } from '../schemas.js';
-import { scanOptionsFromRequest, storedOptions, type ApiScanRequest } from '../scan-request.js';
+import { scanOptionsFromRequest, type ApiScanRequest } from '../scan-request.js';
 import { sendError } from '../errors.js';
 
 /** Report formats can be served whole: a report is validated and bounded when it is built. */
@@ -30,7 +30,7 @@ export function scanRoutes(context: ApiContext): FastifyPluginCallback {
         // Checked here, before anything is recorded: a refused scan leaves no row behind.
         const options = scanOptionsFromRequest(request.body, context.vantage);
         if (!context.queue.hasRoom()) return sendError(reply.header('retry-after', '30'), 503, 'EXP_ERR_API_BUSY', 'Too many scans are waiting; try again when they have run');
-        const record = context.store.createScan({ options: storedOptions(options), trigger: 'api' });
+        const record = context.store.createScan({ options, trigger: 'api' });
         context.queue.enqueue(record.id, options);
         return reply.code(202).header('location', `/v1/scans/${record.id}`).send(record);
       },

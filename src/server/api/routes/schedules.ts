@@ -3,7 +3,7 @@ import { createError } from '../../../core/errors.js';
 import type { AlertOn } from '../../../store/types.js';
 import type { ApiContext } from '../app.js';
 import { errorResponses, idParams, ref, scheduleRequestSchema, scheduleSchema } from '../schemas.js';
-import { scanOptionsFromRequest, storedOptions, type ApiScanRequest } from '../scan-request.js';
+import { scanOptionsFromRequest, type ApiScanRequest } from '../scan-request.js';
 
 interface ApiScheduleRequest {
   name: string;
@@ -49,7 +49,8 @@ export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
         const schedule = context.store.createSchedule({
           name,
           cron,
-          options: storedOptions(options),
+          // The store drops the vantage token and callbacks itself.
+          options,
           ...(webhooks !== undefined ? { webhooks } : {}),
           ...(alertOn !== undefined ? { alertOn } : {}),
           ...(enabled !== undefined ? { enabled } : {}),
