@@ -19,10 +19,9 @@ export type ScanRunner = (options: ScanOptions, signal?: AbortSignal) => Promise
  * report or failed with the error's code. The caller decides what a failure means (the CLI exits 2, the
  * scheduler logs and waits for the next run). Throws only what createScan throws (EXP_ERR_SCHEDULE_BUSY, DB errors).
  */
-export async function runRecordedScan(input: { store: HistoryStore; options: ScanOptions; trigger: ScanTrigger; scheduleId?: number | null; signal?: AbortSignal; run?: ScanRunner; scanId?: number }): Promise<RecordedScan> {
+export async function runRecordedScan(input: { store: HistoryStore; options: ScanOptions; trigger: ScanTrigger; scheduleId?: number | null; signal?: AbortSignal; run?: ScanRunner }): Promise<RecordedScan> {
   const { store, options } = input;
-  const queued = input.scanId === undefined ? store.createScan({ options, trigger: input.trigger, scheduleId: input.scheduleId ?? null }) : store.getScan(input.scanId);
-  if (!queued) throw new Error(`scan ${String(input.scanId)} vanished`);
+  const queued = store.createScan({ options, trigger: input.trigger, scheduleId: input.scheduleId ?? null });
   store.startScan(queued.id);
   try {
     const report = await (input.run ?? runScan)(options, input.signal);

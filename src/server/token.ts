@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { xdgDir } from '../core/xdg.js';
 import path from 'node:path';
 import { createError, type ErrorCode } from '../core/errors.js';
 
@@ -10,9 +10,8 @@ const MIN_TOKEN_LENGTH = 32;
 /** The servers' token files: the vantage agent's and the REST API's are separate secrets. */
 export type TokenName = 'agent-token' | 'api-token';
 
-export function defaultTokenFile(name: TokenName = 'agent-token'): string {
-  const configHome = process.env['XDG_CONFIG_HOME'] || path.join(homedir(), '.config');
-  return path.join(configHome, 'exposure-scanner', name);
+export function defaultTokenFile(name: TokenName = 'agent-token', env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(xdgDir('XDG_CONFIG_HOME', env), 'exposure-scanner', name);
 }
 
 export interface LoadedToken {

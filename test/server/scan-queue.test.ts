@@ -3,6 +3,7 @@ import { ScanQueue, type ScanFailure } from '../../src/server/api/scan-queue.js'
 import { ScanSlots } from '../../src/server/api/scan-slots.js';
 import { DEFAULT_SCAN_OPTIONS, SCAN_LIMITS } from '../../src/core/options.js';
 import { buildScanOptions } from '../../src/core/scan-choices.js';
+import { ENGINE_CHOICES } from '../../src/net/portscan/engines.js';
 import requestSchema from '../../schemas/api-scan-request.schema.json' with { type: 'json' };
 import type { ExposureReport } from '../../src/core/report.generated.js';
 
@@ -73,20 +74,23 @@ t.test('slots: one at a time across users, first come first served, a waiter can
   const leaving = new AbortController();
   const left = slots.run(() => Promise.resolve(order.push('never')), leaving.signal);
   const second = slots.run(() => Promise.resolve(void order.push('second')));
+  const third = slots.run(() => Promise.resolve(void order.push('third')));
   leaving.abort();
   await t.rejects(left, { code: 'EXP_ERR_ABORTED' });
   release();
-  await Promise.all([first, second]);
-  t.same(order, ['first', 'second']);
+  await Promise.all([first, second, third]);
+  t.same(order, ['first', 'second', 'third'], 'waiters run in the order they came');
 });
 
 t.test('the API scan request schema and the CLI share their bounds and defaults', async (t) => {
-  const properties = requestSchema.properties as Record<string, { minimum?: number; maximum?: number; enum?: string[] }>;
+  const properties = requestSchema.properties as Record<string, { minimum?: number; maximum?: number; enum?: string[]; default?: unknown }>;
   for (const [name, bounds] of Object.entries(SCAN_LIMITS)) {
     t.equal(properties[name]?.minimum, bounds.min, `${name} minimum`);
     t.equal(properties[name]?.maximum, bounds.max, `${name} maximum`);
   }
   t.same(properties['enumeration']?.enum, ['auto', 'list', 'index']);
+  t.same(properties['engine']?.enum, ENGINE_CHOICES, 'the engines the CLI knows');
+  t.equal(properties['wan']?.default, DEFAULT_SCAN_OPTIONS.wan, 'the documented default is the CLI default');
   t.same(buildScanOptions({}), DEFAULT_SCAN_OPTIONS, 'nothing chosen: the CLI defaults');
   t.same(buildScanOptions({ ports: undefined, wan: false }), { ...DEFAULT_SCAN_OPTIONS, wan: false }, 'undefined means not given');
   t.throws(() => buildScanOptions({ ports: '80;id' }), { code: 'EXP_ERR_USAGE' });
