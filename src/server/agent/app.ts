@@ -1,13 +1,14 @@
 import net from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import requestSchema from '../../../schemas/agent-scan-request.schema.json' with { type: 'json' };
 import responseSchema from '../../../schemas/agent-scan-response.schema.json' with { type: 'json' };
 import { runOutsideChecks } from '../../../probes/wan-scan/outside-checks.js';
 import { parsePortSpec } from '../../net/portscan/port-spec.js';
 import type { PortScanEngine } from '../../net/portscan/types.js';
-import { isExposureError, type ErrorCode } from '../../core/errors.js';
+import { isExposureError } from '../../core/errors.js';
 import type { AgentScanRequest } from '../../core/agent.generated.js';
+import { sendError } from '../reply.js';
 import { bearerToken, tokenMatches } from '../token.js';
 
 export interface AgentLimits {
@@ -41,10 +42,6 @@ export interface AgentOptions {
 const DEFAULT_PORTS = 'qnap,common';
 /** Requests are tiny; anything larger is not a client of ours. */
 const BODY_LIMIT = 16 * 1024;
-
-function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
-  return reply.code(status).send({ error: { code, message } });
-}
 
 /** The caller's own IPv4 address: the only thing this agent will ever scan. Proxies are not trusted. */
 export function callerAddress(remote: string | undefined): string | undefined {

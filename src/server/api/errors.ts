@@ -1,13 +1,10 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { isExposureError, type ErrorCode } from '../../core/errors.js';
 
-export interface ApiErrorBody {
-  error: { code: ErrorCode; message: string };
-}
+import { sendError, type ErrorBody } from '../reply.js';
 
-export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message } } satisfies ApiErrorBody);
-}
+export { sendError };
+export type ApiErrorBody = ErrorBody;
 
 /**
  * HTTP status for an error the core or the store raised. Codes keep their meaning across faces (the CLI prints the
