@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { createError } from '../core/errors.js';
 import { ENGINE_CHOICES, selectEngine, type EngineChoice } from '../net/portscan/engines.js';
@@ -8,19 +7,12 @@ import { loadOrCreateToken } from '../server/token.js';
 import { AGENT_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';
+import { parseListen } from './listen.js';
 
-function usage(message: string, command = 'agent'): Error {
-  return createError('EXP_ERR_USAGE', message, { hint: `Run "exposure ${command} --help" for the options.` });
+function usage(message: string): Error {
+  return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure agent --help" for the options.' });
 }
 
-export function parseListen(raw: string | undefined, command: 'agent' | 'serve' = 'agent'): { host: string; port: number } {
-  const match = /^(.+):(\d{1,5})$/.exec(raw ?? '');
-  const host = match?.[1]?.replace(/^\[(.*)\]$/, '$1');
-  const port = Number(match?.[2]);
-  const example = command === 'agent' ? '0.0.0.0:7447' : '127.0.0.1:7448';
-  if (!host || net.isIP(host) === 0 || port < 1 || port > 65535) throw usage(`--listen must be IP:PORT (e.g. ${example}), not "${raw ?? ''}"`, command);
-  return { host, port };
-}
 
 /** Runs until SIGINT/SIGTERM (the signal), then closes the server and lets running scans finish or abort. */
 export async function agentCommand(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
@@ -51,7 +43,7 @@ export async function agentCommand(argv: readonly string[], io: Io, signal: Abor
     io.stdout.write(AGENT_HELP);
     return 0;
   }
-  const listen = parseListen(values.listen);
+  const listen = parseListen(values.listen, 'agent');
   const engineChoice = values.engine ?? 'auto';
   if (!(ENGINE_CHOICES as readonly string[]).includes(engineChoice)) throw usage(`--engine must be one of ${ENGINE_CHOICES.join(', ')}`);
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw usage('--tls-cert and --tls-key go together');

@@ -75,13 +75,10 @@ export function diffCommand(argv: readonly string[], io: Io): number {
   const diff = withStore(db, (store) => {
     let [from, to] = ids;
     if (to === undefined) {
+      // No ids: the two newest done scans; one id: from it to the newest.
       const latest = store.latestDone(2);
-      if (from === undefined) {
-        from = latest[1]?.id;
-        to = latest[0]?.id;
-      } else {
-        to = latest[0]?.id;
-      }
+      from ??= latest[1]?.id;
+      to = latest[0]?.id;
     }
     if (from === undefined || to === undefined) {
       throw createError('EXP_ERR_NOT_ENOUGH_HISTORY', `${store.file} holds fewer than two finished scans`, { hint: 'Run "exposure scan --save" (or --db FILE) again, or let "exposure watch" run.' });

@@ -8,7 +8,7 @@ import { build, DEFAULT_API_LIMITS } from '../server/api/app.js';
 import { ScanSlots } from '../server/api/scan-slots.js';
 import { defaultTokenFile, loadOrCreateToken } from '../server/token.js';
 import { openStore } from '../store/index.js';
-import { parseListen } from './agent.js';
+import { parseListen } from './listen.js';
 import { SERVE_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';

@@ -19,7 +19,7 @@ type Firmware = NonNullable<QnapDevice['firmware']>;
  * authLogin.cgi's separate fields, kept as the device wrote them even when they do not parse: the verdicts then
  * say "cannot tell" with the text in hand, rather than the report hiding what the device said.
  */
-function firmwareOf(fields: Extracted['fields']): Firmware | null {
+export function firmwareOf(fields: Extracted['fields']): Firmware | null {
   const { version, number, build } = fields;
   if (version === undefined) return null;
   const parsed = firmwareFromParts(version, number, build);

@@ -3,7 +3,7 @@ import { readCertificate } from '../net/tls.js';
 import { isExposureError } from '../core/errors.js';
 import type { FingerprintMatch, HostService, QnapDevice } from '../core/report.generated.js';
 import { loadFingerprints, type Fingerprint } from './data.js';
-import { buildDevice, type MatchResult } from './device.js';
+import { buildDevice, firmwareOf, type MatchResult } from './device.js';
 import { cleanValue, extract, matchFingerprint, titleOf, type HttpAnswer } from './match.js';
 
 /** A QNAP page or XML answer is a few KiB; a login page with inline scripts well under 256 KiB. */
@@ -111,10 +111,9 @@ async function probePort(port: number, options: FingerprintHostOptions, fingerpr
   const matched = new Set<string>();
   const record = (fingerprint: Fingerprint, evidence: string, answer: { http?: HttpAnswer }): void => {
     const extracted = extract(fingerprint, answer);
-    const { version, number, build, appVersion } = extracted.fields;
-    const firmware = version === undefined ? null : `${version}${number ? `.${number}` : ''}${build ? ` build ${build}` : ''}`;
     results.push({ fingerprint, port, extracted });
-    service.fingerprints.push(reportMatch(fingerprint, evidence, cleanValue(firmware ?? appVersion ?? '', 200) || null));
+    const version = firmwareOf(extracted.fields)?.full ?? extracted.fields.appVersion ?? '';
+    service.fingerprints.push(reportMatch(fingerprint, evidence, cleanValue(version, 200) || null));
     matched.add(fingerprint.id);
   };
 

@@ -1,14 +1,13 @@
 import type { ExposureReport, Finding, Gateway, Host, Severity } from '../core/report.generated.js';
 import { escapeHtml as h, safeLink } from './escape.js';
 import { renderDiagram, SEVERITY_COLOURS } from './html-diagram.js';
-import { classificationWords, exposureWords, reachabilityText, severityLabel } from './words.js';
+import { classificationWords, exposureWords, reachabilityText, severityLabel, SEVERITIES_WORST_FIRST } from './words.js';
 
 /**
  * One self-contained HTML file: no script, no external resource, a CSP that forbids both, and every string from the
  * report escaped by the one function (escapeHtml). Layout only: what it shows is the report's.
  */
 
-const ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 const STYLE = `
@@ -93,7 +92,7 @@ export function renderHtml(report: ExposureReport): string {
   const outside = report.wan.vantage === 'agent' ? `scanned from the vantage agent (${h(report.wan.address ?? '')})` : report.wan.vantage === 'local' ? 'scanned from inside only: NOT an outside view' : 'no outside view';
   const sections = [
     `<header><h1>Exposure report</h1><p class="meta">${h(report.tool.name)} ${h(report.tool.version)} · ${h(report.startedAt)} · ${report.gateways.length} router(s), ${summary.mappings} mapping(s) · ${outside}</p></header>`,
-    `<section class="verdict" style="--c:${colour}"><div class="score" title="risk score">${summary.riskScore}<small>/100</small></div><div><p class="headline">${h(summary.headline)}</p><p class="meta">${ORDER.map((severity) => `${summary.counts[severity]} ${severity}`).join(' · ')} · risk score formula: docs/risk-score.md</p></div></section>`,
+    `<section class="verdict" style="--c:${colour}"><div class="score" title="risk score">${summary.riskScore}<small>/100</small></div><div><p class="headline">${h(summary.headline)}</p><p class="meta">${SEVERITIES_WORST_FIRST.map((severity) => `${summary.counts[severity]} ${severity}`).join(' · ')} · risk score formula: docs/risk-score.md</p></div></section>`,
     `<h2>What the internet can reach</h2>${renderDiagram(report)}`,
   ];
   if (exposures.length > 0) {
@@ -105,7 +104,7 @@ export function renderHtml(report: ExposureReport): string {
       ),
     );
   }
-  sections.push(`<h2>Findings</h2>${ORDER.flatMap((severity) => report.findings.filter((finding) => finding.severity === severity).map(findingHtml)).join('\n')}`);
+  sections.push(`<h2>Findings</h2>${SEVERITIES_WORST_FIRST.flatMap((severity) => report.findings.filter((finding) => finding.severity === severity).map(findingHtml)).join('\n')}`);
   if (report.hosts.length > 0) sections.push(`<h2>Hosts</h2>${report.hosts.map(hostHtml).join('\n')}`);
   sections.push(`<h2>Routers and UPnP mappings</h2>${report.gateways.length === 0 ? '<p>No UPnP router answered.</p>' : report.gateways.map(gatewayHtml).join('\n')}`);
   if (report.wan.ports.length > 0) {

@@ -1,8 +1,7 @@
-import type { Exposure, ExposureReport, Finding, Gateway, Host, Severity } from '../core/report.generated.js';
+import type { Exposure, ExposureReport, Finding, Gateway, Host } from '../core/report.generated.js';
 import { escapeMarkdown as md, safeLink } from './escape.js';
-import { classificationWords, exposureWords, reachabilityText, severityLabel } from './words.js';
+import { classificationWords, exposureWords, reachabilityText, severityLabel, SEVERITIES_WORST_FIRST } from './words.js';
 
-const ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 function row(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
@@ -94,7 +93,7 @@ export function renderMarkdown(report: ExposureReport): string {
     '',
     `**Verdict:** ${md(summary.headline)}`,
     '',
-    `**Risk score:** ${summary.riskScore}/100 (formula: docs/risk\\-score\\.md in exposure\\-scanner). Findings: ${ORDER.map((severity) => `${summary.counts[severity]} ${severity}`).join(', ')}.`,
+    `**Risk score:** ${summary.riskScore}/100 (formula: docs/risk\\-score\\.md in exposure\\-scanner). Findings: ${SEVERITIES_WORST_FIRST.map((severity) => `${summary.counts[severity]} ${severity}`).join(', ')}.`,
     '',
     `${md(report.tool.name)} ${md(report.tool.version)}; outside view: ${report.wan.vantage === 'agent' ? `from the vantage agent, ${md(report.wan.address ?? '')}` : report.wan.vantage === 'local' ? 'from inside only (NOT an outside view)' : 'not run'}.`,
     '',
@@ -102,7 +101,7 @@ export function renderMarkdown(report: ExposureReport): string {
   const exposures = report.exposures ?? [];
   if (exposures.length > 0) lines.push('## Doors from the internet', '', ...exposureRows(exposures), '');
   lines.push('## Findings', '');
-  for (const severity of ORDER) for (const finding of report.findings.filter((candidate) => candidate.severity === severity)) lines.push(...findingSection(finding));
+  for (const severity of SEVERITIES_WORST_FIRST) for (const finding of report.findings.filter((candidate) => candidate.severity === severity)) lines.push(...findingSection(finding));
   if (report.hosts.length > 0) lines.push('## Hosts', '', ...report.hosts.flatMap(hostSection));
   lines.push('## Routers and UPnP mappings', '');
   if (report.gateways.length === 0) lines.push('No UPnP router answered.', '');

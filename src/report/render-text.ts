@@ -1,13 +1,12 @@
 import type { ExposureReport, Finding, Gateway, Host, Mapping, Severity } from '../core/report.generated.js';
 import { terminalSafe as safe } from './sanitize.js';
-import { classificationWords, exposureWords, reachabilityText } from './words.js';
+import { classificationWords, exposureWords, reachabilityText, SEVERITIES_WORST_FIRST } from './words.js';
 
 export interface TextStyle {
   color: boolean;
 }
 
 const SEVERITY_COLOR: Record<Severity, string> = { critical: '\u001b[1;41;97m', high: '\u001b[1;31m', medium: '\u001b[33m', low: '\u001b[36m', info: '\u001b[2m' };
-const ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 /** Rules whose findings are one per mapping: shown as one line each, remediation once. */
 const COMPACT_RULES = new Set(['upnp-mapping']);
 
@@ -106,7 +105,7 @@ function exposureLines(report: ExposureReport): string[] {
 function findingLines(findings: readonly Finding[], style: TextStyle): string[] {
   const lines: string[] = [];
   const compactShown = new Set<string>();
-  for (const severity of ORDER) {
+  for (const severity of SEVERITIES_WORST_FIRST) {
     for (const finding of findings.filter((candidate) => candidate.severity === severity)) {
       lines.push(`${badge(finding.severity, style)} ${safe(finding.title)}`);
       const classification = classificationWords(finding.classification);
@@ -153,7 +152,7 @@ export function renderText(report: ExposureReport, style: TextStyle = { color: f
   }
   lines.push(...exposureLines(report));
   const { counts } = report.summary;
-  lines.push('', `Findings: ${ORDER.map((severity) => `${counts[severity]} ${severity}`).join(', ')}`);
+  lines.push('', `Findings: ${SEVERITIES_WORST_FIRST.map((severity) => `${counts[severity]} ${severity}`).join(', ')}`);
   lines.push(...findingLines(report.findings, style));
   for (const warning of report.warnings) lines.push(`! ${warning.code}: ${safe(warning.message)}`);
   return `${lines.join('\n')}\n`;

@@ -2,6 +2,9 @@ import type { Classification, Exposure, Severity } from '../core/report.generate
 
 /** Words shared by the renderers for fields of the report; formatting only, nothing here decides anything. */
 
+/** Worst first: the order every renderer lists findings and counts in. */
+export const SEVERITIES_WORST_FIRST: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
 export function severityLabel(severity: Severity): string {
   return severity.toUpperCase();
 }
