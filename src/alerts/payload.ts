@@ -23,7 +23,7 @@ export interface AlertPayload {
 }
 
 /** Keeps a body well under the 1 MiB most receivers accept (a change is a few hundred bytes). */
-export const MAX_CHANGES = 500;
+const MAX_CHANGES = 500;
 
 const TEXT_LINES = 15;
 

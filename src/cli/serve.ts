@@ -13,7 +13,7 @@ import { SERVE_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';
 
-export const DEFAULT_SERVE_LISTEN = '127.0.0.1:7448';
+const DEFAULT_SERVE_LISTEN = '127.0.0.1:7448';
 
 function usage(message: string): Error {
   return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure serve --help" for the options.' });

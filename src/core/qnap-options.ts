@@ -7,7 +7,7 @@ const MAX_NAS = 16;
 const MAX_NAMES = 8;
 
 /** ADDRESS or ADDRESS:PORT, IPv4 only (the resolver for --myqnapcloud). */
-export function parseDnsServer(raw: string): string {
+function parseDnsServer(raw: string): string {
   const match = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(raw);
   const port = match?.[2] === undefined ? 53 : Number(match[2]);
   if (!match?.[1] || !net.isIPv4(match[1]) || port < 1 || port > 65535) {

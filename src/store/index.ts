@@ -1,6 +1,5 @@
 export { openStore } from './sqlite-store.js';
 export { defaultDbFile } from './paths.js';
 export { SCHEMA_VERSION } from './migrations.js';
-export { summaryOf, factsOf, wanAddressOf } from './facts.js';
 export type * from './types.js';
 export { SCAN_STATUSES } from './types.js';

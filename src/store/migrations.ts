@@ -6,7 +6,7 @@ import { createError } from '../core/errors.js';
  * released migration; append a new one. Each runs in its own transaction with its user_version bump, so a crash
  * mid-upgrade leaves the file at the previous version, never half-migrated.
  */
-export const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly string[] = [
   // 1: scans (the report whole, plus a summary for lists), their indexed facts, and schedules.
   `
   CREATE TABLE schedules (

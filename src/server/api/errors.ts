@@ -29,7 +29,7 @@ const STATUS_OF: Readonly<Partial<Record<ErrorCode, number>>> = {
 };
 
 /** The error an exception becomes for a client: its own code when it is one of ours, else a bare 500. */
-export function clientError(error: unknown): { status: number; code: ErrorCode; message: string } | undefined {
+function clientError(error: unknown): { status: number; code: ErrorCode; message: string } | undefined {
   if (!isExposureError(error)) return undefined;
   if (error.code === 'EXP_ERR_USAGE') return { status: 400, code: 'EXP_ERR_API_BAD_REQUEST', message: error.message };
   const status = STATUS_OF[error.code];

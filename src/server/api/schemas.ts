@@ -23,7 +23,7 @@ export function ref(schema: { $id: SharedId }): { $ref: string } {
   return { $ref: `${schema.$id}#` };
 }
 
-export const ERROR_RESPONSE = ref(errorSchema);
+const ERROR_RESPONSE = ref(errorSchema);
 
 /** The error statuses every authenticated route can answer, for the document. */
 export function errorResponses(...statuses: number[]): Record<number, { $ref: string; description: string }> {

@@ -5,7 +5,7 @@ import type { ApiContext } from '../app.js';
 import { PROMETHEUS_CONTENT_TYPE, renderMetrics, type MetricFamily } from '../metrics.js';
 import { errorResponses } from '../schemas.js';
 
-export function metricsFamilies(context: ApiContext): MetricFamily[] {
+function metricsFamilies(context: ApiContext): MetricFamily[] {
   const latest = context.store.latestDone(1)[0];
   const summary = latest?.summary ?? null;
   const finishedAt = latest?.finishedAt ? Date.parse(latest.finishedAt) / 1000 : undefined;
