@@ -1,7 +1,7 @@
 import type { ExposureReport, Finding, Gateway, Host, Severity } from '../core/report.generated.js';
 import { escapeHtml as h, safeLink } from './escape.js';
 import { renderDiagram, SEVERITY_COLOURS } from './html-diagram.js';
-import { classificationWords, exposureWords, reachabilityText, severityLabel, SEVERITIES_WORST_FIRST } from './words.js';
+import { classificationWords, exposureWords, reachabilityText, severityLabel, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
 
 /**
  * One self-contained HTML file: no script, no external resource, a CSP that forbids both, and every string from the
@@ -108,7 +108,9 @@ export function renderHtml(report: ExposureReport): string {
   if (report.hosts.length > 0) sections.push(`<h2>Hosts</h2>${report.hosts.map(hostHtml).join('\n')}`);
   sections.push(`<h2>Routers and UPnP mappings</h2>${report.gateways.length === 0 ? '<p>No UPnP router answered.</p>' : report.gateways.map(gatewayHtml).join('\n')}`);
   if (report.wan.ports.length > 0) {
-    sections.push(`<h2>Outside view</h2><p class="meta">${outside}</p>${tableHtml(['Port', 'State', 'Service', 'Banner'], report.wan.ports.map((port) => [`${port.port}/${h(port.protocol.toLowerCase())}`, h(port.state), h([port.service, port.product, port.version].filter(Boolean).join(' ')), `<code>${h((port.banner ?? '').slice(0, 120))}</code>`]), 'class="wan-ports"')}`);
+    const { listed, counts, notListed } = wanPortListing(report.wan.ports);
+    const listing = listed.length === 0 ? '' : tableHtml(['Port', 'State', 'Service', 'Banner'], listed.map((port) => [`${port.port}/${h(port.protocol.toLowerCase())}`, h(port.state), h([port.service, port.product, port.version].filter(Boolean).join(' ')), `<code>${h((port.banner ?? '').slice(0, 120))}</code>`]), 'class="wan-ports"');
+    sections.push(`<h2>Outside view</h2><p class="meta">${outside}</p><p>${report.wan.ports.length} ports checked: ${h(counts)}.${notListed === '' ? '' : ` ${h(notListed)}`}</p>${listing}`);
   }
   if (report.myqnapcloud.checked) {
     sections.push(`<h2>myQNAPcloud</h2>${tableHtml(['Name', 'Addresses', 'Matches the external address'], report.myqnapcloud.names.map((name) => [h(name.name), h(name.addresses.join(', ') || name.error || ''), name.matchesWan === null ? 'unknown' : name.matchesWan ? 'yes' : 'no']))}`);

@@ -1,6 +1,6 @@
 import type { Exposure, ExposureReport, Finding, Gateway, Host } from '../core/report.generated.js';
 import { escapeMarkdown as md, safeLink } from './escape.js';
-import { classificationWords, exposureWords, reachabilityText, severityLabel, SEVERITIES_WORST_FIRST } from './words.js';
+import { classificationWords, exposureWords, reachabilityText, severityLabel, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
 
 
 function row(cells: readonly string[]): string {
@@ -107,7 +107,11 @@ export function renderMarkdown(report: ExposureReport): string {
   if (report.gateways.length === 0) lines.push('No UPnP router answered.', '');
   lines.push(...report.gateways.flatMap(gatewaySection));
   if (report.wan.ports.length > 0) {
-    lines.push('## Outside view', '', ...table(['Port', 'State', 'Service', 'Banner'], report.wan.ports.map((port) => [`${port.port}/${port.protocol.toLowerCase()}`, md(port.state), md([port.service, port.product, port.version].filter(Boolean).join(' ')), md((port.banner ?? '').slice(0, 80))])), '');
+    const { listed, counts, notListed } = wanPortListing(report.wan.ports);
+    lines.push('## Outside view', '', `${report.wan.ports.length} ports checked: ${md(counts)}.${notListed === '' ? '' : ` ${md(notListed)}`}`, '');
+    if (listed.length > 0) {
+      lines.push(...table(['Port', 'State', 'Service', 'Banner'], listed.map((port) => [`${port.port}/${port.protocol.toLowerCase()}`, md(port.state), md([port.service, port.product, port.version].filter(Boolean).join(' ')), md((port.banner ?? '').slice(0, 80))])), '');
+    }
   }
   if (report.myqnapcloud.checked) {
     lines.push('## myQNAPcloud', '', ...table(['Name', 'Addresses', 'Matches the external address'], report.myqnapcloud.names.map((name) => [md(name.name), md(name.addresses.join(', ') || name.error || ''), name.matchesWan === null ? 'unknown' : name.matchesWan ? 'yes' : 'no'])), '');

@@ -1,6 +1,6 @@
 import type { ExposureReport, Finding, Gateway, Host, Mapping, Severity } from '../core/report.generated.js';
 import { terminalSafe as safe } from './sanitize.js';
-import { classificationWords, exposureWords, reachabilityText, SEVERITIES_WORST_FIRST } from './words.js';
+import { classificationWords, exposureWords, reachabilityText, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
 
 export interface TextStyle {
   color: boolean;
@@ -68,8 +68,7 @@ function wanLines(report: ExposureReport): string[] {
       : `Outside view  NOT AN OUTSIDE VIEW: ${safe(wan.address ?? '')} scanned from inside through the router (${wan.engine ?? ''})`;
   const lines = ['', header];
   const open = wan.ports.filter((port) => port.state === 'open');
-  const counts = ['open', 'closed', 'filtered', 'open|filtered'].map((state) => `${wan.ports.filter((port) => port.state === state).length} ${state}`).join(', ');
-  lines.push(`  ${wan.ports.length} ports checked: ${counts}`);
+  lines.push(`  ${wan.ports.length} ports checked: ${wanPortListing(wan.ports).counts}`);
   if (open.length > 0) {
     const rows = [['PORT', 'STATE', 'SERVICE', 'BANNER'], ...open.map((port) => [`${port.port}/${port.protocol.toLowerCase()}`, port.state, safe([port.service, port.product, port.version].filter(Boolean).join(' ')), safe((port.banner ?? '').slice(0, 60))])];
     lines.push(...table(rows).map((row) => `    ${row}`));

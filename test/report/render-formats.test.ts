@@ -3,7 +3,7 @@ import { renderHtml } from '../../src/report/render-html.js';
 import { renderMarkdown } from '../../src/report/render-markdown.js';
 import { renderText } from '../../src/report/render-text.js';
 import { HOSTILE } from '../support/hostile.js';
-import { gateway, mapping, observations, qlockerScenario, reportOf } from '../support/scenarios.js';
+import { agentWan, gateway, mapping, observations, qlockerScenario, reportOf } from '../support/scenarios.js';
 
 const hostileReport = () => reportOf(qlockerScenario(HOSTILE.join(' ')));
 
@@ -75,4 +75,27 @@ t.test('text: verdict, score, hosts and verdicts, doors, classification; network
   t.match(text, /used by ransomware · QSA-21-57/);
   // eslint-disable-next-line no-control-regex -- none may reach the terminal
   t.notMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u);
+});
+
+t.test('outside view: open ports always listed, a state with more than 25 ports only counted (nmap\'s rule)', async (t) => {
+  const closed = Array.from({ length: 300 }, (_, index) => ({ port: 10000 + index, protocol: 'TCP' as const, state: 'closed' as const }));
+  const filtered = Array.from({ length: 26 }, (_, index) => ({ port: 20000 + index, protocol: 'TCP' as const, state: 'filtered' as const }));
+  const open = Array.from({ length: 30 }, (_, index) => ({ port: 30000 + index, protocol: 'TCP' as const, state: 'open' as const }));
+  const report = reportOf(observations({ gateways: [gateway([])], wan: agentWan([...closed, ...filtered, ...open, { port: 5351, protocol: 'UDP', state: 'open|filtered' }, { port: 7, protocol: 'TCP', state: 'closed' }]) }));
+  const markdown = renderMarkdown(report);
+  // Markdown escapes punctuation in text; what a reader sees is the text without the backslashes.
+  const unescaped = (text: string) => text.replace(/\\(.)/g, '$1');
+  t.match(unescaped(markdown), /358 ports checked: 30 open, 301 closed, 26 filtered, 1 open\|filtered\. Not listed: the closed and filtered ports\./);
+  t.match(markdown, /\| 30029\/tcp \| open \|/, 'the 30 open ports are listed');
+  t.match(markdown, /\| 5351\/udp \| open\\\|filtered \|/, 'a state with few ports is listed');
+  t.notMatch(markdown, /\| 10000\/tcp|\| 20000\/tcp|\| 7\/tcp/, 'closed and filtered rows are not');
+  const html = renderHtml(report);
+  t.match(html, /358 ports checked: 30 open, 301 closed, 26 filtered, 1 open\|filtered\. Not listed: the closed and filtered ports\./);
+  t.equal((html.match(/<td>300\d\d\/tcp<\/td>/g) ?? []).length, 30);
+  t.notMatch(html, /<td>(10000|20000|7)\/tcp<\/td>/);
+  t.match(renderText(report), /358 ports checked: 30 open, 301 closed, 26 filtered, 1 open\|filtered/);
+
+  const few = renderMarkdown(reportOf(observations({ gateways: [gateway([])], wan: agentWan([{ port: 22, protocol: 'TCP', state: 'closed' }, { port: 80, protocol: 'TCP', state: 'open' }]) })));
+  t.match(unescaped(few), /2 ports checked: 1 open, 1 closed, 0 filtered, 0 open\|filtered\.\n/, 'nothing left out, nothing said about it');
+  t.match(few, /\| 22\/tcp \| closed \|/);
 });
