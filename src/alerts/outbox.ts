@@ -36,6 +36,11 @@ export interface OutboxOptions {
   retryMaxMs?: number;
   /** How often the outbox looks for due retries (default 5 s). */
   pollMs?: number;
+  /**
+   * An alert still undelivered this long after it was queued is abandoned at its next failure (default 7 days):
+   * a change that old is news no more, and a receiver gone for good must not be tried forever.
+   */
+  maxAgeMs?: number;
   log?: (line: string) => void;
 }
 
@@ -45,6 +50,13 @@ export interface Outbox {
   /** Resolves when the current delivery round (if any) is over. */
   idle(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+
+function describeAge(ms: number): string {
+  const hours = ms / 3_600_000;
+  return hours >= 48 ? `${Math.round(hours / 24)} days` : hours >= 1 ? `${Math.round(hours)} hours` : `${Math.max(1, Math.round(ms / 60_000))} minutes`;
 }
 
 /** Only the origin is logged: a webhook's path often is its secret (Slack, Home Assistant). */
@@ -76,6 +88,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const retryBaseMs = options.retryBaseMs ?? 30_000;
   const retryMaxMs = Math.max(retryBaseMs, options.retryMaxMs ?? 600_000);
+  const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const log = options.log ?? (() => undefined);
   let round: Promise<void> | undefined;
   let again = false;
@@ -102,6 +115,18 @@ export function startOutbox(options: OutboxOptions): Outbox {
           if (store.rescheduleAlerts(alert.webhook, new Date()) > 0) again = true;
         } catch (error) {
           const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+          const where = `alert ${alert.id} to ${webhookOrigin(alert.webhook)}`;
+          const age = Date.now() - Date.parse(alert.createdAt);
+          if (age >= maxAgeMs) {
+            const gaveUp = `${reason}; abandoned after ${alert.attempts + 1} attempts over ${describeAge(age)}`;
+            try {
+              store.markAlertAbandoned(alert.id, gaveUp, new Date());
+            } catch {
+              // The lease expires by itself; the alert is abandoned at its next failure.
+            }
+            log(`exposure: EXP_ERR_WEBHOOK: ${where} failed: ${gaveUp} (see "exposure alerts")`);
+            continue;
+          }
           const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(alert.attempts, 20)) * (0.8 + Math.random() * 0.4);
           const next = new Date(Date.now() + delay);
           try {
@@ -109,7 +134,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
           } catch {
             // The lease expires by itself; the alert is retried then.
           }
-          log(`exposure: EXP_ERR_WEBHOOK: alert ${alert.id} to ${webhookOrigin(alert.webhook)} failed (attempt ${alert.attempts + 1}): ${reason}; retry at ${next.toISOString()}`);
+          log(`exposure: EXP_ERR_WEBHOOK: ${where} failed (attempt ${alert.attempts + 1}): ${reason}; retry at ${next.toISOString()}`);
         }
       }
       if (due.length === 20) again = true;

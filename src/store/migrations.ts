@@ -106,6 +106,32 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE scans ADD COLUMN report_gz BLOB;
   CREATE INDEX scans_created ON scans(created_at);
   `,
+  // 4: an alert can be abandoned: its webhook left the schedule, the schedule was deleted, or it stayed
+  // undeliverable past the outbox's limit. SQLite cannot change a CHECK constraint, so the table is rebuilt.
+  `
+  CREATE TABLE alerts_v4 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    webhook TEXT NOT NULL,
+    schedule_id INTEGER,
+    from_scan_id INTEGER NOT NULL,
+    to_scan_id INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'abandoned')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    delivered_at TEXT,
+    last_error TEXT,
+    abandoned_at TEXT
+  );
+  INSERT INTO alerts_v4 (id, dedupe_key, webhook, schedule_id, from_scan_id, to_scan_id, body, status, attempts, created_at, next_attempt_at, delivered_at, last_error)
+    SELECT id, dedupe_key, webhook, schedule_id, from_scan_id, to_scan_id, body, status, attempts, created_at, next_attempt_at, delivered_at, last_error FROM alerts;
+  DROP TABLE alerts;
+  ALTER TABLE alerts_v4 RENAME TO alerts;
+  CREATE INDEX alerts_due ON alerts(status, next_attempt_at);
+  CREATE INDEX alerts_schedule ON alerts(schedule_id, status);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -14,6 +14,7 @@ import { defaultDbFile } from './paths.js';
 import type {
   AlertDelivery,
   HistoryStore,
+  ListAlertsQuery,
   ListScansQuery,
   NewAlert,
   NewScan,
@@ -72,6 +73,7 @@ interface AlertRow {
   next_attempt_at: string;
   delivered_at: string | null;
   last_error: string | null;
+  abandoned_at: string | null;
 }
 
 const SCAN_COLUMNS = 'id, status, trigger, schedule_id, options, created_at, started_at, finished_at, owner_host, owner_pid, owner_instance, error_code, error_message, summary';
@@ -122,6 +124,7 @@ function toAlert(row: AlertRow): AlertDelivery {
     nextAttemptAt: row.next_attempt_at,
     deliveredAt: row.delivered_at,
     lastError: row.last_error,
+    abandonedAt: row.abandoned_at,
   };
 }
 
@@ -463,7 +466,7 @@ class SqliteStore implements HistoryStore {
 
   upsertSchedule(input: NewSchedule): Schedule {
     const values = this.checkSchedule(input);
-    return this.guard(() => {
+    return this.guard(() => this.db.transaction(() => {
       const at = new Date().toISOString();
       this.db
         .prepare(
@@ -471,8 +474,17 @@ class SqliteStore implements HistoryStore {
            ON CONFLICT(name) DO UPDATE SET cron = excluded.cron, options = excluded.options, webhooks = excluded.webhooks, alert_on = excluded.alert_on, enabled = excluded.enabled, updated_at = excluded.updated_at`,
         )
         .run(values.name, values.cron, values.options, values.webhooks, values.alertOn, values.enabled, at, at);
-      return this.getScheduleByName(values.name) as Schedule;
-    });
+      const schedule = this.getScheduleByName(values.name) as Schedule;
+      this.abandonScheduleAlerts(schedule.id, schedule.webhooks, `the webhook was removed from schedule "${schedule.name}"`, at);
+      return schedule;
+    })());
+  }
+
+  /** Pending alerts of a schedule to webhooks not in `keep` stop being tried. */
+  private abandonScheduleAlerts(scheduleId: number, keep: readonly string[], reason: string, at: string): number {
+    return this.db
+      .prepare("UPDATE alerts SET status = 'abandoned', abandoned_at = ?, last_error = ? WHERE status = 'pending' AND schedule_id = ? AND webhook NOT IN (SELECT value FROM json_each(?))")
+      .run(at, reason, scheduleId, JSON.stringify(keep)).changes;
   }
 
   listSchedules(): Schedule[] {
@@ -494,7 +506,14 @@ class SqliteStore implements HistoryStore {
   }
 
   deleteSchedule(id: number): boolean {
-    return this.guard(() => this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id).changes > 0);
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const schedule = this.getSchedule(id);
+        if (!schedule) return false;
+        this.abandonScheduleAlerts(id, [], `schedule "${schedule.name}" was deleted`, new Date().toISOString());
+        return this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id).changes > 0;
+      })(),
+    );
   }
 
   enqueueAlert(alert: NewAlert): boolean {
@@ -535,6 +554,12 @@ class SqliteStore implements HistoryStore {
     this.guard(() => this.db.prepare('UPDATE alerts SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?').run(error.slice(0, 500), nextAttemptAt.toISOString(), id));
   }
 
+  markAlertAbandoned(id: number, error: string, at: Date): void {
+    this.guard(() =>
+      this.db.prepare("UPDATE alerts SET status = 'abandoned', attempts = attempts + 1, last_error = ?, abandoned_at = ? WHERE id = ? AND status = 'pending'").run(error.slice(0, 500), at.toISOString(), id),
+    );
+  }
+
   rescheduleAlerts(webhook: string, at: Date): number {
     return this.guard(() => this.db.prepare("UPDATE alerts SET next_attempt_at = ? WHERE status = 'pending' AND webhook = ? AND next_attempt_at > ?").run(at.toISOString(), webhook, at.toISOString()).changes);
   }
@@ -543,8 +568,14 @@ class SqliteStore implements HistoryStore {
     return this.guard(() => this.db.prepare('SELECT 1 FROM alerts WHERE to_scan_id = ? LIMIT 1').get(toScanId) !== undefined);
   }
 
-  listAlerts(limit = 50): AlertDelivery[] {
-    return this.guard(() => (this.db.prepare('SELECT * FROM alerts ORDER BY id DESC LIMIT ?').all(Math.min(500, Math.max(1, Math.trunc(limit)))) as AlertRow[]).map(toAlert));
+  listAlerts(query: ListAlertsQuery = {}): AlertDelivery[] {
+    const limit = Math.min(500, Math.max(1, Math.trunc(query.limit ?? 50)));
+    return this.guard(() =>
+      (query.status === undefined
+        ? (this.db.prepare('SELECT * FROM alerts ORDER BY id DESC LIMIT ?').all(limit) as AlertRow[])
+        : (this.db.prepare('SELECT * FROM alerts WHERE status = ? ORDER BY id DESC LIMIT ?').all(query.status, limit) as AlertRow[])
+      ).map(toAlert),
+    );
   }
 
   close(): void {

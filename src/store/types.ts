@@ -118,7 +118,8 @@ export interface NewSchedule {
   enabled?: boolean;
 }
 
-export type AlertStatus = 'pending' | 'delivered';
+/** pending: not delivered yet, retried with backoff; delivered; abandoned: no longer tried (see lastError). */
+export type AlertStatus = 'pending' | 'delivered' | 'abandoned';
 
 /** One webhook delivery in the outbox. Never deleted by the program: delivered ones are the alert log. */
 export interface AlertDelivery {
@@ -136,7 +137,15 @@ export interface AlertDelivery {
   createdAt: string;
   nextAttemptAt: string;
   deliveredAt: string | null;
+  /** Why an abandoned alert stopped, or the last failed attempt's error. */
   lastError: string | null;
+  abandonedAt: string | null;
+}
+
+export interface ListAlertsQuery {
+  /** Newest first; default 50, at most 500. */
+  limit?: number;
+  status?: AlertStatus;
 }
 
 export interface NewAlert {
@@ -191,12 +200,15 @@ export interface HistoryStore {
   pruneScans(olderThan: Date): number;
 
   createSchedule(input: NewSchedule): Schedule;
-  /** Replaces cron, options, webhooks, alertOn, enabled of the schedule with this name, or creates it. */
+  /**
+   * Replaces cron, options, webhooks, alertOn, enabled of the schedule with this name, or creates it. Pending
+   * alerts of the schedule to a webhook it no longer lists are abandoned: the owner took that receiver out.
+   */
   upsertSchedule(input: NewSchedule): Schedule;
   listSchedules(): Schedule[];
   getSchedule(id: number): Schedule | undefined;
   getScheduleByName(name: string): Schedule | undefined;
-  /** Deletes the schedule (its scans stay, with scheduleId null). False when there was none. */
+  /** Deletes the schedule (its scans stay, with scheduleId null; its pending alerts are abandoned). False when there was none. */
   deleteSchedule(id: number): boolean;
 
   /** Queues an alert; false (and nothing written) when one with the same dedupeKey exists. */
@@ -211,11 +223,13 @@ export interface HistoryStore {
   claimDueAlerts(now: Date, leaseMs: number, limit: number): AlertDelivery[];
   markAlertDelivered(id: number, at: Date): void;
   markAlertFailed(id: number, error: string, nextAttemptAt: Date): void;
+  /** A failed attempt after which the outbox stops trying (pending -> abandoned). */
+  markAlertAbandoned(id: number, error: string, at: Date): void;
   /** Makes every pending alert to this webhook due at `at` (the receiver is back: send its backlog now). Returns how many. */
   rescheduleAlerts(webhook: string, at: Date): number;
   /** Whether any alert was queued for the change up to this scan (to any webhook). */
   hasAlertFor(toScanId: number): boolean;
-  listAlerts(limit?: number): AlertDelivery[];
+  listAlerts(query?: ListAlertsQuery): AlertDelivery[];
 
   /** Closes the database (checkpointing the WAL). Further calls throw. */
   close(): void;

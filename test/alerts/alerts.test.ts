@@ -137,6 +137,54 @@ t.test('outbox: when a receiver is back, its backlog goes at once, not at each a
   t.same(receiver.received.map((r) => (r.body as AlertPayload).to.scanId).sort(), [diff.to.scanId, 8].sort());
 });
 
+t.test('outbox: an alert undeliverable past its age limit is abandoned, logged once, and never tried again', async (t) => {
+  const { store, diff, summary } = await twoScans(t);
+  const receiver = await startReceiver();
+  t.teardown(receiver.close);
+  receiver.respond = 410;
+  queueAlerts(store, { webhooks: [receiver.url], alertOn: 'any', schedule: null }, diff, summary);
+  const log: string[] = [];
+  const outbox = startOutbox({ store, retryBaseMs: 50, retryMaxMs: 50, pollMs: 25, timeoutMs: 1000, maxAgeMs: 300, log: (line) => log.push(line) });
+  t.teardown(() => outbox.stop());
+  await until(() => store.listAlerts()[0]?.status === 'abandoned');
+  const [abandoned] = store.listAlerts({ status: 'abandoned' });
+  t.match(abandoned?.lastError, /^HTTP 410; abandoned after \d+ attempts over 1 minutes?$/);
+  t.ok(abandoned?.abandonedAt);
+  const attempts = abandoned?.attempts ?? 0;
+  t.ok(attempts >= 1);
+  const logged = log.length;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(store.listAlerts()[0]?.attempts, attempts, 'no attempt after it was abandoned');
+  t.equal(log.length, logged);
+  t.equal(log.filter((line) => line.includes('abandoned')).length, 1);
+  t.match(log.at(-1), /EXP_ERR_WEBHOOK: alert \d+ to http:\/\/127\.0\.0\.1:\d+ failed: HTTP 410; abandoned after/);
+  t.same(store.listAlerts({ status: 'pending' }), []);
+});
+
+t.test('store: a webhook taken out of a schedule, or the schedule deleted, abandons its pending alerts only', async (t) => {
+  const { store, diff, summary } = await twoScans(t);
+  const kept = 'https://hooks.example/kept';
+  const removed = 'https://hooks.example/removed';
+  const home = store.createSchedule({ name: 'home', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: [kept, removed] });
+  const office = store.createSchedule({ name: 'office', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: [removed] });
+  queueAlerts(store, { webhooks: [kept, removed], alertOn: 'any', schedule: { id: home.id, name: home.name } }, diff, summary);
+  queueAlerts(store, { webhooks: [removed], alertOn: 'any', schedule: { id: office.id, name: office.name } }, { ...diff, to: { ...diff.to, scanId: 9 } }, summary);
+  const delivered = store.listAlerts().find((alert) => alert.scheduleId === home.id && alert.webhook === kept);
+  store.markAlertDelivered(delivered?.id ?? 0, new Date());
+  queueAlerts(store, { webhooks: [kept], alertOn: 'any', schedule: { id: home.id, name: home.name } }, { ...diff, to: { ...diff.to, scanId: 10 } }, summary);
+
+  store.upsertSchedule({ name: 'home', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: [kept] });
+  const byKey = () => store.listAlerts().map((alert) => `${alert.scheduleId === home.id ? 'home' : 'office'} ${alert.webhook.split('/').pop() ?? ''} ${alert.toScanId === 10 ? 'later ' : ''}${alert.status}`).sort();
+  t.same(byKey(), ['home kept delivered', 'home kept later pending', 'home removed abandoned', 'office removed pending']);
+  t.match(store.listAlerts({ status: 'abandoned' })[0]?.lastError, 'the webhook was removed from schedule "home"');
+
+  t.equal(store.deleteSchedule(office.id), true);
+  t.equal(store.deleteSchedule(office.id), false);
+  t.match(store.listAlerts({ status: 'abandoned' }).map((alert) => alert.lastError), ['schedule "office" was deleted', 'the webhook was removed from schedule "home"']);
+  t.equal(store.listAlerts({ status: 'pending' }).length, 1, 'the kept webhook\'s alert still waits');
+  t.equal(store.listAlerts({ status: 'delivered', limit: 1 }).length, 1);
+});
+
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

@@ -150,6 +150,25 @@ t.test('never two scans of one schedule; a scan whose process was SIGKILLed is m
   t.ok(store.createScan({ options: LOOPBACK_OPTIONS, trigger: 'schedule', scheduleId: schedule.id }), 'the schedule runs again');
 });
 
+t.test('migration 4: the outbox keeps its rows, ids and states, and can now hold abandoned alerts', async (t) => {
+  const file = path.join(await tempDir(t), 'v3.db');
+  const old = new Database(file);
+  t.equal(migrate(old, file, 3), 3);
+  const insert = old.prepare("INSERT INTO alerts (id, dedupe_key, webhook, schedule_id, from_scan_id, to_scan_id, body, status, attempts, created_at, next_attempt_at, delivered_at, last_error) VALUES (?, ?, 'https://hooks.example/a', NULL, 1, 2, '{}', ?, ?, '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', ?, ?)");
+  insert.run(7, 'seven', 'delivered', 1, '2026-11-01T00:00:01.000Z', null);
+  insert.run(8, 'eight', 'pending', 3, null, 'HTTP 503');
+  t.throws(() => insert.run(9, 'nine', 'abandoned', 1, null, null), /CHECK constraint/, 'version 3 knew no abandoned state');
+  old.close();
+  const store = openStore({ file });
+  t.teardown(() => store.close());
+  t.same(store.listAlerts().map((alert) => [alert.id, alert.status, alert.attempts, alert.lastError, alert.abandonedAt]), [[8, 'pending', 3, 'HTTP 503', null], [7, 'delivered', 1, null, null]]);
+  store.markAlertAbandoned(8, 'gone', new Date('2026-11-30T00:00:00.000Z'));
+  t.same(store.listAlerts({ status: 'abandoned' }).map((alert) => [alert.id, alert.attempts, alert.lastError, alert.abandonedAt]), [[8, 4, 'gone', '2026-11-30T00:00:00.000Z']]);
+  t.ok(store.enqueueAlert({ dedupeKey: 'ten', webhook: 'https://hooks.example/a', scheduleId: null, fromScanId: 2, toScanId: 3, body: '{}' }));
+  t.equal(store.listAlerts({ limit: 1 })[0]?.id, 9, 'new ids continue after the old ones');
+  t.equal(store.enqueueAlert({ dedupeKey: 'seven', webhook: 'https://hooks.example/b', scheduleId: null, fromScanId: 1, toScanId: 2, body: '{}' }), false, 'dedupe keys still unique');
+});
+
 t.test('migrations: an old file is upgraded with its data; a newer file is refused and left alone', async (t) => {
   const dir = await tempDir(t);
   const file = path.join(dir, 'old.db');
