@@ -10,6 +10,8 @@ Usage:
                               the scans kept in the history database, newest first
   exposure diff [FROM] [TO] [--format text|json] [--db FILE]
                               what changed between two scans (default: the last two done)
+  exposure alerts [--status pending|delivered|abandoned] [--limit N] [--format text|json] [--db FILE]
+                              the webhook alerts: sent, waiting for a retry, or given up
   exposure watch --cron EXPR [--webhook URL]... [--alert-on FILTER] [scan options]
                               scan on a schedule, keep the history, alert webhooks on changes
   exposure serve [--listen HOST:PORT] [--db FILE] [--token-file FILE] [--webhook URL]...
@@ -110,6 +112,21 @@ who started it (cli, api, schedule #id), the highest severity, mapping count, op
 
   --limit N                 how many scans (default 20, at most 500)
   --format text|json        text (default) or json ({"scans": [...]})
+  --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
+`;
+
+export const ALERTS_HELP = `Usage: exposure alerts [--status pending|delivered|abandoned] [--limit N] [--format text|json] [--db FILE]
+
+The webhook outbox, newest first. Every alert is written here before it is sent, so this is also the alert log.
+  pending    not delivered yet; retried with backoff (30 s doubling to 10 min) while the receiver fails
+  delivered  the receiver answered 2xx
+  abandoned  no longer tried: its webhook was taken out of the schedule, the schedule was deleted, or it was
+             still undelivered 7 days after it was queued (LAST ERROR says which)
+Webhooks are shown by origin only: their paths are often secrets.
+
+  --status STATUS           only alerts in this state
+  --limit N                 how many alerts (default 20, at most 500)
+  --format text|json        text (default) or json ({"alerts": [...]})
   --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
 `;
 

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
+import { alertView, renderAlertsText } from '../alerts/render.js';
 import { createError } from '../core/errors.js';
 import { diffReports } from '../diff/diff.js';
 import { renderDiffJson, renderDiffText, renderHistoryText } from '../diff/render.js';
 import { openStore } from '../store/index.js';
-import type { HistoryStore } from '../store/types.js';
-import { DIFF_HELP, HISTORY_HELP } from './help.js';
+import type { AlertStatus, HistoryStore } from '../store/types.js';
+import { ALERTS_HELP, DIFF_HELP, HISTORY_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';
 
@@ -14,9 +15,9 @@ function usage(command: string, message: string): Error {
 
 const COMMON = { help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, format: { type: 'string' } } as const;
 
-function parse(command: 'history' | 'diff', argv: readonly string[]) {
+function parse(command: 'history' | 'diff' | 'alerts', argv: readonly string[]) {
   try {
-    return parseArgs({ args: [...argv], strict: true, allowPositionals: command === 'diff', options: { ...COMMON, limit: { type: 'string' } } });
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: command === 'diff', options: { ...COMMON, limit: { type: 'string' }, status: { type: 'string' } } });
   } catch (error) {
     throw usage(command, (error as Error).message);
   }
@@ -40,6 +41,7 @@ function withStore<T>(file: string | undefined, work: (store: HistoryStore) => T
 /** exposure history: the newest scans, newest first. */
 export function historyCommand(argv: readonly string[], io: Io): number {
   const { values } = parse('history', argv);
+  if (values.status !== undefined) throw usage('history', 'history has no --status option');
   if (values.help) {
     io.stdout.write(HISTORY_HELP);
     return 0;
@@ -63,7 +65,7 @@ function scanId(raw: string): number {
  */
 export function diffCommand(argv: readonly string[], io: Io): number {
   const { values, positionals } = parse('diff', argv);
-  if (values.limit !== undefined) throw usage('diff', 'diff has no --limit option');
+  if (values.limit !== undefined || values.status !== undefined) throw usage('diff', 'diff has no --limit or --status option');
   if (values.help) {
     io.stdout.write(DIFF_HELP);
     return 0;
@@ -94,4 +96,25 @@ export function diffCommand(argv: readonly string[], io: Io): number {
   });
   io.stdout.write(output === 'json' ? renderDiffJson(diff) : renderDiffText(diff));
   return diff.changes.length === 0 ? 0 : 1;
+}
+
+const ALERT_STATUSES: readonly AlertStatus[] = ['pending', 'delivered', 'abandoned'];
+
+/** exposure alerts: the webhook outbox, newest first: what was sent, what waits for a retry, what was given up. */
+export function alertsCommand(argv: readonly string[], io: Io): number {
+  const { values } = parse('alerts', argv);
+  if (values.help) {
+    io.stdout.write(ALERTS_HELP);
+    return 0;
+  }
+  const output = format('alerts', values.format);
+  const limit = numberOption('alerts', 'limit', values.limit, 20, 1, 500);
+  const status = values.status as AlertStatus | undefined;
+  if (status !== undefined && !ALERT_STATUSES.includes(status)) throw usage('alerts', `--status must be ${ALERT_STATUSES.join(', ')}, not "${values.status ?? ''}"`);
+  const alerts = withStore(values.db, (store) => {
+    const schedules = store.listSchedules();
+    return store.listAlerts({ limit, ...(status ? { status } : {}) }).map((alert) => alertView(alert, schedules));
+  });
+  io.stdout.write(output === 'json' ? `${JSON.stringify({ alerts }, null, 2)}\n` : renderAlertsText(alerts));
+  return 0;
 }

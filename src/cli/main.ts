@@ -63,6 +63,7 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     if (command === 'agent') return await (await import('./agent.js')).agentCommand(rest, io, signal);
     if (command === 'history') return (await import('./history.js')).historyCommand(rest, io);
     if (command === 'diff') return (await import('./history.js')).diffCommand(rest, io);
+    if (command === 'alerts') return (await import('./history.js')).alertsCommand(rest, io);
     if (command === 'watch') return await (await import('./watch.js')).watchCommand(rest, io, signal);
     if (command === 'serve') return await (await import('./serve.js')).serveCommand(rest, io, signal);
     io.stderr.write(`exposure: unknown command "${terminalSafe(command)}"\n\n${MAIN_HELP}`);

@@ -1,4 +1,5 @@
 import { terminalSafe as safe } from '../report/sanitize.js';
+import { textTable } from '../report/text-table.js';
 import type { ScanRecord } from '../store/types.js';
 import type { ChangeKind, ReportDiff } from './types.js';
 
@@ -46,6 +47,5 @@ export function renderHistoryText(scans: readonly ScanRecord[]): string {
       safe(scan.error ? `${scan.error.code}: ${scan.error.message}` : (summary?.headline ?? '')),
     ]);
   }
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return `${rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd()).join('\n')}\n`;
+  return `${textTable(rows).join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import type { ExposureReport, Finding, Gateway, Host, Mapping, Severity } from '../core/report.generated.js';
 import { terminalSafe as safe } from './sanitize.js';
+import { textTable } from './text-table.js';
 import { classificationWords, exposureWords, reachabilityText, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
 
 export interface TextStyle {
@@ -23,11 +24,6 @@ function duration(seconds: number | null): string {
   return days > 0 ? `${days}d ${hours}h` : hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m ${seconds % 60}s`;
 }
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
-}
-
 function mappingRows(mappings: readonly Mapping[]): string[] {
   const rows = [['PROTO', 'EXTERNAL', 'INTERNAL CLIENT', 'LEASE', 'ON', 'DESCRIPTION']];
   for (const mapping of mappings) {
@@ -40,7 +36,7 @@ function mappingRows(mappings: readonly Mapping[]): string[] {
       safe(mapping.description.slice(0, 60)) + (mapping.description.length > 60 ? '…' : ''),
     ]);
   }
-  return table(rows);
+  return textTable(rows);
 }
 
 function gatewayLines(gateway: Gateway): string[] {
@@ -71,7 +67,7 @@ function wanLines(report: ExposureReport): string[] {
   lines.push(`  ${wan.ports.length} ports checked: ${wanPortListing(wan.ports).counts}`);
   if (open.length > 0) {
     const rows = [['PORT', 'STATE', 'SERVICE', 'BANNER'], ...open.map((port) => [`${port.port}/${port.protocol.toLowerCase()}`, port.state, safe([port.service, port.product, port.version].filter(Boolean).join(' ')), safe((port.banner ?? '').slice(0, 60))])];
-    lines.push(...table(rows).map((row) => `    ${row}`));
+    lines.push(...textTable(rows).map((row) => `    ${row}`));
   }
   if (wan.igdControl) lines.push(`  UPnP control from outside: ${wan.igdControl.descriptionFetched ? `ANSWERS${wan.igdControl.actionAnswered ? ' and obeys a read-only action' : ''}` : 'no answer'}`);
   return lines;
@@ -89,7 +85,7 @@ function hostLines(host: Host): string[] {
   }
   if (host.verdicts.length > 0) {
     const rows = [['ADVISORY', 'STATUS', 'FOUND', 'FIXED IN', 'KNOWN'], ...host.verdicts.map((verdict) => [safe(verdict.advisory), verdict.status.toUpperCase(), safe(verdict.foundVersion ?? 'unknown'), safe(verdict.fixedVersion ?? 'unknown'), [verdict.kev ? 'KEV' : '', verdict.knownRansomware ? 'ransomware' : ''].filter(Boolean).join(', ')])];
-    lines.push(...table(rows).map((row) => `    ${row}`));
+    lines.push(...textTable(rows).map((row) => `    ${row}`));
   }
   return lines;
 }
@@ -98,7 +94,7 @@ function exposureLines(report: ExposureReport): string[] {
   const exposures = report.exposures ?? [];
   if (exposures.length === 0) return [];
   const rows = [['SEVERITY', 'DOOR', 'LEADS TO', 'OUTSIDE VIEW', 'WHAT'], ...exposures.map((door) => [door.severity.toUpperCase(), `${door.protocol}/${door.externalPort}`, safe(exposureWords(door)), reachabilityText(door.reachability), safe(door.label.slice(0, 50))])];
-  return ['', `Doors from the internet: ${exposures.length}`, ...table(rows).map((row) => `  ${row}`)];
+  return ['', `Doors from the internet: ${exposures.length}`, ...textTable(rows).map((row) => `  ${row}`)];
 }
 
 function findingLines(findings: readonly Finding[], style: TextStyle): string[] {

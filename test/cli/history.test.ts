@@ -6,7 +6,7 @@ import type { ReportDiff } from '../../src/diff/types.js';
 import { startFakeIgd, type FakeMapping } from '../support/fake-igd.js';
 import { closedPort } from '../support/ports.js';
 import { runCli } from '../support/cli.js';
-import { tempDir } from '../support/reports.js';
+import { LOOPBACK_OPTIONS, tempDir } from '../support/reports.js';
 
 t.test('scan --db keeps every scan; history lists them; diff shows the new mapping', async (t) => {
   const db = path.join(await tempDir(t), 'history.db');
@@ -103,4 +103,41 @@ t.test('--save without --db uses $XDG_DATA_HOME/exposure-scanner/history.db', as
   t.match(result.stderr, `Saved as scan 1 in ${file}`);
   const history = await runCli(['history', '--format', 'json']);
   t.equal((JSON.parse(history.stdout) as { scans: unknown[] }).scans.length, 1);
+});
+
+t.test('alerts: the outbox newest first, by status, webhooks by origin only, hostile errors made safe', async (t) => {
+  const db = path.join(await tempDir(t), 'history.db');
+  const store = openStore({ file: db });
+  const schedule = store.createSchedule({ name: 'home', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: ['https://hooks.example/services/T0/B0/secret-path'] });
+  const queue = (key: string, webhook: string, scheduleId: number | null) =>
+    store.enqueueAlert({ dedupeKey: key, webhook, scheduleId, fromScanId: 1, toScanId: 2, body: '{}' });
+  queue('a', 'https://hooks.example/services/T0/B0/secret-path', schedule.id);
+  queue('b', 'http://127.0.0.1:9/other-secret', null);
+  queue('c', 'https://hooks.example/services/T0/B0/secret-path', schedule.id);
+  const [c, b, a] = store.listAlerts();
+  store.markAlertDelivered(a?.id ?? 0, new Date('2026-11-30T10:00:00.000Z'));
+  store.markAlertFailed(b?.id ?? 0, 'HTTP 503 \u001b[31mred\u202e', new Date('2026-11-30T11:00:00.000Z'));
+  store.markAlertAbandoned(c?.id ?? 0, 'HTTP 410; abandoned after 9 attempts over 7 days', new Date('2026-11-30T12:00:00.000Z'));
+  store.close();
+
+  const text = await runCli(['alerts', '--db', db]);
+  t.equal(text.code, 0, text.stderr);
+  const lines = text.stdout.trimEnd().split('\n');
+  t.match(lines[0], /^ID\s+STATUS\s+QUEUED\s+SCHEDULE\s+WEBHOOK\s+SCANS\s+TRIES\s+NEXT \/ DONE\s+LAST ERROR$/);
+  t.match(lines[1], /^3\s+abandoned\s+\S+\s+home\s+https:\/\/hooks\.example\s+1 -> 2\s+1\s+2026-11-30T12:00:00\.000Z\s+HTTP 410; abandoned after 9 attempts over 7 days$/);
+  t.match(lines[2], /^2\s+pending .* - .*http:\/\/127\.0\.0\.1:9 .* 2026-11-30T11:00:00\.000Z\s+HTTP 503 /);
+  t.match(lines[3], /^1\s+delivered .*2026-11-30T10:00:00\.000Z$/);
+  t.notMatch(text.stdout, /secret/, 'no webhook path');
+  t.notOk(text.stdout.includes('\u001b') || text.stdout.includes('\u202e'), 'no raw control or bidi character');
+
+  const json = await runCli(['alerts', '--db', db, '--status', 'pending', '--format', 'json']);
+  const { alerts } = JSON.parse(json.stdout) as { alerts: Array<Record<string, unknown>> };
+  t.same(alerts.map((alert) => [alert['id'], alert['status'], alert['webhookOrigin'], alert['schedule'], alert['nextAttemptAt']]), [[2, 'pending', 'http://127.0.0.1:9', null, '2026-11-30T11:00:00.000Z']]);
+  t.notMatch(json.stdout, /secret/);
+
+  const bad = await runCli(['alerts', '--db', db, '--status', 'lost']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /EXP_ERR_USAGE: --status must be pending, delivered, abandoned, not "lost"/);
+  t.match((await runCli(['alerts', '--help'])).stdout, /abandoned\s+no longer tried/);
+  t.match((await runCli(['alerts', '--db', path.join(await tempDir(t), 'empty.db')])).stdout, /^No alerts\./);
 });

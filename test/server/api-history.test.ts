@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { startFakeIgd, type FakeMapping } from '../support/fake-igd.js';
 import { auth, errorCode, harness, schemaErrors, settled } from '../support/api.js';
-import { diffSchema, scheduleSchema } from '../../src/server/api/schemas.js';
+import { alertListSchema, diffSchema, scheduleSchema } from '../../src/server/api/schemas.js';
 import { escapeLabelValue, renderMetrics } from '../../src/server/api/metrics.js';
 
 /** Every scan in this file names the loopback fake IGD and runs with wan: false: nothing leaves 127.0.0.1. */
@@ -151,6 +151,41 @@ function parseExposition(text: string): Map<string, { type: string; help: string
   }
   return families;
 }
+
+t.test('GET /v1/alerts: the outbox by status, webhooks by origin; deleting a schedule abandons its pending alerts', async (t) => {
+  const igd = await startFakeIgd();
+  t.teardown(igd.close);
+  const api = await harness();
+  t.teardown(api.close);
+  const created = await api.app.inject({
+    method: 'POST',
+    url: '/v1/schedules',
+    headers: auth,
+    payload: { name: 'nightly', cron: '0 3 * * *', scan: { gateway: igd.url, wan: false }, webhooks: ['http://127.0.0.1:9/hook-secret'] },
+  });
+  const schedule = created.json<{ id: number }>();
+  api.store.enqueueAlert({ dedupeKey: 'one', webhook: 'http://127.0.0.1:9/hook-secret', scheduleId: schedule.id, fromScanId: 1, toScanId: 2, body: '{}' });
+  api.store.enqueueAlert({ dedupeKey: 'two', webhook: 'http://127.0.0.1:9/hook-secret', scheduleId: null, fromScanId: 2, toScanId: 3, body: '{}' });
+
+  const all = await api.app.inject({ method: 'GET', url: '/v1/alerts', headers: auth });
+  t.equal(all.statusCode, 200);
+  t.equal(schemaErrors(alertListSchema, all.json()), null);
+  t.same(all.json<{ alerts: Array<{ id: number; status: string; schedule: string | null; webhookOrigin: string }> }>().alerts.map((a) => [a.id, a.status, a.schedule, a.webhookOrigin]), [[2, 'pending', null, 'http://127.0.0.1:9'], [1, 'pending', 'nightly', 'http://127.0.0.1:9']]);
+  t.notMatch(all.body, /secret/, 'never the webhook path');
+
+  t.equal((await api.app.inject({ method: 'DELETE', url: `/v1/schedules/${schedule.id}`, headers: auth })).statusCode, 204);
+  const abandoned = await api.app.inject({ method: 'GET', url: '/v1/alerts?status=abandoned&limit=5', headers: auth });
+  t.same(abandoned.json<{ alerts: Array<{ id: number; schedule: string | null; scheduleId: number; lastError: string }> }>().alerts.map((a) => [a.id, a.scheduleId, a.schedule, a.lastError]), [[1, schedule.id, null, 'schedule "nightly" was deleted']]);
+  t.equal(schemaErrors(alertListSchema, abandoned.json()), null);
+  t.equal((await api.app.inject({ method: 'GET', url: '/v1/alerts?status=pending', headers: auth })).json<{ alerts: unknown[] }>().alerts.length, 1, 'the other alert still waits');
+
+  for (const query of ['status=lost', 'limit=0', 'limit=501', 'webhook=x']) {
+    const response = await api.app.inject({ method: 'GET', url: `/v1/alerts?${query}`, headers: auth });
+    t.equal(response.statusCode, 400, query);
+    t.equal(errorCode(response), 'EXP_ERR_API_BAD_REQUEST', query);
+  }
+  t.equal((await api.app.inject({ method: 'GET', url: '/v1/alerts' })).statusCode, 401, 'the token is needed');
+});
 
 t.test('GET /v1/metrics: parsable exposition with the latest scan and scans by status', async (t) => {
   const igd = await startFakeIgd({ mappings: [NAS, CONSOLE] });

@@ -7,12 +7,13 @@ import exposureSchema from '../../../schemas/api-exposure.schema.json' with { ty
 import scheduleRequestSchema from '../../../schemas/api-schedule-request.schema.json' with { type: 'json' };
 import scheduleSchema from '../../../schemas/api-schedule.schema.json' with { type: 'json' };
 import diffSchema from '../../../schemas/api-diff.schema.json' with { type: 'json' };
+import alertListSchema from '../../../schemas/api-alert-list.schema.json' with { type: 'json' };
 
 /**
  * Every schema the API validates with or documents, registered once by $id and used by $ref (the OpenAPI
  * document turns them into components). The files in schemas/ are the contract; nothing here restates them.
  */
-export const SHARED_SCHEMAS = [reportSchema, errorSchema, scanRequestSchema, scanSchema, scanListSchema, exposureSchema, scheduleRequestSchema, scheduleSchema, diffSchema] as const;
+export const SHARED_SCHEMAS = [reportSchema, errorSchema, scanRequestSchema, scanSchema, scanListSchema, exposureSchema, scheduleRequestSchema, scheduleSchema, diffSchema, alertListSchema] as const;
 
 /** Request bodies: the validator needs these (responses are documentation only). */
 export const REQUEST_SCHEMAS = [scanRequestSchema, scheduleRequestSchema] as const;
@@ -41,7 +42,7 @@ export function errorResponses(...statuses: number[]): Record<number, { $ref: st
   return Object.fromEntries([401, 429, ...statuses].map((status) => [status, { ...ERROR_RESPONSE, description: describe[status] ?? 'Error' }]));
 }
 
-export { reportSchema, errorSchema, scanRequestSchema, scanSchema, scanListSchema, exposureSchema, scheduleRequestSchema, scheduleSchema, diffSchema };
+export { reportSchema, errorSchema, scanRequestSchema, scanSchema, scanListSchema, exposureSchema, scheduleRequestSchema, scheduleSchema, diffSchema, alertListSchema };
 
 /** The `{id}` of /v1/scans/{id} and /v1/schedules/{id}: a positive integer, coerced from the path. */
 export const idParams = {
