@@ -1,6 +1,7 @@
 import type { ExposureReport, Finding, Gateway, Host, Severity } from '../core/report.generated.js';
 import { escapeHtml as h, safeLink } from './escape.js';
 import { renderDiagram, SEVERITY_COLOURS } from './html-diagram.js';
+import { findingsForDisplay } from './finding-runs.js';
 import { classificationWords, exposureWords, reachabilityText, severityLabel, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
 
 /**
@@ -54,6 +55,17 @@ ${references.length > 0 ? `<details><summary>References</summary><ul>${reference
 </article>`;
 }
 
+/** Repeats of one rule beyond the first few: a row each, still with the anchor the doors table links to. */
+function condensedHtml({ rule, findings }: { rule: string; findings: readonly Finding[] }): string {
+  const severity = findings[0]?.severity ?? 'info';
+  const rows = findings.map((finding) => `<tr id="finding-${h(finding.id)}"><td><code>${h(finding.id)}</code></td><td>${h(finding.title)}</td><td>${h(finding.evidence[0]?.detail ?? '')}</td></tr>`);
+  return `<section class="finding more" data-rule="${h(rule)}" style="--c:${SEVERITY_COLOURS[severity]}">
+<h3>${badge(severity)}${findings.length} more ${h(rule)} findings</h3>
+<p>Like the ones above: the same explanation and the same fix.</p>
+<table><thead><tr><th>Finding</th><th>Title</th><th>Evidence</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+</section>`;
+}
+
 function gatewayHtml(gateway: Gateway): string {
   const rows = gateway.mappings.map((mapping) => [
     h(mapping.protocol),
@@ -104,7 +116,7 @@ export function renderHtml(report: ExposureReport): string {
       ),
     );
   }
-  sections.push(`<h2>Findings</h2>${SEVERITIES_WORST_FIRST.flatMap((severity) => report.findings.filter((finding) => finding.severity === severity).map(findingHtml)).join('\n')}`);
+  sections.push(`<h2>Findings</h2>${findingsForDisplay(report.findings).flatMap(({ full, condensed }) => [...full.map(findingHtml), ...condensed.map(condensedHtml)]).join('\n')}`);
   if (report.hosts.length > 0) sections.push(`<h2>Hosts</h2>${report.hosts.map(hostHtml).join('\n')}`);
   sections.push(`<h2>Routers and UPnP mappings</h2>${report.gateways.length === 0 ? '<p>No UPnP router answered.</p>' : report.gateways.map(gatewayHtml).join('\n')}`);
   if (report.wan.ports.length > 0) {

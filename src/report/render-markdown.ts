@@ -1,5 +1,6 @@
 import type { Exposure, ExposureReport, Finding, Gateway, Host } from '../core/report.generated.js';
 import { escapeMarkdown as md, safeLink } from './escape.js';
+import { findingsForDisplay } from './finding-runs.js';
 import { classificationWords, exposureWords, reachabilityText, severityLabel, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
 
 
@@ -101,7 +102,13 @@ export function renderMarkdown(report: ExposureReport): string {
   const exposures = report.exposures ?? [];
   if (exposures.length > 0) lines.push('## Doors from the internet', '', ...exposureRows(exposures), '');
   lines.push('## Findings', '');
-  for (const severity of SEVERITIES_WORST_FIRST) for (const finding of report.findings.filter((candidate) => candidate.severity === severity)) lines.push(...findingSection(finding));
+  for (const { severity, full, condensed } of findingsForDisplay(report.findings)) {
+    for (const finding of full) lines.push(...findingSection(finding));
+    for (const { rule, findings: more } of condensed) {
+      lines.push(`### ${severityLabel(severity)}: ${more.length} more ${md(rule)} findings`, '', 'Like the ones above: the same explanation and the same fix.', '');
+      lines.push(...table(['Finding', 'Title', 'Evidence'], more.map((finding) => [`\`${finding.id.replace(/[^a-z0-9-]/g, '')}\``, md(finding.title), md(finding.evidence[0]?.detail ?? '')])), '');
+    }
+  }
   if (report.hosts.length > 0) lines.push('## Hosts', '', ...report.hosts.flatMap(hostSection));
   lines.push('## Routers and UPnP mappings', '');
   if (report.gateways.length === 0) lines.push('No UPnP router answered.', '');

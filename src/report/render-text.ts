@@ -1,5 +1,6 @@
 import type { ExposureReport, Finding, Gateway, Host, Mapping, Severity } from '../core/report.generated.js';
 import { terminalSafe as safe } from './sanitize.js';
+import { findingsForDisplay } from './finding-runs.js';
 import { textTable } from './text-table.js';
 import { classificationWords, exposureWords, reachabilityText, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
 
@@ -97,11 +98,14 @@ function exposureLines(report: ExposureReport): string[] {
   return ['', `Doors from the internet: ${exposures.length}`, ...textTable(rows).map((row) => `  ${row}`)];
 }
 
+/** A condensed rule's findings get one line each, up to this many; the JSON has every one. */
+const CONDENSED_LINES = 20;
+
 function findingLines(findings: readonly Finding[], style: TextStyle): string[] {
   const lines: string[] = [];
   const compactShown = new Set<string>();
-  for (const severity of SEVERITIES_WORST_FIRST) {
-    for (const finding of findings.filter((candidate) => candidate.severity === severity)) {
+  for (const { severity, full, condensed } of findingsForDisplay(findings)) {
+    for (const finding of full) {
       lines.push(`${badge(finding.severity, style)} ${safe(finding.title)}`);
       const classification = classificationWords(finding.classification);
       if (classification) lines.push(`           ${safe(classification)}`);
@@ -112,6 +116,11 @@ function findingLines(findings: readonly Finding[], style: TextStyle): string[] 
       lines.push(`           ${safe(finding.description)}`);
       for (const evidence of finding.evidence) lines.push(`           evidence: ${safe(evidence.detail)}`);
       finding.remediation.forEach((step, index) => lines.push(`           ${index === 0 ? 'fix:' : '    '} ${safe(step)}`));
+    }
+    for (const { rule, findings: more } of condensed) {
+      lines.push(`${badge(severity, style)} ${more.length} more ${safe(rule)} findings like the ones above (same explanation and fix):`);
+      for (const finding of more.slice(0, CONDENSED_LINES)) lines.push(`           ${safe(finding.title)}`);
+      if (more.length > CONDENSED_LINES) lines.push(`           ... and ${more.length - CONDENSED_LINES} more (--format json, markdown or html lists every one)`);
     }
   }
   for (const finding of findings) {

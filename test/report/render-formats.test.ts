@@ -99,3 +99,29 @@ t.test('outside view: open ports always listed, a state with more than 25 ports 
   t.match(unescaped(few), /2 ports checked: 1 open, 1 closed, 0 filtered, 0 open\|filtered\.\n/, 'nothing left out, nothing said about it');
   t.match(few, /\| 22\/tcp \| closed \|/);
 });
+
+t.test('findings: past 5 of one rule and severity, the rest are one line each in every format, anchors kept', async (t) => {
+  const proxies = Array.from({ length: 32 }, (_, index) => mapping(40000 + index, { internalClient: `93.184.216.${index + 1}`, internalPort: 80, internalClientOnLan: false, description: 'galleta silenciosa' }));
+  const report = reportOf(observations({ gateways: [gateway(proxies)] }));
+  const proxyFindings = report.findings.filter((finding) => finding.rule === 'upnp-proxy-pattern');
+  t.equal(proxyFindings.length, 32);
+
+  const text = renderText(report);
+  t.equal(proxyFindings.filter((finding) => text.includes(finding.title)).length, 25, '5 written out, 20 one line each');
+  t.match(text, /\[HIGH\] {5}27 more upnp-proxy-pattern findings like the ones above \(same explanation and fix\):/);
+  t.match(text, /\.\.\. and 7 more \(--format json, markdown or html lists every one\)/);
+
+  const html = renderHtml(report);
+  for (const finding of report.findings) t.equal(html.split(`id="finding-${finding.id}"`).length, 2, `one anchor for ${finding.id}`);
+  t.equal((html.match(/<article class="finding"[^>]*data-rule="upnp-proxy-pattern"/g) ?? []).length, 5);
+  t.match(html, /<section class="finding more" data-rule="upnp-proxy-pattern"[^>]*>\n<h3><span[^>]*>HIGH<\/span>27 more upnp-proxy-pattern findings<\/h3>/);
+
+  const markdown = renderMarkdown(report);
+  const plain = markdown.replace(/\\(.)/g, '$1');
+  t.equal((plain.match(/^### HIGH: TCP\/400\d\d /gm) ?? []).length, 10, '5 full sections for each of the two high rules');
+  t.match(markdown, /^### HIGH: 27 more upnp\\-proxy\\-pattern findings$/m);
+  for (const finding of proxyFindings) t.match(markdown, `\`${finding.id}\``);
+
+  const few = reportOf(observations({ gateways: [gateway(proxies.slice(0, 5))] }));
+  t.notMatch(renderText(few), /more .* findings like the ones above/, 'five of a kind: nothing condensed');
+});
