@@ -551,7 +551,8 @@ class SqliteStore implements HistoryStore {
   }
 
   markAlertFailed(id: number, error: string, nextAttemptAt: Date): void {
-    this.guard(() => this.db.prepare('UPDATE alerts SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?').run(error.slice(0, 500), nextAttemptAt.toISOString(), id));
+    // Only while pending: an alert abandoned during its send keeps the reason it was abandoned for.
+    this.guard(() => this.db.prepare("UPDATE alerts SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'").run(error.slice(0, 500), nextAttemptAt.toISOString(), id));
   }
 
   markAlertAbandoned(id: number, error: string, at: Date): void {

@@ -183,6 +183,9 @@ t.test('store: a webhook taken out of a schedule, or the schedule deleted, aband
   t.match(store.listAlerts({ status: 'abandoned' }).map((alert) => alert.lastError), ['schedule "office" was deleted', 'the webhook was removed from schedule "home"']);
   t.equal(store.listAlerts({ status: 'pending' }).length, 1, 'the kept webhook\'s alert still waits');
   t.equal(store.listAlerts({ status: 'delivered', limit: 1 }).length, 1);
+  const gone = store.listAlerts({ status: 'abandoned' })[0];
+  store.markAlertFailed(gone?.id ?? 0, 'HTTP 503', new Date());
+  t.equal(store.listAlerts({ status: 'abandoned' })[0]?.lastError, gone?.lastError, 'a send that fails after the alert was abandoned keeps the reason');
 });
 
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
