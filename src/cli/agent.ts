@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { createError } from '../core/errors.js';
 import { ENGINE_CHOICES, selectEngine, type EngineChoice } from '../net/portscan/engines.js';
 import { buildAgent, DEFAULT_AGENT_LIMITS } from '../server/agent/app.js';
@@ -8,37 +7,25 @@ import { AGENT_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';
 import { parseListen } from './listen.js';
+import { parseCommandArgs, usageError } from './usage.js';
 
-function usage(message: string): Error {
-  return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure agent --help" for the options.' });
-}
-
+const usage = (message: string) => usageError('agent', message);
 
 /** Runs until SIGINT/SIGTERM (the signal), then closes the server and lets running scans finish or abort. */
 export async function agentCommand(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        listen: { type: 'string' },
-        'token-file': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        engine: { type: 'string' },
-        'max-ports': { type: 'string' },
-        'max-duration': { type: 'string' },
-        'max-concurrent': { type: 'string' },
-        'rate-limit': { type: 'string' },
-        'syn-scan': { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
+  const { values } = parseCommandArgs('agent', argv, {
+    help: { type: 'boolean', short: 'h' },
+    listen: { type: 'string' },
+    'token-file': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    engine: { type: 'string' },
+    'max-ports': { type: 'string' },
+    'max-duration': { type: 'string' },
+    'max-concurrent': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'syn-scan': { type: 'boolean' },
+  });
   if (values.help) {
     io.stdout.write(AGENT_HELP);
     return 0;

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { alertView, renderAlertsText } from '../alerts/render.js';
 import { createError } from '../core/errors.js';
 import { diffReports } from '../diff/diff.js';
@@ -8,24 +7,17 @@ import type { AlertStatus, HistoryStore } from '../store/types.js';
 import { ALERTS_HELP, DIFF_HELP, HISTORY_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';
-
-function usage(command: string, message: string): Error {
-  return createError('EXP_ERR_USAGE', message, { hint: `Run "exposure ${command} --help" for the options.` });
-}
+import { parseCommandArgs, usageError } from './usage.js';
 
 const COMMON = { help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, format: { type: 'string' } } as const;
 
 function parse(command: 'history' | 'diff' | 'alerts', argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], strict: true, allowPositionals: command === 'diff', options: { ...COMMON, limit: { type: 'string' }, status: { type: 'string' } } });
-  } catch (error) {
-    throw usage(command, (error as Error).message);
-  }
+  return parseCommandArgs(command, argv, { ...COMMON, limit: { type: 'string' }, status: { type: 'string' } }, command === 'diff');
 }
 
 function format(command: string, raw: string | undefined): 'text' | 'json' {
   const value = raw ?? 'text';
-  if (value !== 'text' && value !== 'json') throw usage(command, `--format must be text or json, not "${value}"`);
+  if (value !== 'text' && value !== 'json') throw usageError(command, `--format must be text or json, not "${value}"`);
   return value;
 }
 
@@ -41,7 +33,7 @@ function withStore<T>(file: string | undefined, work: (store: HistoryStore) => T
 /** exposure history: the newest scans, newest first. */
 export function historyCommand(argv: readonly string[], io: Io): number {
   const { values } = parse('history', argv);
-  if (values.status !== undefined) throw usage('history', 'history has no --status option');
+  if (values.status !== undefined) throw usageError('history', 'history has no --status option');
   if (values.help) {
     io.stdout.write(HISTORY_HELP);
     return 0;
@@ -55,7 +47,7 @@ export function historyCommand(argv: readonly string[], io: Io): number {
 }
 
 function scanId(raw: string): number {
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw usage('diff', `"${raw}" is not a scan id (see "exposure history")`);
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw usageError('diff', `"${raw}" is not a scan id (see "exposure history")`);
   return Number(raw);
 }
 
@@ -65,13 +57,13 @@ function scanId(raw: string): number {
  */
 export function diffCommand(argv: readonly string[], io: Io): number {
   const { values, positionals } = parse('diff', argv);
-  if (values.limit !== undefined || values.status !== undefined) throw usage('diff', 'diff has no --limit or --status option');
+  if (values.limit !== undefined || values.status !== undefined) throw usageError('diff', 'diff has no --limit or --status option');
   if (values.help) {
     io.stdout.write(DIFF_HELP);
     return 0;
   }
   const output = format('diff', values.format);
-  if (positionals.length > 2) throw usage('diff', 'diff takes at most two scan ids: FROM and TO');
+  if (positionals.length > 2) throw usageError('diff', 'diff takes at most two scan ids: FROM and TO');
   const ids = positionals.map(scanId);
   const db = values.db;
   const diff = withStore(db, (store) => {
@@ -110,7 +102,7 @@ export function alertsCommand(argv: readonly string[], io: Io): number {
   const output = format('alerts', values.format);
   const limit = numberOption('alerts', 'limit', values.limit, 20, 1, 500);
   const status = values.status as AlertStatus | undefined;
-  if (status !== undefined && !ALERT_STATUSES.includes(status)) throw usage('alerts', `--status must be ${ALERT_STATUSES.join(', ')}, not "${values.status ?? ''}"`);
+  if (status !== undefined && !ALERT_STATUSES.includes(status)) throw usageError('alerts', `--status must be ${ALERT_STATUSES.join(', ')}, not "${values.status ?? ''}"`);
   const alerts = withStore(values.db, (store) => {
     const schedules = store.listSchedules();
     return store.listAlerts({ limit, ...(status ? { status } : {}) }).map((alert) => alertView(alert, schedules));

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { createError } from '../core/errors.js';
+import { usageError } from './usage.js';
 
 /** --listen IP:PORT of `exposure agent` and `exposure serve` ([IPv6] in brackets); names are refused. */
 export function parseListen(raw: string | undefined, command: 'agent' | 'serve'): { host: string; port: number } {
@@ -8,7 +8,7 @@ export function parseListen(raw: string | undefined, command: 'agent' | 'serve')
   const port = Number(match?.[2]);
   const example = command === 'agent' ? '0.0.0.0:7447' : '127.0.0.1:7448';
   if (!host || net.isIP(host) === 0 || port < 1 || port > 65535) {
-    throw createError('EXP_ERR_USAGE', `--listen must be IP:PORT (e.g. ${example}), not "${raw ?? ''}"`, { hint: `Run "exposure ${command} --help" for the options.` });
+    throw usageError(command, `--listen must be IP:PORT (e.g. ${example}), not "${raw ?? ''}"`);
   }
   return { host, port };
 }

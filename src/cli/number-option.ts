@@ -1,4 +1,4 @@
-import { createError } from '../core/errors.js';
+import { usageError } from './usage.js';
 
 /**
  * A numeric command-line value within bounds, or a usage error naming the option and the allowed range.
@@ -8,9 +8,7 @@ export function numberOption(command: string, name: string, raw: string | undefi
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw createError('EXP_ERR_USAGE', `--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, not "${raw}"`, {
-      hint: `Run "exposure ${command} --help" for the options.`,
-    });
+    throw usageError(command, `--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, not "${raw}"`);
   }
   return value;
 }

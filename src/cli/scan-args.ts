@@ -1,5 +1,3 @@
-import { parseArgs } from 'node:util';
-import { createError } from '../core/errors.js';
 import { numberOption } from './number-option.js';
 import { DEFAULT_SCAN_OPTIONS, SCAN_LIMITS, type ScanOptions } from '../core/options.js';
 import { buildScanOptions } from '../core/scan-choices.js';
@@ -7,6 +5,7 @@ import type { Severity } from '../core/report.generated.js';
 import { SEVERITIES } from '../rules/severity.js';
 import { ENGINE_CHOICES } from '../net/portscan/engines.js';
 import { qnapScanOptions } from '../core/qnap-options.js';
+import { parseCommandArgs, usageError } from './usage.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -24,50 +23,37 @@ export interface ScanCommand {
   db: string | undefined;
 }
 
-function usage(message: string, hint = 'Run "exposure scan --help" for the options.'): Error {
-  return createError('EXP_ERR_USAGE', message, { hint });
-}
+const usage = (message: string, hint?: string) => usageError('scan', message, hint);
 
 export function parseScanArgs(argv: readonly string[]): ScanCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        gateway: { type: 'string' },
-        interface: { type: 'string' },
-        'no-wan': { type: 'boolean' },
-        timeout: { type: 'string' },
-        'discovery-window': { type: 'string' },
-        'request-timeout': { type: 'string' },
-        'max-mappings': { type: 'string' },
-        'max-in-flight': { type: 'string' },
-        enumeration: { type: 'string' },
-        vantage: { type: 'string' },
-        'vantage-token': { type: 'string' },
-        engine: { type: 'string' },
-        ports: { type: 'string' },
-        'service-detection': { type: 'boolean' },
-        'syn-scan': { type: 'boolean' },
-        nas: { type: 'string', multiple: true },
-        myqnapcloud: { type: 'string', multiple: true },
-        'dns-server': { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        'fail-on': { type: 'string' },
-        'no-color': { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-        db: { type: 'string' },
-        save: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
-  const { values } = parsed;
+  const { values } = parseCommandArgs('scan', argv, {
+    help: { type: 'boolean', short: 'h' },
+    gateway: { type: 'string' },
+    interface: { type: 'string' },
+    'no-wan': { type: 'boolean' },
+    timeout: { type: 'string' },
+    'discovery-window': { type: 'string' },
+    'request-timeout': { type: 'string' },
+    'max-mappings': { type: 'string' },
+    'max-in-flight': { type: 'string' },
+    enumeration: { type: 'string' },
+    vantage: { type: 'string' },
+    'vantage-token': { type: 'string' },
+    engine: { type: 'string' },
+    ports: { type: 'string' },
+    'service-detection': { type: 'boolean' },
+    'syn-scan': { type: 'boolean' },
+    nas: { type: 'string', multiple: true },
+    myqnapcloud: { type: 'string', multiple: true },
+    'dns-server': { type: 'string' },
+    format: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    'fail-on': { type: 'string' },
+    'no-color': { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+    db: { type: 'string' },
+    save: { type: 'boolean' },
+  });
   const format = values.format ?? 'text';
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw usage(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, not "${format}"`);
   const failOn = values['fail-on'] ?? 'high';

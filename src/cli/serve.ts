@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { createError } from '../core/errors.js';
 import { runScan } from '../core/run-scan.js';
 import { scanEndpoint } from '../net/vantage-client.js';
@@ -12,12 +11,11 @@ import { parseListen } from './listen.js';
 import { SERVE_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';
+import { parseCommandArgs, usageError } from './usage.js';
 
 const DEFAULT_SERVE_LISTEN = '127.0.0.1:7448';
 
-function usage(message: string): Error {
-  return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure serve --help" for the options.' });
-}
+const usage = (message: string) => usageError('serve', message);
 
 /** Turns a validator's error into a usage error naming the option. */
 function option<T>(name: string, work: () => T): T {
@@ -34,32 +32,22 @@ function option<T>(name: string, work: () => T): T {
  * are aborted and marked, and the database is closed.
  */
 export async function serveCommand(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        listen: { type: 'string' },
-        db: { type: 'string' },
-        'token-file': { type: 'string' },
-        webhook: { type: 'string', multiple: true },
-        'alert-on': { type: 'string' },
-        vantage: { type: 'string' },
-        'vantage-token': { type: 'string' },
-        'rate-limit': { type: 'string' },
-        'max-queued': { type: 'string' },
-        jitter: { type: 'string' },
-        'keep-days': { type: 'string' },
-        'alert-retry': { type: 'string' },
-        'public-docs': { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
+  const { values } = parseCommandArgs('serve', argv, {
+    help: { type: 'boolean', short: 'h' },
+    listen: { type: 'string' },
+    db: { type: 'string' },
+    'token-file': { type: 'string' },
+    webhook: { type: 'string', multiple: true },
+    'alert-on': { type: 'string' },
+    vantage: { type: 'string' },
+    'vantage-token': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'max-queued': { type: 'string' },
+    jitter: { type: 'string' },
+    'keep-days': { type: 'string' },
+    'alert-retry': { type: 'string' },
+    'public-docs': { type: 'boolean' },
+  });
   if (values.help) {
     io.stdout.write(SERVE_HELP);
     return 0;

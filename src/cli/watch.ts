@@ -1,4 +1,3 @@
-import { createError } from '../core/errors.js';
 import { startScheduler } from '../schedule/scheduler.js';
 import { validateAlertOn, validateCron, validateWebhook } from '../schedule/validate.js';
 import { openStore } from '../store/index.js';
@@ -6,10 +5,9 @@ import { WATCH_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import { parseScanArgs } from './scan-args.js';
 import type { Io } from './main.js';
+import { usageError } from './usage.js';
 
-function usage(message: string): Error {
-  return createError('EXP_ERR_USAGE', message, { hint: 'Run "exposure watch --help" for the options.' });
-}
+const usage = (message: string) => usageError('watch', message);
 
 const WATCH_VALUES = new Set(['--cron', '--name', '--db', '--webhook', '--alert-on', '--jitter', '--alert-retry', '--keep-days']);
 const WATCH_FLAGS = new Set(['--run-now', '--help', '-h']);
