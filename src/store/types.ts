@@ -148,14 +148,8 @@ export interface ListAlertsQuery {
   status?: AlertStatus;
 }
 
-export interface NewAlert {
-  dedupeKey: string;
-  webhook: string;
-  scheduleId: number | null;
-  fromScanId: number;
-  toScanId: number;
-  body: string;
-}
+/** What queueing an alert takes; the store adds the rest. */
+export type NewAlert = Pick<AlertDelivery, 'dedupeKey' | 'webhook' | 'scheduleId' | 'fromScanId' | 'toScanId' | 'body'>;
 
 export interface HistoryStore {
   /** The database file's absolute path. */
