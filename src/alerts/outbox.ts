@@ -56,7 +56,8 @@ export const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
 function describeAge(ms: number): string {
   const hours = ms / 3_600_000;
-  return hours >= 48 ? `${Math.round(hours / 24)} days` : hours >= 1 ? `${Math.round(hours)} hours` : `${Math.max(1, Math.round(ms / 60_000))} minutes`;
+  const [count, unit] = hours >= 48 ? [Math.round(hours / 24), 'day'] : hours >= 1 ? [Math.round(hours), 'hour'] : [Math.max(1, Math.round(ms / 60_000)), 'minute'];
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
 /** Only the origin is logged: a webhook's path often is its secret (Slack, Home Assistant). */
