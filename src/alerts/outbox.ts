@@ -119,7 +119,8 @@ export function startOutbox(options: OutboxOptions): Outbox {
           const where = `alert ${alert.id} to ${webhookOrigin(alert.webhook)}`;
           const age = Date.now() - Date.parse(alert.createdAt);
           if (age >= maxAgeMs) {
-            const gaveUp = `${reason}; abandoned after ${alert.attempts + 1} attempts over ${describeAge(age)}`;
+            const attempts = alert.attempts + 1;
+            const gaveUp = `${reason}; abandoned after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${describeAge(age)}`;
             try {
               store.markAlertAbandoned(alert.id, gaveUp, new Date());
             } catch {
