@@ -1,4 +1,4 @@
-import { ssdpSearch } from '../../src/net/ssdp.js';
+import { ssdpSearch, IGD_SEARCH_TARGETS, type SsdpAnswer } from '../../src/net/ssdp.js';
 import { isExposureError } from '../../src/core/errors.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
 import type { Probe, ProbeContext } from '../../src/core/probe.js';
@@ -7,6 +7,54 @@ import { readGateway } from './read-gateway.js';
 
 /** A home has one IGD, a messy one a few; more distinct LOCATIONs than this is noise or an attack. */
 const MAX_GATEWAYS = 8;
+
+const TR064_PREFIX = 'urn:dslforum-org:';
+
+/**
+ * Besides the UPnP forum IGD types: WANPPPConnection:2 (announced by IGD:2 routers such as the Orange Livebox)
+ * and TR-064's root device and connection services, the only UPnP face of many DSL routers (AVM, Huawei).
+ */
+export const SEARCH_TARGETS: readonly string[] = [
+  ...new Set([
+    ...IGD_SEARCH_TARGETS,
+    'urn:schemas-upnp-org:service:WANPPPConnection:2',
+    `${TR064_PREFIX}device:InternetGatewayDevice:1`,
+    `${TR064_PREFIX}service:WANIPConnection:1`,
+    `${TR064_PREFIX}service:WANPPPConnection:1`,
+  ]),
+];
+
+export interface Target {
+  location: URL;
+  address: string;
+  server?: string;
+}
+
+/**
+ * Which LOCATIONs to read. A device answering both as a UPnP forum IGD and as TR-064 (a FRITZ!Box with UPnP
+ * port sharing on: igddesc.xml and tr64desc.xml, one UDN) is read once, through the IGD: its TR-064 face holds
+ * the same table behind a login. A TR-064 description is read when its device offers nothing else.
+ */
+export function chooseLocations(answers: readonly SsdpAnswer[], refusal: (location: string, from: string) => string | undefined): { responses: SsdpResponse[]; targets: Target[] } {
+  const chosen = new Map<string, Target>();
+  const verdicts = answers.map((answer) => {
+    const refused = refusal(answer.location, answer.from);
+    const accepted = refused === undefined && (chosen.has(answer.location) || chosen.size < MAX_GATEWAYS);
+    if (accepted && !chosen.has(answer.location)) chosen.set(answer.location, { location: new URL(answer.location), address: answer.from, server: answer.server });
+    return { answer, accepted, refusedReason: refused ?? (accepted ? undefined : `more than ${MAX_GATEWAYS} devices answered`) };
+  });
+  const tr064Only = (location: string): boolean => verdicts.every((verdict) => verdict.answer.location !== location || verdict.answer.st.startsWith(TR064_PREFIX));
+  const hostsWithIgd = new Set([...chosen.entries()].filter(([location]) => !tr064Only(location)).map(([, target]) => target.address));
+  for (const [location, target] of chosen) {
+    if (tr064Only(location) && hostsWithIgd.has(target.address)) chosen.delete(location);
+  }
+  const responses = verdicts.map(({ answer, accepted, refusedReason }): SsdpResponse => {
+    const fetched = accepted && chosen.has(answer.location);
+    const reason = accepted && !fetched ? 'TR-064 description of a device that also answers as a UPnP IGD, which is read instead' : refusedReason;
+    return { ...answer, fetched, ...(reason ? { refusedReason: reason } : {}) };
+  });
+  return { responses, targets: [...chosen.values()] };
+}
 
 /**
  * UPnP IGD: find the router(s) by SSDP (or take --gateway), read each description, external address, status and
@@ -22,7 +70,7 @@ export const upnpIgdProbe: Probe = {
   async run(context: ProbeContext): Promise<Observation[]> {
     const { options, scope } = context;
     const observations: Observation[] = [];
-    const targets: { location: URL; address: string; server?: string }[] = [];
+    const targets: Target[] = [];
     let discovery: Discovery;
 
     if (options.gatewayUrl) {
@@ -34,20 +82,9 @@ export const upnpIgdProbe: Probe = {
       const interfaceAddresses = (local?.networks ?? []).map((network) => network.address);
       const unicastTargets = (local?.defaultGateways ?? []).filter((gateway) => scope.isLocal(gateway));
       context.progress(`Searching for UPnP routers (${options.discoveryWindowMs} ms)`);
-      const search = await ssdpSearch({ interfaceAddresses, unicastTargets, windowMs: options.discoveryWindowMs, signal: context.signal });
-      const responses: SsdpResponse[] = [];
-      const chosen = new Map<string, { location: URL; address: string; server?: string }>();
-      for (const answer of search.answers) {
-        const refusedReason = scope.descriptionUrlRefusal(answer.location, answer.from);
-        const accepted = refusedReason === undefined && (chosen.has(answer.location) || chosen.size < MAX_GATEWAYS);
-        if (accepted && !chosen.has(answer.location)) chosen.set(answer.location, { location: new URL(answer.location), address: answer.from, server: answer.server });
-        responses.push({
-          ...answer,
-          fetched: accepted,
-          ...(refusedReason ? { refusedReason } : !accepted ? { refusedReason: `more than ${MAX_GATEWAYS} devices answered` } : {}),
-        });
-      }
-      targets.push(...chosen.values());
+      const search = await ssdpSearch({ interfaceAddresses, unicastTargets, windowMs: options.discoveryWindowMs, searchTargets: SEARCH_TARGETS, signal: context.signal });
+      const { responses, targets: chosen } = chooseLocations(search.answers, (location, from) => scope.descriptionUrlRefusal(location, from));
+      targets.push(...chosen);
       discovery = {
         method: 'ssdp',
         windowMs: options.discoveryWindowMs,

@@ -1,5 +1,5 @@
 import { httpRequest } from '../../src/net/http.js';
-import { parseDeviceDescription, CONNECTION_SERVICE_TYPES, SERVICE_TYPES, type DescribedService } from '../../src/net/igd-description.js';
+import { parseDeviceDescription, CONNECTION_SERVICE_TYPES, SERVICE_TYPES, isConnectionServiceType, type DescribedService, type DeviceDescription } from '../../src/net/igd-description.js';
 import { enumerateMappings, gatewayAgent, getExternalIpAddress, getFirewallStatus, getStatusInfo, warningFrom } from '../../src/net/igd-client.js';
 import { classifyIPv4 } from '../../src/core/address.js';
 import { createError, isExposureError } from '../../src/core/errors.js';
@@ -10,11 +10,42 @@ function rethrowIfCancelled(error: unknown): void {
   if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
 }
 
-/** Prefers the newest WANIPConnection, then PPP: the one a router's NAT actually uses is almost always IP. */
-function pickConnectionService(services: readonly DescribedService[]): DescribedService[] {
+/** Connection services in tie-break order (CONNECTION_SERVICE_TYPES); one per control URL and type. */
+function connectionServices(services: readonly DescribedService[]): DescribedService[] {
+  const seen = new Set<string>();
   return services
-    .filter((service) => CONNECTION_SERVICE_TYPES.includes(service.serviceType))
+    .filter((service) => isConnectionServiceType(service.serviceType))
+    .filter((service) => {
+      const key = `${service.serviceType} ${service.controlUrl.href}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
     .sort((a, b) => CONNECTION_SERVICE_TYPES.indexOf(a.serviceType) - CONNECTION_SERVICE_TYPES.indexOf(b.serviceType));
+}
+
+type StatusReading = PromiseSettledResult<Awaited<ReturnType<typeof getStatusInfo>>>;
+
+/**
+ * The connection that is up: a DSL router announces an IP and a PPP connection and only one carries the line
+ * (miniupnpc's UPNP_GetValidIGD makes the same choice). The first Connected candidate, else the first that
+ * answered, else the first.
+ */
+export function pickPrimary(statuses: readonly StatusReading[]): number {
+  const connected = statuses.findIndex((status) => status.status === 'fulfilled' && status.value.connectionStatus?.toLowerCase() === 'connected');
+  if (connected >= 0) return connected;
+  return Math.max(0, statuses.findIndex((status) => status.status === 'fulfilled'));
+}
+
+const MAX_TYPES_LISTED = 40;
+
+/** The EXP_ERR_IGD_NO_CONNECTION_SERVICE sentence: which service types the device did announce, and any refused. */
+function noConnectionServiceMessage(location: URL, description: DeviceDescription): string {
+  const seen = [...new Set(description.services.map((service) => service.serviceType.slice(0, 120)))];
+  const refused = description.rejectedUrls.filter((rejected) => isConnectionServiceType(rejected.serviceType));
+  const listed = seen.length === 0 ? 'it announces no service at all' : `service types seen: ${seen.slice(0, MAX_TYPES_LISTED).join(', ')}${seen.length > MAX_TYPES_LISTED ? ` and ${seen.length - MAX_TYPES_LISTED} more` : ''}`;
+  const refusedText = refused.length > 0 ? `; refused (control URL not on the device): ${refused.map((rejected) => `${rejected.serviceType} at ${rejected.url.slice(0, 200)}`).join(', ')}` : '';
+  return `${location.href} (${description.deviceType.slice(0, 120) || 'no device type'}) describes no WAN connection service this scanner reads (WANIPConnection or WANPPPConnection, UPnP forum v1/v2 or TR-064); ${listed}${refusedText}`;
 }
 
 /**
@@ -56,46 +87,53 @@ export async function readGateway(location: URL, address: string, server: string
       errors: [],
     };
 
-    const connections = pickConnectionService(description.services);
-    const primary = connections[0];
-    if (!primary) {
-      gateway.errors.push({ code: 'EXP_ERR_IGD_NO_CONNECTION_SERVICE', message: `${location.href} describes no WANIPConnection or WANPPPConnection service` });
+    const connections = connectionServices(description.services);
+    const firstConnection = connections[0];
+    if (!firstConnection) {
+      gateway.errors.push({ code: 'EXP_ERR_IGD_NO_CONNECTION_SERVICE', message: noConnectionServiceMessage(location, description) });
       return gateway;
     }
-    gateway.connectionService = primary.serviceType;
     const firewallService = description.services.find((service) => service.serviceType === SERVICE_TYPES.wanIpv6FirewallControl1);
 
     context.progress(`Reading ${description.friendlyName || location.host}`);
-    const [externalIp, status, firewall] = await Promise.allSettled([
-      getExternalIpAddress(primary, callOptions),
-      getStatusInfo(primary, callOptions),
+    const [firewall, ...statuses] = await Promise.allSettled([
       firewallService ? getFirewallStatus(firewallService, callOptions) : Promise.resolve(undefined),
+      ...connections.map((service) => getStatusInfo(service, callOptions)),
     ]);
-    if (externalIp.status === 'fulfilled') {
-      gateway.externalIp = externalIp.value;
-      gateway.externalIpClass = classifyIPv4(externalIp.value);
-    } else {
-      rethrowIfCancelled(externalIp.reason);
-      gateway.errors.push(warningFrom(externalIp.reason, 'GetExternalIPAddress'));
-    }
-    if (status.status === 'fulfilled') {
-      gateway.connectionStatus = status.value.connectionStatus;
-      gateway.uptimeSeconds = status.value.uptimeSeconds;
-    } else {
+    const primaryIndex = pickPrimary(statuses);
+    const primary = connections[primaryIndex] ?? firstConnection;
+    gateway.connectionService = primary.serviceType;
+    statuses.forEach((status, index) => {
+      if (status.status === 'fulfilled') {
+        if (index !== primaryIndex) return;
+        gateway.connectionStatus = status.value.connectionStatus;
+        gateway.uptimeSeconds = status.value.uptimeSeconds;
+        return;
+      }
       rethrowIfCancelled(status.reason);
-      gateway.errors.push(warningFrom(status.reason, 'GetStatusInfo'));
-    }
+      const service = connections[index];
+      gateway.errors.push(warningFrom(status.reason, connections.length > 1 && service ? `GetStatusInfo (${service.serviceType})` : 'GetStatusInfo'));
+    });
     if (firewall.status === 'fulfilled' && firewall.value) gateway.firewall = firewall.value;
     else if (firewall.status === 'rejected') {
       rethrowIfCancelled(firewall.reason);
       gateway.errors.push(warningFrom(firewall.reason, 'GetFirewallStatus'));
+    }
+    try {
+      const externalIp = await getExternalIpAddress(primary, callOptions);
+      gateway.externalIp = externalIp;
+      gateway.externalIpClass = classifyIPv4(externalIp);
+    } catch (error) {
+      rethrowIfCancelled(error);
+      gateway.errors.push(warningFrom(error, 'GetExternalIPAddress'));
     }
 
     context.progress(`Listing port mappings on ${description.friendlyName || location.host}`);
     // Different connection services keep different tables; distinct control URLs are read one after another.
     const seenControl = new Set<string>();
     let remaining = options.maxMappings;
-    for (const service of connections) {
+    // The primary first, so a --max-mappings budget is spent on the connection that carries the traffic.
+    for (const service of [primary, ...connections.filter((service) => service !== primary)]) {
       if (seenControl.has(service.controlUrl.href) || remaining <= 0) continue;
       seenControl.add(service.controlUrl.href);
       const result = await enumerateMappings(service, {

@@ -1,7 +1,7 @@
 import { childArray, childText, isNode, parseXml } from './xml.js';
 import { createError } from '../core/errors.js';
 
-/** Bounds on the device tree walk: a real IGD has 3 devices and about 6 services. */
+/** Bounds on the device tree walk: a UPnP IGD has 3 devices and about 6 services, a FRITZ!Box's TR-064 tree 4 and 37. */
 const MAX_DEVICES = 64;
 const MAX_SERVICES = 256;
 
@@ -9,15 +9,40 @@ export const SERVICE_TYPES = {
   wanIpConnection1: 'urn:schemas-upnp-org:service:WANIPConnection:1',
   wanIpConnection2: 'urn:schemas-upnp-org:service:WANIPConnection:2',
   wanPppConnection1: 'urn:schemas-upnp-org:service:WANPPPConnection:1',
+  /** Not a standardised version as far as we found (goupnp's IGD v2 client has WANPPPConnection1 only), yet announced by real IGD:2 routers (Orange Livebox). */
+  wanPppConnection2: 'urn:schemas-upnp-org:service:WANPPPConnection:2',
+  /** TR-064 (Broadband Forum, ex DSL Forum): the same actions under another namespace (AVM FRITZ!Box, Huawei, Technicolor). */
+  tr064WanIpConnection1: 'urn:dslforum-org:service:WANIPConnection:1',
+  tr064WanPppConnection1: 'urn:dslforum-org:service:WANPPPConnection:1',
   wanIpv6FirewallControl1: 'urn:schemas-upnp-org:service:WANIPv6FirewallControl:1',
   wanCommonInterfaceConfig1: 'urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1',
 } as const;
 
+/**
+ * Every service whose port-mapping table and external address can be read, in the order that breaks ties when
+ * no candidate says it is Connected (see pickPrimary in probes/upnp-igd/read-gateway.ts): newest UPnP forum
+ * version first, IP before PPP, TR-064 last. The SOAPAction and action namespace always use the type exactly as
+ * the device announced it.
+ */
 export const CONNECTION_SERVICE_TYPES: readonly string[] = [
   SERVICE_TYPES.wanIpConnection2,
   SERVICE_TYPES.wanIpConnection1,
+  SERVICE_TYPES.wanPppConnection2,
   SERVICE_TYPES.wanPppConnection1,
+  SERVICE_TYPES.tr064WanIpConnection1,
+  SERVICE_TYPES.tr064WanPppConnection1,
 ];
+
+export function isConnectionServiceType(serviceType: string): boolean {
+  return CONNECTION_SERVICE_TYPES.includes(serviceType);
+}
+
+/** Root device types of an Internet gateway: UPnP forum IGD v1 and v2, and TR-064's IGD:1 (modelled on IGD v1). */
+export const GATEWAY_DEVICE_TYPES: ReadonlyMap<string, 1 | 2> = new Map([
+  ['urn:schemas-upnp-org:device:InternetGatewayDevice:1', 1],
+  ['urn:schemas-upnp-org:device:InternetGatewayDevice:2', 2],
+  ['urn:dslforum-org:device:InternetGatewayDevice:1', 1],
+]);
 
 export interface DescribedService {
   serviceType: string;
@@ -124,8 +149,13 @@ function resolveBase(urlBase: string | undefined, location: URL): URL {
   }
 }
 
+/**
+ * 1 or 2 for the IGD root device types above (a TR-064 IGD:1 counts as 1); a higher UPnP forum version as 2,
+ * since versions are backward compatible; null for anything else.
+ */
 export function igdVersionOf(deviceType: string): 1 | 2 | null {
+  const known = GATEWAY_DEVICE_TYPES.get(deviceType);
+  if (known) return known;
   const match = /^urn:schemas-upnp-org:device:InternetGatewayDevice:(\d+)$/.exec(deviceType);
-  if (!match) return null;
-  return match[1] === '1' ? 1 : 2;
+  return match ? 2 : null;
 }

@@ -55,10 +55,19 @@ export async function soapCall(target: SoapTarget, action: string, args: Readonl
       httpStatus: response.status,
     });
   }
-  throw createError('EXP_ERR_HTTP_STATUS', `${action} on ${target.controlUrl.host} answered HTTP ${response.status}`, {
-    httpStatus: response.status,
-    hint: 'The router may not implement this action, or refused it.',
-  });
+  // TR-064 routers (FRITZ!Box on port 49000, many Huawei) answer most actions only after an HTTP digest login,
+  // which this scanner never performs: say so, so the gap is not mistaken for a missing action.
+  const loginWanted = response.status === 401 || response.status === 403;
+  throw createError(
+    'EXP_ERR_HTTP_STATUS',
+    `${action} on ${target.controlUrl.host} answered HTTP ${response.status}${loginWanted ? ' (the router wants a login for this action; the scanner does not log in)' : ''}`,
+    {
+      httpStatus: response.status,
+      hint: loginWanted
+        ? 'TR-064 routers answer port-mapping actions only after a login. Enable UPnP port sharing (the UPnP forum IGD service), or read the table in the router\'s own interface.'
+        : 'The router may not implement this action, or refused it.',
+    },
+  );
 }
 
 export function parseFault(text: string): { code: number; description: string } | undefined {
