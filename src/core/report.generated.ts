@@ -224,18 +224,43 @@ export interface Evidence {
 export interface Classification {
   cve: string[];
   /**
-   * At least one CVE is in the CISA Known Exploited Vulnerabilities catalog.
+   * At least one CVE the finding rests on (one that applies, never one that could not be judged) is in the CISA Known Exploited Vulnerabilities catalog.
    */
   kev: boolean;
   /**
-   * A ransomware campaign is known to have used this weakness (KEV knownRansomwareCampaignUse, or the vendor's own advisory).
+   * A ransomware campaign is known to have used a weakness the finding rests on (KEV knownRansomwareCampaignUse, or the vendor's own advisory).
    */
   knownRansomware: boolean;
   cwe?: string[];
   /**
-   * Vendor advisory ids, e.g. QSA-21-13.
+   * Vendor advisory ids the finding rests on, e.g. QSA-21-13.
    */
   advisories?: string[];
+  /**
+   * The same advisories one by one, with the product each concerns and its own KEV and ransomware flags, so that no sentence attaches a flag to an advisory that does not carry it.
+   */
+  advisoryDetails?: AdvisoryDetail[];
+}
+/**
+ * One advisory a finding rests on, as the data file says it.
+ */
+export interface AdvisoryDetail {
+  /**
+   * The advisory id (QSA id, or the CVE when one advisory is split).
+   */
+  id: string;
+  /**
+   * The product line the advisory concerns on this device: QTS, QuTS hero, QuTScloud, or an app (Photo Station, HBS 3, Multimedia Console...).
+   */
+  product: string;
+  /**
+   * Its CVE is in the CISA KEV catalog (probes/qnap/vulnerabilities.json).
+   */
+  kev: boolean;
+  /**
+   * Ransomware is known to have used it (KEV says Known, or QNAP named the campaign).
+   */
+  knownRansomware: boolean;
 }
 export interface Summary {
   highestSeverity: 'none' | 'info' | 'low' | 'medium' | 'high' | 'critical';
@@ -408,8 +433,31 @@ export interface Verdict {
    * Id in probes/qnap/vulnerabilities.json (the QSA id or the CVE).
    */
   advisory: string;
+  /**
+   * Everything the advisory concerns, as the data file names it (e.g. QTS / QuTS hero / QuTScloud).
+   */
   component: string;
+  /**
+   * The product line the status was decided on for this device: QTS, QuTS hero, QuTScloud (firmware), or an app (Photo Station, HBS 3, Multimedia Console, Media Streaming add-on). Absent in reports written before 2026-12.
+   */
+  product?: string;
+  /**
+   * Whether product is the firmware (updated in Control Panel > Firmware Update) or an app (updated in App Center).
+   */
+  productKind?: 'firmware' | 'app';
   status: 'vulnerable' | 'fixed' | 'unknown' | 'not-applicable';
+  /**
+   * Only with status unknown, what could not be read or decided: the firmware version (not told), its format, its build number or date, the app's version (not told without credentials), its format, which firmware's fix applies, a branch the advisory says nothing about, or no comparable fix in the data.
+   */
+  unknownBecause?:
+    | 'firmware-version'
+    | 'firmware-format'
+    | 'build'
+    | 'app-version'
+    | 'app-format'
+    | 'firmware-choice'
+    | 'branch-not-listed'
+    | 'no-fix-listed';
   foundVersion: string | null;
   /**
    * The build that fixes it on the device's branch.
@@ -417,7 +465,13 @@ export interface Verdict {
   fixedVersion: string | null;
   reason: string;
   cve: string[];
+  /**
+   * The data file says the advisory's CVE is in the CISA KEV catalog. A fact about the advisory: it applies to the device only when status is vulnerable.
+   */
   kev: boolean;
+  /**
+   * The data file says ransomware used it (KEV Known, or QNAP named the campaign). A fact about the advisory, as kev.
+   */
   knownRansomware: boolean;
 }
 export interface MyQnapCloud {

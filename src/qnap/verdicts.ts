@@ -3,12 +3,15 @@ import { FIRMWARE_FLAVORS, loadVulnerabilities, type Advisory, type Affected, ty
 import { compareFirmware, compareNumbers, flavorName, onBranch, parseAppVersion, parseBranch, parseFirmware, type FirmwareVersion, type Ordering } from './version.js';
 
 type Status = Verdict['status'];
+type UnknownBecause = NonNullable<Verdict['unknownBecause']>;
 
 interface Judgement {
   status: Status;
   foundVersion: string | null;
   fixedVersion: string | null;
   reason: string;
+  /** With status unknown: what could not be read or decided. */
+  because?: UnknownBecause;
 }
 
 /** How one product entry's versions are read and ordered: firmware (flavoured, with builds) or an app (dotted). */
@@ -90,7 +93,7 @@ function judge(entry: Affected, scale: Scale, tieBreak: (fixes: readonly Fix[]) 
     const lowest = candidates[0];
     const highest = candidates[candidates.length - 1];
     if (!lowest || !highest || orderings.some((ordering) => ordering === null)) {
-      return { status: 'unknown', foundVersion: found, fixedVersion: lowest?.fixed ?? null, reason: `${found} cannot be ordered against the fix ${lowest?.fixed ?? ''} on branch ${lowest?.branch ?? ''}: the build number or date is missing` };
+      return { status: 'unknown', because: 'build', foundVersion: found, fixedVersion: lowest?.fixed ?? null, reason: `${found} cannot be ordered against the fix ${lowest?.fixed ?? ''} on branch ${lowest?.branch ?? ''}: the build number or date is missing` };
     }
     if (orderings.every((ordering) => ordering !== null && ordering < 0)) {
       return { status: 'vulnerable', foundVersion: found, fixedVersion: lowest.fixed, reason: `${found} is below ${lowest.fixed}, the fix on branch ${lowest.branch}` };
@@ -98,16 +101,16 @@ function judge(entry: Affected, scale: Scale, tieBreak: (fixes: readonly Fix[]) 
     if (orderings.every((ordering) => ordering !== null && ordering >= 0)) {
       return { status: 'fixed', foundVersion: found, fixedVersion: highest.fixed, reason: `${found} is at or above ${highest.fixed}, the fix on branch ${highest.branch}` };
     }
-    return { status: 'unknown', foundVersion: found, fixedVersion: highest.fixed, reason: `${found} lies between the fixes for different firmware (${candidates.map((fix) => fix.fixed).join(', ')}); which applies depends on the firmware` };
+    return { status: 'unknown', because: 'firmware-choice', foundVersion: found, fixedVersion: highest.fixed, reason: `${found} lies between the fixes for different firmware (${candidates.map((fix) => fix.fixed).join(', ')}); which applies depends on the firmware` };
   }
-  if (fixes.length === 0) return { status: 'unknown', foundVersion: found, fixedVersion: null, reason: `the advisory lists no fixed ${scale.label} release that can be compared` };
+  if (fixes.length === 0) return { status: 'unknown', because: 'no-fix-listed', foundVersion: found, fixedVersion: null, reason: `the advisory lists no fixed ${scale.label} release that can be compared` };
   const above = fixes.filter((fix) => compareNumbers(scale.release.slice(0, fix.branch.split('.').length), parseBranch(fix.branch) ?? []) < 0).sort(byRelease(scale));
   const nearest = above[0];
   if (!nearest) {
     const newest = [...fixes].sort(byRelease(scale)).at(-1)?.fixed ?? '';
     return entry.newerBranches === 'fixed'
       ? { status: 'fixed', foundVersion: found, fixedVersion: newest, reason: `${found} is on a newer branch than every fixed one (newest fix ${newest}): released after the fix` }
-      : { status: 'unknown', foundVersion: found, fixedVersion: null, reason: `${found} is newer than every fixed ${scale.label} branch, but the advisory's fix for it lies elsewhere (see the other components)` };
+      : { status: 'unknown', because: 'branch-not-listed', foundVersion: found, fixedVersion: null, reason: `${found} is newer than every fixed ${scale.label} branch, but the advisory's fix for it lies elsewhere (see the other components)` };
   }
   if (entry.olderBranches === 'affected') {
     return { status: 'vulnerable', foundVersion: found, fixedVersion: nearest.fixed, reason: `${found} is on a branch that never received the fix; the nearest fixed release is ${nearest.fixed}` };
@@ -115,7 +118,7 @@ function judge(entry: Affected, scale: Scale, tieBreak: (fixes: readonly Fix[]) 
   if (entry.olderBranches === 'not-affected') {
     return { status: 'not-applicable', foundVersion: found, fixedVersion: null, reason: `the advisory names only branches ${fixes.map((fix) => fix.branch).join(', ')} as affected` };
   }
-  return { status: 'unknown', foundVersion: found, fixedVersion: nearest.fixed, reason: `${found} is on a branch the advisory does not list (it names fixes from ${nearest.fixed}); older branches cannot tell` };
+  return { status: 'unknown', because: 'branch-not-listed', foundVersion: found, fixedVersion: nearest.fixed, reason: `${found} is on a branch the advisory does not list (it names fixes from ${nearest.fixed}); older branches cannot tell` };
 }
 
 function deviceFirmware(device: QnapDevice): FirmwareVersion | null {
@@ -126,9 +129,9 @@ function judgeEntry(entry: Affected, device: QnapDevice): Judgement {
   const flavor = FIRMWARE_FLAVORS[entry.product];
   const firmware = deviceFirmware(device);
   if (flavor !== undefined) {
-    if (!device.firmware) return { status: 'unknown', foundVersion: null, fixedVersion: null, reason: 'QNAP detected, version unknown: no answer told the firmware version without credentials' };
+    if (!device.firmware) return { status: 'unknown', because: 'firmware-version', foundVersion: null, fixedVersion: null, reason: 'QNAP detected, version unknown: no answer told the firmware version without credentials' };
     if (device.os === 'QES') return { status: 'not-applicable', foundVersion: device.firmware.full, fixedVersion: null, reason: `the advisory concerns ${entry.product}, not QES` };
-    if (!firmware) return { status: 'unknown', foundVersion: device.firmware.full, fixedVersion: null, reason: `the firmware "${device.firmware.full}" is not in a format that can be compared` };
+    if (!firmware) return { status: 'unknown', because: 'firmware-format', foundVersion: device.firmware.full, fixedVersion: null, reason: `the firmware "${device.firmware.full}" is not in a format that can be compared` };
     if (firmware.flavor !== flavor) return { status: 'not-applicable', foundVersion: device.firmware.full, fixedVersion: null, reason: `the device runs ${flavorName(firmware.flavor)}; this part concerns ${entry.product}` };
     return judge(entry, firmwareScale(firmware, `${entry.product} ${device.firmware.full}`));
   }
@@ -138,27 +141,43 @@ function judgeEntry(entry: Affected, device: QnapDevice): Judgement {
     const hint = platformFixes.length > 0 && platformFixes.length < entry.fixes.length ? platformFixes[0]?.fixed ?? null : null;
     return {
       status: 'unknown',
+      because: 'app-version',
       foundVersion: null,
       fixedVersion: hint,
       reason: `${entry.product}: its presence and version could not be read without credentials; check App Center on the NAS${hint ? ` (fixed in ${entry.product} ${hint} for this firmware)` : ''}`,
     };
   }
   const version = parseAppVersion(app.version);
-  if (!version) return { status: 'unknown', foundVersion: `${entry.product} ${app.version}`, fixedVersion: null, reason: `the ${entry.product} version "${app.version}" is not in a format that can be compared` };
+  if (!version) return { status: 'unknown', because: 'app-format', foundVersion: `${entry.product} ${app.version}`, fixedVersion: null, reason: `the ${entry.product} version "${app.version}" is not in a format that can be compared` };
   return judge(entry, appScale(entry.product, version, `${entry.product} ${app.version}`), (fixes) => forPlatform(fixes, firmware));
 }
 
 const PRECEDENCE: readonly Status[] = ['vulnerable', 'unknown', 'fixed', 'not-applicable'];
 
-/** One advisory against one device: the worst of its parts (vulnerable, then cannot tell, then fixed). */
+/**
+ * Among parts that cannot tell, the one naming something to read wins: QSA-21-11 on QTS 4.5 cannot tell because its
+ * fix moved to Multimedia Console, so "the Multimedia Console version could not be read" is the useful answer.
+ */
+const UNKNOWN_ORDER: readonly UnknownBecause[] = ['firmware-version', 'app-version', 'build', 'firmware-format', 'app-format', 'firmware-choice', 'branch-not-listed', 'no-fix-listed'];
+
+function rank(judgement: Judgement): number {
+  const status = PRECEDENCE.indexOf(judgement.status) * UNKNOWN_ORDER.length;
+  return status + (judgement.because ? UNKNOWN_ORDER.indexOf(judgement.because) : 0);
+}
+
+/** One advisory against one device: the worst of its parts (vulnerable, then cannot tell, then fixed), naming the part's product. */
 export function verdictFor(advisory: Advisory, device: QnapDevice): Verdict {
-  const judgements = advisory.affected.map((entry) => judgeEntry(entry, device));
-  const chosen = PRECEDENCE.map((status) => judgements.find((judgement) => judgement.status === status)).find((judgement) => judgement !== undefined) ?? judgements[0];
-  const judgement = chosen ?? { status: 'unknown' as const, foundVersion: null, fixedVersion: null, reason: 'nothing to compare' };
+  const judgements = advisory.affected.map((entry) => ({ entry, judgement: judgeEntry(entry, device) }));
+  const chosen = judgements.reduce<(typeof judgements)[number] | undefined>((best, candidate) => (!best || rank(candidate.judgement) < rank(best.judgement) ? candidate : best), undefined);
+  const judgement: Judgement = chosen?.judgement ?? { status: 'unknown', because: 'no-fix-listed', foundVersion: null, fixedVersion: null, reason: 'nothing to compare' };
+  const product = chosen?.entry.product ?? advisory.component;
   return {
     advisory: advisory.id,
     component: advisory.component,
+    product,
+    productKind: FIRMWARE_FLAVORS[product] === undefined ? 'app' : 'firmware',
     status: judgement.status,
+    ...(judgement.status === 'unknown' && judgement.because ? { unknownBecause: judgement.because } : {}),
     foundVersion: judgement.foundVersion,
     fixedVersion: judgement.fixedVersion,
     reason: judgement.reason,

@@ -1,4 +1,5 @@
-import type { Classification, Evidence, Finding, Host, QnapDevice, Severity, Verdict } from '../core/report.generated.js';
+import type { AdvisoryDetail, Classification, Evidence, Finding, Host, QnapDevice, Severity, Verdict } from '../core/report.generated.js';
+import { compareFirmware, compareNumbers, parseAppVersion, parseFirmware } from '../qnap/version.js';
 import { describeMapping, fingerprintEvidence } from './describe.js';
 import {
   autoRouterDescription, deviceName, doorLevel, firmwareName, qnapDoors, qnapWebPorts, reachabilityWords,
@@ -9,6 +10,7 @@ import {
   advisoryReference, BACKUP, cveReference, KEV_REFERENCE, QLOCKER_STORY, QNAP_DISABLE_AUTO_ROUTER, QNAP_HARDEN, QNAP_REFERENCES,
   REMOTE_ACCESS_INSTEAD, REMOVE_FORWARD, ROUTER_DISABLE_UPNP, UPDATE_QNAP,
 } from './guidance.js';
+import { advisoryLabels } from './score.js';
 import { qnapAdminFindingId } from './story.js';
 
 const LEVEL_ORDER: readonly DoorLevel[] = ['confirmed', 'forwarded', 'from-inside', 'blocked'];
@@ -55,7 +57,7 @@ function vulnerableVerdicts(device: QnapDevice | null, host: Host | undefined): 
   return device && host ? host.verdicts.filter((verdict) => verdict.status === 'vulnerable') : [];
 }
 
-function adminFinding(context: RuleContext, target: QnapDoor, vulnerableId: string | null, toldIn: string | null): Finding {
+function adminFinding(context: RuleContext, target: QnapDoor, vulnerable: Finding | null, toldIn: string | null): Finding {
   const { door, device } = target;
   const level = doorLevel(door);
   const name = deviceName(device);
@@ -79,7 +81,7 @@ function adminFinding(context: RuleContext, target: QnapDoor, vulnerableId: stri
   evidence.push(...wanPortEvidence(context, door));
   // A device with several admin doors gets the story once, in its first door's finding.
   parts.push(`${capitalise(reachabilityWords(door))}.`, toldIn ? `What this means is told in ${toldIn}.` : QLOCKER_STORY);
-  if (vulnerableId && !toldIn) parts.push(`Its firmware or apps are also below the fix for known-exploited holes: see ${vulnerableId}.`);
+  if (vulnerable && !toldIn) parts.push(`It also runs versions below the fix for ${advisoryLabels(vulnerable.classification.advisoryDetails ?? [])}: see ${vulnerable.id}.`);
   const remediation = door.via === 'upnp'
     ? [QNAP_DISABLE_AUTO_ROUTER, ROUTER_DISABLE_UPNP, `Delete the mapping ${door.protocol}/${door.externalPort} in the router's UPnP page (or restart the router once the NAS no longer asks for it).`]
     : [REMOVE_FORWARD(door.externalPort)];
@@ -131,17 +133,45 @@ function bestDoor(subject: Subject): { door: QnapDoor; level: DoorLevel } | null
   return best;
 }
 
-function verdictSentence(verdict: Verdict): string {
-  const flags = [verdict.kev ? 'in CISA KEV (known exploited)' : '', verdict.knownRansomware ? 'used by ransomware' : ''].filter(Boolean).join(', ');
-  return `${verdict.advisory} (${verdict.component}${verdict.cve.length > 0 ? `; ${verdict.cve.join(', ')}` : ''}): found ${verdict.foundVersion ?? 'unknown'}, fixed in ${verdict.fixedVersion ?? 'no fix named'}${flags ? `; ${flags}` : ''}.`;
+const FIRMWARE_PRODUCTS: readonly string[] = ['QTS', 'QuTS hero', 'QuTScloud'];
+
+/** The product line a verdict was decided on; verdicts written before the field existed name the advisory's component. */
+function productOf(verdict: Verdict): string {
+  return verdict.product ?? verdict.component;
 }
 
+function isFirmware(verdict: Verdict): boolean {
+  return (verdict.productKind ?? (FIRMWARE_PRODUCTS.includes(productOf(verdict)) ? 'firmware' : 'app')) === 'firmware';
+}
+
+function detailOf(verdict: Verdict): AdvisoryDetail {
+  return { id: verdict.advisory, product: productOf(verdict), kev: verdict.kev, knownRansomware: verdict.knownRansomware };
+}
+
+/** What the data says of one advisory, said of that advisory only: "in CISA KEV (known exploited), used by ransomware" or "not listed in CISA KEV". */
+function dataWords(verdict: Verdict): string {
+  return [verdict.kev ? 'in CISA KEV (known exploited)' : 'not listed in CISA KEV', verdict.knownRansomware ? 'used by ransomware' : ''].filter(Boolean).join(', ');
+}
+
+function verdictSentence(verdict: Verdict): string {
+  return `${verdict.advisory} (${productOf(verdict)}${verdict.cve.length > 0 ? `; ${verdict.cve.join(', ')}` : ''}): found ${verdict.foundVersion ?? 'unknown'}, fixed in ${verdict.fixedVersion ?? 'no fix named'}; ${dataWords(verdict)}.`;
+}
+
+/** The advisories that apply, known exploited and ransomware-used first (the order the title and the headline name them). */
+function worstFirst(verdicts: readonly Verdict[]): Verdict[] {
+  const weight = (verdict: Verdict): number => (verdict.kev ? 2 : 0) + (verdict.knownRansomware ? 2 : 0) + (verdict.kev || verdict.knownRansomware ? 0 : 1);
+  return [...verdicts].sort((a, b) => weight(b) - weight(a));
+}
+
+/** Only verdicts that apply (status vulnerable) may carry CVEs, KEV or ransomware flags into a finding. */
 function verdictClassification(verdicts: readonly Verdict[]): Classification {
+  const applying = verdicts.filter((verdict) => verdict.status === 'vulnerable');
   return {
-    cve: [...new Set(verdicts.flatMap((verdict) => verdict.cve))].sort(),
-    kev: verdicts.some((verdict) => verdict.kev),
-    knownRansomware: verdicts.some((verdict) => verdict.knownRansomware),
-    advisories: [...new Set(verdicts.map((verdict) => verdict.advisory))],
+    cve: [...new Set(applying.flatMap((verdict) => verdict.cve))].sort(),
+    kev: applying.some((verdict) => verdict.kev),
+    knownRansomware: applying.some((verdict) => verdict.knownRansomware),
+    advisories: [...new Set(applying.map((verdict) => verdict.advisory))],
+    advisoryDetails: applying.map(detailOf),
   };
 }
 
@@ -151,23 +181,61 @@ function verdictReferences(verdicts: readonly Verdict[]): string[] {
   return [...new Set(references.filter((reference): reference is string => reference !== null))];
 }
 
-function advisoryList(verdicts: readonly Verdict[]): string {
-  const names = verdicts.map((verdict) => verdict.advisory);
-  const shown = names.slice(0, 3).join(', ');
-  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+/** The highest fixed release among verdicts of one product line: installing it (or later) closes all of them. */
+function highestFixed(verdicts: readonly Verdict[], firmware: boolean): string | null {
+  let best: string | null = null;
+  for (const verdict of verdicts) {
+    const candidate = verdict.fixedVersion;
+    if (candidate === null) continue;
+    if (best === null) {
+      best = candidate;
+      continue;
+    }
+    let order: number | null;
+    if (firmware) {
+      const a = parseFirmware(candidate);
+      const b = parseFirmware(best);
+      order = a && b ? compareFirmware(a, b) : null;
+    } else {
+      const a = parseAppVersion(candidate);
+      const b = parseAppVersion(best);
+      order = a && b ? compareNumbers(a, b) : null;
+    }
+    if (order !== null && order > 0) best = candidate;
+  }
+  return best;
+}
+
+function joinWords(words: readonly string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1) ?? ''}`;
+}
+
+/** One step per product line: the firmware build or app version to install, the highest fix among the advisories that apply to it. */
+function updateSteps(verdicts: readonly Verdict[]): string[] {
+  const byProduct = new Map<string, Verdict[]>();
+  for (const verdict of verdicts) byProduct.set(productOf(verdict), [...(byProduct.get(productOf(verdict)) ?? []), verdict]);
+  return [...byProduct].map(([product, list]) => {
+    const firmware = list.every(isFirmware);
+    const target = highestFixed(list, firmware);
+    const ids = joinWords(list.map((verdict) => verdict.advisory));
+    const where = firmware ? 'Control Panel > System > Firmware Update, or the build from QNAP\'s download center' : 'App Center';
+    if (!target) return `Update ${product} (${where}): no fixed release is named for ${ids}; follow the advisor${list.length === 1 ? 'y' : 'ies'}.`;
+    return `Update ${product} to ${target} or later (${where}): ${list.length === 1 ? `the fix for ${ids}` : `the highest fixed ${firmware ? 'build' : 'version'} among ${ids}`}.`;
+  });
 }
 
 export function vulnerableFindingId(subject: { address: string }, exposed: boolean): string {
   return findingId(exposed ? 'qnap-vulnerable-exposed' : 'qnap-vulnerable-lan', subject.address);
 }
 
-function vulnerableFinding(subject: Subject, verdicts: readonly Verdict[]): Finding {
+function vulnerableFinding(subject: Subject, vulnerable: readonly Verdict[]): Finding {
+  const verdicts = worstFirst(vulnerable);
   const best = bestDoor(subject);
   const exposed = best !== null && best.level !== 'blocked';
   const name = deviceName(subject.device);
   const firmware = firmwareName(subject.device);
   const classification = verdictClassification(verdicts);
-  const known = [classification.kev ? 'known exploited' : '', classification.knownRansomware ? 'used by ransomware' : ''].filter(Boolean).join(', ');
+  const fixes = verdicts.length === 1 ? 'the fix' : 'the fixes';
   const reach = best && exposed
     ? `It is reachable from outside on ${best.door.door.protocol}/${best.door.door.externalPort}${best.door.admin ? ` (see ${qnapAdminFindingId(best.door.door)})` : ''}: anyone on the internet can try these holes.`
     : 'Nothing in this scan shows it reachable from the internet, so an attacker needs a foothold on the LAN first (or a forward this scan did not see); fix it before anything opens a port to it.';
@@ -175,10 +243,11 @@ function vulnerableFinding(subject: Subject, verdicts: readonly Verdict[]): Find
     id: vulnerableFindingId(subject, exposed),
     rule: exposed ? 'qnap-vulnerable-exposed' : 'qnap-vulnerable-lan',
     severity: !exposed ? 'medium' : best.level === 'from-inside' ? 'high' : 'critical',
-    title: `Your ${name}${firmware ? ` (${firmware})` : ''} is below the fix for ${advisoryList(verdicts)}${known ? ` (${known})` : ''}${exposed ? ', and it is reachable from the internet' : ''}`,
-    description: [`${name} at ${subject.address} reports ${firmwareName(subject.device) ?? 'a version'} that is older than the fixed build of ${verdicts.length} advisor${verdicts.length === 1 ? 'y' : 'ies'}:`, ...verdicts.map(verdictSentence), reach].join(' '),
-    evidence: verdicts.map((verdict) => ({ subject: `${subject.address} ${verdict.advisory}`, detail: `${verdict.status}: found ${verdict.foundVersion ?? 'unknown'}, fixed in ${verdict.fixedVersion ?? 'unknown'}; ${verdict.reason}` })),
+    title: `Your ${name}${firmware ? ` (${firmware})` : ''} runs versions below ${fixes} for ${advisoryLabels(classification.advisoryDetails ?? [])}${exposed ? ', and it is reachable from the internet' : ''}`,
+    description: [`${name} at ${subject.address} runs versions older than the fixed release of ${verdicts.length} advisor${verdicts.length === 1 ? 'y' : 'ies'}:`, ...verdicts.map(verdictSentence), reach].join(' '),
+    evidence: verdicts.map((verdict) => ({ subject: `${subject.address} ${verdict.advisory} (${productOf(verdict)})`, detail: `${verdict.status}: found ${verdict.foundVersion ?? 'unknown'}, fixed in ${verdict.fixedVersion ?? 'unknown'}; ${verdict.reason}; ${dataWords(verdict)}` })),
     remediation: [
+      ...updateSteps(verdicts),
       UPDATE_QNAP,
       ...(exposed ? [best.door.door.via === 'upnp' ? QNAP_DISABLE_AUTO_ROUTER : REMOVE_FORWARD(best.door.door.externalPort), REMOTE_ACCESS_INSTEAD] : []),
       'Check the NAS for signs of compromise: unknown admin accounts, unknown scheduled tasks or apps, ransom notes; run QNAP Malware Remover (App Center).',
@@ -208,20 +277,76 @@ function versionUnknownFinding(subject: Subject): Finding {
   };
 }
 
-/** Verdicts the version alone cannot settle (an app such as HBS 3 whose version the NAS does not tell without a login), when they matter. */
+/** What could not be read or decided, in words, once per kind: "the HBS 3 and Photo Station versions could not be read without credentials". */
+function unreadWords(verdicts: readonly Verdict[]): string {
+  const apps = [...new Set(verdicts.filter((verdict) => verdict.unknownBecause === 'app-version').map(productOf))];
+  const words = new Set<string>();
+  if (apps.length > 0) words.add(`the ${joinWords(apps)} version${apps.length === 1 ? '' : 's'} could not be read without credentials`);
+  for (const verdict of verdicts) {
+    switch (verdict.unknownBecause) {
+      case 'app-version':
+        break;
+      case 'firmware-version':
+        words.add('the firmware version was not told');
+        break;
+      case 'firmware-format':
+        words.add('the firmware version is in no format that can be compared');
+        break;
+      case 'build':
+        words.add('the firmware build number or date was not told');
+        break;
+      case 'app-format':
+        words.add(`the ${productOf(verdict)} version is in no format that can be compared`);
+        break;
+      case 'firmware-choice':
+        words.add(`which firmware's ${productOf(verdict)} fix applies could not be told`);
+        break;
+      case 'branch-not-listed':
+        words.add(`the advisory does not say whether this ${productOf(verdict)} branch is affected`);
+        break;
+      case 'no-fix-listed':
+        words.add('the advisory names no fix that can be compared');
+        break;
+      case undefined:
+        words.add(verdict.reason);
+        break;
+    }
+  }
+  return [...words].join('; ');
+}
+
+/**
+ * Verdicts the version alone cannot settle (an app such as HBS 3 whose version the NAS does not tell without a login),
+ * when the data says the advisory was exploited. Not judged means not applying: no CVE, KEV or ransomware flag is
+ * attached to this finding; the advisories are named as unjudged, with what could not be read.
+ */
 function undecidedFinding(subject: Subject, verdicts: readonly Verdict[]): Finding {
   const best = bestDoor(subject);
   const exposed = best !== null && best.level !== 'blocked';
+  const count = `${verdicts.length} advisor${verdicts.length === 1 ? 'y' : 'ies'}`;
+  const names = joinWords(verdicts.map((verdict) => `${verdict.advisory} (${productOf(verdict)})`));
+  const apps = [...new Set(verdicts.filter((verdict) => verdict.unknownBecause === 'app-version' || verdict.unknownBecause === 'app-format').map(productOf))];
+  const firmwareUnread = verdicts.some((verdict) => verdict.unknownBecause === 'build' || verdict.unknownBecause === 'firmware-format' || verdict.unknownBecause === 'firmware-version');
   return {
     id: findingId('qnap-verdict-unknown', subject.address),
     rule: 'qnap-verdict-unknown',
     severity: exposed ? 'medium' : 'low',
-    title: `${deviceName(subject.device)}: ${verdicts.length} known-exploited advisor${verdicts.length === 1 ? 'y' : 'ies'} could not be checked (${advisoryList(verdicts)})`,
-    description: `These advisories are known exploited, but this scan could not tell whether the NAS has the fix: ${verdicts.map((verdict) => `${verdict.advisory} (${verdict.component}): ${verdict.reason}`).join(' ')} Unknown means "cannot tell", not "safe".`,
-    evidence: verdicts.map((verdict) => ({ subject: `${subject.address} ${verdict.advisory}`, detail: `unknown: found ${verdict.foundVersion ?? 'nothing'}, fixed in ${verdict.fixedVersion ?? 'unknown'}; ${verdict.reason}` })),
-    remediation: ['In App Center, check the version of each app named above against its advisory, and update it.', UPDATE_QNAP],
-    references: verdictReferences(verdicts),
-    classification: verdictClassification(verdicts),
+    title: `${deviceName(subject.device)}: ${count} could not be judged (${unreadWords(verdicts)}): ${names}`,
+    description: [
+      `This scan could not tell whether ${verdicts.length === 1 ? 'this advisory applies' : 'these advisories apply'} to the NAS, so none is counted as applying: no CVE, KEV or ransomware flag is attached to this finding.`,
+      `${verdicts.length === 1 ? 'It is' : 'They are'} named because, where ${verdicts.length === 1 ? 'it applies, it is' : 'they apply, they are'} known exploited or used by ransomware:`,
+      ...verdicts.map((verdict) => `${verdict.advisory} (${productOf(verdict)}): not judged (${verdict.reason}); the advisory itself is ${dataWords(verdict)}.`),
+      'Unknown means "cannot tell": neither safe nor vulnerable.',
+    ].join(' '),
+    evidence: verdicts.map((verdict) => ({ subject: `${subject.address} ${verdict.advisory} (${productOf(verdict)})`, detail: `not judged (unknown): found ${verdict.foundVersion ?? 'nothing'}${verdict.fixedVersion ? `, fixed in ${verdict.fixedVersion}` : ''}; ${verdict.reason}` })),
+    remediation: [
+      ...(apps.length > 0 ? [`In App Center, read the installed version of ${joinWords(apps)} (if installed) and compare it with the fixed versions in ${joinWords(verdicts.filter((verdict) => apps.includes(productOf(verdict))).map((verdict) => verdict.advisory))}; update when below.`] : []),
+      ...(firmwareUnread ? ['Read the full firmware version and build under Control Panel > System > Firmware Update and compare it with the advisories named above.'] : []),
+      UPDATE_QNAP,
+    ],
+    // The advisories' own pages only: a CVE or KEV link would read as "this applies".
+    references: [...new Set(verdicts.map((verdict) => advisoryReference(verdict.advisory)).filter((reference): reference is string => reference !== null))],
+    classification: unclassified(),
     ...(best ? { exposure: best.door.door.key } : {}),
   };
 }
@@ -247,12 +372,12 @@ function cloudLinkFinding(subjects: readonly Subject[]): Finding {
 export function qnapFindings(context: RuleContext): Finding[] {
   const findings: Finding[] = [];
   const found = subjects(context);
-  const vulnerableIds = new Map<QnapDevice, string>();
+  const vulnerableFindings = new Map<QnapDevice, Finding>();
   for (const subject of found) {
     const verdicts = vulnerableVerdicts(subject.device, subject.host);
     if (verdicts.length > 0) {
       const finding = vulnerableFinding(subject, verdicts);
-      vulnerableIds.set(subject.device, finding.id);
+      vulnerableFindings.set(subject.device, finding);
       findings.push(finding);
     }
     if (!subject.device.firmware) findings.push(versionUnknownFinding(subject));
@@ -262,7 +387,7 @@ export function qnapFindings(context: RuleContext): Finding[] {
   const told = new Map<QnapDevice, string>();
   for (const target of qnapDoors(context)) {
     if (!target.admin) continue;
-    const finding = adminFinding(context, target, vulnerableIds.get(target.device) ?? null, told.get(target.device) ?? null);
+    const finding = adminFinding(context, target, vulnerableFindings.get(target.device) ?? null, told.get(target.device) ?? null);
     if (!told.has(target.device)) told.set(target.device, finding.id);
     findings.push(finding);
   }

@@ -1,4 +1,4 @@
-import type { Finding, Severity, Wan } from '../core/report.generated.js';
+import type { AdvisoryDetail, Finding, Severity, Wan } from '../core/report.generated.js';
 import { severityRank } from './severity.js';
 
 /**
@@ -43,9 +43,17 @@ export function priority(finding: Finding): number {
   return index < 0 ? HEADLINE_PRIORITY.length : index;
 }
 
-function knownWords(finding: Finding): string {
-  const words = [finding.classification.kev ? 'known exploited' : '', finding.classification.knownRansomware ? 'used by ransomware' : ''].filter(Boolean);
-  return words.length > 0 ? ` (${words.join(', ')})` : '';
+/** One advisory with its product and only its own flags: "QSA-22-24 (Photo Station, known exploited, used by ransomware)", "QSA-23-31 (QTS)". */
+export function advisoryLabel(detail: AdvisoryDetail): string {
+  return `${detail.id} (${[detail.product, detail.kev ? 'known exploited' : '', detail.knownRansomware ? 'used by ransomware' : ''].filter(Boolean).join(', ')})`;
+}
+
+/** "A, B and C", at most `shown` labels and then "and N more"; the flags stay attached to their own advisory, never summed up. */
+export function advisoryLabels(details: readonly AdvisoryDetail[], shown = 3): string {
+  const labels = details.slice(0, shown).map(advisoryLabel);
+  const rest = details.length - labels.length;
+  if (rest > 0) return `${labels.join(', ')} and ${rest} more`;
+  return labels.length <= 1 ? labels.join('') : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1) ?? ''}`;
 }
 
 /** The one-sentence verdict at the top of every report, written here so that no renderer has to compose it. */
@@ -66,9 +74,10 @@ export function headline(findings: readonly Finding[], vantage: Wan['vantage'] =
   let told = 1;
   if (lead.rule === 'qnap-admin-exposed') {
     const vulnerable = relevant.find((finding) => finding.rule === 'qnap-vulnerable-exposed' && finding.exposure === lead.exposure);
-    if (vulnerable) {
-      const advisories = vulnerable.classification.advisories ?? [];
-      sentence += `; its firmware is below the fix for ${advisories.slice(0, 3).join(', ')}${advisories.length > 3 ? ` and ${advisories.length - 3} more` : ''}${knownWords(vulnerable)}`;
+    // Each advisory carries its own product and flags (classification.advisoryDetails), never the finding's sum.
+    const details = vulnerable?.classification.advisoryDetails ?? [];
+    if (vulnerable && details.length > 0) {
+      sentence += `; the NAS runs versions below the fix${details.length === 1 ? '' : 'es'} for ${advisoryLabels(details)}`;
       told++;
     }
   }

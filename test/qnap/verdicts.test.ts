@@ -121,3 +121,38 @@ t.test('an advisory whose fix moved into an app cannot call a newer firmware fix
   t.equal(status('QSA-21-11', device('4.5.2.1566 build 20210202')).status, 'unknown');
   t.equal(status('QSA-21-11', device('4.3.6.1600 build 20210301')).status, 'vulnerable');
 });
+
+t.test('each verdict names the product it was decided on, and what could not be read when unknown', async (t) => {
+  const qts = status('QSA-23-31', device('4.5.2.1566 build 20210202'));
+  t.equal(qts.product, 'QTS');
+  t.equal(qts.productKind, 'firmware');
+  t.equal(qts.unknownBecause, undefined, 'only unknown verdicts say why');
+  t.equal(status('QSA-23-31', device('h4.5.1.1500 build 20210101')).product, 'QuTS hero');
+  const photo = status('QSA-22-24', device('4.5.2.1566 build 20210202', { apps: [{ name: 'Photo Station', version: '6.0.12', port: 8080 }] }));
+  t.same([photo.status, photo.product, photo.productKind, photo.fixedVersion], ['vulnerable', 'Photo Station', 'app', '6.0.22']);
+  const hbs = status('QSA-21-13', device('5.2.8.3350 build 20251113'));
+  t.same([hbs.status, hbs.product, hbs.unknownBecause], ['unknown', 'HBS 3', 'app-version']);
+  t.equal(status('QSA-21-05', device(null)).unknownBecause, 'firmware-version');
+  t.equal(status('QSA-21-05', device(null, { firmware: { version: '4.3.3', full: '4.3.3' }, os: 'QTS' })).unknownBecause, 'build');
+  t.equal(status('QSA-21-05', device(null, { firmware: { version: 'latest', full: 'latest' }, os: null })).unknownBecause, 'firmware-format');
+  t.equal(status('QSA-24-23', device('5.0.1.2425 build 20230609')).unknownBecause, 'branch-not-listed');
+  // QSA-21-11's fix moved into Multimedia Console: the QTS part cannot tell, the app part names what to read.
+  const moved = status('QSA-21-11', device('5.2.8.3350 build 20251113'));
+  t.same([moved.status, moved.product, moved.unknownBecause], ['unknown', 'Multimedia Console', 'app-version']);
+  t.equal(status('QSA-21-11', device('4.3.6.1600 build 20210301')).product, 'QTS', 'vulnerable on the firmware: the firmware is named');
+});
+
+t.test('KEV and ransomware flags come from each advisory\'s own data and agree with its sources', async (t) => {
+  for (const entry of advisories) {
+    const verdict = verdictFor(entry, device('4.5.2.1566 build 20210202'));
+    t.equal(verdict.kev, entry.kev.listed, `${entry.id}: kev is the data's`);
+    t.equal(verdict.knownRansomware, entry.knownRansomware, `${entry.id}: knownRansomware is the data's`);
+    if (entry.kev.listed) t.ok(entry.cve.length > 0 && entry.references.some((reference) => reference.includes('known-exploited-vulnerabilities')), `${entry.id}: a KEV listing needs a CVE and cites the catalog`);
+    if (entry.knownRansomware && entry.kev.knownRansomwareCampaignUse !== 'Known') t.ok(entry.campaigns.length > 0, `${entry.id}: ransomware use not from KEV names the campaign`);
+  }
+  // QSA-21-11: not in KEV, and QNAP's Qlocker advisory (QSA-21-12) names only CVE-2021-28799: no ransomware claim.
+  t.equal(advisory('QSA-21-11').knownRansomware, false);
+  t.equal(advisory('QSA-22-24').kev.listed, true);
+  t.equal(advisory('QSA-23-31').kev.listed, false);
+  t.equal(advisory('QSA-24-09').kev.listed, false);
+});

@@ -1,9 +1,12 @@
 import t from 'tap';
-import type { Finding } from '../../src/core/report.generated.js';
+import type { Finding, Host } from '../../src/core/report.generated.js';
+import { verdictsFor } from '../../src/qnap/verdicts.js';
 import { evaluateRules } from '../../src/rules/index.js';
 import { agentWan, gateway, mapping, nasHost, observations, qlockerScenario, reportOf, WAN_ADDRESS } from '../support/scenarios.js';
 
 const byId = (findings: readonly Finding[]) => new Map(findings.map((finding) => [finding.id, finding]));
+// The mapping finding by what it is about, not by its id (the id grammar belongs to the UPnP rules).
+const mappingFinding = (findings: readonly Finding[], door: string) => findings.find((finding) => finding.rule === 'upnp-mapping' && finding.exposure === door);
 
 t.test('the Qlocker path: admin page forwarded by UPnP, open from outside, firmware below the DeadBolt fix', async (t) => {
   const report = reportOf(qlockerScenario());
@@ -23,7 +26,9 @@ t.test('the Qlocker path: admin page forwarded by UPnP, open from outside, firmw
   const vulnerable = findings.get(`qnap-vulnerable-exposed-192-168-1-20`);
   t.equal(vulnerable?.severity, 'critical');
   t.same(vulnerable?.classification.advisories, ['QSA-21-57']);
+  t.same(vulnerable?.classification.advisoryDetails, [{ id: 'QSA-21-57', product: 'QTS', kev: false, knownRansomware: true }]);
   t.equal(vulnerable?.classification.knownRansomware, true);
+  t.equal(vulnerable?.classification.kev, false, 'QSA-21-57 has no CVE, so no KEV entry');
   t.match(vulnerable?.description, /found 4\.5\.2\.1566 build 20210202, fixed in 4\.5\.4\.1892 build 20211223/);
   t.notOk(vulnerable?.description.includes('QSA-21-05'), 'a fixed advisory is not held against it');
   t.equal(vulnerable?.exposure, 'tcp-8080');
@@ -31,9 +36,9 @@ t.test('the Qlocker path: admin page forwarded by UPnP, open from outside, firmw
 
   const undecided = findings.get('qnap-verdict-unknown-192-168-1-20');
   t.equal(undecided?.severity, 'medium', 'HBS 3 (Qlocker, KEV) cannot be told from outside: said, not hidden');
-  t.same(undecided?.classification.cve, ['CVE-2021-28799']);
+  t.same(undecided?.classification, { cve: [], kev: false, knownRansomware: false }, 'not judged: nothing is claimed to apply');
 
-  t.match(report.summary.headline, /^Your QNAP TS-453D \(QTS 4\.5\.2\.1566 build 20210202\) admin page on port 8080 is reachable from the internet through a UPnP mapping; its firmware is below the fix for QSA-21-57 \(used by ransomware\)/);
+  t.match(report.summary.headline, /^Your QNAP TS-453D \(QTS 4\.5\.2\.1566 build 20210202\) admin page on port 8080 is reachable from the internet through a UPnP mapping; the NAS runs versions below the fix for QSA-21-57 \(QTS, used by ransomware\)/);
   t.ok(findings.has('qnap-cloudlink-unseen'), 'the relay cannot be scanned: said so');
   t.equal(findings.get('qnap-cloudlink-unseen')?.severity, 'info');
 });
@@ -45,7 +50,7 @@ t.test('one door, one story: the other findings about 8080 stay specific and poi
     t.ok(tellers.length <= 1, `${door.key}: ${tellers.map((finding) => finding.id).join(', ')}`);
   }
   const findings = byId(report.findings);
-  t.match(findings.get('upnp-mapping-tcp-8080')?.description, /explained in qnap-admin-exposed-tcp-8080/);
+  t.match(mappingFinding(report.findings, 'tcp-8080')?.description, /explained in qnap-admin-exposed-tcp-8080/);
   t.match(findings.get('wan-port-open-mapped-8080')?.description, /explained in qnap-admin-exposed-tcp-8080/);
   t.match(findings.get('qnap-admin-exposed-tcp-443')?.description, /told in qnap-admin-exposed-tcp-8080/, 'a second admin door of the same NAS refers to the first');
   const door = report.exposures?.find((exposure) => exposure.key === 'tcp-8080');
@@ -72,10 +77,11 @@ t.test('how far the door reaches decides the severity', async (t) => {
   const hairpin = byId(evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [nasHost()], wan: { vantage: 'local', outsideView: false, address: WAN_ADDRESS, engine: 'connect', ports: [{ port: 8080, protocol: 'TCP', state: 'open' }] } })));
   t.equal(hairpin.get('qnap-admin-exposed-tcp-8080')?.severity, 'high', 'seen open from inside only');
 
-  const filtered = byId(evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [nasHost()], wan: agentWan([{ port: 8080, protocol: 'TCP', state: 'filtered' }]) })));
+  const filteredFindings = evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [nasHost()], wan: agentWan([{ port: 8080, protocol: 'TCP', state: 'filtered' }]) }));
+  const filtered = byId(filteredFindings);
   t.equal(filtered.get('qnap-admin-exposed-tcp-8080')?.severity, 'medium');
   t.match(filtered.get('qnap-admin-exposed-tcp-8080')?.title, /not reachable from the internet right now/);
-  t.equal(filtered.get('upnp-mapping-tcp-8080')?.severity, 'high', 'the mapping finding drops a step when the outside view sees it filtered');
+  t.equal(mappingFinding(filteredFindings, 'tcp-8080')?.severity, 'high', 'the mapping finding drops a step when the outside view sees it filtered');
 });
 
 t.test('inside only: vulnerable LAN finding, no exposure finding', async (t) => {
@@ -136,7 +142,7 @@ t.test('a low-confidence identification does not read as a certainty', async (t)
   if (host.device) host.device = { ...host.device, confidence: 'low' };
   const findings = byId(evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [host] })));
   t.match(findings.get('qnap-admin-exposed-tcp-8080')?.title, /^Your probable QNAP TS-453D/);
-  t.match(findings.get('qnap-vulnerable-exposed-192-168-1-20')?.title, /^Your probable QNAP TS-453D \(QTS 4\.5\.2\.1566 build 20210202\) is below the fix for QSA-21-57 \(used by ransomware\), and it is reachable from the internet$/);
+  t.match(findings.get('qnap-vulnerable-exposed-192-168-1-20')?.title, /^Your probable QNAP TS-453D \(QTS 4\.5\.2\.1566 build 20210202\) runs versions below the fix for QSA-21-57 \(QTS, used by ransomware\), and it is reachable from the internet$/);
 });
 
 t.test('a port the agent fingerprinted is open from outside even when the port scan did not list it', async (t) => {
@@ -146,4 +152,83 @@ t.test('a port the agent fingerprinted is open from outside even when the port s
   t.match(findings.get('qnap-admin-exposed-tcp-8080')?.title, /is reachable from the internet through a UPnP mapping/);
   t.ok(findings.has(`qnap-vulnerable-exposed-${WAN_ADDRESS.replaceAll('.', '-')}`), 'seen from the internet is exposed');
   t.ok(findings.has('qnap-admin-exposed-tcp-443'), 'the TLS fingerprint on 443 opens its own door');
+});
+
+/** A NAS judged with the real advisories (probes/qnap/vulnerabilities.json), as a scan would. */
+function judgedNas(full: string, apps: { name: string; version: string | null; port?: number }[] = []): Host {
+  const base = nasHost();
+  const [, version = full, number, build] = /^(\d+\.\d+\.\d+)(?:\.(\d+))?(?: build (\d{8}))?$/.exec(full) ?? [];
+  if (!base.device) throw new Error('nasHost() has a device');
+  const device = { ...base.device, firmware: { version, ...(number ? { number } : {}), ...(build ? { build } : {}), full }, apps };
+  return { ...base, device, verdicts: verdictsFor(device) };
+}
+
+// The demo's NAS (scripts/demo.ts): QTS 4.5.2.1566 build 20210202 with Photo Station 6.0.12. Of what applies, only
+// QSA-22-24 (Photo Station) is in KEV and used by ransomware; QSA-23-31 and QSA-24-09 (QTS) are neither.
+t.test('issue 12: the demo NAS: KEV and ransomware words only next to the advisory that carries them', async (t) => {
+  const host = judgedNas('4.5.2.1566 build 20210202', [{ name: 'Photo Station', version: '6.0.12', port: 8080 }]);
+  const report = reportOf(observations({ gateways: [gateway([mapping(8080)])], hosts: [host], wan: agentWan([{ port: 8080, protocol: 'TCP', state: 'open' }]) }));
+  const vulnerable = byId(report.findings).get('qnap-vulnerable-exposed-192-168-1-20');
+  t.same(vulnerable?.classification.advisoryDetails, [
+    { id: 'QSA-22-24', product: 'Photo Station', kev: true, knownRansomware: true },
+    { id: 'QSA-23-31', product: 'QTS', kev: false, knownRansomware: false },
+    { id: 'QSA-24-09', product: 'QTS', kev: false, knownRansomware: false },
+  ]);
+  t.same(vulnerable?.classification.cve, ['CVE-2022-27593', 'CVE-2023-23368', 'CVE-2024-21899']);
+  t.equal(vulnerable?.classification.kev, true, 'QSA-22-24 applies and is in KEV');
+  const headline = report.summary.headline;
+  t.match(headline, /; the NAS runs versions below the fixes for QSA-22-24 \(Photo Station, known exploited, used by ransomware\), QSA-23-31 \(QTS\) and QSA-24-09 \(QTS\) \(and \d+ more findings\)\.$/);
+  t.notMatch(headline, /QSA-24-09 \(QTS\) \(known exploited|QTS, known exploited|QTS, used by ransomware/, 'never aggregated onto the QTS advisories');
+  t.equal(headline.match(/known exploited/g)?.length, 1, 'the words appear once, inside the KEV advisory\'s own label');
+  t.equal(headline.split(/\.\s/).length, 1, 'one sentence');
+  t.match(vulnerable?.title, /below the fixes for QSA-22-24 \(Photo Station, known exploited, used by ransomware\), QSA-23-31 \(QTS\) and QSA-24-09 \(QTS\), and it is reachable/);
+  t.match(vulnerable?.description, /QSA-23-31 \(QTS; CVE-2023-23368\): found QTS 4\.5\.2\.1566 build 20210202, fixed in 4\.5\.4\.2374 build 20230416; not listed in CISA KEV\./);
+  t.match(vulnerable?.description, /QSA-22-24 \(Photo Station; CVE-2022-27593\): found Photo Station 6\.0\.12, fixed in 6\.0\.22; in CISA KEV \(known exploited\), used by ransomware\./);
+  t.ok(vulnerable?.evidence.some((line) => line.subject === '192.168.1.20 QSA-24-09 (QTS)' && /not listed in CISA KEV$/.test(line.detail)));
+  // The firmware step names the highest fixed build of the QTS advisories that apply; the app step the app version.
+  t.ok(vulnerable?.remediation.includes('Update QTS to 4.5.4.2627 build 20231225 or later (Control Panel > System > Firmware Update, or the build from QNAP\'s download center): the highest fixed build among QSA-23-31 and QSA-24-09.'), 'the highest QTS fix that applies');
+  t.ok(vulnerable?.remediation.includes('Update Photo Station to 6.0.22 or later (App Center): the fix for QSA-22-24.'));
+  const admin = byId(report.findings).get('qnap-admin-exposed-tcp-8080');
+  t.match(admin?.description, /It also runs versions below the fix for QSA-22-24 \(Photo Station, known exploited, used by ransomware\), QSA-23-31 \(QTS\) and QSA-24-09 \(QTS\): see qnap-vulnerable-exposed-192-168-1-20\./);
+  t.notMatch(admin?.description, /known-exploited holes/);
+});
+
+t.test('a vulnerable finding with no KEV advisory claims no KEV', async (t) => {
+  const host = judgedNas('4.5.2.1566 build 20210202');
+  const vulnerable = evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [host] })).find((finding) => finding.rule === 'qnap-vulnerable-exposed');
+  t.same(vulnerable?.classification.advisories, ['QSA-23-31', 'QSA-24-09']);
+  t.equal(vulnerable?.classification.kev, false);
+  t.equal(vulnerable?.classification.knownRansomware, false);
+  t.notMatch(vulnerable?.title, /known exploited|ransomware/);
+  t.notMatch(vulnerable?.description, /in CISA KEV \(known exploited\)|used by ransomware/);
+});
+
+// A current QTS: nothing is vulnerable; the app advisories cannot be judged without credentials.
+t.test('issue 12: QTS 5.2.8: the unknown finding names what could not be read and lists no CVE as applying', async (t) => {
+  const host = judgedNas('5.2.8.3350 build 20251113');
+  t.notOk(host.verdicts.some((verdict) => verdict.status === 'vulnerable'));
+  const findings = byId(evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [host] })));
+  t.notOk([...findings.keys()].some((id) => id.startsWith('qnap-vulnerable')));
+  const undecided = findings.get('qnap-verdict-unknown-192-168-1-20');
+  t.ok(undecided);
+  t.equal(undecided?.severity, 'medium');
+  t.same(undecided?.classification, { cve: [], kev: false, knownRansomware: false }, 'no CVE, no KEV, no ransomware flag, no advisory list');
+  t.equal(undecided?.title, 'QNAP TS-453D: 3 advisories could not be judged (the HBS 3 and Photo Station versions could not be read without credentials): QSA-21-13 (HBS 3), QSA-22-24 (Photo Station) and NAS-201911-25 (Photo Station)');
+  t.notMatch(undecided?.title, /CVE-|KEV|known exploited|ransomware/);
+  t.notMatch(undecided?.description, /CVE-\d/, 'no CVE is listed');
+  t.match(undecided?.description, /none is counted as applying/);
+  t.notOk(undecided?.references.some((reference) => /cve|nvd|known-exploited/i.test(reference)), 'no CVE or KEV link');
+  t.ok(undecided?.remediation.some((step) => step.startsWith('In App Center, read the installed version of HBS 3 and Photo Station')));
+});
+
+t.test('a missing build is named as what could not be read', async (t) => {
+  const base = nasHost();
+  if (!base.device) throw new Error('nasHost() has a device');
+  const device = { ...base.device, firmware: { version: '4.5.4', full: '4.5.4' } };
+  const host = { ...base, device, verdicts: verdictsFor(device) };
+  const undecided = byId(evaluateRules(observations({ hosts: [host] }))).get('qnap-verdict-unknown-192-168-1-20');
+  t.match(undecided?.title, /the firmware build number or date was not told/);
+  t.match(undecided?.title, /QSA-21-57 \(QTS\)/);
+  t.same(undecided?.classification.cve, []);
+  t.ok(undecided?.remediation.some((step) => step.startsWith('Read the full firmware version and build')));
 });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Finding, Severity } from '../../src/core/report.generated.js';
 import { unclassified } from '../../src/rules/finding.js';
-import { headline, riskScore } from '../../src/rules/score.js';
+import { advisoryLabels, headline, riskScore } from '../../src/rules/score.js';
 import { qlockerScenario, reportOf } from '../support/scenarios.js';
 
 const finding = (severity: Severity, overrides: Partial<Finding> = {}): Finding => ({
@@ -32,6 +32,28 @@ t.test('headline: one sentence, the best story first', async (t) => {
   t.match(headline([finding('info')], 'none'), /no outside view/);
   t.equal(headline([finding('high', { rule: 'upnp-mapping', title: 'TCP/80 is forwarded' }), finding('high', { rule: 'upnp-igd-on-wan', title: 'The router obeys the internet' }), finding('low')]), 'The router obeys the internet (and 2 more findings).');
   const report = reportOf(qlockerScenario());
-  t.match(report.summary.headline, /^Your QNAP TS-453D \(QTS 4\.5\.2\.1566 build 20210202\) admin page on port 8080 is reachable from the internet through a UPnP mapping; its firmware is below the fix for QSA-21-57 \(used by ransomware\) \(and \d+ more findings\)\.$/);
+  t.match(report.summary.headline, /^Your QNAP TS-453D \(QTS 4\.5\.2\.1566 build 20210202\) admin page on port 8080 is reachable from the internet through a UPnP mapping; the NAS runs versions below the fix for QSA-21-57 \(QTS, used by ransomware\) \(and \d+ more findings\)\.$/);
   t.equal(report.summary.riskScore, riskScore(report.findings), 'the report carries the engine\'s score');
+});
+
+// Issue 12: the headline once said "below the fix for QSA-22-24, QSA-23-31 and QSA-24-09 (known exploited, used by
+// ransomware)", summing the finding's flags; only QSA-22-24 (Photo Station) carries them.
+t.test('headline: KEV and ransomware words stay with their own advisory, each named with its product', async (t) => {
+  const details = [
+    { id: 'QSA-22-24', product: 'Photo Station', kev: true, knownRansomware: true },
+    { id: 'QSA-23-31', product: 'QTS', kev: false, knownRansomware: false },
+    { id: 'QSA-24-09', product: 'QTS', kev: false, knownRansomware: false },
+  ];
+  const classification = { cve: ['CVE-2022-27593', 'CVE-2023-23368', 'CVE-2024-21899'], kev: true, knownRansomware: true, advisories: details.map((detail) => detail.id), advisoryDetails: details };
+  const admin = finding('critical', { rule: 'qnap-admin-exposed', exposure: 'tcp-8080', title: 'Your QNAP TS-453D (QTS 4.5.2.1566 build 20210202) admin page on port 8080 is reachable from the internet through a UPnP mapping' });
+  const vulnerable = finding('critical', { id: 'v', rule: 'qnap-vulnerable-exposed', exposure: 'tcp-8080', classification });
+  t.equal(
+    headline([admin, vulnerable]),
+    'Your QNAP TS-453D (QTS 4.5.2.1566 build 20210202) admin page on port 8080 is reachable from the internet through a UPnP mapping; the NAS runs versions below the fixes for QSA-22-24 (Photo Station, known exploited, used by ransomware), QSA-23-31 (QTS) and QSA-24-09 (QTS).',
+  );
+  t.equal(advisoryLabels([...details, { id: 'QSA-21-05', product: 'QTS', kev: true, knownRansomware: false }]), 'QSA-22-24 (Photo Station, known exploited, used by ransomware), QSA-23-31 (QTS), QSA-24-09 (QTS) and 1 more');
+  t.equal(advisoryLabels([{ id: 'QSA-21-57', product: 'QTS', kev: false, knownRansomware: true }]), 'QSA-21-57 (QTS, used by ransomware)');
+  // Without per-advisory details nothing is said about advisories: no flag can be summed up from the finding.
+  const bare = finding('critical', { id: 'v', rule: 'qnap-vulnerable-exposed', exposure: 'tcp-8080', classification: { ...classification, advisoryDetails: undefined } });
+  t.notMatch(headline([admin, bare]), /known exploited|ransomware/);
 });
