@@ -1,5 +1,6 @@
 import { TOOL_VERSION } from '../core/version.js';
 import type { ReportDiff } from '../diff/types.js';
+import { systemClock, type Clock } from '../schedule/clock.js';
 import type { AlertDelivery, AlertOn, HistoryStore, ScanSummary } from '../store/types.js';
 import { matchesFilter } from './filter.js';
 import { buildPayload } from './payload.js';
@@ -42,6 +43,8 @@ export interface OutboxOptions {
    */
   maxAgeMs?: number;
   log?: (line: string) => void;
+  /** Time and timers (default the system clock); tests pass a fake one. The store has its own. */
+  clock?: Clock;
 }
 
 export interface Outbox {
@@ -69,18 +72,25 @@ export function webhookOrigin(webhook: string): string {
   }
 }
 
-async function send(alert: AlertDelivery, timeoutMs: number): Promise<void> {
-  const response = await fetch(alert.webhook, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': `exposure-scanner/${TOOL_VERSION}`, 'idempotency-key': alert.dedupeKey },
-    body: alert.body,
-    // A redirect is not followed: the body would go to a host the owner did not name.
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  // The answer is not needed; not reading it keeps a hostile receiver from making us buffer anything.
-  await response.body?.cancel().catch(() => undefined);
-  if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status}`);
+async function send(alert: AlertDelivery, timeoutMs: number, clock: Clock): Promise<void> {
+  // AbortSignal.timeout() without its private timer: the time limit runs on the outbox's clock.
+  const controller = new AbortController();
+  const timer = clock.setTimeout(() => controller.abort(new DOMException(`no answer in ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  try {
+    const response = await fetch(alert.webhook, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': `exposure-scanner/${TOOL_VERSION}`, 'idempotency-key': alert.dedupeKey },
+      body: alert.body,
+      // A redirect is not followed: the body would go to a host the owner did not name.
+      redirect: 'manual',
+      signal: controller.signal,
+    });
+    // The answer is not needed; not reading it keeps a hostile receiver from making us buffer anything.
+    await response.body?.cancel().catch(() => undefined);
+    if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status}`);
+  } finally {
+    clock.clearTimeout(timer);
+  }
 }
 
 /** Delivers queued alerts in the background; never awaited by a scan. */
@@ -91,6 +101,8 @@ export function startOutbox(options: OutboxOptions): Outbox {
   const retryMaxMs = Math.max(retryBaseMs, options.retryMaxMs ?? 600_000);
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const log = options.log ?? (() => undefined);
+  const clock = options.clock ?? systemClock;
+  const now = (): Date => new Date(clock.now());
   let round: Promise<void> | undefined;
   let again = false;
   let stopped = false;
@@ -101,7 +113,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
       let due: AlertDelivery[];
       try {
         // Lease: long enough for one send; a crash mid-send leaves the alert due again afterwards.
-        due = store.claimDueAlerts(new Date(), timeoutMs * 2 + 1000, 20);
+        due = store.claimDueAlerts(now(), timeoutMs * 2 + 1000, 20);
       } catch (error) {
         log(`exposure: alert outbox: ${(error as Error).message}`);
         return;
@@ -109,20 +121,20 @@ export function startOutbox(options: OutboxOptions): Outbox {
       for (const alert of due) {
         if (stopped) return;
         try {
-          await send(alert, timeoutMs);
-          store.markAlertDelivered(alert.id, new Date());
+          await send(alert, timeoutMs, clock);
+          store.markAlertDelivered(alert.id, now());
           log(`exposure: alert ${alert.id} delivered to ${webhookOrigin(alert.webhook)}`);
           // The receiver is back: its backlog goes now, not at each alert's own backoff time.
-          if (store.rescheduleAlerts(alert.webhook, new Date()) > 0) again = true;
+          if (store.rescheduleAlerts(alert.webhook, now()) > 0) again = true;
         } catch (error) {
           const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : error.cause instanceof Error ? error.cause.message : error.message) : String(error);
           const where = `alert ${alert.id} to ${webhookOrigin(alert.webhook)}`;
-          const age = Date.now() - Date.parse(alert.createdAt);
+          const age = clock.now() - Date.parse(alert.createdAt);
           if (age >= maxAgeMs) {
             const attempts = alert.attempts + 1;
             const gaveUp = `${reason}; abandoned after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${describeAge(age)}`;
             try {
-              store.markAlertAbandoned(alert.id, gaveUp, new Date());
+              store.markAlertAbandoned(alert.id, gaveUp, now());
             } catch {
               // The lease expires by itself; the alert is abandoned at its next failure.
             }
@@ -130,7 +142,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
             continue;
           }
           const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(alert.attempts, 20)) * (0.8 + Math.random() * 0.4);
-          const next = new Date(Date.now() + delay);
+          const next = new Date(clock.now() + delay);
           try {
             store.markAlertFailed(alert.id, reason, next);
           } catch {
@@ -151,10 +163,13 @@ export function startOutbox(options: OutboxOptions): Outbox {
     }
     round = deliverDue().finally(() => {
       round = undefined;
+      // A kick that came after the round's last look (its loop had ended, its promise not yet settled) is not
+      // lost until the next poll.
+      if (again) kick();
     });
   }
 
-  const timer = setInterval(kick, options.pollMs ?? 5000);
+  const timer = clock.setInterval(kick, options.pollMs ?? 5000);
   kick();
   return {
     kick,
@@ -163,7 +178,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
     },
     stop: async () => {
       stopped = true;
-      clearInterval(timer);
+      clock.clearInterval(timer);
       if (round) await round;
     },
   };

@@ -4,6 +4,7 @@ import type { ScanOptions } from '../core/options.js';
 import { diffReports } from '../diff/diff.js';
 import { queueAlerts, startOutbox, type Outbox, type OutboxOptions } from '../alerts/outbox.js';
 import type { HistoryStore, ScanRecord, Schedule } from '../store/types.js';
+import { systemClock, type Clock } from './clock.js';
 import { runRecordedScan, type RecordedScan, type ScanRunner } from './run-recorded.js';
 
 export interface SchedulerOptions {
@@ -24,6 +25,8 @@ export interface SchedulerOptions {
   /** Alert delivery tuning (timeouts, retry backoff, poll interval). */
   outbox?: Omit<OutboxOptions, 'store' | 'log'>;
   log?: (line: string) => void;
+  /** Time and timers for the cron, the jitter, pruning and the outbox (default the system clock); tests pass a fake one. */
+  clock?: Clock;
 }
 
 export interface ScheduleState {
@@ -48,12 +51,21 @@ export interface Scheduler {
 
 interface Job {
   schedule: Schedule;
+  /** Croner only computes the run times (from the scheduler's clock); the timer is the clock's. */
   cron: Cron;
+  next: Date | null;
+  timer: unknown;
   running: Promise<RecordedScan | undefined> | undefined;
 }
 
-function intervalMs(cron: Cron): number {
-  const [a, b] = cron.nextRuns(2);
+/**
+ * The longest single wait: a timer checks the clock again at least this often, so a machine that slept, or a
+ * clock that was set, delays a run by at most this much (croner's own timer does the same).
+ */
+const MAX_WAIT_MS = 30_000;
+
+function intervalMs(cron: Cron, now: number): number {
+  const [a, b] = cron.nextRuns(2, new Date(now));
   return a && b ? b.getTime() - a.getTime() : 60_000;
 }
 
@@ -67,16 +79,17 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const { store } = options;
   const log = options.log ?? (() => undefined);
   const maxJitterMs = options.maxJitterMs ?? 30_000;
+  const clock = options.clock ?? systemClock;
   const controller = new AbortController();
   const jobs = new Map<number, Job>();
   const interrupted = store.markInterrupted();
   if (interrupted > 0) log(`exposure: marked ${interrupted} scan${interrupted === 1 ? '' : 's'} left running by a stopped process as interrupted`);
-  const outbox: Outbox = startOutbox({ store, log, ...options.outbox });
+  const outbox: Outbox = startOutbox({ store, log, clock, ...options.outbox });
 
   function prune(): void {
     if (options.retentionDays === undefined || options.retentionDays <= 0) return;
     try {
-      const deleted = store.pruneScans(new Date(Date.now() - options.retentionDays * 86_400_000));
+      const deleted = store.pruneScans(new Date(clock.now() - options.retentionDays * 86_400_000));
       if (deleted > 0) log(`exposure: deleted ${deleted} scan${deleted === 1 ? '' : 's'} older than ${options.retentionDays} days`);
     } catch (error) {
       log(`exposure: cannot prune the history: ${(error as Error).message}`);
@@ -106,8 +119,8 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   async function wait(ms: number): Promise<void> {
     if (ms <= 0) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      controller.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+      const timer = clock.setTimeout(resolve, ms);
+      controller.signal.addEventListener('abort', () => { clock.clearTimeout(timer); resolve(); }, { once: true });
     });
   }
 
@@ -122,7 +135,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   }
 
   async function executeOnce(job: Job, jitter: boolean): Promise<RecordedScan | undefined> {
-    if (jitter) await wait(Math.random() * Math.min(maxJitterMs, intervalMs(job.cron) / 10));
+    if (jitter) await wait(Math.random() * Math.min(maxJitterMs, intervalMs(job.cron, clock.now()) / 10));
     if (controller.signal.aborted) return undefined;
     const schedule = store.getSchedule(job.schedule.id);
     if (!schedule?.enabled) return undefined;
@@ -162,12 +175,32 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     return running;
   }
 
+  /** Sets the job's timer for its next run; when it fires at or after that time, the run is triggered. */
+  function arm(job: Job): void {
+    if (job.next === null) return;
+    const wait = Math.min(MAX_WAIT_MS, job.next.getTime() - clock.now());
+    job.timer = clock.setTimeout(() => {
+      const now = clock.now();
+      if (job.next !== null && now >= job.next.getTime()) {
+        // The cron is only the clock; overlap is handled by trigger(), so a skipped run is logged.
+        void trigger(job, true);
+        job.next = job.cron.nextRun(new Date(now));
+      }
+      arm(job);
+    }, Math.max(0, wait));
+  }
+
+  function disarm(job: Job): void {
+    clock.clearTimeout(job.timer);
+    job.next = null;
+  }
+
   function reload(): void {
     const wanted = new Map((options.scheduleIds ? options.scheduleIds.map((id) => store.getSchedule(id)) : store.listSchedules()).filter((s): s is Schedule => s !== undefined && s.enabled).map((s) => [s.id, s]));
     for (const [id, job] of jobs) {
       const next = wanted.get(id);
       if (!next || next.cron !== job.schedule.cron) {
-        job.cron.stop();
+        disarm(job);
         jobs.delete(id);
       } else {
         job.schedule = next;
@@ -175,10 +208,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     }
     for (const [id, schedule] of wanted) {
       if (jobs.has(id)) continue;
-      const job: Partial<Job> & { schedule: Schedule; running: undefined } = { schedule, running: undefined };
-      // The cron is only the clock; overlap is handled by trigger(), so a skipped run is logged.
-      job.cron = new Cron(schedule.cron, () => void trigger(job as Job, true));
-      jobs.set(id, job as Job);
+      const cron = new Cron(schedule.cron, { paused: true });
+      const job: Job = { schedule, cron, next: cron.nextRun(new Date(clock.now())), timer: undefined, running: undefined };
+      jobs.set(id, job);
+      arm(job);
     }
   }
 
@@ -195,17 +228,17 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     runNow: async (scheduleId) => {
       const schedule = store.getSchedule(scheduleId);
       if (!schedule) return undefined;
-      const job = jobs.get(scheduleId) ?? { schedule, running: undefined, cron: new Cron(schedule.cron, { paused: true }) };
+      const job = jobs.get(scheduleId) ?? { schedule, running: undefined, cron: new Cron(schedule.cron, { paused: true }), next: null, timer: undefined };
       return (await trigger(job, false))?.scan;
     },
     states: () =>
-      [...jobs.values()].map((job) => ({ scheduleId: job.schedule.id, name: job.schedule.name, cron: job.schedule.cron, nextRun: job.cron.nextRun()?.toISOString() ?? null, running: job.running !== undefined })),
+      [...jobs.values()].map((job) => ({ scheduleId: job.schedule.id, name: job.schedule.name, cron: job.schedule.cron, nextRun: job.next?.toISOString() ?? null, running: job.running !== undefined })),
     idle: async () => {
       await Promise.all([...jobs.values()].flatMap((job) => (job.running ? [job.running] : [])));
       await outbox.idle();
     },
     stop: async () => {
-      for (const job of jobs.values()) job.cron.stop();
+      for (const job of jobs.values()) disarm(job);
       controller.abort();
       await Promise.all([...jobs.values()].flatMap((job) => (job.running ? [job.running] : [])));
       await outbox.stop();

@@ -195,18 +195,20 @@ export function openStore(options: OpenStoreOptions = {}): HistoryStore {
     db.close();
     throw dbError(file, error);
   }
-  return new SqliteStore(db, file, schemaVersion);
+  return new SqliteStore(db, file, schemaVersion, options.now ?? (() => new Date()));
 }
 
 class SqliteStore implements HistoryStore {
   readonly file: string;
   readonly schemaVersion: number;
   private readonly db: Database.Database;
+  private readonly now: () => Date;
 
-  constructor(db: Database.Database, file: string, schemaVersion: number) {
+  constructor(db: Database.Database, file: string, schemaVersion: number, now: () => Date) {
     this.db = db;
     this.file = file;
     this.schemaVersion = schemaVersion;
+    this.now = now;
   }
 
   private guard<T>(work: () => T): T {
@@ -246,7 +248,7 @@ class SqliteStore implements HistoryStore {
               this.interrupt(row.id);
             }
           }
-          return toScan(this.requireScan(this.insertScan(input, 'queued', new Date().toISOString())));
+          return toScan(this.requireScan(this.insertScan(input, 'queued', this.now().toISOString())));
         })
         .immediate(),
     );
@@ -256,7 +258,7 @@ class SqliteStore implements HistoryStore {
     return this.guard(() => {
       const changed = this.db
         .prepare("UPDATE scans SET status = 'running', started_at = ?, owner_host = ?, owner_pid = ?, owner_instance = ? WHERE id = ? AND status = 'queued'")
-        .run(new Date().toISOString(), OWNER.host, OWNER.pid, OWNER.instance, id).changes;
+        .run(this.now().toISOString(), OWNER.host, OWNER.pid, OWNER.instance, id).changes;
       const row = this.requireScan(id);
       if (changed === 0) throw createError('EXP_ERR_SCAN_STATE', `Scan ${id} is ${row.status}, not queued`);
       return toScan(row);
@@ -268,7 +270,7 @@ class SqliteStore implements HistoryStore {
     const facts = factsOf(report);
     this.db
       .prepare("UPDATE scans SET status = 'done', finished_at = ?, summary = ?, report = NULL, report_gz = ?, wan_address = ?, error_code = NULL, error_message = NULL WHERE id = ?")
-      .run(new Date().toISOString(), JSON.stringify(summary), gzipSync(JSON.stringify(report)), facts.wanAddress, id);
+      .run(this.now().toISOString(), JSON.stringify(summary), gzipSync(JSON.stringify(report)), facts.wanAddress, id);
     const mapping = this.db.prepare('INSERT INTO scan_mappings (scan_id, gateway, protocol, external_port, internal_client, internal_port, description, enabled, lease_duration, remote_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     for (const m of facts.mappings) mapping.run(id, m.gateway, m.protocol, m.externalPort, m.internalClient, m.internalPort, m.description, m.enabled ? 1 : 0, m.leaseDuration, m.remoteHost);
     const port = this.db.prepare('INSERT INTO scan_wan_ports (scan_id, port, protocol, state, service) VALUES (?, ?, ?, ?, ?)');
@@ -297,7 +299,7 @@ class SqliteStore implements HistoryStore {
     return this.guard(() => {
       const changed = this.db
         .prepare("UPDATE scans SET status = 'failed', finished_at = ?, error_code = ?, error_message = ? WHERE id = ? AND status IN ('queued', 'running')")
-        .run(new Date().toISOString(), error.code.slice(0, 100), error.message.slice(0, 2000), id).changes;
+        .run(this.now().toISOString(), error.code.slice(0, 100), error.message.slice(0, 2000), id).changes;
       const row = this.requireScan(id);
       if (changed === 0) throw createError('EXP_ERR_SCAN_STATE', `Scan ${id} is ${row.status}; only queued or running scans can fail`);
       return toScan(row);
@@ -408,7 +410,7 @@ class SqliteStore implements HistoryStore {
   private interrupt(id: number): void {
     this.db
       .prepare("UPDATE scans SET status = 'interrupted', finished_at = ?, error_code = 'EXP_ERR_SCAN_INTERRUPTED', error_message = ? WHERE id = ? AND status IN ('queued', 'running')")
-      .run(new Date().toISOString(), 'The process running this scan stopped before it finished (crash, kill or restart)', id);
+      .run(this.now().toISOString(), 'The process running this scan stopped before it finished (crash, kill or restart)', id);
   }
 
   markInterrupted(): number {
@@ -456,7 +458,7 @@ class SqliteStore implements HistoryStore {
     const values = this.checkSchedule(input);
     return this.guard(() => {
       if (this.getScheduleByName(values.name)) throw createError('EXP_ERR_SCHEDULE_INVALID', `A schedule named "${values.name}" already exists`, { hint: 'Choose another name, or delete the old schedule first.' });
-      const at = new Date().toISOString();
+      const at = this.now().toISOString();
       const result = this.db
         .prepare('INSERT INTO schedules (name, cron, options, webhooks, alert_on, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(values.name, values.cron, values.options, values.webhooks, values.alertOn, values.enabled, at, at);
@@ -467,7 +469,7 @@ class SqliteStore implements HistoryStore {
   upsertSchedule(input: NewSchedule): Schedule {
     const values = this.checkSchedule(input);
     return this.guard(() => this.db.transaction(() => {
-      const at = new Date().toISOString();
+      const at = this.now().toISOString();
       this.db
         .prepare(
           `INSERT INTO schedules (name, cron, options, webhooks, alert_on, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -510,7 +512,7 @@ class SqliteStore implements HistoryStore {
       this.db.transaction(() => {
         const schedule = this.getSchedule(id);
         if (!schedule) return false;
-        this.abandonScheduleAlerts(id, [], `schedule "${schedule.name}" was deleted`, new Date().toISOString());
+        this.abandonScheduleAlerts(id, [], `schedule "${schedule.name}" was deleted`, this.now().toISOString());
         return this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id).changes > 0;
       })(),
     );
@@ -518,7 +520,7 @@ class SqliteStore implements HistoryStore {
 
   enqueueAlert(alert: NewAlert): boolean {
     return this.guard(() => {
-      const at = new Date().toISOString();
+      const at = this.now().toISOString();
       const result = this.db
         .prepare("INSERT INTO alerts (dedupe_key, webhook, schedule_id, from_scan_id, to_scan_id, body, status, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(dedupe_key) DO NOTHING")
         .run(alert.dedupeKey, alert.webhook, alert.scheduleId, alert.fromScanId, alert.toScanId, alert.body, at, at);

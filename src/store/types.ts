@@ -234,4 +234,6 @@ export interface OpenStoreOptions {
   file?: string;
   /** Milliseconds to wait on a lock held by another process (default 5000). */
   busyTimeoutMs?: number;
+  /** The time stamped on rows (scans created, finished; alerts queued, abandoned); default the system clock. Tests pass a fake one. */
+  now?: () => Date;
 }

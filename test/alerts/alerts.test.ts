@@ -2,11 +2,12 @@ import t from 'tap';
 import type { Test as Tap } from 'tap';
 import path from 'node:path';
 import { matchesFilter } from '../../src/alerts/filter.js';
-import { queueAlerts, startOutbox, webhookOrigin } from '../../src/alerts/outbox.js';
+import { queueAlerts, startOutbox, webhookOrigin, type Outbox } from '../../src/alerts/outbox.js';
 import { buildPayload, slackEscape, type AlertPayload } from '../../src/alerts/payload.js';
 import { diffReports } from '../../src/diff/diff.js';
 import type { Change } from '../../src/diff/types.js';
 import { openStore } from '../../src/store/index.js';
+import { testClock, type TestClock } from '../support/clock.js';
 import { closedPort } from '../support/ports.js';
 import { exampleReport, LOOPBACK_OPTIONS, tempDir } from '../support/reports.js';
 import { startReceiver } from '../support/webhook-receiver.js';
@@ -54,19 +55,30 @@ t.test('the payload: Slack-safe text, every change with matched, a dedupe id per
   t.equal(webhookOrigin('https://hooks.slack.com/services/T0/B0/secret'), 'https://hooks.slack.com', 'logs never show the secret path');
 });
 
-async function twoScans(t: Tap) {
-  const store = openStore({ file: path.join(await tempDir(t), 'h.db') });
+async function twoScans(t: Tap, clock = testClock()) {
+  const store = openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
   t.teardown(() => store.close());
   const first = store.recordScan(exampleReport(), { options: LOOPBACK_OPTIONS, trigger: 'cli' });
   const report = exampleReport();
   report.gateways[0]?.mappings.push({ protocol: 'TCP', externalPort: 443, internalClient: '192.168.1.20', internalPort: 443, description: 'NAS', enabled: true, leaseDuration: 0, remoteHost: '' });
   const second = store.recordScan(report, { options: LOOPBACK_OPTIONS, trigger: 'cli' });
   const diff = diffReports(exampleReport(), report, { from: first.id, to: second.id });
-  return { store, diff, summary: second.summary };
+  return { store, diff, summary: second.summary, clock };
+}
+
+/**
+ * The outbox runs on a fake clock: time moves in steps, and each step waits for the deliveries it started (real
+ * HTTP on loopback) before the next, so what the test sees does not depend on how fast the machine is.
+ */
+async function advance(clock: TestClock, outbox: Outbox, ms: number, step: number): Promise<void> {
+  for (let passed = 0; passed < ms; passed += step) {
+    await clock.tick(step);
+    await outbox.idle();
+  }
 }
 
 t.test('outbox: queued once, delivered once, retried with backoff while the receiver fails, then delivered', async (t) => {
-  const { store, diff, summary } = await twoScans(t);
+  const { store, diff, summary, clock } = await twoScans(t);
   const receiver = await startReceiver();
   t.teardown(receiver.close);
   receiver.respond = 503;
@@ -77,83 +89,93 @@ t.test('outbox: queued once, delivered once, retried with backoff while the rece
   t.equal(store.hasAlertFor(diff.from.scanId ?? 0), false);
   t.equal(queueAlerts(store, { ...targets, alertOn: 'severity:critical' }, diffReports(exampleReport(), exampleReport(), { from: 1, to: 1 }), null), 0, 'no change, no alert');
   const log: string[] = [];
-  const outbox = startOutbox({ store, retryBaseMs: 100, retryMaxMs: 400, pollMs: 50, timeoutMs: 1000, log: (line) => log.push(line) });
+  const outbox = startOutbox({ store, clock, retryBaseMs: 100, retryMaxMs: 400, pollMs: 50, timeoutMs: 1000, log: (line) => log.push(line) });
   t.teardown(() => outbox.stop());
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await outbox.idle();
+  // Tried at once, again 80-120 ms later (seen at the next 50 ms poll), again 160-240 ms after that: 3 tries in 500 ms.
+  await advance(clock, outbox, 500, 50);
   t.equal(receiver.received.length, 0);
   const [pending] = store.listAlerts();
   t.equal(pending?.status, 'pending');
-  t.ok((pending?.attempts ?? 0) >= 2, `retried (${pending?.attempts ?? 0} attempts)`);
+  t.equal(pending?.attempts, 3, 'retried with a doubling backoff');
   t.match(pending?.lastError, /HTTP 503/);
   t.ok(log.some((line) => line.includes('EXP_ERR_WEBHOOK') && line.includes('http://127.0.0.1:') && !line.includes('secret-path')), 'failures are logged, without the path');
   receiver.respond = 200;
-  await receiver.waitFor(1, 5000);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await advance(clock, outbox, 500, 50);
+  t.equal(receiver.received.length, 1, 'delivered at the next retry, at most 480 ms later');
+  t.equal(store.listAlerts()[0]?.status, 'delivered');
+  await advance(clock, outbox, 5000, 250);
   t.equal(receiver.received.length, 1, 'exactly once');
   const body = receiver.received[0]?.body as AlertPayload;
   t.equal(receiver.received[0]?.headers['idempotency-key'], body.id);
   t.equal(receiver.received[0]?.headers['content-type'], 'application/json');
   t.ok(body.changes.some((c) => c.kind === 'mapping-added' && c.key === 'TCP/443' && c.matched));
-  await until(() => store.listAlerts()[0]?.status === 'delivered');
-  t.equal(store.listAlerts()[0]?.status, 'delivered');
 });
 
 t.test('outbox: a receiver that is down (nothing listening) gets the alert when it comes back; a hanging one times out', async (t) => {
-  const { store, diff, summary } = await twoScans(t);
+  const { store, diff, summary, clock } = await twoScans(t);
   const port = await closedPort();
   const hanging = await startReceiver();
   t.teardown(hanging.close);
   hanging.respond = 'hang';
-  queueAlerts(store, { webhooks: [`http://127.0.0.1:${port}/hook`, hanging.url], alertOn: 'any', schedule: null }, diff, summary);
-  const outbox = startOutbox({ store, retryBaseMs: 100, retryMaxMs: 300, pollMs: 50, timeoutMs: 300 });
+  // Alerts are sent one at a time in queue order: the hanging receiver's first, so its time limit is the only
+  // thing that can end the first send, and the refused one is sent after it with the clock standing still.
+  queueAlerts(store, { webhooks: [hanging.url, `http://127.0.0.1:${port}/hook`], alertOn: 'any', schedule: null }, diff, summary);
+  const outbox = startOutbox({ store, clock, retryBaseMs: 100, retryMaxMs: 300, pollMs: 50, timeoutMs: 300 });
   t.teardown(() => outbox.stop());
-  await new Promise((resolve) => setTimeout(resolve, 700));
+  await clock.tick(300);
+  await outbox.idle();
   const errors = store.listAlerts().map((alert) => alert.lastError ?? '');
   t.ok(errors.some((e) => /ECONNREFUSED/.test(e)), errors.join(' | '));
   t.ok(errors.some((e) => /no answer in 300 ms/.test(e)), errors.join(' | '));
+  // From now on the hanging receiver refuses quickly, so a round never waits on it.
+  hanging.respond = 503;
   const back = await startReceiver(port);
   t.teardown(back.close);
-  await back.waitFor(1, 5000);
-  // The outbox records the delivery after the receiver has answered: wait for that, not for the request.
-  await until(() => store.listAlerts().some((alert) => alert.status === 'delivered'));
+  await advance(clock, outbox, 500, 50);
+  t.equal(back.received.length, 1);
   t.equal(store.listAlerts().filter((alert) => alert.status === 'delivered').length, 1);
 });
 
 t.test('outbox: when a receiver is back, its backlog goes at once, not at each alert\'s backoff time', async (t) => {
-  const { store, diff, summary } = await twoScans(t);
+  const { store, diff, summary, clock } = await twoScans(t);
   const receiver = await startReceiver();
   t.teardown(receiver.close);
   receiver.respond = 500;
   const targets = { webhooks: [receiver.url], alertOn: 'any' as const, schedule: null };
   queueAlerts(store, targets, diff, summary);
-  const outbox = startOutbox({ store, retryBaseMs: 60_000, pollMs: 50, timeoutMs: 1000 });
+  const outbox = startOutbox({ store, clock, retryBaseMs: 60_000, pollMs: 50, timeoutMs: 1000 });
   t.teardown(() => outbox.stop());
-  await until(() => (store.listAlerts()[0]?.attempts ?? 0) >= 1);
-  t.ok(new Date(store.listAlerts()[0]?.nextAttemptAt ?? 0).getTime() > Date.now() + 30_000, 'backed off for about a minute');
+  await outbox.idle();
+  t.equal(store.listAlerts()[0]?.attempts, 1);
+  t.ok(new Date(store.listAlerts()[0]?.nextAttemptAt ?? 0).getTime() > clock.now() + 30_000, 'backed off for about a minute');
   receiver.respond = 200;
   queueAlerts(store, targets, { ...diff, from: { ...diff.from, scanId: 7 }, to: { ...diff.to, scanId: 8 } }, summary);
   outbox.kick();
-  await receiver.waitFor(2, 3000);
+  await outbox.idle();
+  t.equal(receiver.received.length, 2, 'both went without the clock moving');
   t.same(receiver.received.map((r) => (r.body as AlertPayload).to.scanId).sort(), [diff.to.scanId, 8].sort());
 });
 
 t.test('outbox: an alert undeliverable past its age limit is abandoned, logged once, and never tried again', async (t) => {
-  const { store, diff, summary } = await twoScans(t);
+  const { store, diff, summary, clock } = await twoScans(t);
   const receiver = await startReceiver();
   t.teardown(receiver.close);
   receiver.respond = 410;
   queueAlerts(store, { webhooks: [receiver.url], alertOn: 'any', schedule: null }, diff, summary);
   const log: string[] = [];
-  const outbox = startOutbox({ store, retryBaseMs: 50, retryMaxMs: 50, pollMs: 25, timeoutMs: 1000, maxAgeMs: 300, log: (line) => log.push(line) });
+  const outbox = startOutbox({ store, clock, retryBaseMs: 50, retryMaxMs: 50, pollMs: 25, timeoutMs: 1000, maxAgeMs: 300, log: (line) => log.push(line) });
   t.teardown(() => outbox.stop());
-  await until(() => store.listAlerts()[0]?.status === 'abandoned');
+  await outbox.idle();
+  // Retried every 40-60 ms (seen at the next 25 ms poll); the first failure at or past 300 ms abandons it.
+  await advance(clock, outbox, 400, 25);
   const [abandoned] = store.listAlerts({ status: 'abandoned' });
   t.match(abandoned?.lastError, /^HTTP 410; abandoned after \d+ attempts? over 1 minute$/);
   t.ok(abandoned?.abandonedAt);
   const attempts = abandoned?.attempts ?? 0;
   t.ok(attempts >= 1);
   const logged = log.length;
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await advance(clock, outbox, 5000, 250);
   t.equal(store.listAlerts()[0]?.attempts, attempts, 'no attempt after it was abandoned');
   t.equal(log.length, logged);
   t.equal(log.filter((line) => line.includes('abandoned')).length, 1);
@@ -187,11 +209,3 @@ t.test('store: a webhook taken out of a schedule, or the schedule deleted, aband
   store.markAlertFailed(gone?.id ?? 0, 'HTTP 503', new Date());
   t.equal(store.listAlerts({ status: 'abandoned' })[0]?.lastError, gone?.lastError, 'a send that fails after the alert was abandoned keeps the reason');
 });
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

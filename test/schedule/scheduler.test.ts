@@ -1,63 +1,72 @@
 import t from 'tap';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import type { AlertPayload } from '../../src/alerts/payload.js';
 import { abortError } from '../../src/core/errors.js';
 import { runScan } from '../../src/core/run-scan.js';
+import { main } from '../../src/cli/main.js';
 import { parseScanArgs } from '../../src/cli/scan-args.js';
 import { startScheduler } from '../../src/schedule/scheduler.js';
 import { openStore } from '../../src/store/index.js';
 import type { ScanRecord } from '../../src/store/types.js';
 import { startFakeIgd, type FakeMapping } from '../support/fake-igd.js';
-import { runCli } from '../support/cli.js';
+import { capture, runCli } from '../support/cli.js';
+import { testClock } from '../support/clock.js';
 import { tempDir } from '../support/reports.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+// The scheduler runs on a fake clock (test/support/clock.ts): a tick fires what is due, then idle() waits for
+// the real work it started (scans of the fake IGD, webhook deliveries). No test sleeps.
 
 t.test('a schedule every second: scans are kept, a new mapping alerts the webhook exactly once', async (t) => {
+  const clock = testClock();
   const mappings: FakeMapping[] = [{ protocol: 'UDP', externalPort: 3074, internalClient: '10.0.0.7', internalPort: 3074, description: 'Xbox', leaseDuration: 3600 }];
   const igd = await startFakeIgd({ mappings });
   t.teardown(igd.close);
   const receiver = await startReceiver();
   t.teardown(receiver.close);
-  const store = openStore({ file: path.join(await tempDir(t), 'h.db') });
+  const store = openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
   t.teardown(() => store.close());
   const options = parseScanArgs(['--gateway', igd.url, '--no-wan', '--timeout', '5']).scan;
   const schedule = store.createSchedule({ name: 'home', cron: '* * * * * *', options, webhooks: [receiver.url], alertOn: 'new-exposure' });
-  const scheduler = startScheduler({ store, maxJitterMs: 0, outbox: { pollMs: 100, retryBaseMs: 100 } });
+  const scheduler = startScheduler({ store, clock, maxJitterMs: 0, outbox: { pollMs: 100, retryBaseMs: 100 } });
   t.teardown(() => scheduler.stop());
-  t.same(scheduler.states().map((s) => [s.scheduleId, s.running]), [[schedule.id, false]]);
+  t.same(scheduler.states().map((s) => [s.scheduleId, s.running, s.nextRun]), [[schedule.id, false, new Date(clock.now() + 1000).toISOString()]], 'the next run comes from the scheduler\'s clock');
   const done = () => store.listScans({ scheduleId: schedule.id, status: 'done' }).items;
-  await until(() => done().length >= 1, 5000, 'the first scan');
+  const nextSecond = async () => {
+    await clock.tick(1000);
+    await scheduler.idle();
+  };
+  await clock.tick(999);
+  await scheduler.idle();
+  t.equal(store.listScans({ scheduleId: schedule.id }).items.length, 0, 'nothing runs before the second is due');
+  await clock.tick(1);
+  await scheduler.idle();
+  t.equal(done().length, 1, 'the first scan');
   mappings.push({ protocol: 'TCP', externalPort: 8080, internalClient: '10.0.0.5', internalPort: 8080, description: 'QNAP QTS', leaseDuration: 0 });
   const withNew = () => done().filter((scan) => (scan.summary?.mappings ?? 0) === 2);
-  await until(() => withNew().length >= 2, 8000, 'two scans that see the new mapping');
-  await scheduler.idle();
-  await receiver.waitFor(1);
-  await sleep(300);
+  await nextSecond();
+  t.equal(receiver.received.length, 1, 'the scan that sees the new mapping alerts');
+  await nextSecond();
+  await nextSecond();
+  t.equal(withNew().length, 3, 'three scans see the new mapping');
   t.equal(receiver.received.length, 1, 'one alert for one change, not one per scan');
   const body = receiver.received[0]?.body as AlertPayload;
   t.same(body.schedule, { id: schedule.id, name: 'home' });
   t.ok(body.changes.some((c) => c.kind === 'mapping-added' && c.key === 'TCP/8080' && c.matched));
   t.match(body.text, /new mapping TCP\/8080 -&gt; 10\.0\.0\.5:8080 \(QNAP QTS\)/);
   const [first] = withNew().slice(-1);
+  t.equal(done().length, 4);
   t.equal(body.to.scanId, first?.id, 'the alert is about the scan that first saw it');
   const scans = store.listScans({ scheduleId: schedule.id }).items;
   t.notOk(scans.some((scan) => scan.status === 'failed'), 'no scan failed');
 });
 
 t.test('never two runs of one schedule at once; stopping interrupts the running scan', async (t) => {
+  const clock = testClock();
   const igd = await startFakeIgd({});
   t.teardown(igd.close);
-  const store = openStore({ file: path.join(await tempDir(t), 'h.db') });
+  const store = openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
   t.teardown(() => store.close());
   const options = parseScanArgs(['--gateway', igd.url, '--no-wan']).scan;
   const schedule = store.createSchedule({ name: 'slow', cron: '* * * * * *', options });
@@ -72,20 +81,21 @@ t.test('never two runs of one schedule at once; stopping interrupts the running 
     most = Math.max(most, concurrent);
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, 2500);
-        signal?.addEventListener('abort', () => { clearTimeout(timer); reject(abortError(signal, 'The scan')); }, { once: true });
+        const timer = clock.setTimeout(resolve, 2500);
+        signal?.addEventListener('abort', () => { clock.clearTimeout(timer); reject(abortError(signal, 'The scan')); }, { once: true });
       });
       return await runScan(scanOptions, signal);
     } finally {
       concurrent--;
     }
   };
-  const scheduler = startScheduler({ store, maxJitterMs: 0, run: slow, log: (line) => log.push(line) });
-  await sleep(3300);
+  const scheduler = startScheduler({ store, clock, maxJitterMs: 0, run: slow, log: (line) => log.push(line) });
+  // Runs are due at 1 s, 2 s and 3 s; the first lasts until 3.5 s.
+  await clock.tick(3300);
   t.equal(most, 1, 'one at a time');
-  t.ok(started >= 1 && started <= 2, `started ${started}`);
-  t.ok(log.some((line) => /still going; this one is skipped/.test(line)), 'skipped runs are logged');
-  await until(() => concurrent === 1, 3000, 'a scan in progress');
+  t.equal(started, 1);
+  t.equal(log.filter((line) => /still going; this one is skipped/.test(line)).length, 2, 'skipped runs are logged');
+  t.equal(concurrent, 1, 'a scan in progress');
   const running = store.listScans({ scheduleId: schedule.id, status: 'running' }).items[0];
   await scheduler.stop();
   t.equal(running && store.getScan(running.id)?.status, 'interrupted', 'a scan cut off by stop() is interrupted, not failed');
@@ -96,14 +106,22 @@ t.test('exposure watch: stores its schedule and scans until stopped; usage error
   const igd = await startFakeIgd({});
   t.teardown(igd.close);
   const db = path.join(await tempDir(t), 'h.db');
+  // The real command on the real clock: it is stopped when it logs its --run-now scan as done.
   const controller = new AbortController();
-  const watching = runCli(['watch', '--cron', '*/30 * * * * *', '--run-now', '--jitter', '0', '--gateway', igd.url, '--db', db, '--name', 'home', '--alert-on', 'severity:high', '--webhook', 'http://127.0.0.1:9/x'], controller.signal);
+  let stderr = '';
+  const err = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      stderr += chunk.toString();
+      if (/scan \d+ done/.test(stderr)) controller.abort();
+      callback();
+    },
+  });
+  const code = await main(['watch', '--cron', '*/30 * * * * *', '--run-now', '--jitter', '0', '--gateway', igd.url, '--no-wan', '--db', db, '--name', 'home', '--alert-on', 'severity:high', '--webhook', 'http://127.0.0.1:9/x'], { stdout: capture().stream, stderr: err }, controller.signal);
+  const result = { code, stderr };
   const store = openStore({ file: db });
   t.teardown(() => store.close());
-  let scans: ScanRecord[] = [];
-  await until(() => (scans = store.listScans({ status: 'done' }).items).length >= 1, 5000, 'the --run-now scan');
-  controller.abort();
-  const result = await watching;
+  const scans: ScanRecord[] = store.listScans({ status: 'done' }).items;
+  t.equal(scans.length, 1, 'the --run-now scan');
   t.equal(result.code, 0, result.stderr);
   t.match(result.stderr, /schedule "home" \(#1\) "\*\/30 \* \* \* \* \*", next run/);
   t.match(result.stderr, /1 webhook\(s\), alert on severity:high/);
@@ -134,7 +152,8 @@ t.test('on start: an alert a crash kept from being queued is queued; an old chan
   t.teardown(receiver.close);
   const late = await startReceiver();
   t.teardown(late.close);
-  const store = openStore({ file: path.join(await tempDir(t), 'h.db') });
+  const clock = testClock();
+  const store = openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
   t.teardown(() => store.close());
   const options = parseScanArgs(['--gateway', 'http://127.0.0.1:1/rootDesc.xml', '--no-wan']).scan;
   const schedule = store.createSchedule({ name: 'yearly', cron: '0 0 1 1 *', options, webhooks: [receiver.url], alertOn: 'any' });
@@ -144,13 +163,15 @@ t.test('on start: an alert a crash kept from being queued is queued; an old chan
   changed.findings = changed.findings.slice(1);
   // The process "died" here: the second scan is stored, its alert never queued.
   store.recordScan(changed, { options, trigger: 'schedule', scheduleId: schedule.id });
-  const first = startScheduler({ store, maxJitterMs: 0, outbox: { pollMs: 50 } });
-  await receiver.waitFor(1);
+  const first = startScheduler({ store, clock, maxJitterMs: 0, outbox: { pollMs: 50 } });
+  await first.idle();
   await first.stop();
   t.equal(receiver.received.length, 1);
   store.upsertSchedule({ name: 'yearly', cron: '0 0 1 1 *', options, webhooks: [receiver.url, late.url], alertOn: 'any' });
-  const second = startScheduler({ store, maxJitterMs: 0, outbox: { pollMs: 50 } });
-  await sleep(400);
+  const second = startScheduler({ store, clock, maxJitterMs: 0, outbox: { pollMs: 50 } });
+  await second.idle();
+  await clock.tick(1000);
+  await second.idle();
   await second.stop();
   t.equal(receiver.received.length, 1, 'not again');
   t.equal(late.received.length, 0, 'a webhook added later does not get an old change');

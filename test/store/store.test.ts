@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, defaultDbFile, SCHEMA_VERSION } from '../../src/store/index.js';
 import { migrate } from '../../src/store/migrations.js';
+import { reportAt, testClock } from '../support/clock.js';
 import { exampleReport, LOOPBACK_OPTIONS, tempDir } from '../support/reports.js';
 
 
@@ -26,16 +27,18 @@ t.test('default file follows XDG_DATA_HOME; WAL; current schema; private folder 
 });
 
 t.test('a scan goes queued -> running -> done; the report is stored whole and its facts indexed', async (t) => {
-  const store = openStore({ file: path.join(await tempDir(t), 'h.db') });
+  const clock = testClock();
+  const store = openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
   t.teardown(() => store.close());
   const queued = store.createScan({ options: { ...LOOPBACK_OPTIONS, vantageToken: 'secret-token' } as typeof LOOPBACK_OPTIONS, trigger: 'api' });
   t.equal(queued.status, 'queued');
   t.equal(queued.scheduleId, null);
   t.notOk('vantageToken' in queued.options, 'the vantage token is never stored');
   t.throws(() => store.finishScan(queued.id, exampleReport()), { code: 'EXP_ERR_SCAN_STATE' }, 'a queued scan cannot finish');
+  await clock.tick(1500);
   const running = store.startScan(queued.id);
   t.equal(running.status, 'running');
-  t.ok(running.startedAt);
+  t.same([queued.createdAt, running.startedAt], [new Date(clock.now() - 1500).toISOString(), clock.date().toISOString()], 'stamped by the store\'s clock');
   t.throws(() => store.startScan(queued.id), { code: 'EXP_ERR_SCAN_STATE' });
   const report = exampleReport();
   const done = store.finishScan(queued.id, report);
@@ -203,33 +206,39 @@ t.test('files that cannot be a database fail with EXP_ERR_DB_OPEN', async (t) =>
 });
 
 t.test('alert outbox: one row per dedupe key; due, failed, delivered', async (t) => {
-  const store = openStore({ file: path.join(await tempDir(t), 'h.db') });
+  const clock = testClock();
+  const store = openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
   t.teardown(() => store.close());
   const alert = { dedupeKey: 'a1', webhook: 'http://127.0.0.1:9/', scheduleId: null, fromScanId: 1, toScanId: 2, body: '{"x":1}' };
   t.ok(store.enqueueAlert(alert));
   t.notOk(store.enqueueAlert({ ...alert, body: '{"x":2}' }), 'the same change is queued once');
-  const [due] = store.dueAlerts(new Date(), 10);
+  const [due] = store.dueAlerts(clock.date(), 10);
   t.equal(due?.body, '{"x":1}');
-  store.markAlertFailed(due?.id ?? 0, 'refused', new Date(Date.now() + 60_000));
-  t.same(store.dueAlerts(new Date(), 10), [], 'not due before its next attempt');
-  t.equal(store.dueAlerts(new Date(Date.now() + 61_000), 10).length, 1);
-  store.markAlertDelivered(due?.id ?? 0, new Date());
+  store.markAlertFailed(due?.id ?? 0, 'refused', new Date(clock.now() + 60_000));
+  t.same(store.dueAlerts(clock.date(), 10), [], 'not due before its next attempt');
+  t.equal(store.dueAlerts(new Date(clock.now() + 61_000), 10).length, 1);
+  store.markAlertDelivered(due?.id ?? 0, clock.date());
   const [logged] = store.listAlerts();
   t.equal(logged?.status, 'delivered');
   t.equal(logged?.attempts, 2);
-  t.same(store.dueAlerts(new Date(Date.now() + 3600_000), 10), []);
+  t.same(store.dueAlerts(new Date(clock.now() + 3600_000), 10), []);
 });
 
 t.test('pruning deletes old finished scans and their facts, never the newest done scan nor a running one', async (t) => {
+  const clock = testClock();
   const file = path.join(await tempDir(t), 'h.db');
-  const store = openStore({ file });
+  const store = openStore({ file, now: clock.date });
   t.teardown(() => store.close());
+  const day = 86_400_000;
+  const start = clock.now();
   const schedule = store.createSchedule({ name: 's', cron: '0 * * * *', options: LOOPBACK_OPTIONS });
-  const old = [1, 2, 3].map(() => store.recordScan(exampleReport(), { options: LOOPBACK_OPTIONS, trigger: 'schedule', scheduleId: schedule.id }).id);
+  // Recorded scans are dated by their report: 10, 9 and 8 days before the clock's now.
+  const old = [10, 9, 8].map((daysAgo) => store.recordScan(reportAt(start - daysAgo * day), { options: LOOPBACK_OPTIONS, trigger: 'schedule', scheduleId: schedule.id }).id);
   const failed = store.failScan(store.createScan({ options: LOOPBACK_OPTIONS, trigger: 'cli' }).id, { code: 'EXP_ERR_TIMEOUT', message: 'x' }).id;
   const running = store.startScan(store.createScan({ options: LOOPBACK_OPTIONS, trigger: 'cli' }).id).id;
-  t.equal(store.pruneScans(new Date(Date.now() - 86_400_000)), 0, 'nothing is older than a day');
-  t.equal(store.pruneScans(new Date(Date.now() + 1000)), 3, 'two old done scans and the failed one');
+  t.equal(store.pruneScans(new Date(start - 10 * day)), 0, 'nothing is older than ten days');
+  await clock.tick(1000);
+  t.equal(store.pruneScans(clock.date()), 3, 'two old done scans and the failed one');
   t.same(store.listScans().items.map((s) => s.id).sort(), [old[2], running].sort());
   t.equal(store.getScan(failed), undefined);
   const raw = new Database(file, { readonly: true });
