@@ -501,7 +501,7 @@ export interface Exposure {
   protocol: Protocol;
   externalPort: Port;
   /**
-   * upnp: a UPnP mapping opens it; unexplained: open from outside with no mapping (a manual forward or an upstream device); router: a service of the router itself answers on its WAN side.
+   * How the door is attributed. upnp: a UPnP mapping opens it; unexplained: open on the external address with no mapping and no service of the router on that port (a manual forward or an upstream device); router: a router-service, one the router itself serves (the port of its IGD LOCATION, the UPnP control, NAT-PMP, SSDP, or a port that answered on its LAN address), never called an unexplained forward.
    */
   via: 'upnp' | 'unexplained' | 'router';
   /**

@@ -16,13 +16,22 @@ export interface BuildInput {
   warnings?: readonly Warning[];
 }
 
+/**
+ * Finding ids name what a finding is about (README "Finding ids"): the diff and the alerts follow them from scan
+ * to scan, so an id is never renamed here (an order-dependent `-2` suffix was a new finding and a resolved one
+ * each time the order changed). Rules make their ids unique (test/rules/finding-ids.test.ts); should two findings
+ * still share one, they are one subject told twice: the worst is kept, and among equals the same one whatever the
+ * order they came in.
+ */
 function uniqueIds(findings: readonly Finding[]): Finding[] {
-  const seen = new Map<string, number>();
-  return findings.map((finding) => {
-    const count = (seen.get(finding.id) ?? 0) + 1;
-    seen.set(finding.id, count);
-    return count === 1 ? finding : { ...finding, id: `${finding.id}-${count}` };
-  });
+  const byId = new Map<string, { finding: Finding; json: string }>();
+  for (const finding of findings) {
+    const json = JSON.stringify(finding);
+    const known = byId.get(finding.id);
+    const better = !known || severityRank(finding.severity) > severityRank(known.finding.severity) || (finding.severity === known.finding.severity && json < known.json);
+    if (better) byId.set(finding.id, { finding, json });
+  }
+  return [...byId.values()].map((entry) => entry.finding);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { Exposure, Gateway, Host, Mapping, Protocol, QnapDevice, Wan, WanPort } from '../core/report.generated.js';
+import { routerIdParts } from './router-id.js';
 
 /**
  * The join every exposure rule needs: which doors from the internet exist (UPnP mappings, open ports on the external
@@ -32,6 +33,8 @@ export interface RuleContext {
   doorByKey: ReadonlyMap<string, Door>;
   /** The outside view's ports by door key (tcp-8080): tables of thousands are joined by lookup, not by search. */
   wanPorts: ReadonlyMap<string, WanPort>;
+  /** Ports the router itself serves, by door key, with what serves them (its UPnP description, NAT-PMP...). */
+  routerPorts: ReadonlyMap<string, string>;
 }
 
 export function doorKey(protocol: Protocol, port: number): string {
@@ -69,6 +72,40 @@ function routerServiceDoors(wan: Wan | undefined, known: ReadonlySet<string>): D
   return doors;
 }
 
+/**
+ * The ports the router itself serves, so that a port seen open on the external address is attributed to it
+ * (`via: router`) rather than called an unexplained forward: the port of each IGD's LOCATION (its UPnP HTTP
+ * server), the UPnP control the agent reached from outside, NAT-PMP (UDP 5351) and SSDP (UDP 1900), and any port
+ * that answered on the router's own LAN address when the fingerprint probes looked at it (its management UI).
+ */
+function routerServicePorts(gateways: readonly Gateway[], wan: Wan | undefined, lanHosts: ReadonlyMap<string, Host>): Map<string, string> {
+  const ports = new Map<string, string>([
+    [doorKey('UDP', 1900), 'SSDP (UPnP discovery)'],
+    [doorKey('UDP', 5351), 'NAT-PMP / PCP'],
+  ]);
+  for (const gateway of gateways) {
+    for (const service of lanHosts.get(gateway.address)?.services ?? []) {
+      if (service.error === undefined) ports.set(doorKey(service.protocol, service.port), `management page (${service.scheme}, answers on ${gateway.address})`);
+    }
+  }
+  for (const gateway of gateways) {
+    const port = locationPort(gateway.location);
+    if (port !== undefined) ports.set(doorKey('TCP', port), 'UPnP HTTP server, the port of its description URL');
+  }
+  if (wan?.igdControl?.descriptionFetched) ports.set(doorKey('TCP', wan.igdControl.port), 'UPnP control');
+  return ports;
+}
+
+/**
+ * When two routers (double NAT) map the same external port, the door is the one of the router that faces the
+ * internet (public or unreported external address), then the one whose id sorts first: never the order in which
+ * the routers answered discovery.
+ */
+function doorPreference(gateways: readonly Gateway[]): Gateway[] {
+  const rank = new Map(gateways.map((gateway) => [gateway, `${gatewayReachable(gateway) ? 0 : 1} ${routerIdParts(gateway, gateways).join('-')}`]));
+  return [...gateways].sort((a, b) => (rank.get(a) ?? '').localeCompare(rank.get(b) ?? '', 'en'));
+}
+
 export function locationPort(location: string): number | undefined {
   try {
     const url = new URL(location);
@@ -103,11 +140,11 @@ function joinObservations(observations: readonly Observation[]): RuleContext {
 
   const doors: Door[] = [];
   const byKey = new Set<string>();
-  for (const gateway of gateways) {
+  for (const gateway of doorPreference(gateways)) {
     for (const mapping of gateway.mappings) {
       if (!mapping.enabled) continue;
       const key = doorKey(mapping.protocol, mapping.externalPort);
-      // Two routers (double NAT) may map the same external port; the first one read keeps the door.
+      // Two routers (double NAT) may map the same external port; the preferred router keeps the door.
       if (byKey.has(key)) continue;
       byKey.add(key);
       doors.push({
@@ -116,14 +153,13 @@ function joinObservations(observations: readonly Observation[]): RuleContext {
       });
     }
   }
-  const routerPorts = new Set(gateways.map((gateway) => locationPort(gateway.location)));
-  if (wan?.igdControl?.descriptionFetched) routerPorts.add(wan.igdControl.port);
+  const routerPorts = routerServicePorts(gateways, wan, lanHosts);
   for (const port of wan?.ports ?? []) {
     if (port.protocol !== 'TCP' || port.state !== 'open') continue;
     const key = doorKey('TCP', port.port);
     if (byKey.has(key)) continue;
     byKey.add(key);
-    doors.push({ key, protocol: 'TCP', externalPort: port.port, via: routerPorts.has(port.port) ? 'router' : 'unexplained', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: reachabilityOf(wan, port) });
+    doors.push({ key, protocol: 'TCP', externalPort: port.port, via: routerPorts.has(key) ? 'router' : 'unexplained', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: reachabilityOf(wan, port) });
   }
   // The agent's fingerprint probes reached these ports: open from outside, whether or not the port scan listed them.
   for (const service of wanHost?.services ?? []) {
@@ -133,11 +169,11 @@ function joinObservations(observations: readonly Observation[]): RuleContext {
     if (known) known.reachability = 'open';
     else {
       byKey.add(key);
-      doors.push({ key, protocol: 'TCP', externalPort: service.port, via: 'unexplained', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: 'open' });
+      doors.push({ key, protocol: 'TCP', externalPort: service.port, via: routerPorts.has(key) ? 'router' : 'unexplained', gateway: null, mapping: null, internalClient: null, internalPort: null, reachability: 'open' });
     }
   }
   doors.push(...routerServiceDoors(wan, byKey));
-  return { gateways, wan, lanHosts, wanHost, doors, doorByKey: new Map(doors.map((door) => [door.key, door])), wanPorts };
+  return { gateways, wan, lanHosts, wanHost, doors, doorByKey: new Map(doors.map((door) => [door.key, door])), wanPorts, routerPorts };
 }
 
 /** The door's severity factor: how directly it reaches the internet. */

@@ -9,10 +9,8 @@ import { FILE_SHARING_PORTS, REMOTE_ACCESS_PORTS, servicePort } from './story.js
 const LABEL_LIMIT = 80;
 
 function routerLabel(door: Door, context: RuleContext): string {
-  if (door.protocol === 'UDP' && door.externalPort === 1900) return 'router: SSDP (UPnP discovery)';
-  if (door.protocol === 'UDP' && door.externalPort === 5351) return 'router: NAT-PMP';
-  if (context.wan?.igdControl?.port === door.externalPort) return 'router: UPnP control';
-  return 'router: its UPnP port';
+  const what = context.routerPorts.get(door.key);
+  return `router: ${what ?? 'its own service'}`.slice(0, LABEL_LIMIT);
 }
 
 /** What is behind a door, in a few words, for the diagram and tables. */
@@ -47,7 +45,7 @@ export function buildExposures(observations: readonly Observation[], findings: r
     else byKey.set(finding.exposure, [finding]);
   }
   const exposures = context.doors.map((door): Exposure => {
-    const related = [...(byKey.get(door.key) ?? [])].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || priority(a) - priority(b));
+    const related = [...(byKey.get(door.key) ?? [])].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || priority(a) - priority(b) || a.id.localeCompare(b.id, 'en'));
     return {
       key: door.key,
       protocol: door.protocol,

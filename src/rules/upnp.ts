@@ -1,12 +1,13 @@
 import { classifyIPv4 } from '../core/address.js';
 import { observationsOf, type Observation } from '../core/observation.js';
-import type { Finding, Gateway, Mapping, Severity } from '../core/report.generated.js';
+import type { Finding, Gateway, Mapping, Severity, SsdpResponse } from '../core/report.generated.js';
 import { findingId, unclassified } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { shiftSeverity } from './severity.js';
 import { describeMapping } from './describe.js';
 import { doorKey, gatewayReachable, ruleContext, type Door, type RuleContext } from './doors.js';
 import { storyFindingId } from './story.js';
+import { mappingIdParts, mappingKey, routerIdParts } from './router-id.js';
 
 /** Sourced in ../shared/research/qnap/report.md: Qlocker's way in, and QNAP's own advice to turn UPnP forwarding off. */
 const UPNP_REFERENCES = [
@@ -48,7 +49,7 @@ function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: strin
   if (!gatewayReachable(gateway)) parts.push(`The router's external address ${gateway.externalIp ?? ''} is not public, so this mapping alone does not reach the internet (double NAT or carrier-grade NAT).`);
   else if (gateway.externalIp === null) parts.push('The router did not report its external address, so whether this reaches the internet cannot be told from inside.');
   return {
-    id: findingId('upnp-mapping', ...gatewayPrefix, mapping.protocol, mapping.externalPort, ...(mapping.remoteHost ? [mapping.remoteHost] : [])),
+    id: findingId('upnp-mapping', ...gatewayPrefix, ...mappingIdParts(mapping)),
     rule: 'upnp-mapping',
     classification: unclassified(),
     severity: mappingSeverity(mapping, gateway, door),
@@ -75,7 +76,7 @@ function offLanFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string
   const clientClass = classifyIPv4(mapping.internalClient);
   if (clientClass === 'public' || clientClass === 'unknown') {
     return {
-      id: findingId('upnp-mapping-off-lan', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+      id: findingId('upnp-mapping-off-lan', ...gatewayPrefix, ...mappingIdParts(mapping)),
       rule: 'upnp-mapping-off-lan',
       classification: unclassified(),
       severity: 'high',
@@ -90,7 +91,7 @@ function offLanFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: string
   }
   const proxyShape = PROXIED_PORTS.has(mapping.internalPort) && mapping.internalPort !== mapping.externalPort;
   return {
-    id: findingId('upnp-mapping-other-subnet', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+    id: findingId('upnp-mapping-other-subnet', ...gatewayPrefix, ...mappingIdParts(mapping)),
     rule: 'upnp-mapping-other-subnet',
     classification: unclassified(),
     severity: proxyShape ? 'medium' : 'low',
@@ -125,7 +126,7 @@ function proxyPatternFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: 
   }
   if (reasons.length === 0) return null;
   return {
-    id: findingId('upnp-proxy-pattern', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+    id: findingId('upnp-proxy-pattern', ...gatewayPrefix, ...mappingIdParts(mapping)),
     rule: 'upnp-proxy-pattern',
     classification: { ...unclassified(), cwe: ['CWE-441'] },
     severity,
@@ -171,7 +172,7 @@ function staleFinding(door: Door, mapping: Mapping, context: RuleContext, gatewa
   const service = host?.services.find((candidate) => candidate.port === mapping.internalPort);
   if (!host || mapping.protocol !== 'TCP' || !service?.error) return null;
   return {
-    id: findingId('upnp-mapping-stale', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+    id: findingId('upnp-mapping-stale', ...gatewayPrefix, ...mappingIdParts(mapping)),
     rule: 'upnp-mapping-stale',
     classification: unclassified(),
     severity: 'low',
@@ -232,7 +233,12 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[], context: Rul
     });
   }
 
+  // A table holds one entry per key; a router that lists one twice is repeating itself, not adding a door.
+  const seen = new Set<string>();
   for (const mapping of gateway.mappings) {
+    const key = mappingKey(mapping);
+    if (seen.has(key)) continue;
+    seen.add(key);
     const door = doorOf.get(mapping);
     findings.push(mappingFinding(mapping, gateway, gatewayPrefix, door, door ? storyFindingId(context, door) : null));
     const subject = `${gateway.location} ${mapping.protocol}/${mapping.externalPort}`;
@@ -243,7 +249,7 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[], context: Rul
     if (mapping.internalClientOnLan === false) findings.push(offLanFinding(mapping, gateway, gatewayPrefix, subject));
     if (mapping.descriptionHasMarkup) {
       findings.push({
-        id: findingId('upnp-description-markup', ...gatewayPrefix, mapping.protocol, mapping.externalPort),
+        id: findingId('upnp-description-markup', ...gatewayPrefix, ...mappingIdParts(mapping)),
         rule: 'upnp-description-markup',
         classification: unclassified(),
         severity: 'medium',
@@ -274,15 +280,17 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[], context: Rul
     });
   }
 
-  for (const rejected of gateway.rejectedUrls ?? []) {
+  const rejectedUrls = gateway.rejectedUrls ?? [];
+  if (rejectedUrls.length > 0) {
+    // One finding per router: the same description may point several services (or one twice) elsewhere.
     findings.push({
-      id: findingId('upnp-control-url-foreign', ...gatewayPrefix, rejected.serviceType.split(':').at(-2) ?? 'service'),
+      id: findingId('upnp-control-url-foreign', ...gatewayPrefix),
       rule: 'upnp-control-url-foreign',
       classification: unclassified(),
       severity: 'medium',
-      title: `${name} names a control URL on another host`,
+      title: `${name} names ${rejectedUrls.length === 1 ? 'a control URL' : `${rejectedUrls.length} control URLs`} on another host`,
       description: 'The device description points a service at a different host than the device itself. exposure-scanner did not contact it; a genuine router never does this.',
-      evidence: [{ subject: gateway.location, detail: `${rejected.serviceType}: ${rejected.url} (${rejected.reason})` }],
+      evidence: rejectedUrls.map((rejected) => ({ subject: gateway.location, detail: `${rejected.serviceType}: ${rejected.url} (${rejected.reason})` })),
       remediation: ['Check which device serves this description; it may be impersonating the router.'],
       references: [],
     });
@@ -290,29 +298,51 @@ function gatewayFindings(gateway: Gateway, gatewayPrefix: string[], context: Rul
   return findings;
 }
 
+/** A refused answer whose LOCATION is not plainly the answering host's own http URL (not one refused only for the cap on routers). */
+function foreignLocation(response: SsdpResponse): boolean {
+  if (response.fetched || !response.refusedReason) return false;
+  try {
+    const url = new URL(response.location);
+    return url.protocol !== 'http:' || url.hostname !== response.from || url.username !== '' || url.password !== '';
+  } catch {
+    return true;
+  }
+}
+
+/** One finding per answering device: it answers every search target it hears, each with the same foreign LOCATION. */
+function foreignLocationFindings(responses: readonly SsdpResponse[]): Finding[] {
+  const byDevice = new Map<string, SsdpResponse[]>();
+  for (const response of responses) {
+    if (!foreignLocation(response)) continue;
+    const answers = byDevice.get(response.from);
+    if (answers) answers.push(response);
+    else byDevice.set(response.from, [response]);
+  }
+  return [...byDevice].map(([from, answers]) => {
+    const lines = [...new Set(answers.map((response) => `ST ${response.st}; LOCATION ${response.location}; SERVER ${response.server}; refused: ${response.refusedReason ?? ''}`))].sort();
+    return {
+      id: findingId('ssdp-foreign-location', from),
+      rule: 'ssdp-foreign-location',
+      classification: unclassified(),
+      severity: 'high',
+      title: `${from} answered UPnP discovery with a location on another host`,
+      description:
+        'A device answered the search for routers with a description URL that does not point to itself. Following it would let any LAN device make this tool (or any UPnP client) fetch a URL of its choosing, for example a service on this very machine. It was not fetched.',
+      evidence: lines.map((detail) => ({ subject: from, detail })),
+      remediation: [`Identify the device at ${from} (router DHCP client list) and check it for compromise or misconfiguration.`],
+      references: ['https://cwe.mitre.org/data/definitions/918.html'],
+    };
+  });
+}
+
 export function upnpRules(observations: readonly Observation[], context: RuleContext = ruleContext(observations)): Finding[] {
   const gateways = context.gateways;
   const doorOf = new Map(context.doors.flatMap((door) => (door.mapping ? [[door.mapping, door] as const] : [])));
   const discovery = observationsOf(observations, 'discovery')[0]?.data;
   const findings: Finding[] = [];
-  const prefix = (gateway: Gateway): string[] => (gateways.length > 1 ? [gateway.address] : []);
-  for (const gateway of gateways) findings.push(...gatewayFindings(gateway, prefix(gateway), context, doorOf));
-
-  for (const response of discovery?.responses ?? []) {
-    if (response.fetched || !response.refusedReason) continue;
-    findings.push({
-      id: findingId('ssdp-foreign-location', response.from),
-      rule: 'ssdp-foreign-location',
-      classification: unclassified(),
-      severity: 'high',
-      title: `${response.from} answered UPnP discovery with a location on another host`,
-      description:
-        'A device answered the search for routers with a description URL that does not point to itself. Following it would let any LAN device make this tool (or any UPnP client) fetch a URL of its choosing, for example a service on this very machine. It was not fetched.',
-      evidence: [{ subject: response.from, detail: `ST ${response.st}; LOCATION ${response.location}; SERVER ${response.server}; refused: ${response.refusedReason}` }],
-      remediation: [`Identify the device at ${response.from} (router DHCP client list) and check it for compromise or misconfiguration.`],
-      references: ['https://cwe.mitre.org/data/definitions/918.html'],
-    });
-  }
+  // Named by what the router is (its UDN, else its LOCATION), never by how many answered or in which order.
+  for (const gateway of gateways) findings.push(...gatewayFindings(gateway, routerIdParts(gateway, gateways), context, doorOf));
+  findings.push(...foreignLocationFindings(discovery?.responses ?? []));
 
   if (gateways.length === 0) {
     const warned = observationsOf(observations, 'warning').length > 0;

@@ -1,10 +1,11 @@
-import { observationsOf, type Observation } from '../core/observation.js';
+import type { Observation } from '../core/observation.js';
 import type { Finding, Mapping, Severity, Wan, WanPort } from '../core/report.generated.js';
 import { findingId, unclassified } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { describeMapping } from './describe.js';
 import { doorKey, locationPort, ruleContext, type RuleContext } from './doors.js';
 import { storyFindingId } from './story.js';
+import { mappingIdParts, mappingKey, routerIdParts } from './router-id.js';
 
 const VPN_INSTEAD = 'Reach services from outside through a VPN (WireGuard, OpenVPN, QNAP QVPN) rather than an open port.';
 
@@ -12,21 +13,41 @@ function vantageWords(wan: Wan): string {
   return wan.vantage === 'agent' ? 'from the internet (vantage agent)' : 'from inside, through the router (hairpin NAT; not an outside view)';
 }
 
-function openPortFinding(port: WanPort, wan: Wan, mapping: Mapping | undefined, story: string | null): Finding {
+/** Said in the title of every finding a hairpin scan raises: it is not what the internet sees. */
+const INSIDE_ONLY = 'seen from inside only, not an outside view';
+
+type Attribution = { kind: 'mapped'; mapping: Mapping } | { kind: 'router'; what: string } | { kind: 'unexplained' };
+
+/**
+ * From the internet, an open admin or file-sharing port is critical. From inside (hairpin), the scan alone proves
+ * nothing about the internet, so it never raises a finding above medium on its own: the mapping findings carry
+ * the weight of a forward, and a port the router itself serves is expected to answer its own LAN.
+ */
+function openPortSeverity(port: WanPort, wan: Wan, attribution: Attribution): Severity {
+  const sensitive = SENSITIVE_PORTS.has(port.port);
+  if (wan.vantage === 'agent') return sensitive ? 'critical' : 'medium';
+  if (attribution.kind === 'router') return 'info';
+  return sensitive ? 'medium' : 'low';
+}
+
+function openPortFinding(port: WanPort, wan: Wan, attribution: Attribution, story: string | null, context: RuleContext): Finding {
   const service = SENSITIVE_PORTS.get(port.port);
   const seen = [port.service, port.product, port.version].filter(Boolean).join(' ');
-  let severity: Severity = service ? 'critical' : 'medium';
-  if (wan.vantage !== 'agent') severity = service ? 'high' : 'low';
+  const severity = openPortSeverity(port, wan, attribution);
+  const outside = wan.vantage === 'agent';
+  const where = outside ? 'from the internet' : `on the external address (${INSIDE_ONLY})`;
   const evidence = [{ subject: `${wan.address ?? ''}:${port.port}/tcp`, detail: `open ${vantageWords(wan)}${seen ? `; service ${seen}` : ''}${port.banner ? `; banner ${JSON.stringify(port.banner.slice(0, 120))}` : ''}` }];
-  if (mapping) {
+  const insideNote = outside ? '' : ' This was seen from inside, through the router (hairpin NAT): it is not an outside view, and the internet may see this port differently. Scan with --vantage for what the internet sees.';
+  if (attribution.kind === 'mapped') {
+    const { mapping } = attribution;
     evidence.push({ subject: `UPnP ${mapping.protocol}/${mapping.externalPort}`, detail: describeMapping(mapping) });
     return {
       id: findingId('wan-port-open-mapped', port.port),
       rule: 'wan-port-open-mapped',
       classification: unclassified(),
       severity,
-      title: `Port ${port.port}${service ? ` (${service})` : ''} answers ${wan.vantage === 'agent' ? 'from the internet' : 'on the external address'}: opened by UPnP for ${mapping.internalClient}`,
-      description: `The external address ${wan.address ?? ''} accepts connections on TCP ${port.port}, and the router's UPnP table explains why: a mapping to ${mapping.internalClient}:${mapping.internalPort}${mapping.description ? ` ("${mapping.description}")` : ''}. ${story ? `What it exposes is explained in ${story}.` : 'This is exactly how Qlocker and DeadBolt reached QNAP boxes.'}`,
+      title: `Port ${port.port}${service ? ` (${service})` : ''} answers ${where}: opened by UPnP for ${mapping.internalClient}`,
+      description: `The external address ${wan.address ?? ''} accepts connections on TCP ${port.port}, and the router's UPnP table explains why: a mapping to ${mapping.internalClient}:${mapping.internalPort}${mapping.description ? ` ("${mapping.description}")` : ''}. ${story ? `What it exposes is explained in ${story}.` : 'This is exactly how Qlocker and DeadBolt reached QNAP boxes.'}${insideNote}`,
       evidence,
       remediation: [
         `Turn off automatic port forwarding on ${mapping.internalClient} (on a QNAP NAS: myQNAPcloud > Auto Router Configuration > unselect "Enable UPnP Port forwarding"), then delete the mapping in the router.`,
@@ -37,32 +58,55 @@ function openPortFinding(port: WanPort, wan: Wan, mapping: Mapping | undefined, 
       exposure: doorKey('TCP', port.port),
     };
   }
+  if (attribution.kind === 'router') {
+    // upnp-igd-on-wan speaks about the port of a LOCATION, or the one whose description answered from outside.
+    const igd = context.gateways.some((gateway) => locationPort(gateway.location) === port.port) || (wan.igdControl?.descriptionFetched === true && wan.igdControl.port === port.port);
+    return {
+      id: findingId('wan-port-router-service', port.port),
+      rule: 'wan-port-router-service',
+      classification: unclassified(),
+      severity,
+      title: outside
+        ? `The router's own service on port ${port.port} (${attribution.what}) answers from the internet`
+        : `Port ${port.port} on the external address is the router's own service (${attribution.what}), ${INSIDE_ONLY}`,
+      description: outside
+        ? `From the internet, ${wan.address ?? 'the external address'} accepts connections on TCP ${port.port}, a port the router itself serves (${attribution.what}); it may also be another service forwarded on the same port. A router's own services (UPnP, administration) facing the internet are how botnets take over home routers.${igd ? ' What this means for UPnP is told in upnp-igd-on-wan.' : story ? ` What it exposes is explained in ${story}.` : ''}`
+        : `From this network, ${wan.address ?? 'the external address'} accepts connections on TCP ${port.port}, a port the router itself serves (${attribution.what}). A router answers its own services on every one of its addresses to the LAN, so this is expected and says nothing about the internet: the scan ran from inside (hairpin NAT) and is not an outside view. Scan with --vantage to see whether the internet reaches it.`,
+      evidence: [...evidence, { subject: `${wan.address ?? ''}:${port.port}/tcp`, detail: `attributed to the router itself: ${attribution.what}` }],
+      remediation: outside
+        ? ["Turn off the router's remote administration and UPnP on its WAN side; update its firmware, and replace the router if the port stays open."]
+        : ['Run "exposure agent" on a small VPS and scan with --vantage: only an outside view tells whether the internet reaches this port.', "Check that the router's remote administration (web, SSH, TR-069) is off on its WAN side."],
+      references: [],
+      exposure: doorKey('TCP', port.port),
+    };
+  }
   return {
     id: findingId('wan-port-open-unexplained', port.port),
     rule: 'wan-port-open-unexplained',
     classification: unclassified(),
     severity,
-    title: `Port ${port.port}${service ? ` (${service})` : ''} answers ${wan.vantage === 'agent' ? 'from the internet' : 'on the external address'}, and no UPnP mapping explains it`,
-    description: `The external address ${wan.address ?? ''} accepts connections on TCP ${port.port}, but the router's UPnP table has no mapping for it: a port forward set by hand, a service of the router itself (remote administration), or an upstream device.${story ? ` What it exposes is explained in ${story}.` : ''}`,
+    title: `Port ${port.port}${service ? ` (${service})` : ''} answers ${where}, and no UPnP mapping explains it`,
+    description: `The external address ${wan.address ?? ''} accepts connections on TCP ${port.port}, but the router's UPnP table has no mapping for it: a port forward set by hand, a service of the router itself (remote administration), or an upstream device.${story ? ` What it exposes is explained in ${story}.` : ''}${outside ? '' : ' Seen from inside, a port on the external address is often a service of the router itself, which answers its LAN on every address, rather than a forward.'}${insideNote}`,
     evidence,
     remediation: [
       `Look in the router's port forwarding / virtual server page for port ${port.port}; remove the forward if nothing needs it.`,
       'Check that the router\'s own remote administration (web, SSH, TR-069) is off from the WAN side.',
       VPN_INSTEAD,
+      ...(outside ? [] : ['Run "exposure agent" on a small VPS and scan with --vantage to see whether the internet reaches it.']),
     ],
     references: [],
     exposure: doorKey('TCP', port.port),
   };
 }
 
-function unreachableMappingFinding(mapping: Mapping, port: WanPort | undefined, wan: Wan): Finding {
+function unreachableMappingFinding(mapping: Mapping, routerParts: readonly string[], port: WanPort | undefined, wan: Wan): Finding {
   const state = port?.state ?? 'not scanned';
   const why =
     state === 'closed'
       ? 'The router forwards it, but nothing listens on the inside (the device is off, or the service stopped): it opens the moment the service runs again.'
       : 'No answer came back: something upstream drops it (a second router, carrier-grade NAT, or the ISP), or the device drops it.';
   return {
-    id: findingId('upnp-mapping-unreachable', mapping.protocol, mapping.externalPort),
+    id: findingId('upnp-mapping-unreachable', ...routerParts, ...mappingIdParts(mapping)),
     rule: 'upnp-mapping-unreachable',
     classification: unclassified(),
     severity: 'low',
@@ -128,25 +172,35 @@ export function wanRules(observations: readonly Observation[], context: RuleCont
   }
   if (wan.vantage === 'none') return findings;
 
-  const mappings = observationsOf(observations, 'gateway').flatMap((observation) => observation.data.mappings);
-  const tcpMapping = (port: number): Mapping | undefined => {
-    const door = context.doorByKey.get(doorKey('TCP', port));
-    return door?.via === 'upnp' && door.mapping ? door.mapping : undefined;
+  const attributionOf = (port: number): Attribution => {
+    const key = doorKey('TCP', port);
+    const door = context.doorByKey.get(key);
+    if (door?.via === 'upnp' && door.mapping) return { kind: 'mapped', mapping: door.mapping };
+    const what = context.routerPorts.get(key);
+    if (door?.via === 'router' && what !== undefined) return { kind: 'router', what };
+    return { kind: 'unexplained' };
   };
   const tcp = wan.ports.filter((port) => port.protocol === 'TCP');
   const tcpByPort = new Map(tcp.map((port) => [port.port, port]));
   for (const port of tcp) {
     if (port.state !== 'open') continue;
     const door = context.doorByKey.get(doorKey('TCP', port.port));
-    findings.push(openPortFinding(port, wan, tcpMapping(port.port), door ? storyFindingId(context, door) : null));
+    findings.push(openPortFinding(port, wan, attributionOf(port.port), door ? storyFindingId(context, door) : null, context));
   }
   if (wan.vantage === 'agent') {
-    for (const mapping of mappings) {
-      if (mapping.protocol !== 'TCP' || !mapping.enabled) continue;
-      const port = tcpByPort.get(mapping.externalPort);
-      if (port?.state !== 'open') findings.push(unreachableMappingFinding(mapping, port, wan));
+    for (const gateway of context.gateways) {
+      const routerParts = routerIdParts(gateway, context.gateways);
+      const seen = new Set<string>();
+      for (const mapping of gateway.mappings) {
+        if (mapping.protocol !== 'TCP' || !mapping.enabled || seen.has(mappingKey(mapping))) continue;
+        seen.add(mappingKey(mapping));
+        const port = tcpByPort.get(mapping.externalPort);
+        if (port?.state !== 'open') findings.push(unreachableMappingFinding(mapping, routerParts, port, wan));
+      }
     }
-    for (const port of wan.ports.filter((candidate) => candidate.protocol === 'UDP' && candidate.state === 'open')) findings.push(udpFinding(port, wan));
+    for (const port of wan.ports) {
+      if (port.protocol === 'UDP' && port.state === 'open' && (port.port === 1900 || port.port === 5351)) findings.push(udpFinding(port, wan));
+    }
     const igdPorts = igdPortsOpenFromOutside(context);
     if (!wan.igdControl?.descriptionFetched && igdPorts.length > 0) {
       // The control check found no description, but the very port the router serves UPnP on inside is open outside.

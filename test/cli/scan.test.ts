@@ -103,9 +103,11 @@ t.test('scan --format json against a loopback IGD: a valid report with every map
   t.equal(gateway?.mappings.find((m) => m.externalPort === 4444)?.description, '\u001b]0;pwned\u0007<script>alert(1)</script>');
   const rules = new Set(report.findings.map((f) => f.rule));
   for (const rule of ['upnp-igd-enabled', 'upnp-mapping', 'upnp-description-markup']) t.ok(rules.has(rule), rule);
-  const admin = report.findings.find((f) => f.id === 'upnp-mapping-tcp-8080');
+  // Router-scoped ids carry the router's UDN token (README "Finding ids"); found here by rule and door.
+  const admin = report.findings.find((f) => f.rule === 'upnp-mapping' && f.exposure === 'tcp-8080');
+  t.match(admin?.id, /^upnp-mapping-udn-[0-9a-f]{8}-tcp-8080$/);
   t.equal(admin?.severity, 'critical', 'admin port + permanent lease');
-  t.equal(report.findings.find((f) => f.id === 'upnp-mapping-udp-3074')?.severity, 'low');
+  t.equal(report.findings.find((f) => f.rule === 'upnp-mapping' && f.exposure === 'udp-3074')?.severity, 'low');
   t.equal(report.summary.highestSeverity, 'critical');
   t.equal(report.summary.mappings, 3);
   t.equal(report.natPmp.present, false);

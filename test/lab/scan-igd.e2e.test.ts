@@ -62,8 +62,8 @@ t.test('IGDv2, v1, empty and hostile tables through the real router', async (t) 
     t.ok(gateway.mappings.every((m) => m.internalClientOnLan === true));
     sameAsUpnpc(t, report, await listedByUpnpc(lab, '-l'));
     t.same(report.natPmp, { ...report.natPmp, present: true, externalIp: lab.router.wanAddress, gateway: lab.router.address });
-    t.equal(report.findings.find((f) => f.id === 'upnp-mapping-tcp-8080')?.severity, 'critical');
-    t.equal(report.findings.find((f) => f.id === 'upnp-mapping-udp-3074')?.severity, 'low');
+    t.equal(report.findings.find((f) => f.rule === 'upnp-mapping' && f.exposure === 'tcp-8080')?.severity, 'critical');
+    t.equal(report.findings.find((f) => f.rule === 'upnp-mapping' && f.exposure === 'udp-3074')?.severity, 'low');
     t.ok(report.findings.some((f) => f.rule === 'upnp-igd-enabled'));
     t.ok(report.findings.some((f) => f.rule === 'nat-pmp-enabled'));
     t.equal((await runExposure(lab, ['scan', '--no-wan', '--format', 'json'])).code, 1, 'exit 1: a critical finding with --fail-on high');

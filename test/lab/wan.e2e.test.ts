@@ -52,7 +52,7 @@ t.test('agent on the WAN side, scanner on the LAN: open, closed, unexplained', a
   t.ok(ids.includes('wan-port-open-mapped-8080'));
   t.equal(report.findings.find((f) => f.id === 'wan-port-open-mapped-8080')?.severity, 'critical');
   t.ok(ids.includes('wan-port-open-unexplained-2222'));
-  t.ok(ids.includes('upnp-mapping-unreachable-tcp-9000'));
+  t.ok(ids.some((id) => /^upnp-mapping-unreachable-udn-[0-9a-f]{8}-tcp-9000$/.test(id)), 'router-scoped: named by the router\'s UDN');
   t.notOk(ids.some((id) => id.includes('7000')));
   t.notOk(ids.includes('ssdp-on-wan'));
   t.notOk(ids.includes('wan-address-mismatch'));

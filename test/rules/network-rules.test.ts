@@ -5,6 +5,8 @@ import { agentWan, gateway, mapping, nasHost, observations, reportOf } from '../
 
 const byId = (findings: readonly Finding[]) => new Map(findings.map((finding) => [finding.id, finding]));
 const PC = '192.168.1.40';
+/** The scenario router has no UDN: its LOCATION host and port name it in every router-scoped id. */
+const R = 'loc-192-168-1-1-5000';
 
 t.test('file sharing and remote access: severity follows how far the door reaches', async (t) => {
   const gw = gateway([
@@ -22,7 +24,7 @@ t.test('file sharing and remote access: severity follows how far the door reache
   t.ok(forwarded.has('file-sharing-exposed-tcp-2121'), 'named by the internal port: FTP behind external 2121');
   t.ok(forwarded.has('remote-access-exposed-tcp-23'), 'Telnet');
   t.notOk([...forwarded.keys()].some((id) => id.endsWith('tcp-8000') && !id.startsWith('upnp-mapping')), 'an ordinary port has no service story');
-  t.match(forwarded.get('upnp-mapping-tcp-445')?.description, /explained in file-sharing-exposed-tcp-445/);
+  t.match(forwarded.get(`upnp-mapping-${R}-tcp-445`)?.description, /explained in file-sharing-exposed-tcp-445/);
 
   const outside = byId(evaluateRules(observations({ gateways: [gw], wan: agentWan([{ port: 3389, protocol: 'TCP', state: 'open' }, { port: 445, protocol: 'TCP', state: 'closed' }]) })));
   t.equal(outside.get('remote-access-exposed-tcp-3389')?.severity, 'critical', 'seen open from the internet');
@@ -44,12 +46,12 @@ t.test('UPnProxy-style mappings', async (t) => {
       mapping(9000, { internalClient: PC, leaseDuration: 600 }),
     ])],
   })));
-  t.equal(findings.get('upnp-proxy-pattern-tcp-8443')?.severity, 'high', 'forwarding to the router itself');
-  t.equal(findings.get('upnp-proxy-pattern-tcp-47001')?.severity, 'high', 'EternalSilence description');
-  t.equal(findings.get('upnp-proxy-pattern-tcp-47002')?.severity, 'medium', 'high port to SMB');
-  t.match(findings.get('upnp-mapping-off-lan-tcp-40080')?.description, /injected UPnProxy mappings/);
-  t.equal(findings.get('upnp-mapping-other-subnet-tcp-40081')?.severity, 'medium', 'relayed to 443 of a host elsewhere');
-  t.notOk(findings.has('upnp-proxy-pattern-tcp-9000'));
+  t.equal(findings.get(`upnp-proxy-pattern-${R}-tcp-8443`)?.severity, 'high', 'forwarding to the router itself');
+  t.equal(findings.get(`upnp-proxy-pattern-${R}-tcp-47001`)?.severity, 'high', 'EternalSilence description');
+  t.equal(findings.get(`upnp-proxy-pattern-${R}-tcp-47002`)?.severity, 'medium', 'high port to SMB');
+  t.match(findings.get(`upnp-mapping-off-lan-${R}-tcp-40080`)?.description, /injected UPnProxy mappings/);
+  t.equal(findings.get(`upnp-mapping-other-subnet-${R}-tcp-40081`)?.severity, 'medium', 'relayed to 443 of a host elsewhere');
+  t.notOk(findings.has(`upnp-proxy-pattern-${R}-tcp-9000`));
   for (const [id, finding] of findings) if (id.startsWith('upnp-proxy-pattern')) t.same(finding.classification.cwe, ['CWE-441']);
 });
 
@@ -67,9 +69,9 @@ t.test('stale mapping: the LAN client does not answer on the mapped port', async
   const host = nasHost();
   host.services.push({ port: 9000, protocol: 'TCP', scheme: 'http', fingerprints: [], error: 'connect ECONNREFUSED 192.168.1.20:9000' });
   const findings = byId(evaluateRules(observations({ gateways: [gateway([mapping(9000)])], hosts: [host] })));
-  t.equal(findings.get('upnp-mapping-stale-tcp-9000')?.severity, 'low');
-  t.match(findings.get('upnp-mapping-stale-tcp-9000')?.description, /ECONNREFUSED/);
-  t.equal(findings.get('upnp-mapping-stale-tcp-9000')?.exposure, 'tcp-9000');
+  t.equal(findings.get(`upnp-mapping-stale-${R}-tcp-9000`)?.severity, 'low');
+  t.match(findings.get(`upnp-mapping-stale-${R}-tcp-9000`)?.description, /ECONNREFUSED/);
+  t.equal(findings.get(`upnp-mapping-stale-${R}-tcp-9000`)?.exposure, 'tcp-9000');
 });
 
 t.test('the router\'s UPnP port open from outside, even when the description did not answer', async (t) => {
