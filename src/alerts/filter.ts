@@ -8,12 +8,14 @@ import type { AlertOn } from '../store/types.js';
  * - any: every change, including resolved findings and closed ports.
  * - new-exposure: changes marked newExposure by the diff: a mapping added or re-enabled or pointed at another
  *   machine, a WAN port newly open, a new finding of medium or above, a finding raised to medium or above,
- *   the WAN address becoming public (from private or CGNAT).
+ *   the WAN address becoming public (from private or CGNAT), a view you asked for failing N scans in a row.
+ * - coverage: only changes of coverage (a view that stopped or started working, or has been failing for N scans).
  * - severity:X: a new finding at X or above, or a finding whose severity rose from below X to X or above.
  */
 export function matchesFilter(change: Change, filter: AlertOn): boolean {
   if (filter === 'any') return true;
   if (filter === 'new-exposure') return change.newExposure;
+  if (filter === 'coverage') return change.kind === 'coverage-changed';
   const threshold = filter.slice('severity:'.length) as Severity;
   if (change.severity === null) return false;
   if (change.kind === 'finding-new') return atLeast(change.severity, threshold);

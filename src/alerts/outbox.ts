@@ -3,7 +3,7 @@ import type { ReportDiff } from '../diff/types.js';
 import { systemClock, type Clock } from '../schedule/clock.js';
 import type { AlertDelivery, AlertOn, HistoryStore, ScanSummary } from '../store/types.js';
 import { matchesFilter } from './filter.js';
-import { buildPayload } from './payload.js';
+import { buildPayload, type AlertKind } from './payload.js';
 
 export interface AlertTargets {
   webhooks: readonly string[];
@@ -16,14 +16,18 @@ export interface AlertTargets {
  * that is down, or this process dying, loses nothing. The dedupe key makes a repeat (a restart re-diffing the
  * same two scans) a no-op. Returns how many rows were new.
  */
-export function queueAlerts(store: HistoryStore, targets: AlertTargets, diff: ReportDiff, summary: ScanSummary | null): number {
-  if (diff.from.scanId === null || diff.to.scanId === null) return 0;
+export function queueAlerts(store: HistoryStore, targets: AlertTargets, diff: ReportDiff, summary: ScanSummary | null, kind: AlertKind = 'changes'): number {
+  const toScanId = diff.to.scanId;
+  // A baseline has no scan before it; its row names the scan on both sides.
+  const fromScanId = kind === 'baseline' ? toScanId : diff.from.scanId;
+  if (fromScanId === null || toScanId === null) return 0;
   const matched = diff.changes.filter((change) => matchesFilter(change, targets.alertOn));
-  if (matched.length === 0) return 0;
+  // The baseline is sent even when nothing passes the filter: starting to monitor always says where you stand.
+  if (matched.length === 0 && kind === 'changes') return 0;
   let queued = 0;
   for (const webhook of targets.webhooks) {
-    const payload = buildPayload({ webhook, diff, matched, alertOn: targets.alertOn, schedule: targets.schedule, summary });
-    if (store.enqueueAlert({ dedupeKey: payload.id, webhook, scheduleId: targets.schedule?.id ?? null, fromScanId: diff.from.scanId, toScanId: diff.to.scanId, body: JSON.stringify(payload) })) queued++;
+    const payload = buildPayload({ webhook, diff, matched, alertOn: targets.alertOn, schedule: targets.schedule, summary, kind });
+    if (store.enqueueAlert({ dedupeKey: payload.id, webhook, scheduleId: targets.schedule?.id ?? null, fromScanId, toScanId, body: JSON.stringify(payload) })) queued++;
   }
   return queued;
 }

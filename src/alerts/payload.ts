@@ -4,8 +4,11 @@ import { terminalSafe } from '../report/sanitize.js';
 import type { AlertOn, ScanSummary } from '../store/types.js';
 
 /** The webhook body (README "Webhooks" documents it; version bumps on breaking changes only). */
+/** changes: what changed between two scans; baseline: the first scan of a schedule, as changes from nothing (from.scanId null). */
+export type AlertKind = 'changes' | 'baseline';
+
 export interface AlertPayload {
-  type: 'exposure.changes';
+  type: 'exposure.changes' | 'exposure.baseline';
   version: 1;
   /** Slack-compatible (mrkdwn, with &, <, > escaped): Slack, Mattermost, Discord's /slack endpoint, Rocket.Chat show it as is. */
   text: string;
@@ -41,10 +44,18 @@ export function dedupeKey(webhook: string, diff: ReportDiff, matched: readonly C
   return hash.digest('hex').slice(0, 32);
 }
 
-export function buildPayload(input: { webhook: string; diff: ReportDiff; matched: readonly Change[]; alertOn: AlertOn; schedule: { id: number; name: string } | null; summary: ScanSummary | null }): AlertPayload {
+function titleLine(kind: AlertKind, where: string, matched: number, alertOn: AlertOn): string {
+  if (kind === 'changes') return `*exposure-scanner${where}: ${matched} change${matched === 1 ? '' : 's'} to look at*`;
+  return matched === 0
+    ? `*exposure-scanner${where}: monitoring started; nothing that passes your alert filter (${alertOn}) is exposed now*`
+    : `*exposure-scanner${where}: monitoring started; ${matched} thing${matched === 1 ? '' : 's'} exposed now*`;
+}
+
+export function buildPayload(input: { webhook: string; diff: ReportDiff; matched: readonly Change[]; alertOn: AlertOn; schedule: { id: number; name: string } | null; summary: ScanSummary | null; kind?: AlertKind }): AlertPayload {
   const { diff, matched } = input;
+  const kind = input.kind ?? 'changes';
   const where = input.schedule ? ` (${slackEscape(input.schedule.name)})` : '';
-  const lines = [`*exposure-scanner${where}: ${matched.length} change${matched.length === 1 ? '' : 's'} to look at*`];
+  const lines = [titleLine(kind, where, matched.length, input.alertOn)];
   for (const change of matched.slice(0, TEXT_LINES)) lines.push(`• ${slackEscape(change.summary)}`);
   if (matched.length > TEXT_LINES) lines.push(`… and ${matched.length - TEXT_LINES} more`);
   const others = diff.changes.length - matched.length;
@@ -52,7 +63,7 @@ export function buildPayload(input: { webhook: string; diff: ReportDiff; matched
   if (input.summary) lines.push(`Now: ${slackEscape(input.summary.headline)} (risk ${input.summary.riskScore}/100, highest ${input.summary.highestSeverity})`);
   const matchedSet = new Set(matched);
   return {
-    type: 'exposure.changes',
+    type: kind === 'baseline' ? 'exposure.baseline' : 'exposure.changes',
     version: 1,
     text: lines.join('\n'),
     id: dedupeKey(input.webhook, diff, matched),

@@ -19,7 +19,8 @@ Usage:
   exposure --help | --version
 
 Run "exposure <command> --help" for a command's options.
-Exit codes: 0 no finding at or above --fail-on, 1 a finding at or above it, 2 usage or runtime error.
+Exit codes: 0 no finding at or above --fail-on, 1 a finding at or above it, 2 usage or runtime error,
+3 (scan) incomplete: a view you asked for could not look (the router, or the vantage agent).
 `;
 
 export const SCAN_HELP = `Usage: exposure scan [options]
@@ -72,7 +73,7 @@ Output:
                             with the verdict, an exposure diagram, findings and tables (best with --output)
   --output FILE             write the report to FILE instead of standard output
   --fail-on SEVERITY|none   exit 1 when a finding is at or above: info, low, medium, high (default), critical;
-                            none never fails on findings
+                            none never fails on findings (a failed view still exits 3)
   --no-color                no colours in text output (also: NO_COLOR=1)
   --quiet                   no progress messages on standard error
 
@@ -81,8 +82,11 @@ History:
                             $XDG_DATA_HOME/exposure-scanner/history.db, else ~/.local/share/exposure-scanner/history.db)
   --db FILE                 keep the scan in this database file (implies --save)
 
-Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage or runtime error (the message says what to do).
-No router found is a result (exit 0, with an info finding), not an error.
+Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage or runtime error (the message says what to do),
+3 incomplete: a view you asked for failed (the router named with --gateway did not answer or could not be
+read, or the vantage agent was down) and no finding reached --fail-on. An agent whose certificate cannot be
+verified or that refuses the token is exit 2: only you can fix it. No router answering discovery is a result
+(UPnP may be off), reported as a partial inside view, not exit 3.
 `;
 
 export const AGENT_HELP = `Usage: exposure agent --listen HOST:PORT [options]
@@ -165,8 +169,13 @@ Alerts:
                             http or https; a failed delivery is kept and retried with backoff
   --alert-on FILTER         new-exposure (default): something became reachable or newly dangerous;
                             severity:LEVEL: a finding new or raised to LEVEL (info, low, medium, high, critical);
+                            coverage: a view (router, agent) that stopped or started working;
                             any: every change, including things that went away
+  --coverage-alert-after N  a view you asked for that fails N scans in a row raises one new-exposure alert
+                            (default 3); one failed scan alone is one coverage-changed, not an alert
   --alert-retry SECONDS     first retry of a failed delivery (default 30); doubles per failure, up to 10 minutes
+
+The first finished scan of a schedule sends a baseline alert (type exposure.baseline): what is exposed now.
 
 Scan options: the same as "exposure scan" (--gateway, --interface, --no-wan, --vantage, --ports, --timeout, ...);
 the vantage token is never stored: give it with EXPOSURE_VANTAGE_TOKEN in watch's environment.
@@ -185,7 +194,8 @@ this machine's networks, and the vantage agent can only be the one given here.
   --token-file FILE         the bearer token (default $XDG_CONFIG_HOME/exposure-scanner/api-token, else
                             ~/.config/exposure-scanner/api-token); created with a random token when missing
   --webhook URL             alert webhook for schedules created over the API that name none (repeatable)
-  --alert-on FILTER         alert filter for those schedules: any, new-exposure (default), severity:LEVEL
+  --alert-on FILTER         alert filter for those schedules: any, new-exposure (default), coverage,
+                            severity:LEVEL
   --vantage URL             the vantage agent API scans may use (token: EXPOSURE_VANTAGE_TOKEN, or
                             --vantage-token T); a request can only say yes or no to it
   --rate-limit N            requests per client address per minute (default 300; failed logins count)
@@ -194,6 +204,8 @@ this machine's networks, and the vantage agent can only be the one given here.
   --keep-days N             delete finished scans older than N days (default 365; 0 keeps everything; the
                             newest done scan of each schedule is always kept)
   --alert-retry SECONDS     first retry delay of a failed webhook delivery, doubling up to a cap (default 30)
+  --coverage-alert-after N  a view a schedule asked for that fails N scans in a row raises one new-exposure
+                            alert (default 3)
   --public-docs             serve /docs without the token (the document holds no data)
 
 Scans run one at a time (API and schedules share the slot). Ctrl-C or SIGTERM stops cleanly (exit 0): running

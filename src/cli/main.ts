@@ -5,10 +5,12 @@ import { TOOL_VERSION } from '../core/version.js';
 import { render } from '../report/render.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { atLeast } from '../rules/severity.js';
+import { failedViews } from '../rules/coverage.js';
 import { MAIN_HELP, SCAN_HELP } from './help.js';
 import { parseScanArgs } from './scan-args.js';
 
-export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+/** 3 (incomplete) is below 1: a finding that reaches --fail-on says more than a view that could not look. */
+export const EXIT = { ok: 0, findings: 1, error: 2, incomplete: 3 } as const;
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -43,6 +45,12 @@ async function scan(argv: readonly string[], io: Io, signal: AbortSignal): Promi
     io.stdout.write(rendered);
   }
   if (command.failOn !== 'none' && report.findings.some((finding) => atLeast(finding.severity, command.failOn as Exclude<typeof command.failOn, 'none'>))) return EXIT.findings;
+  const failed = failedViews(report.coverage);
+  if (failed.length > 0) {
+    // On stderr too: with --output or --format json the banner is not in front of the user.
+    for (const view of failed) io.stderr.write(`exposure: the ${view} view failed: ${terminalSafe(report.coverage[view].reason?.code ?? '')}: ${terminalSafe(report.coverage[view].reason?.message ?? '')}\n`);
+    return EXIT.incomplete;
+  }
   return EXIT.ok;
 }
 

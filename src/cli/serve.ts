@@ -2,6 +2,7 @@ import { createError } from '../core/errors.js';
 import { runScan } from '../core/run-scan.js';
 import { scanEndpoint } from '../net/vantage-client.js';
 import { startScheduler } from '../schedule/scheduler.js';
+import { DEFAULT_COVERAGE_ALERT_AFTER } from '../alerts/coverage-streak.js';
 import { validateAlertOn, validateWebhook } from '../schedule/validate.js';
 import { build, DEFAULT_API_LIMITS } from '../server/api/app.js';
 import { ScanSlots } from '../server/api/scan-slots.js';
@@ -45,6 +46,7 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
     'max-queued': { type: 'string' },
     jitter: { type: 'string' },
     'keep-days': { type: 'string' },
+    'coverage-alert-after': { type: 'string' },
     'alert-retry': { type: 'string' },
     'public-docs': { type: 'boolean' },
   });
@@ -60,6 +62,7 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
   const jitterSeconds = numberOption('serve', 'jitter', values.jitter, 30, 0, 3600, false);
   // The same defaults as "exposure watch": one year of history, alert retries from 30 s.
   const keepDays = numberOption('serve', 'keep-days', values['keep-days'], 365, 0, 100_000);
+  const coverageAlertAfter = numberOption('serve', 'coverage-alert-after', values['coverage-alert-after'], DEFAULT_COVERAGE_ALERT_AFTER, 1, 100);
   const retrySeconds = numberOption('serve', 'alert-retry', values['alert-retry'], 30, 0.1, 3600, false);
   const vantageToken = values['vantage-token'] ?? process.env['EXPOSURE_VANTAGE_TOKEN'];
   let vantage: { url: string; token: string } | undefined;
@@ -80,6 +83,7 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
       run: (options, scanSignal) => slots.run(() => runScan(options, scanSignal ?? signal), scanSignal),
       maxJitterMs: jitterSeconds * 1000,
       retentionDays: keepDays,
+      coverageAlertAfter,
       outbox: { retryBaseMs: retrySeconds * 1000, pollMs: Math.min(5000, retrySeconds * 1000) },
       log,
       ...(vantage ? { vantageToken: vantage.token } : {}),

@@ -1,4 +1,5 @@
 import { startScheduler } from '../schedule/scheduler.js';
+import { DEFAULT_COVERAGE_ALERT_AFTER } from '../alerts/coverage-streak.js';
 import { validateAlertOn, validateCron, validateWebhook } from '../schedule/validate.js';
 import { openStore } from '../store/index.js';
 import { WATCH_HELP } from './help.js';
@@ -9,7 +10,7 @@ import { usageError } from './usage.js';
 
 const usage = (message: string) => usageError('watch', message);
 
-const WATCH_VALUES = new Set(['--cron', '--name', '--db', '--webhook', '--alert-on', '--jitter', '--alert-retry', '--keep-days']);
+const WATCH_VALUES = new Set(['--cron', '--name', '--db', '--webhook', '--alert-on', '--jitter', '--alert-retry', '--keep-days', '--coverage-alert-after']);
 const WATCH_FLAGS = new Set(['--run-now', '--help', '-h']);
 /** Scan options that make no sense for a scheduled scan (reports go to the history, not to a file). */
 const NOT_FOR_WATCH = new Set(['--output', '-o', '--format', '--fail-on', '--save', '--no-color']);
@@ -78,6 +79,7 @@ export async function watchCommand(argv: readonly string[], io: Io, signal: Abor
   };
   const jitterSeconds = numberOption('watch', 'jitter', single(args, '--jitter'), 30, 0, 3600, false);
   const keepDays = numberOption('watch', 'keep-days', single(args, '--keep-days'), 365, 0, 100_000);
+  const coverageAlertAfter = numberOption('watch', 'coverage-alert-after', single(args, '--coverage-alert-after'), DEFAULT_COVERAGE_ALERT_AFTER, 1, 100);
   const retrySeconds = numberOption('watch', 'alert-retry', single(args, '--alert-retry'), 30, 0.1, 3600, false);
   const db = single(args, '--db');
   const store = openStore(db === undefined ? {} : { file: db });
@@ -89,6 +91,7 @@ export async function watchCommand(argv: readonly string[], io: Io, signal: Abor
       scheduleIds: [saved.id],
       maxJitterMs: jitterSeconds * 1000,
       retentionDays: keepDays,
+      coverageAlertAfter,
       outbox: { retryBaseMs: retrySeconds * 1000, pollMs: Math.min(5000, retrySeconds * 1000) },
       log,
       ...(scan.scan.vantageToken !== undefined ? { vantageToken: scan.scan.vantageToken } : {}),

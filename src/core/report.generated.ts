@@ -19,6 +19,7 @@ export interface ExposureReport {
   };
   startedAt: string;
   finishedAt: string;
+  coverage: Coverage;
   options: ScanOptionsEcho;
   localNetworks?: LocalNetwork[];
   discovery: Discovery;
@@ -36,6 +37,63 @@ export interface ExposureReport {
    * @maxItems 70000
    */
   exposures?: Exposure[];
+}
+/**
+ * What this scan could look at. A view that was asked for and is not complete means the findings are not the whole picture: renderers show an INCOMPLETE banner and no reassuring score, the CLI exits 3 when a requested view failed, and the diff compares a view's findings and ports only when both scans covered it. inside: the router's own tables (UPnP IGD discovery, description, external address, every port mapping). outside: the external address as scanned by the vantage agent (requested with --vantage) or, when none is named, from inside (hairpin NAT, which is not an outside view).
+ */
+export interface Coverage {
+  /**
+   * True when every view that was asked for is complete.
+   */
+  complete: boolean;
+  inside: ViewCoverage;
+  outside: ViewCoverage;
+}
+export interface ViewCoverage {
+  /**
+   * complete: everything this view looks at was read; partial: some of it was (see reason); failed: the view was attempted and nothing usable came back; skipped: the view did not run.
+   */
+  status: 'complete' | 'partial' | 'failed' | 'skipped';
+  /**
+   * Whether the user asked for this view (inside: always; outside: only with --vantage). Only requested views make a scan incomplete.
+   */
+  requested: boolean;
+  reason?: CoverageReason;
+  gateways?: {
+    /**
+     * Routers found (by discovery or --gateway).
+     */
+    found: number;
+    /**
+     * Routers whose mapping table was read to the end.
+     */
+    read: number;
+  };
+  mappings?: {
+    read: number;
+    /**
+     * False when a table was cut short (limit, deadline, error).
+     */
+    complete: boolean;
+  };
+  /**
+   * When no usable connection service was found: the service types the router described.
+   *
+   * @maxItems 64
+   */
+  serviceTypes?: string[];
+  vantage?: 'agent' | 'local' | 'none';
+  ports?: {
+    asked: number;
+    answered: number;
+  };
+}
+export interface CoverageReason {
+  code: string;
+  /**
+   * What could not be checked and how to fix it.
+   */
+  message: string;
 }
 /**
  * The options that shaped this scan, so a report explains itself.
@@ -305,6 +363,10 @@ export interface Wan {
    */
   igdExternalIp?: string | null;
   portSpec?: string;
+  /**
+   * How many TCP ports the scan was asked to give a state for (coverage compares it with the TCP ports answered).
+   */
+  portsAsked?: number;
   durationMs?: number;
   ports: WanPort[];
   igdControl?: IgdControl;

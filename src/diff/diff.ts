@@ -1,7 +1,9 @@
 import { classifyIPv4 } from '../core/address.js';
-import type { ExposureReport, Gateway, Host, Mapping, Severity } from '../core/report.generated.js';
+import type { ExposureReport, Finding, Gateway, Host, Mapping, Severity } from '../core/report.generated.js';
 import { atLeast } from '../rules/severity.js';
 import { wanAddressOf } from '../store/facts.js';
+import { coverageOf } from '../report/coverage-of.js';
+import { restsOnOutsideView } from '../rules/coverage.js';
 import type { Change, DiffSide, ReportDiff } from './types.js';
 
 /** Findings below this are noise for "new exposure" (an info note is not an exposure). */
@@ -81,15 +83,28 @@ function diffWanPorts(from: ExposureReport, to: ExposureReport): Change[] {
   return changes;
 }
 
-function diffFindings(from: ExposureReport, to: ExposureReport): Change[] {
-  const before = new Map(from.findings.map((finding) => [finding.id, finding]));
-  const after = new Map(to.findings.map((finding) => [finding.id, finding]));
+/** Which views both scans looked through; a finding resting on a view either scan could not use is not compared. */
+interface Comparable {
+  inside: boolean;
+  outside: boolean;
+}
+
+function findingComparable(finding: Finding, comparable: Comparable): boolean {
+  // Without the router's tables every finding is in doubt: mappings explain ports, and lead to the hosts fingerprinted.
+  if (!comparable.inside) return false;
+  return comparable.outside || !restsOnOutsideView(finding.rule);
+}
+
+function diffFindings(from: ExposureReport, to: ExposureReport, comparable: Comparable): Change[] {
+  const before = new Map(from.findings.filter((finding) => findingComparable(finding, comparable)).map((finding) => [finding.id, finding]));
+  const after = new Map(to.findings.filter((finding) => findingComparable(finding, comparable)).map((finding) => [finding.id, finding]));
   const changes: Change[] = [];
   for (const [id, finding] of after) {
     const old = before.get(id);
     if (!old) {
       changes.push({ kind: 'finding-new', key: id, summary: `new ${finding.severity} finding: ${finding.title}`, severity: finding.severity, newExposure: atLeast(finding.severity, EXPOSURE_FLOOR), after: { id, severity: finding.severity, title: finding.title } });
-    } else if (old.severity !== finding.severity) {
+    } else if (old.severity !== finding.severity && (comparable.outside || finding.exposure === undefined)) {
+      // A door's severity rests on what the outside view saw of it: with that view missing on one side it is not compared.
       const rose = atLeast(finding.severity, old.severity);
       changes.push({
         kind: 'finding-severity-changed',
@@ -130,6 +145,37 @@ function diffFirmware(from: ExposureReport, to: ExposureReport): Change[] {
   return changes;
 }
 
+const USABLE = new Set(['complete', 'partial']);
+const VIEW_WORDS = { inside: "the router's tables (inside view)", outside: 'the outside view' } as const;
+
+/**
+ * A view that failed or was skipped in either scan makes what rests on it unknown for the pair: one
+ * coverage-changed instead of findings appearing and resolving. (Whether a view that keeps failing raises an alert
+ * is the alert filter's business: it counts the streak.)
+ */
+function diffCoverage(from: ExposureReport, to: ExposureReport): { changes: Change[]; comparable: Comparable } {
+  const before = coverageOf(from);
+  const after = coverageOf(to);
+  const changes: Change[] = [];
+  const usable = (view: 'inside' | 'outside'): boolean => USABLE.has(before[view].status) && USABLE.has(after[view].status);
+  for (const view of ['inside', 'outside'] as const) {
+    const was = before[view];
+    const now = after[view];
+    if (was.status === now.status) continue;
+    const why = now.status === 'complete' ? '' : now.reason ? `: ${now.reason.code}: ${now.reason.message}` : '';
+    changes.push({
+      kind: 'coverage-changed',
+      key: view,
+      summary: `${VIEW_WORDS[view]} went from ${was.status} to ${now.status}${why}${usable(view) ? '' : ' (what rests on it is not compared for these two scans)'}`,
+      severity: null,
+      newExposure: false,
+      before: was.status,
+      after: now.status,
+    });
+  }
+  return { changes, comparable: { inside: usable('inside'), outside: usable('outside') } };
+}
+
 function side(report: ExposureReport, scanId: number | null): DiffSide {
   const wanAddress = wanAddressOf(report);
   return { scanId, finishedAt: report.finishedAt, wanAddress, wanAddressClass: classifyIPv4(wanAddress) };
@@ -145,6 +191,13 @@ export function diffReports(from: ExposureReport, to: ExposureReport, ids: { fro
     const classes = before.wanAddressClass === after.wanAddressClass ? '' : ` (${before.wanAddressClass} -> ${after.wanAddressClass})`;
     changes.push({ kind: 'wan-address-changed', key: 'wan', summary: `WAN address changed: ${before.wanAddress} -> ${after.wanAddress}${classes}`, severity: null, newExposure: newlyPublic, before: before.wanAddress, after: after.wanAddress });
   }
-  changes.push(...diffMappings(from, to), ...diffWanPorts(from, to), ...diffFindings(from, to), ...diffFirmware(from, to));
+  const coverage = diffCoverage(from, to);
+  changes.push(
+    ...coverage.changes,
+    ...(coverage.comparable.inside ? diffMappings(from, to) : []),
+    ...(coverage.comparable.outside ? diffWanPorts(from, to) : []),
+    ...diffFindings(from, to, coverage.comparable),
+    ...diffFirmware(from, to),
+  );
   return { from: before, to: after, changes };
 }

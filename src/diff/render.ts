@@ -15,6 +15,7 @@ const MARK: Record<ChangeKind, string> = {
   'finding-severity-changed': '~',
   'wan-address-changed': '~',
   'firmware-changed': '~',
+  'coverage-changed': '!',
 };
 
 const scanName = (side: ReportDiff['from']): string => `${side.scanId === null ? 'report' : `scan ${side.scanId}`} (${side.finishedAt})`;

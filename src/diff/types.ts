@@ -11,7 +11,8 @@ export type ChangeKind =
   | 'finding-resolved'
   | 'finding-severity-changed'
   | 'wan-address-changed'
-  | 'firmware-changed';
+  | 'firmware-changed'
+  | 'coverage-changed';
 
 /**
  * One difference between two reports. `key` names what changed in a way that survives a WAN address change

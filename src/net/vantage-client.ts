@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import responseSchema from '../../schemas/agent-scan-response.schema.json' with { type: 'json' };
-import { createError, abortError, isExposureError } from '../core/errors.js';
+import { createError, abortError, isExposureError, type ExposureError } from '../core/errors.js';
 import type { AgentScanRequest, AgentScanResponse } from '../core/agent.generated.js';
 
 /** 65,535 ports at ~80 bytes each, plus banners: 16 MiB is generous and still bounded. */
@@ -44,20 +44,46 @@ export function scanEndpoint(vantageUrl: string): URL {
   return new URL('/v1/scan', url);
 }
 
+/** Errors that mean the agent is down or overloaded for now, not that the user must change something. */
+const unavailableErrors = new WeakSet<ExposureError>();
+
+function unavailable(error: ExposureError): ExposureError {
+  unavailableErrors.add(error);
+  return error;
+}
+
 /**
- * Whether a vantage failure is the agent's passing trouble (down, unreachable, overloaded, rate-limited) rather
- * than something the user must fix (a wrong token, a refused request, an answer that breaks the contract).
+ * Whether a vantage failure is the agent's passing trouble (down, unreachable, too slow, overloaded,
+ * rate-limited) rather than something the user must fix (a certificate that cannot be verified, a wrong token, a
+ * refused request, an answer that breaks the contract).
  */
 export function vantageUnavailable(error: unknown): boolean {
   if (!isExposureError(error) || error.code !== 'EXP_ERR_VANTAGE') return false;
+  if (unavailableErrors.has(error)) return true;
   const status = error.httpStatus;
-  return status === undefined ? error.message.startsWith('Cannot reach the agent') : status >= 500 || status === 429;
+  return status !== undefined && (status >= 500 || status === 429);
+}
+
+/** The TLS error codes (OpenSSL's, as Node reports them) that mean the agent's certificate was not trusted. */
+function certificateProblem(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** Asks the vantage agent to scan us. The agent decides the target (our address as it sees it), never we. */
 export async function requestVantageScan(vantageUrl: string, token: string, request: AgentScanRequest, options: { signal: AbortSignal; timeoutMs: number }): Promise<AgentScanResponse> {
   const endpoint = scanEndpoint(vantageUrl);
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
+  // The caller's cancellation stops the scan; the agent being too slow only costs the outside view.
+  const cancelledOrTooSlow = (): ExposureError =>
+    options.signal.aborted
+      ? abortError(options.signal, 'The vantage scan')
+      : unavailable(createError('EXP_ERR_VANTAGE', `The agent at ${endpoint.origin} did not answer within ${Math.round(options.timeoutMs / 1000)} s`, {
+          hint: 'The agent may be overloaded; run again later, or raise --timeout.',
+        }));
   let response: Response;
   try {
     response = await fetch(endpoint, {
@@ -68,12 +94,24 @@ export async function requestVantageScan(vantageUrl: string, token: string, requ
       signal,
     });
   } catch (error) {
-    if (signal.aborted) throw abortError(signal, 'The vantage scan');
-    throw createError('EXP_ERR_VANTAGE', `Cannot reach the agent at ${endpoint.origin}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`, {
+    if (signal.aborted) throw cancelledOrTooSlow();
+    const problem = certificateProblem(error);
+    if (problem !== undefined) {
+      throw createError('EXP_ERR_VANTAGE_TLS', `The agent's certificate at ${endpoint.origin} could not be verified (${problem}): the outside view was not asked for`, {
+        hint: 'Use a certificate from a CA this machine trusts (NODE_EXTRA_CA_CERTS=FILE adds one), or check the --vantage host name matches the certificate.',
+      });
+    }
+    throw unavailable(createError('EXP_ERR_VANTAGE', `Cannot reach the agent at ${endpoint.origin}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`, {
       hint: 'Check --vantage, that the agent runs, and that its port is open in the VPS firewall.',
-    });
+    }));
   }
-  const text = await readBounded(response, signal);
+  let text: string;
+  try {
+    text = await readBounded(response, signal);
+  } catch (error) {
+    if (signal.aborted) throw cancelledOrTooSlow();
+    throw error;
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -1,7 +1,8 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
-import type { Exposure, ExposureReport, Finding, NatPmp, Summary, Wan, Warning } from '../core/report.generated.js';
+import type { Coverage, Exposure, ExposureReport, Finding, NatPmp, Summary, Wan, Warning } from '../core/report.generated.js';
 import { buildExposures } from '../rules/exposures.js';
+import { judgeCoverage, incompleteHeadline } from '../rules/coverage.js';
 import { headline, priority, riskScore } from '../rules/score.js';
 import { severityRank } from '../rules/severity.js';
 import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
@@ -46,14 +47,16 @@ function sortFindings(findings: readonly Finding[], exposures: readonly Exposure
   );
 }
 
-function summarise(findings: readonly Finding[], gateways: number, mappings: number, vantage: Wan['vantage']): Summary {
+function summarise(findings: readonly Finding[], gateways: number, mappings: number, vantage: Wan['vantage'], coverage: Coverage): Summary {
   const counts = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
   let highest: Summary['highestSeverity'] = 'none';
   for (const finding of findings) {
     counts[finding.severity]++;
     if (severityRank(finding.severity) > severityRank(highest)) highest = finding.severity;
   }
-  return { highestSeverity: highest, counts, gateways, mappings, riskScore: riskScore(findings), headline: headline(findings, vantage) };
+  // A scan that could not look where it was asked to never says "nothing found".
+  const relevant = findings.some((finding) => finding.severity !== 'info');
+  return { highestSeverity: highest, counts, gateways, mappings, riskScore: riskScore(findings), headline: incompleteHeadline(coverage, relevant ? headline(findings, vantage) : undefined) ?? headline(findings, vantage) };
 }
 
 /** NAT-PMP is reported for the first gateway that answered, else the first asked. */
@@ -71,12 +74,14 @@ export function buildReport(input: BuildInput): ExposureReport {
   const exposures = buildExposures(input.observations, unsorted);
   const findings = sortFindings(unsorted, exposures);
   const wan: Wan = observationsOf(input.observations, 'wan')[0]?.data ?? { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], reason: 'not run' };
+  const coverage = judgeCoverage(input.observations, input.options);
   const warnings = [...observationsOf(input.observations, 'warning').map((observation) => observation.data), ...(input.warnings ?? [])];
   const report: ExposureReport = {
     schemaVersion: '1.0',
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
+    coverage,
     options: {
       wan: input.options.wan,
       ...(input.options.gatewayUrl ? { gatewayUrl: input.options.gatewayUrl } : {}),
@@ -101,7 +106,7 @@ export function buildReport(input: BuildInput): ExposureReport {
     myqnapcloud: observationsOf(input.observations, 'myqnapcloud')[0]?.data ?? { checked: false, names: [] },
     findings,
     exposures,
-    summary: summarise(findings, gateways.length, gateways.reduce((total, gateway) => total + gateway.mappings.length, 0), wan.vantage),
+    summary: summarise(findings, gateways.length, gateways.reduce((total, gateway) => total + gateway.mappings.length, 0), wan.vantage, coverage),
     warnings,
   };
   validateReport(report);

@@ -1,6 +1,7 @@
 import type { Exposure, ExposureReport, Severity } from '../core/report.generated.js';
 import { escapeHtml as h } from './escape.js';
 import { exposureWords, reachabilityText, severityLabel } from './words.js';
+import { coverageOf } from './coverage-of.js';
 
 /**
  * The exposure diagram as inline SVG: internet -> router(s) -> door (protocol and port, coloured by severity) ->
@@ -57,7 +58,14 @@ function notOpen(door: Exposure): boolean {
 export function renderDiagram(report: ExposureReport): string {
   const all = report.exposures ?? [];
   if (all.length === 0) {
-    return `<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" viewBox="0 0 900 90" width="900" height="90" aria-label="No door from the internet found"><text x="20" y="50" class="strong">No door from the internet was found: no UPnP mapping, no open port on the external address.</text></svg>`;
+    // Only as much as was looked at: an incomplete scan or one without an outside view is no all-clear.
+    const coverage = coverageOf(report);
+    const sentence = !coverage.complete
+      ? 'No door seen, but the scan is incomplete (see above): this is not an all-clear.'
+      : report.wan.vantage === 'agent'
+        ? 'No door from the internet was found: no UPnP mapping, no open port on the external address.'
+        : 'No UPnP mapping was found; the external address was not scanned from the internet (use --vantage).';
+    return `<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" viewBox="0 0 900 90" width="900" height="90" aria-label="${h(sentence)}"><text x="20" y="50" class="strong">${h(sentence)}</text></svg>`;
   }
   const shown = all.slice(0, DIAGRAM_LIMIT);
   const routers = groupBy(shown, (door) => door.gateway ?? '');

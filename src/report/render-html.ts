@@ -2,7 +2,8 @@ import type { ExposureReport, Finding, Gateway, Host, Severity } from '../core/r
 import { escapeHtml as h, safeLink } from './escape.js';
 import { renderDiagram, SEVERITY_COLOURS } from './html-diagram.js';
 import { findingsForDisplay } from './finding-runs.js';
-import { classificationWords, exposureWords, reachabilityText, severityLabel, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
+import { classificationWords, coverageBanner, exposureWords, reachabilityText, scoreWords, severityLabel, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
+import { coverageOf } from './coverage-of.js';
 
 /**
  * One self-contained HTML file: no script, no external resource, a CSP that forbids both, and every string from the
@@ -15,6 +16,9 @@ const STYLE = `
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1c1c1c;max-width:1000px;margin:0 auto;padding:24px;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:16px;margin:0}
 .meta{color:#555;font-size:13px}
+.incomplete{border:3px solid #b26a00;background:#fff4e0;color:#3d2600;border-radius:10px;padding:12px 16px;margin:16px 0}
+.incomplete ul{margin:6px 0 0;padding-left:20px}
+.incomplete li{margin:4px 0;overflow-wrap:anywhere}
 .verdict{display:flex;gap:20px;align-items:center;border:2px solid var(--c);border-radius:10px;padding:16px;margin:16px 0}
 .score{font-size:40px;font-weight:700;color:var(--c);min-width:110px;text-align:center}.score small{font-size:15px;color:#555}
 .headline{font-size:18px;font-weight:600;margin:0}
@@ -99,12 +103,20 @@ ${verdicts.length > 0 ? tableHtml(['Advisory', 'Component', 'Status', 'Found', '
 
 export function renderHtml(report: ExposureReport): string {
   const { summary } = report;
-  const colour = summary.highestSeverity === 'none' ? '#2e7d32' : SEVERITY_COLOURS[summary.highestSeverity];
+  const quiet = summary.highestSeverity === 'none' || summary.highestSeverity === 'info';
+  // Green only for a scan that looked everywhere it was asked to; an incomplete one with nothing found is amber.
+  const colour = quiet && !coverageOf(report).complete ? '#b26a00' : summary.highestSeverity === 'none' ? '#2e7d32' : SEVERITY_COLOURS[summary.highestSeverity];
   const exposures = report.exposures ?? [];
   const outside = report.wan.vantage === 'agent' ? `scanned from the vantage agent (${h(report.wan.address ?? '')})` : report.wan.vantage === 'local' ? 'scanned from inside only: NOT an outside view' : 'no outside view';
+  const coverage = coverageOf(report);
+  const banner = coverageBanner(coverage);
+  const score = scoreWords(summary, coverage);
   const sections = [
     `<header><h1>Exposure report</h1><p class="meta">${h(report.tool.name)} ${h(report.tool.version)} · ${h(report.startedAt)} · ${report.gateways.length} router(s), ${summary.mappings} mapping(s) · ${outside}</p></header>`,
-    `<section class="verdict" style="--c:${colour}"><div class="score" title="risk score">${summary.riskScore}<small>/100</small></div><div><p class="headline">${h(summary.headline)}</p><p class="meta">${SEVERITIES_WORST_FIRST.map((severity) => `${summary.counts[severity]} ${severity}`).join(' · ')} · risk score formula: docs/risk-score.md</p></div></section>`,
+    ...(banner
+      ? [`<section class="incomplete" role="alert"><p><strong>${h(banner.title)}</strong></p><ul>${banner.views.map((view) => `<li><strong>${h(view.name)}: ${h(view.status)}</strong> <code>${h(view.code)}</code> ${h(view.message)}</li>`).join('')}</ul></section>`]
+      : []),
+    `<section class="verdict" style="--c:${colour}"><div class="score" title="risk score${score.note ? `: ${h(score.note)}` : ''}">${score.value.endsWith('/100') ? `${summary.riskScore}<small>/100</small>` : `<small>${h(score.value)}</small>`}</div><div><p class="headline">${h(summary.headline)}</p><p class="meta">${SEVERITIES_WORST_FIRST.map((severity) => `${summary.counts[severity]} ${severity}`).join(' · ')} · risk score formula: docs/risk-score.md</p></div></section>`,
     `<h2>What the internet can reach</h2>${renderDiagram(report)}`,
   ];
   if (exposures.length > 0) {

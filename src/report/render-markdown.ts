@@ -1,7 +1,8 @@
 import type { Exposure, ExposureReport, Finding, Gateway, Host } from '../core/report.generated.js';
 import { escapeMarkdown as md, safeLink } from './escape.js';
 import { findingsForDisplay } from './finding-runs.js';
-import { classificationWords, exposureWords, reachabilityText, severityLabel, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
+import { classificationWords, coverageBanner, exposureWords, reachabilityText, scoreWords, severityLabel, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
+import { coverageOf } from './coverage-of.js';
 
 
 function row(cells: readonly string[]): string {
@@ -89,12 +90,16 @@ function hostSection(host: Host): string[] {
 /** GitHub-flavoured Markdown, for an issue or a wiki page: every string from the report is escaped. */
 export function renderMarkdown(report: ExposureReport): string {
   const { summary } = report;
+  const coverage = coverageOf(report);
+  const banner = coverageBanner(coverage);
+  const score = scoreWords(summary, coverage);
   const lines = [
     `# Exposure report, ${md(report.startedAt)}`,
     '',
+    ...(banner ? [`> **${md(banner.title)}**`, '>', ...banner.views.map((view) => `> - **${md(view.name)}: ${md(view.status)}** (\`${view.code.replace(/[^A-Z0-9_]/g, '')}\`): ${md(view.message)}`), ''] : []),
     `**Verdict:** ${md(summary.headline)}`,
     '',
-    `**Risk score:** ${summary.riskScore}/100 (formula: docs/risk\\-score\\.md in exposure\\-scanner). Findings: ${SEVERITIES_WORST_FIRST.map((severity) => `${summary.counts[severity]} ${severity}`).join(', ')}.`,
+    `**Risk score:** ${md(score.value)}${score.note ? ` (${md(score.note)})` : ''} (formula: docs/risk\\-score\\.md in exposure\\-scanner). Findings: ${SEVERITIES_WORST_FIRST.map((severity) => `${summary.counts[severity]} ${severity}`).join(', ')}.`,
     '',
     `${md(report.tool.name)} ${md(report.tool.version)}; outside view: ${report.wan.vantage === 'agent' ? `from the vantage agent, ${md(report.wan.address ?? '')}` : report.wan.vantage === 'local' ? 'from inside only (NOT an outside view)' : 'not run'}.`,
     '',

@@ -2,7 +2,8 @@ import type { ExposureReport, Finding, Gateway, Host, Mapping, Severity } from '
 import { terminalSafe as safe } from './sanitize.js';
 import { findingsForDisplay } from './finding-runs.js';
 import { textTable } from './text-table.js';
-import { classificationWords, exposureWords, reachabilityText, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
+import { classificationWords, coverageBanner, exposureWords, reachabilityText, scoreWords, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
+import { coverageOf } from './coverage-of.js';
 
 export interface TextStyle {
   color: boolean;
@@ -137,7 +138,14 @@ function findingLines(findings: readonly Finding[], style: TextStyle): string[] 
 export function renderText(report: ExposureReport, style: TextStyle = { color: false }): string {
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
   const lines = [`${report.tool.name} ${report.tool.version}: scan of ${report.startedAt} (${seconds.toFixed(1)} s)`];
-  lines.push('', `Verdict  ${safe(report.summary.headline)}`, `Risk score  ${report.summary.riskScore}/100 (docs/risk-score.md)`);
+  const coverage = coverageOf(report);
+  const banner = coverageBanner(coverage);
+  if (banner) {
+    lines.push('', style.color ? `\u001b[1;43;30m${banner.title}\u001b[0m` : banner.title);
+    for (const view of banner.views) lines.push(`  ${view.name}: ${view.status} (${safe(view.code)}): ${safe(view.message)}`);
+  }
+  const score = scoreWords(report.summary, coverage);
+  lines.push('', `Verdict  ${safe(report.summary.headline)}`, `Risk score  ${score.value}${score.note ? ` (${score.note})` : ''} (docs/risk-score.md)`);
   if (report.discovery.method === 'ssdp') {
     lines.push('');
     lines.push(`Discovery: SSDP on ${(report.discovery.interfaces ?? []).map(safe).join(', ') || 'no interface'} for ${report.discovery.windowMs} ms, ${report.discovery.responses.length} answer(s)`);

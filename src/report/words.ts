@@ -1,4 +1,4 @@
-import type { Classification, Exposure, Severity, WanPort } from '../core/report.generated.js';
+import type { Classification, Coverage, Exposure, Severity, Summary, WanPort } from '../core/report.generated.js';
 
 /** Words shared by the renderers for fields of the report; formatting only, nothing here decides anything. */
 
@@ -56,4 +56,30 @@ export function wanPortListing(ports: readonly WanPort[]): { listed: WanPort[]; 
     counts: WAN_STATES.map((state) => `${count(state)} ${state}`).join(', '),
     notListed: countedOnly.size === 0 ? '' : `Not listed: the ${[...countedOnly].join(' and ')} ports.`,
   };
+}
+
+const VIEW_NAMES = { inside: 'Inside view (the router\'s own tables)', outside: 'Outside view (from the internet)' } as const;
+
+/**
+ * The INCOMPLETE banner every human format puts first: one line per view that was asked for and is not complete,
+ * with its code and what to do. Empty when the scan looked everywhere it was asked to.
+ */
+export function coverageBanner(coverage: Coverage): { title: string; views: { name: string; status: string; code: string; message: string }[] } | undefined {
+  if (coverage.complete) return undefined;
+  const views = (['inside', 'outside'] as const)
+    .filter((view) => coverage[view].requested && coverage[view].status !== 'complete')
+    .map((view) => ({ name: VIEW_NAMES[view], status: coverage[view].status.toUpperCase(), code: coverage[view].reason?.code ?? '', message: coverage[view].reason?.message ?? '' }));
+  return { title: 'INCOMPLETE SCAN: part of what you asked for could not be checked, so these results are not the whole picture.', views };
+}
+
+/**
+ * The risk score as shown. A view that was asked for and failed leaves too much unseen for any number; otherwise an
+ * incomplete scan never shows a reassuring 0, and any other score is a lower bound.
+ */
+export function scoreWords(summary: Summary, coverage: Coverage): { value: string; note: string } {
+  if (coverage.complete) return { value: `${summary.riskScore}/100`, note: '' };
+  const failed = (['inside', 'outside'] as const).filter((view) => coverage[view].requested && coverage[view].status === 'failed');
+  if (failed.length > 0) return { value: 'not given', note: `the ${failed.join(' and ')} view failed` };
+  if (summary.riskScore === 0) return { value: 'not given', note: 'the scan is incomplete' };
+  return { value: `${summary.riskScore}/100`, note: 'at least: the scan is incomplete' };
 }

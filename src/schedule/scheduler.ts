@@ -3,6 +3,8 @@ import { isExposureError } from '../core/errors.js';
 import type { ScanOptions } from '../core/options.js';
 import { diffReports } from '../diff/diff.js';
 import { queueAlerts, startOutbox, type Outbox, type OutboxOptions } from '../alerts/outbox.js';
+import { baselineDiff } from '../alerts/baseline.js';
+import { DEFAULT_COVERAGE_ALERT_AFTER, withCoverageStreak } from '../alerts/coverage-streak.js';
 import type { HistoryStore, ScanRecord, Schedule } from '../store/types.js';
 import { systemClock, type Clock } from './clock.js';
 import { runRecordedScan, type RecordedScan, type ScanRunner } from './run-recorded.js';
@@ -27,6 +29,8 @@ export interface SchedulerOptions {
   log?: (line: string) => void;
   /** Time and timers for the cron, the jitter, pruning and the outbox (default the system clock); tests pass a fake one. */
   clock?: Clock;
+  /** A requested view failing this many scans in a row raises one new-exposure alert (default 3). */
+  coverageAlertAfter?: number;
 }
 
 export interface ScheduleState {
@@ -80,6 +84,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const log = options.log ?? (() => undefined);
   const maxJitterMs = options.maxJitterMs ?? 30_000;
   const clock = options.clock ?? systemClock;
+  const coverageAlertAfter = options.coverageAlertAfter ?? DEFAULT_COVERAGE_ALERT_AFTER;
   const controller = new AbortController();
   const jobs = new Map<number, Job>();
   const interrupted = store.markInterrupted();
@@ -99,15 +104,27 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   function alertFor(schedule: Schedule, latest: ScanRecord): void {
     if (schedule.webhooks.length === 0) return;
-    const previous = store.latestDone(2, schedule.id).find((scan) => scan.id < latest.id);
-    if (!previous) return;
-    const before = store.getReport(previous.id);
+    // Enough history to see a view failing coverageAlertAfter scans in a row, and one more to see where it began.
+    const recent = store.latestDone(coverageAlertAfter + 1, schedule.id).filter((scan) => scan.id <= latest.id);
     const after = store.getReport(latest.id);
-    if (!before || !after) return;
-    const diff = diffReports(before, after, { from: previous.id, to: latest.id });
-    const queued = queueAlerts(store, { webhooks: schedule.webhooks, alertOn: schedule.alertOn, schedule: { id: schedule.id, name: schedule.name } }, diff, latest.summary);
+    if (!after) return;
+    const previous = recent.find((scan) => scan.id < latest.id);
+    const targets = { webhooks: schedule.webhooks, alertOn: schedule.alertOn, schedule: { id: schedule.id, name: schedule.name } };
+    let queued: number;
+    let what: string;
+    if (!previous) {
+      queued = queueAlerts(store, targets, baselineDiff(after, latest.id), latest.summary, 'baseline');
+      what = `baseline of scan ${latest.id}`;
+    } else {
+      const before = store.getReport(previous.id);
+      if (!before) return;
+      const reports = recent.map((scan) => (scan.id === latest.id ? after : store.getReport(scan.id))).filter((report) => report !== undefined);
+      const diff = withCoverageStreak(diffReports(before, after, { from: previous.id, to: latest.id }), reports, coverageAlertAfter);
+      queued = queueAlerts(store, targets, diff, latest.summary);
+      what = `${diff.changes.length} change(s) from scan ${previous.id} to ${latest.id}`;
+    }
     if (queued > 0) {
-      log(`exposure: schedule "${schedule.name}": ${diff.changes.length} change(s) from scan ${previous.id} to ${latest.id}; ${queued} alert(s) queued`);
+      log(`exposure: schedule "${schedule.name}": ${what}; ${queued} alert(s) queued`);
       outbox.kick();
     }
   }

@@ -40,7 +40,7 @@ export function validateWebhook(raw: string): string {
   return url.href;
 }
 
-const ALERT_ON_CHOICES = ['any', 'new-exposure', ...SEVERITIES.map((severity) => `severity:${severity}`)] as const;
+const ALERT_ON_CHOICES = ['any', 'new-exposure', 'coverage', ...SEVERITIES.map((severity) => `severity:${severity}`)] as const;
 
 export function validateAlertOn(raw: string): AlertOn {
   if (!(ALERT_ON_CHOICES as readonly string[]).includes(raw)) throw invalid(`--alert-on must be one of ${ALERT_ON_CHOICES.join(', ')}, not "${raw}"`, 'See "Alert filters" in the README.');

@@ -92,7 +92,7 @@ export interface ScanFacts {
 }
 
 /** What an alert is raised for; see docs in README "Alert filters". */
-export type AlertOn = 'any' | 'new-exposure' | `severity:${Severity}`;
+export type AlertOn = 'any' | 'new-exposure' | 'coverage' | `severity:${Severity}`;
 
 export interface Schedule {
   id: number;

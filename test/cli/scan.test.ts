@@ -150,16 +150,33 @@ t.test('--output writes the report to a file, nothing on stdout', async (t) => {
   t.match(bad.stderr, /EXP_ERR_OUTPUT/);
 });
 
-t.test('an unreachable gateway is reported, not a crash', async (t) => {
+t.test('an unreachable gateway is a failed inside view: exit 3, never "nothing found"', async (t) => {
   const igd = await startFakeIgd();
   const url = igd.url;
   await igd.close();
-  const result = await run(['scan', '--gateway', url, '--format', 'json']);
-  t.equal(result.code, 0);
+  const result = await run(['scan', '--gateway', url, '--format', 'json', '--no-wan']);
+  t.equal(result.code, 3, 'incomplete');
+  t.match(result.stderr, /the inside view failed: EXP_ERR_HTTP_NETWORK/);
   const report = JSON.parse(result.stdout) as ExposureReport;
   t.equal(report.gateways.length, 0);
   t.equal(report.warnings[0]?.code, 'EXP_ERR_HTTP_NETWORK');
   t.ok(report.findings.some((f) => f.id === 'upnp-igd-not-found'));
+  t.equal(report.coverage.inside.status, 'failed');
+  t.equal(report.coverage.inside.reason?.code, 'EXP_ERR_HTTP_NETWORK');
+  t.equal(report.coverage.complete, false);
+  t.notMatch(report.summary.headline, /nothing found/i);
+  t.match(report.summary.headline, /^Incomplete scan: the inside view failed/);
+
+  const text = await run(['scan', '--gateway', url, '--no-wan', '--no-color']);
+  t.equal(text.code, 3);
+  t.match(text.stdout, /^INCOMPLETE SCAN: /m, 'the banner');
+  t.match(text.stdout, /Inside view \(the router's own tables\): FAILED \(EXP_ERR_HTTP_NETWORK\)/);
+  t.notMatch(text.stdout, /0\/100/, 'no reassuring score');
+  t.match(text.stdout, /Risk score {2}not given \(the inside view failed\)/);
+  t.ok(text.stdout.indexOf('INCOMPLETE SCAN') < text.stdout.indexOf('Verdict'), 'the banner comes first');
+
+  const failOn = await run(['scan', '--gateway', url, '--no-wan', '--format', 'json', '--fail-on', 'info']);
+  t.equal(failOn.code, 1, 'a finding at --fail-on still wins over incomplete');
 });
 
 t.test('a description with control URLs on another host: those services are never called', async (t) => {

@@ -4,7 +4,11 @@
 import t from 'tap';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import { readFile } from 'node:fs/promises';
 import { runScan } from '../../src/core/run-scan.js';
+import { main } from '../../src/cli/main.js';
+import { capture } from '../support/cli.js';
 import { buildScanOptions } from '../../src/core/scan-choices.js';
 import { startFakeIgd } from '../support/fake-igd.js';
 import { closedPort } from '../support/ports.js';
@@ -39,6 +43,11 @@ for (const [name, url] of [
     t.match(report.wan.reason, /^the vantage agent failed: /);
     t.ok(report.warnings.some((warning) => warning.code === 'EXP_ERR_VANTAGE'), 'a warning carries the error');
     t.notOk(report.findings.some((finding) => finding.rule.startsWith('wan-port-open')), 'no outside-view finding without an outside view');
+    t.equal(report.coverage.outside.status, 'failed', 'a named agent that did not scan is a failed outside view');
+    t.equal(report.coverage.outside.requested, true);
+    t.equal(report.coverage.outside.reason?.code, 'EXP_ERR_VANTAGE');
+    t.equal(report.coverage.inside.status, 'complete');
+    t.equal(report.coverage.complete, false);
   });
 }
 
@@ -47,4 +56,38 @@ t.test('an agent that refuses us (wrong token, bad request) stops the scan: only
     const url = await answering(status, JSON.stringify({ error: { code: 'EXP_ERR_AGENT_UNAUTHORIZED', message: 'no' } }));
     await t.rejects(scanWith(url), { code: 'EXP_ERR_VANTAGE', httpStatus: status }, `HTTP ${status}`);
   }
+});
+
+// main() directly: runCli adds --no-wan, and these scans must ask the (loopback) agent.
+function collect() {
+  const out = capture();
+  const err = capture();
+  return { stdout: out.stream, stderr: err.stream, stderrText: err.text };
+}
+
+t.test('the CLI exits 3 when the agent is down, and says so on stderr', async (t) => {
+  const url = await answering(503, busy);
+  const io = collect();
+  const code = await main(['scan', '--gateway', igd.url, '--vantage', url, '--vantage-token', 'token-'.padEnd(40, 'x'), '--format', 'json', '--fail-on', 'none'], io);
+  t.equal(code, 3);
+  t.match(io.stderrText(), /the outside view failed: EXP_ERR_VANTAGE/);
+});
+
+t.test('an agent whose certificate cannot be verified stops the scan with a fix-it message (exit 2, never 0)', async (t) => {
+  const fixtures = new URL('../fixtures/qnap/', import.meta.url);
+  const server = https.createServer({ cert: await readFile(new URL('qnap-default.crt', fixtures)), key: await readFile(new URL('qnap-default.key', fixtures)) }, (_, response) => {
+    response.writeHead(500).end('{}');
+  });
+  let requests = 0;
+  server.on('request', () => requests++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await t.rejects(scanWith(url), { code: 'EXP_ERR_VANTAGE_TLS' });
+  const io = collect();
+  const code = await main(['scan', '--gateway', igd.url, '--vantage', url, '--vantage-token', 'token-'.padEnd(40, 'x'), '--format', 'json'], io);
+  t.equal(code, 2);
+  t.match(io.stderrText(), /EXP_ERR_VANTAGE_TLS: The agent's certificate at https:\/\/127\.0\.0\.1:\d+ could not be verified \([A-Z_]+\)/);
+  t.match(io.stderrText(), /NODE_EXTRA_CA_CERTS/);
+  t.equal(requests, 0, 'no request (and so no token) reached a server we could not verify');
 });

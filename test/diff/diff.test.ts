@@ -10,6 +10,8 @@ function withWan(report: ExposureReport, address: string, open: number[]): Expos
   const gateway = report.gateways[0];
   if (gateway) gateway.externalIp = address;
   report.wan = { vantage: 'local', outsideView: false, address, engine: 'connect', portSpec: 'qnap,common', ports: open.map((port) => ({ port, protocol: 'TCP', state: 'open' })) };
+  // A hairpin scan ran: the outside view is partial (seen from inside), so its ports are compared.
+  report.coverage.outside = { status: 'partial', requested: false, vantage: 'local', reason: { code: 'EXP_ERR_NO_VANTAGE', message: 'from inside' } };
   return report;
 }
 
@@ -88,6 +90,8 @@ t.test('WAN ports newly open and closed; a change of vantage is reported once in
 t.test('findings: new, resolved, severity changed (by stable id)', async (t) => {
   const before = exampleReport();
   const after = exampleReport();
+  // Both scans had an outside view, so the findings resting on it are compared too.
+  for (const report of [before, after]) report.coverage.outside = { status: 'complete', requested: true, vantage: 'agent' };
   const resolved = before.findings[0];
   const raised = after.findings.find((finding) => finding.severity === 'low');
   if (!resolved || !raised) throw new Error('fixture findings');

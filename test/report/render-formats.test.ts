@@ -40,7 +40,10 @@ t.test('html: headline, diagram with every door, findings with evidence and reme
 
 t.test('html: nothing exposed, and more doors than the diagram draws', async (t) => {
   const quiet = renderHtml(reportOf(observations({ gateways: [gateway([])] })));
-  t.match(quiet, /No door from the internet was found/);
+  t.match(quiet, /No UPnP mapping was found; the external address was not scanned from the internet/, 'no claim about what was not scanned');
+  t.notMatch(quiet, /No door from the internet was found/);
+  const seen = renderHtml(reportOf(observations({ gateways: [gateway([])], wan: agentWan([{ port: 80, protocol: 'TCP', state: 'closed' }]) })));
+  t.match(seen, /No door from the internet was found: no UPnP mapping, no open port on the external address/, 'only an outside view may say so');
   const many = reportOf(observations({ gateways: [gateway(Array.from({ length: 60 }, (_, index) => mapping(20000 + index, { internalClient: '192.168.1.77', leaseDuration: 600 })))] }));
   const html = renderHtml(many);
   t.equal((html.match(/data-door=/g) ?? []).length, 40, 'the diagram stops at 40');

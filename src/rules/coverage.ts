@@ -1,0 +1,175 @@
+import { observationsOf, type Observation } from '../core/observation.js';
+import type { ScanOptions } from '../core/options.js';
+import type { Coverage, CoverageReason, Gateway, ViewCoverage } from '../core/report.generated.js';
+
+/** Stop reasons after which a mapping table is known to have been read to its end. */
+const TABLE_READ_TO_END = new Set(['end-of-table', 'repeated-entry']);
+
+function gatewayReadFully(gateway: Gateway): boolean {
+  return gateway.connectionService !== null && gateway.connectionService !== undefined && TABLE_READ_TO_END.has(gateway.enumeration.stopReason) && !gateway.mappingsTruncated;
+}
+
+function noConnectionService(gateway: Gateway): boolean {
+  return gateway.errors.some((error) => error.code === 'EXP_ERR_IGD_NO_CONNECTION_SERVICE');
+}
+
+function where(gateway: Gateway): string {
+  return gateway.friendlyName ? `${gateway.friendlyName} (${gateway.address})` : gateway.address;
+}
+
+function tableReason(gateway: Gateway): string {
+  const { stopReason } = gateway.enumeration;
+  if (stopReason === 'max-mappings' || gateway.mappingsTruncated) return `stopped at the --max-mappings limit after ${gateway.mappings.length} mappings; raise --max-mappings`;
+  if (stopReason === 'deadline') return `stopped at the scan's time limit after ${gateway.mappings.length} mappings; raise --timeout`;
+  const error = gateway.errors.find((entry) => entry.code !== 'EXP_ERR_IGD_NO_CONNECTION_SERVICE');
+  return `the router stopped answering after ${gateway.mappings.length} mappings${error ? ` (${error.code}: ${error.message})` : ''}; run the scan again, or raise --request-timeout`;
+}
+
+/**
+ * The inside view: did we read the router's own tables? Nothing answering discovery is not "no mappings": UPnP may
+ * be off (good), or discovery may not reach the router (Wi-Fi client isolation, another interface).
+ */
+function insideCoverage(observations: readonly Observation[], options: ScanOptions): ViewCoverage {
+  const gateways = observationsOf(observations, 'gateway').map((observation) => observation.data);
+  const unreadable = observationsOf(observations, 'warning').filter((observation) => observation.probe === 'upnp-igd').map((observation) => observation.data);
+  const found = gateways.length + unreadable.length;
+  const usable = gateways.filter((gateway) => !noConnectionService(gateway));
+  const fully = usable.filter(gatewayReadFully);
+  const mappings = usable.reduce((total, gateway) => total + gateway.mappings.length, 0);
+  const facts = { requested: true, gateways: { found, read: fully.length }, mappings: { read: mappings, complete: fully.length === usable.length } } as const;
+  const failed = (reason: CoverageReason, extra: Partial<ViewCoverage> = {}): ViewCoverage => ({ status: 'failed', ...facts, ...extra, reason });
+
+  if (found === 0) {
+    const reason: CoverageReason = {
+      code: 'EXP_ERR_IGD_NOT_FOUND',
+      message: options.gatewayUrl
+        ? `Nothing answered at ${options.gatewayUrl}; check --gateway.`
+        : 'No UPnP router answered discovery, so no mapping table was read. If UPnP is off on your router, that is good, but forwards set by hand are then seen only from outside (--vantage); if it is on, check that this machine is on the router\'s LAN (not a guest or isolated Wi-Fi) or name it with --gateway.',
+    };
+    // Nothing to read is not a failure of ours when nobody was named; a named router that does not answer is.
+    return options.gatewayUrl ? failed(reason) : { status: 'partial', ...facts, reason };
+  }
+  if (usable.length === 0 && gateways.length > 0) {
+    const serviceTypes = [...new Set(gateways.flatMap((gateway) => gateway.services.map((service) => service.serviceType)))].slice(0, 64);
+    return failed(
+      {
+        code: 'EXP_ERR_IGD_NO_CONNECTION_SERVICE',
+        message: `${gateways.map(where).join(', ')} offered no WAN connection service this scanner can read (it described: ${serviceTypes.join(', ') || 'no services'}), so no mapping table was read. Please report the router model so it can be supported.`,
+      },
+      { serviceTypes },
+    );
+  }
+  if (usable.length === 0) {
+    const first = unreadable[0];
+    return failed({
+      code: first?.code.startsWith('EXP_ERR_') === true ? first.code : 'EXP_ERR_IGD_UNREADABLE',
+      message: `${first?.message ?? 'The router could not be read'}. ${options.gatewayUrl ? 'Check --gateway (the router\'s LAN address and its description URL).' : 'Check the router is on, or name it with --gateway.'}`,
+    });
+  }
+  const problems: string[] = [];
+  for (const gateway of usable) if (!gatewayReadFully(gateway)) problems.push(`${where(gateway)}: ${tableReason(gateway)}`);
+  if (problems.length > 0) return { status: 'partial', ...facts, reason: { code: 'EXP_ERR_IGD_MAPPINGS_INCOMPLETE', message: `Not every mapping was read. ${problems.join('; ')}.` } };
+  if (unreadable.length > 0 || usable.length < gateways.length) {
+    const missing = [...unreadable.map((warning) => warning.message), ...gateways.filter(noConnectionService).map((gateway) => `${where(gateway)} offered no WAN connection service`)];
+    return { status: 'partial', ...facts, reason: { code: 'EXP_ERR_IGD_UNREADABLE', message: `Of ${found} routers, ${missing.length} could not be read: ${missing.join('; ')}.` } };
+  }
+  const noExternal = usable.find((gateway) => gateway.externalIp === null);
+  if (noExternal) {
+    const error = noExternal.errors.find((entry) => entry.message.includes('GetExternalIPAddress'));
+    return { status: 'partial', ...facts, reason: { code: 'EXP_ERR_IGD_UNREADABLE', message: `${where(noExternal)} did not tell its external address${error ? ` (${error.code})` : ''}, so the kind of line (public, CGNAT, double NAT) is unknown.` } };
+  }
+  return { status: 'complete', ...facts };
+}
+
+/**
+ * The outside view. Only an agent is an outside view, and only --vantage asks for one: a scan from inside
+ * (hairpin NAT) is recorded as partial so no one mistakes it for the internet's view, but it is not a failure.
+ */
+function outsideCoverage(observations: readonly Observation[], options: ScanOptions): ViewCoverage {
+  const requested = options.wan && options.vantageUrl !== undefined;
+  if (!options.wan) return { status: 'skipped', requested: false, vantage: 'none', reason: { code: 'EXP_ERR_WAN_SKIPPED', message: '--no-wan: the external address was not scanned; run without it, with --vantage, for the view from the internet.' } };
+  const wan = observationsOf(observations, 'wan')[0]?.data;
+  const failure = observationsOf(observations, 'warning').find((observation) => observation.probe === 'wan-scan' && observation.data.code.startsWith('EXP_ERR_VANTAGE'));
+  if (!wan || wan.vantage === 'none') {
+    if (requested) {
+      return {
+        status: 'failed',
+        requested,
+        vantage: 'none',
+        reason: { code: failure?.data.code ?? 'EXP_ERR_VANTAGE', message: `The vantage agent did not scan: ${failure?.data.message ?? wan?.reason ?? 'no answer'}. Nothing is known about what the internet can reach; check the agent runs and run again.` },
+      };
+    }
+    return { status: 'skipped', requested, vantage: 'none', reason: { code: 'EXP_ERR_NO_VANTAGE', message: `The external address was not scanned (${wan?.reason ?? 'not run'}).` } };
+  }
+  const answered = wan.ports.filter((port) => port.protocol === 'TCP').length;
+  const asked = wan.portsAsked ?? answered;
+  const ports = { asked, answered };
+  if (answered < asked) {
+    return {
+      status: 'partial',
+      requested,
+      vantage: wan.vantage,
+      ports,
+      reason: { code: 'EXP_ERR_WAN_PORTS_INCOMPLETE', message: `Only ${answered} of ${asked} ports got a state (the scan ran out of time or the engine stopped early); raise --timeout or scan fewer ports.` },
+    };
+  }
+  if (wan.vantage === 'local') {
+    return {
+      status: 'partial',
+      requested,
+      vantage: 'local',
+      ports,
+      reason: { code: 'EXP_ERR_NO_VANTAGE', message: 'The external address was scanned from inside this network (hairpin NAT), which is not what the internet sees; run an agent and scan with --vantage for the outside view.' },
+    };
+  }
+  return { status: 'complete', requested, vantage: 'agent', ports };
+}
+
+export function judgeCoverage(observations: readonly Observation[], options: ScanOptions): Coverage {
+  const inside = insideCoverage(observations, options);
+  const outside = outsideCoverage(observations, options);
+  const complete = [inside, outside].every((view) => !view.requested || view.status === 'complete');
+  return { complete, inside, outside };
+}
+
+/** Views that were asked for and could not look at all: the CLI exits 3 for these when no finding reaches --fail-on. */
+export function failedViews(coverage: Coverage): ('inside' | 'outside')[] {
+  return (['inside', 'outside'] as const).filter((view) => coverage[view].requested && coverage[view].status === 'failed');
+}
+
+/** The views that make the scan incomplete, each with what it could not check. */
+export function incompleteViews(coverage: Coverage): { view: 'inside' | 'outside'; coverage: ViewCoverage }[] {
+  return (['inside', 'outside'] as const).filter((view) => coverage[view].requested && coverage[view].status !== 'complete').map((view) => ({ view, coverage: coverage[view] }));
+}
+
+/**
+ * The headline of a scan that could not look everywhere it was asked to: never "nothing found". With nothing
+ * relevant found it says what was not checked; with findings, a failed view is named in front of them, so the one
+ * sentence never reads as the whole picture. A partial view with findings keeps the findings' headline (the banner
+ * says what is partial).
+ */
+export function incompleteHeadline(coverage: Coverage, findingsHeadline: string | undefined): string | undefined {
+  const views = incompleteViews(coverage);
+  if (views.length === 0) return findingsHeadline;
+  const names = views.map(({ view, coverage: part }) => `the ${view} view ${part.status === 'failed' ? 'failed' : 'is incomplete'}`).join(' and ');
+  if (findingsHeadline === undefined) return `Incomplete scan: ${names}, so finding nothing here does not mean nothing is exposed.`;
+  const failed = failedViews(coverage);
+  if (failed.length === 0) return findingsHeadline;
+  return `Incomplete scan (the ${failed.join(' and ')} view failed): ${findingsHeadline}`;
+}
+
+/**
+ * Rules whose findings come and go with what the outside view saw (or whether there was one): an open port, a
+ * door's reachability, a QNAP seen from the internet or judged exposed. The diff does not compare these across a
+ * scan whose outside view failed or was skipped, so an agent down for one run raises no "new" or "resolved".
+ */
+const OUTSIDE_VIEW_RULES = new Set([
+  'wan-port-open-mapped', 'wan-port-open-unexplained', 'wan-port-router-service', 'upnp-mapping-unreachable', 'wan-view-local-only',
+  'upnp-igd-on-wan', 'ssdp-on-wan', 'nat-pmp-on-wan', 'wan-address-mismatch', 'myqnapcloud-ddns-wan',
+  'qnap-admin-exposed', 'file-sharing-exposed', 'remote-access-exposed',
+]);
+
+export function restsOnOutsideView(rule: string): boolean {
+  // Every QNAP finding may rest on a device seen only through the agent, or be judged "exposed" by its reachability.
+  return OUTSIDE_VIEW_RULES.has(rule) || rule.startsWith('qnap-');
+}
