@@ -4,6 +4,7 @@ import { atLeast } from '../rules/severity.js';
 import { wanAddressOf } from '../store/facts.js';
 import { coverageOf } from '../report/coverage-of.js';
 import { restsOnOutsideView } from '../rules/coverage.js';
+import { idWithoutRouter, recordedBeforeRouterIds } from './legacy-ids.js';
 import type { Change, DiffSide, ReportDiff } from './types.js';
 
 /** Findings below this are noise for "new exposure" (an info note is not an exposure). */
@@ -14,7 +15,8 @@ const EXPOSURE_FLOOR: Severity = 'medium';
  * LAN address. Never the external address, which the ISP may change at any time.
  */
 function gatewayKey(gateway: Gateway): string {
-  return gateway.udn ?? gateway.address;
+  // The parser stores a missing UDN as '': two routers without one are told apart by address.
+  return gateway.udn?.trim() || gateway.address;
 }
 
 function mappingKey(gateway: string | null, mapping: Mapping): string {
@@ -96,11 +98,19 @@ function findingComparable(finding: Finding, comparable: Comparable): boolean {
 }
 
 function diffFindings(from: ExposureReport, to: ExposureReport, comparable: Comparable): Change[] {
-  const before = new Map(from.findings.filter((finding) => findingComparable(finding, comparable)).map((finding) => [finding.id, finding]));
-  const after = new Map(to.findings.filter((finding) => findingComparable(finding, comparable)).map((finding) => [finding.id, finding]));
+  // Across the upgrade that gave router-scoped ids their router token, both sides are keyed without it.
+  const acrossUpgrade = recordedBeforeRouterIds(from) !== recordedBeforeRouterIds(to);
+  const keyOf = (report: ExposureReport): ((id: string) => string) => (acrossUpgrade ? idWithoutRouter(report) : (id) => id);
+  const keyed = (report: ExposureReport): Map<string, Finding> => {
+    const key = keyOf(report);
+    return new Map(report.findings.filter((finding) => findingComparable(finding, comparable)).map((finding) => [key(finding.id), finding]));
+  };
+  const before = keyed(from);
+  const after = keyed(to);
   const changes: Change[] = [];
-  for (const [id, finding] of after) {
-    const old = before.get(id);
+  for (const [key, finding] of after) {
+    const { id } = finding;
+    const old = before.get(key);
     if (!old) {
       changes.push({ kind: 'finding-new', key: id, summary: `new ${finding.severity} finding: ${finding.title}`, severity: finding.severity, newExposure: atLeast(finding.severity, EXPOSURE_FLOOR), after: { id, severity: finding.severity, title: finding.title } });
     } else if (old.severity !== finding.severity && (comparable.outside || finding.exposure === undefined)) {
@@ -118,8 +128,9 @@ function diffFindings(from: ExposureReport, to: ExposureReport, comparable: Comp
       });
     }
   }
-  for (const [id, finding] of before) {
-    if (!after.has(id)) changes.push({ kind: 'finding-resolved', key: id, summary: `resolved: ${finding.title}`, severity: finding.severity, newExposure: false, before: { id, severity: finding.severity, title: finding.title } });
+  for (const [key, finding] of before) {
+    const { id } = finding;
+    if (!after.has(key)) changes.push({ kind: 'finding-resolved', key: id, summary: `resolved: ${finding.title}`, severity: finding.severity, newExposure: false, before: { id, severity: finding.severity, title: finding.title } });
   }
   return changes;
 }

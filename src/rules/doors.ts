@@ -180,21 +180,25 @@ function joinObservations(observations: readonly Observation[]): RuleContext {
 export type DoorLevel = 'confirmed' | 'forwarded' | 'from-inside' | 'blocked';
 
 /**
- * confirmed: the outside view saw it open. forwarded: a router with a public address forwards it and nothing
- * checked from outside (it reaches the internet unless something upstream drops it). from-inside: only the hairpin
- * scan saw it open. blocked: closed or filtered from outside, or the router itself sits behind another NAT.
+ * confirmed: the outside view saw it open. forwarded: a router with a public address forwards it (a UPnP mapping)
+ * and nothing checked from outside: it reaches the internet unless something upstream drops it. A hairpin scan
+ * that saw a mapped door open adds only that something answers; the mapping is the evidence, so it stays
+ * forwarded. from-inside: only the hairpin scan saw it, with no mapping behind it (a manual forward, or the router
+ * itself): that is all the evidence there is, so rules never rate it above medium. blocked: closed or filtered from
+ * outside, or the router itself sits behind another NAT.
  */
 export function doorLevel(door: Door): DoorLevel {
+  const forwarded = (): DoorLevel => (door.gateway && !gatewayReachable(door.gateway) ? 'blocked' : 'forwarded');
   switch (door.reachability) {
     case 'open':
       return 'confirmed';
     case 'open-from-inside':
-      return 'from-inside';
+      return door.via === 'upnp' ? forwarded() : 'from-inside';
     case 'closed':
     case 'filtered':
       return 'blocked';
     case 'not-scanned':
-      return door.gateway && !gatewayReachable(door.gateway) ? 'blocked' : 'forwarded';
+      return forwarded();
   }
 }
 

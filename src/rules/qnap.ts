@@ -43,7 +43,8 @@ function adminVerb(door: Door, level: DoorLevel): string {
   }
 }
 
-const ADMIN_SEVERITY: Readonly<Record<DoorLevel, Severity>> = { confirmed: 'critical', forwarded: 'critical', 'from-inside': 'high', blocked: 'medium' };
+/** from-inside is a hairpin scan's word alone (no mapping, no outside view): never above medium. */
+const ADMIN_SEVERITY: Readonly<Record<DoorLevel, Severity>> = { confirmed: 'critical', forwarded: 'critical', 'from-inside': 'medium', blocked: 'medium' };
 
 function wanPortEvidence(context: RuleContext, door: Door): Evidence[] {
   const wan = context.wan;
@@ -236,14 +237,17 @@ function vulnerableFinding(subject: Subject, vulnerable: readonly Verdict[]): Fi
   const firmware = firmwareName(subject.device);
   const classification = verdictClassification(verdicts);
   const fixes = verdicts.length === 1 ? 'the fix' : 'the fixes';
-  const reach = best && exposed
+  const hairpinOnly = best?.level === 'from-inside';
+  const reach = best && exposed && hairpinOnly
+    ? `It answers on ${best.door.door.protocol}/${best.door.door.externalPort} of your external address, seen from inside this network (hairpin NAT, not an outside view, and no UPnP mapping explains it): scan with --vantage to learn whether the internet reaches it.`
+    : best && exposed
     ? `It is reachable from outside on ${best.door.door.protocol}/${best.door.door.externalPort}${best.door.admin ? ` (see ${qnapAdminFindingId(best.door.door)})` : ''}: anyone on the internet can try these holes.`
     : 'Nothing in this scan shows it reachable from the internet, so an attacker needs a foothold on the LAN first (or a forward this scan did not see); fix it before anything opens a port to it.';
   return {
     id: vulnerableFindingId(subject, exposed),
     rule: exposed ? 'qnap-vulnerable-exposed' : 'qnap-vulnerable-lan',
-    severity: !exposed ? 'medium' : best.level === 'from-inside' ? 'high' : 'critical',
-    title: `Your ${name}${firmware ? ` (${firmware})` : ''} runs versions below ${fixes} for ${advisoryLabels(classification.advisoryDetails ?? [])}${exposed ? ', and it is reachable from the internet' : ''}`,
+    severity: !exposed || best.level === 'from-inside' ? 'medium' : 'critical',
+    title: `Your ${name}${firmware ? ` (${firmware})` : ''} runs versions below ${fixes} for ${advisoryLabels(classification.advisoryDetails ?? [])}${!exposed ? '' : hairpinOnly ? ', and it answers on your external address (seen from inside, not an outside view)' : ', and it is reachable from the internet'}`,
     description: [`${name} at ${subject.address} runs versions older than the fixed release of ${verdicts.length} advisor${verdicts.length === 1 ? 'y' : 'ies'}:`, ...verdicts.map(verdictSentence), reach].join(' '),
     evidence: verdicts.map((verdict) => ({ subject: `${subject.address} ${verdict.advisory} (${productOf(verdict)})`, detail: `${verdict.status}: found ${verdict.foundVersion ?? 'unknown'}, fixed in ${verdict.fixedVersion ?? 'unknown'}; ${verdict.reason}; ${dataWords(verdict)}` })),
     remediation: [

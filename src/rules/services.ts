@@ -16,7 +16,8 @@ const WHY: Readonly<Record<number, { story: string; references: string[]; cve?: 
   5900: { story: 'VNC often has a weak or no password and sends the screen unencrypted; internet-facing VNC is scanned for constantly.', references: [] },
 };
 
-const SEVERITY: Readonly<Record<DoorLevel, Severity>> = { confirmed: 'critical', forwarded: 'high', 'from-inside': 'high', blocked: 'low' };
+/** from-inside is a hairpin scan's word alone (no mapping, no outside view): never above medium. */
+const SEVERITY: Readonly<Record<DoorLevel, Severity>> = { confirmed: 'critical', forwarded: 'high', 'from-inside': 'medium', blocked: 'low' };
 
 function serviceFinding(door: Door, id: string): Finding {
   const port = servicePort(door);
@@ -31,7 +32,7 @@ function serviceFinding(door: Door, id: string): Finding {
     id,
     rule: fileSharing ? 'file-sharing-exposed' : 'remote-access-exposed',
     severity: SEVERITY[level],
-    title: `${name} on ${target} ${level === 'confirmed' ? 'is reachable from the internet' : level === 'blocked' ? 'is forwarded, but not reachable from the internet right now' : 'is forwarded to the internet'}${door.via === 'upnp' ? ' (UPnP)' : ''}`,
+    title: `${name} on ${target} ${level === 'confirmed' ? 'is reachable from the internet' : level === 'blocked' ? 'is forwarded, but not reachable from the internet right now' : level === 'from-inside' ? 'answers on your external address (seen from inside, not an outside view)' : 'is forwarded to the internet'}${door.via === 'upnp' ? ' (UPnP)' : ''}`,
     description: `${door.via === 'upnp' ? `A UPnP mapping forwards ${door.protocol}/${door.externalPort} to ${target}.` : `Port ${door.externalPort} answers on your external address and no UPnP mapping explains it.`} ${reachabilityWords(door).replace(/^./, (first) => first.toUpperCase())}. ${why?.story ?? ''}`.trim(),
     evidence,
     remediation: [

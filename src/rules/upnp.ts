@@ -345,17 +345,23 @@ export function upnpRules(observations: readonly Observation[], context: RuleCon
   findings.push(...foreignLocationFindings(discovery?.responses ?? []));
 
   if (gateways.length === 0) {
-    const warned = observationsOf(observations, 'warning').length > 0;
+    // Only the router probe's own failures: an agent that was down says nothing about the router.
+    const unreadable = observationsOf(observations, 'warning').filter((observation) => observation.probe === 'upnp-igd');
+    const named = discovery?.method === 'gateway-url';
     findings.push({
       id: 'upnp-igd-not-found',
       rule: 'upnp-igd-not-found',
       classification: unclassified(),
       severity: 'info',
-      title: warned ? 'A UPnP router answered but could not be read' : 'No UPnP router answered on this network',
-      description: warned
-        ? 'A device answered discovery but its description or actions could not be read; see the warnings.'
-        : `No Internet Gateway Device answered within ${discovery?.windowMs ?? 0} ms. Either UPnP is off on the router (good), or it answers slowly: try --discovery-window 5000, or --gateway URL if you know the description URL.`,
-      evidence: [{ subject: 'lan', detail: `SSDP answers: ${discovery?.responses.length ?? 0}` }],
+      title: unreadable.length > 0 ? (named ? 'The router named with --gateway could not be read' : 'A UPnP router answered but could not be read') : 'No UPnP router answered on this network',
+      description:
+        unreadable.length > 0
+          ? `${named ? 'The description URL given with --gateway' : 'A device that answered discovery'} could not be read, so its mapping table is unknown (not empty); see the evidence and the report's coverage.`
+          : `No Internet Gateway Device answered within ${discovery?.windowMs ?? 0} ms. Either UPnP is off on the router (good), or it answers slowly: try --discovery-window 5000, or --gateway URL if you know the description URL.`,
+      evidence:
+        unreadable.length > 0
+          ? unreadable.slice(0, 8).map((observation) => ({ subject: observation.subject, detail: `${observation.data.code}: ${observation.data.message}` }))
+          : [{ subject: 'lan', detail: `SSDP answers: ${discovery?.responses.length ?? 0}` }],
       remediation: [],
       references: [],
     });

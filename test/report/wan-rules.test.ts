@@ -99,7 +99,9 @@ t.test('hairpin scan: the port of the IGD LOCATION is the router\'s own service,
 });
 
 t.test('a hairpin scan of the lab-like default (router, no mappings): no finding above medium', async (t) => {
-  const findings = evaluateRules(observations(localWan([{ port: 5000, protocol: 'TCP', state: 'open' }, { port: 22, protocol: 'TCP', state: 'open' }, { port: 80, protocol: 'TCP', state: 'open' }]), []));
+  const findings = evaluateRules(observations(localWan([5000, 22, 80, 445, 3389].map((port) => ({ port, protocol: 'TCP' as const, state: 'open' as const }))), []));
+  t.ok(findings.some((f) => f.rule === 'file-sharing-exposed'), 'SMB answering is still reported');
+  t.ok(findings.some((f) => f.rule === 'remote-access-exposed'), 'and so is RDP');
   const above = findings.filter((f) => RANK[f.severity] > RANK.medium);
   t.same(above.map((f) => `${f.id} ${f.severity}`), []);
 });

@@ -75,7 +75,14 @@ t.test('how far the door reaches decides the severity', async (t) => {
   t.equal(cgnat.get('qnap-vulnerable-lan-192-168-1-20')?.severity, 'medium');
 
   const hairpin = byId(evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [nasHost()], wan: { vantage: 'local', outsideView: false, address: WAN_ADDRESS, engine: 'connect', ports: [{ port: 8080, protocol: 'TCP', state: 'open' }] } })));
-  t.equal(hairpin.get('qnap-admin-exposed-tcp-8080')?.severity, 'high', 'seen open from inside only');
+  t.equal(hairpin.get('qnap-admin-exposed-tcp-8080')?.severity, 'critical', 'a mapped door seen open from inside is still forwarded: the mapping is the evidence');
+  const unmapped = byId(evaluateRules(observations({ gateways: [gateway([])], hosts: [nasHost({ reasons: ['nas-option'] })], wan: { vantage: 'local', outsideView: false, address: WAN_ADDRESS, engine: 'connect', ports: [{ port: 8080, protocol: 'TCP', state: 'open' }] } })));
+  const hairpinOnly = [...unmapped.values()].filter((finding) => finding.exposure === 'tcp-8080');
+  t.ok(hairpinOnly.length > 0, 'the unexplained door seen from inside is reported');
+  for (const finding of hairpinOnly) {
+    t.ok(['info', 'low', 'medium'].includes(finding.severity), `${finding.id}: a hairpin scan alone never raises a finding above medium (${finding.severity})`);
+  }
+  t.ok(hairpinOnly.some((finding) => /not an outside view|seen from inside/.test(`${finding.title} ${finding.description}`)), 'and says it is not an outside view');
 
   const filteredFindings = evaluateRules(observations({ gateways: [gateway([mapping(8080)])], hosts: [nasHost()], wan: agentWan([{ port: 8080, protocol: 'TCP', state: 'filtered' }]) }));
   const filtered = byId(filteredFindings);
