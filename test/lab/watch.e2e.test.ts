@@ -51,10 +51,14 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
   await exited;
 }
 
-function alerts(file: string): AlertPayload[] {
+function bodiesIn(file: string): AlertPayload[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as AlertPayload);
 }
+
+/** Alerts about changes; the first scan's baseline (exposure.baseline) is counted on its own. */
+const alerts = (file: string): AlertPayload[] => bodiesIn(file).filter((body) => body.type === 'exposure.changes');
+const baselines = (file: string): AlertPayload[] => bodiesIn(file).filter((body) => body.type === 'exposure.baseline');
 
 function startWatch(lab: Lab, db: string, log: string[]): ChildProcess {
   const child = lab.spawn(lab.scanner, process.execPath, [
@@ -89,6 +93,9 @@ t.test('watch: alerts once per change, survives a receiver outage and a SIGKILL 
   await t.test('a new mapping is alerted exactly once', async (t) => {
     const first = await until('a first scan', 15_000, () => done()[0]);
     t.same(mappingsOf(store, first.id), ['UDP/3074']);
+    const [baseline] = await until('the baseline alert', 15_000, () => baselines(received).length > 0 && baselines(received));
+    t.equal(baseline?.to.scanId, first.id, 'the first scan tells where monitoring starts');
+    t.ok(baseline?.changes.some((c) => c.kind === 'mapping-added' && c.key === 'UDP/3074'));
     await addMapping(lab, 5000);
     const seen = await until('a scan that sees TCP/5000', 15_000, () => done().find((s) => mappingsOf(store, s.id).includes('TCP/5000')));
     await until('two more scans', 15_000, () => done().filter((s) => s.id > seen.id).length >= 2);
@@ -141,6 +148,7 @@ t.test('watch: alerts once per change, survives a receiver outage and a SIGKILL 
     await until('scans again after the restart', 15_000, () => done().find((s) => s.id > running.id));
     await sleep(1000);
     t.equal(alerts(received).length, 2, 'a restart sends no alert again');
+    t.equal(baselines(received).length, 1, 'and no second baseline');
     await stop(watch, 'SIGTERM');
     t.equal(watch.exitCode, 0, 'SIGTERM stops watch cleanly');
     t.equal(store.listScans({ status: 'running' }).items.length, 0, 'a clean stop leaves nothing running');
