@@ -2,11 +2,11 @@ import { alertView, renderAlertsText } from '../alerts/render.js';
 import { createError } from '../core/errors.js';
 import { diffReports } from '../diff/diff.js';
 import { renderDiffJson, renderDiffText, renderHistoryText } from '../diff/render.js';
-import { openStore } from '../store/index.js';
 import type { AlertStatus, HistoryStore } from '../store/types.js';
 import { ALERTS_HELP, DIFF_HELP, HISTORY_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';
+import { openHistory } from './preflight.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
 const COMMON = { help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, format: { type: 'string' } } as const;
@@ -22,7 +22,7 @@ function format(command: string, raw: string | undefined): 'text' | 'json' {
 }
 
 function withStore<T>(file: string | undefined, work: (store: HistoryStore) => T): T {
-  const store = openStore(file === undefined ? {} : { file });
+  const store = openHistory(file);
   try {
     return work(store);
   } finally {

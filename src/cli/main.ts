@@ -1,6 +1,5 @@
-import { writeFile, rename } from 'node:fs/promises';
 import { runScan } from '../core/run-scan.js';
-import { createError, isExposureError } from '../core/errors.js';
+import { isExposureError } from '../core/errors.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { render } from '../report/render.js';
 import { terminalSafe } from '../report/sanitize.js';
@@ -8,6 +7,7 @@ import { atLeast } from '../rules/severity.js';
 import { failedViews } from '../rules/coverage.js';
 import { MAIN_HELP, SCAN_HELP } from './help.js';
 import { parseScanArgs } from './scan-args.js';
+import { checkOutputFile, checkScanEngine, writeAtomically } from './preflight.js';
 
 /** 3 (incomplete) is below 1: a finding that reaches --fail-on says more than a view that could not look. */
 export const EXIT = { ok: 0, findings: 1, error: 2, incomplete: 3 } as const;
@@ -17,18 +17,16 @@ export interface Io {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, content, { mode: 0o600 });
-  await rename(temporary, file);
-}
-
 async function scan(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   const command = parseScanArgs(argv);
   if (command.help) {
     io.stdout.write(SCAN_HELP);
     return EXIT.ok;
   }
+  // Everything that can be checked without the network is checked first (--db is opened first by scanAndRecord):
+  // a scan that could only end in a usage error does not run for a minute.
+  if (command.output !== undefined) await checkOutputFile(command.output);
+  await checkScanEngine(command.scan);
   const showProgress = !command.quiet && io.stderr.isTTY === true;
   const options = { ...command.scan, ...(showProgress ? { onProgress: (message: string) => io.stderr.write(`\u001b[2K\r${terminalSafe(message)}…`) } : {}) };
   const report = command.save ? await (await import('./record.js')).scanAndRecord(command.db, options, signal, io) : await runScan(options, signal);
@@ -36,11 +34,7 @@ async function scan(argv: readonly string[], io: Io, signal: AbortSignal): Promi
   const toFile = command.output !== undefined;
   const rendered = render(report, command.format, { color: command.color && !toFile && io.stdout.isTTY === true });
   if (command.output !== undefined) {
-    try {
-      await writeAtomically(command.output, rendered);
-    } catch (error) {
-      throw createError('EXP_ERR_OUTPUT', `Cannot write ${command.output}: ${(error as Error).message}`, { hint: 'Check that the folder exists and is writable.' });
-    }
+    await writeAtomically(command.output, rendered);
   } else {
     io.stdout.write(rendered);
   }

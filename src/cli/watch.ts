@@ -1,10 +1,11 @@
 import { startScheduler } from '../schedule/scheduler.js';
 import { DEFAULT_COVERAGE_ALERT_AFTER } from '../alerts/coverage-streak.js';
 import { validateAlertOn, validateCron, validateWebhook } from '../schedule/validate.js';
-import { openStore } from '../store/index.js';
+import { checkScanScope } from '../core/scan-choices.js';
 import { WATCH_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import { parseScanArgs } from './scan-args.js';
+import { checkScanEngine, openHistory } from './preflight.js';
 import type { Io } from './main.js';
 import { usageError } from './usage.js';
 
@@ -81,8 +82,13 @@ export async function watchCommand(argv: readonly string[], io: Io, signal: Abor
   const keepDays = numberOption('watch', 'keep-days', single(args, '--keep-days'), 365, 0, 100_000);
   const coverageAlertAfter = numberOption('watch', 'coverage-alert-after', single(args, '--coverage-alert-after'), DEFAULT_COVERAGE_ALERT_AFTER, 1, 100);
   const retrySeconds = numberOption('watch', 'alert-retry', single(args, '--alert-retry'), 30, 0.1, 3600, false);
+  // Before anything is stored or scheduled: a schedule whose first run is an hour away must not find a typo then.
+  // The scope (--gateway and --nas on this machine's networks, --interface present) as the scan will check it,
+  // the engine, then the database.
+  checkScanScope(scan.scan);
+  await checkScanEngine(scan.scan);
   const db = single(args, '--db');
-  const store = openStore(db === undefined ? {} : { file: db });
+  const store = openHistory(db);
   try {
     const saved = store.upsertSchedule(schedule);
     const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   EXP_ERR_OUTPUT: 'The report could not be written.',
   EXP_ERR_NMAP_FAILED: 'nmap ran but did not produce a usable result.',
   EXP_ERR_ENGINE_UNAVAILABLE: 'The requested scan engine is not available on this machine.',
+  EXP_ERR_SYN_SCAN_NEEDS_ROOT: 'A SYN scan (--syn-scan) was asked for by a process that does not run as root.',
   EXP_ERR_VANTAGE: 'The vantage agent could not be reached or gave an unusable answer.',
   EXP_ERR_VANTAGE_TLS: "The vantage agent's TLS certificate could not be verified.",
   EXP_ERR_IGD_NOT_FOUND: 'No UPnP router answered discovery, so no mapping table was read.',
