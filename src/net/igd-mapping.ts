@@ -122,7 +122,7 @@ export function parsePortListing(responseBody: string): ListingParse {
   const listing = cdata ? (cdata[1] ?? '') : decodeXmlText(span.inner);
   const entries: RawMapping[] = [];
   const problems: string[] = [];
-  const listStart = new RegExp(`${tag('PortMappingList')}|<(?:[A-Za-z_][\\w.-]*:)?PortMappingList\\s[^>]*>`).exec(listing);
+  const listStart = new RegExp(`${tag('PortMappingList')}|<(?:[A-Za-z_][\\w.-]*:)?PortMappingList\\s[^<>]*>`).exec(listing);
   if (!listStart) {
     if (listing.trim() !== '') problems.push('no PortMappingList element');
     return { entries, problems };

@@ -122,8 +122,15 @@ interface Span {
   inner: string;
 }
 
+/**
+ * Attributes of an opening tag: never `<` (not well-formed XML), which also keeps every search linear. With
+ * `[^>]*`, each of thousands of `<Name ` candidates before one `>` (or none) was scanned to that `>` again: a
+ * 1 MiB answer of `<NewPortMappingDescription ` cost 20 s of CPU (found by test/fuzz/soap-mapping.test.ts).
+ */
+const ATTRIBUTES = '(?:\\s[^<>]*)?';
+
 export function hostileSpan(body: string, name: string): Span | undefined {
-  const open = new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${name}(?:\\s[^>]*)?(/?)>`).exec(body);
+  const open = new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${name}${ATTRIBUTES}(/?)>`).exec(body);
   if (!open) return undefined;
   if (open[1] === '/') return { outerStart: open.index, outerEnd: open.index + open[0].length, inner: '' };
   const close = new RegExp(`</(?:[A-Za-z_][\\w.-]*:)?${name}\\s*>`, 'g');
@@ -135,7 +142,7 @@ export function hostileSpan(body: string, name: string): Span | undefined {
 }
 
 function simpleElement(text: string, name: string): string | undefined {
-  const match = new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${name}(?:\\s[^>]*)?(?:/>|>([^<]*)</(?:[A-Za-z_][\\w.-]*:)?${name}\\s*>)`).exec(text);
+  const match = new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${name}${ATTRIBUTES}(?:/>|>([^<]*)</(?:[A-Za-z_][\\w.-]*:)?${name}\\s*>)`).exec(text);
   if (!match) return undefined;
   return decodeXmlText(match[1] ?? '').trim();
 }

@@ -88,15 +88,29 @@ function mapState(raw: string): { state: PortState; exact: boolean } {
 const PORT_TABLE_SIZE = 65536;
 const STATE_CODES: readonly PortState[] = ['open', 'closed', 'filtered'];
 
-/** Calls back for each port of an nmap port list ("1-3,80", extrareasons' ports attribute) that was asked for. */
-function forEachListedPort(list: string, wanted: Uint8Array, each: (port: number) => void): void {
+/**
+ * nmap names each port once across all extrareasons lists, so a real document walks at most 65,535 ports. A forged
+ * one repeating `1-65535` thousands of times would walk each repeat (a 16 KB document cost 4 s, found by
+ * test/fuzz/nmap-xml.test.ts); past this budget the lists are no longer read.
+ */
+const MAX_LISTED_PORT_VISITS = PORT_TABLE_SIZE * 4;
+
+/**
+ * Calls back for each port of an nmap port list ("1-3,80", extrareasons' ports attribute) that was asked for.
+ * False when the shared budget of port visits ran out (the rest of the list was not read).
+ */
+function forEachListedPort(list: string, wanted: Uint8Array, budget: { left: number }, each: (port: number) => void): boolean {
   for (const part of list.split(',')) {
     const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part.trim());
     if (!match) continue;
-    const first = Number(match[1]);
-    const last = match[2] === undefined ? first : Math.min(Number(match[2]), 65535);
-    for (let port = Math.max(first, 1); port <= last; port++) if (wanted[port] === 1) each(port);
+    const first = Math.max(Number(match[1]), 1);
+    const last = match[2] === undefined ? Number(match[1]) : Math.min(Number(match[2]), 65535);
+    if (last < first) continue;
+    budget.left -= last - first + 1;
+    if (budget.left < 0) return false;
+    for (let port = first; port <= last; port++) if (wanted[port] === 1) each(port);
   }
+  return true;
 }
 
 /** nmap's banner script hex-escapes every non-printable byte (\x0D) and wraps at 75 columns with real newlines. */
@@ -201,6 +215,7 @@ export function parseNmapXml(text: string, request: NmapXmlRequest): NmapXmlScan
   // 0: not summarised; otherwise 1 + the index of the state in STATE_CODES.
   const summarised = new Uint8Array(PORT_TABLE_SIZE);
   const blanketStates: { raw: string; state: PortState }[] = [];
+  const budget = { left: MAX_LISTED_PORT_VISITS };
   for (const extra of nodes(portsNode, 'extraports')) {
     const raw = attr(extra, 'state') ?? 'unknown';
     const { state, exact } = mapState(raw);
@@ -210,9 +225,10 @@ export function parseNmapXml(text: string, request: NmapXmlRequest): NmapXmlScan
     if (reasons.length > 0 && lists.length === reasons.length) {
       const code = STATE_CODES.indexOf(state) + 1;
       for (const list of lists) {
-        forEachListedPort(list, wanted, (port) => {
+        const whole = forEachListedPort(list, wanted, budget, (port) => {
           if (!listed.has(port)) summarised[port] = code;
         });
+        if (!whole) break;
       }
     } else {
       blanketStates.push({ raw, state });
