@@ -1,6 +1,6 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { formatPortList, parsePortSpec } from '../../src/net/portscan/port-spec.js';
+import { formatPortList, MAX_SPEC_ITEMS, MAX_SPEC_LENGTH, parsePortSpec } from '../../src/net/portscan/port-spec.js';
 import portSets from '../../probes/wan-scan/port-sets.json' with { type: 'json' };
 
 t.test('named sets, ports and ranges', async (t) => {
@@ -16,6 +16,59 @@ t.test('named sets, ports and ranges', async (t) => {
 t.test('anything else is a usage error, so nothing unvalidated reaches nmap', async (t) => {
   for (const bad of ['', '0', '65536', '10-5', '80 -oN x', '80;id', '-p-', 'http', '1-2-3', '1,,2', 'x'.repeat(5000), '--script=vuln', '80\n81']) {
     t.throws(() => parsePortSpec(bad), { code: 'EXP_ERR_USAGE' }, JSON.stringify(bad.slice(0, 20)));
+  }
+});
+
+t.test('size and shape are checked before anything is expanded', async (t) => {
+  // Over a cap, whatever the items: refused for the cap, not for an item.
+  t.throws(() => parsePortSpec('1,'.repeat(1100).slice(0, -1)), { code: 'EXP_ERR_USAGE', message: /at most 1024 comma-separated items/ });
+  t.throws(() => parsePortSpec(','.repeat(MAX_SPEC_LENGTH)), { code: 'EXP_ERR_USAGE', message: /at most 1024/ });
+  t.throws(() => parsePortSpec('1'.repeat(MAX_SPEC_LENGTH + 1)), { code: 'EXP_ERR_USAGE', message: /1 to 4096 characters, not 4097/ });
+  t.throws(() => parsePortSpec(42 as unknown as string), { code: 'EXP_ERR_USAGE' }, 'not a string');
+  // Only spaces and tabs around an item; any other whitespace is refused, not trimmed.
+  t.same(parsePortSpec('\t80 ,  qnap\t').slice(0, 3), [21, 22, 80]);
+  for (const bad of ['80\n', '\r80', '80\u00a0', '\u2028' + '80', '８０', '+80', '0x50', '1e3', '80.0', '00000080', 'ALL', 'all ,']) {
+    t.throws(() => parsePortSpec(bad), { code: 'EXP_ERR_USAGE' }, JSON.stringify(bad).replace(/[^ -~]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  }
+  // The refused item is quoted escaped and cut short: no control character or page of text comes back out.
+  const error = t.throws(() => parsePortSpec(`80,\u001b[31m${'x'.repeat(200)}`)) as Error;
+  t.notOk(error.message.includes('\u001b'), 'no raw escape character');
+  t.match(error.message, /"\\x1b\[31mx+\.\.\." is not a port/);
+  t.ok(error.message.length < 200, 'short');
+  // Exactly at the caps is accepted.
+  t.equal(parsePortSpec(Array.from({ length: MAX_SPEC_ITEMS }, (_, index) => String(index + 1)).join(',')).length, MAX_SPEC_ITEMS);
+  t.equal(parsePortSpec(`${' '.repeat(MAX_SPEC_LENGTH - 2)}80`).length, 1, '4096 characters');
+});
+
+t.test('the largest specs the limits accept parse in well under 20 ms (linear, capped work)', async (t) => {
+  // Before the bounded parser, 400 repeats of "all" (1.6 KB) took about 2 s: every repeat was expanded.
+  const repeat = (item: string): string => {
+    const count = Math.min(MAX_SPEC_ITEMS, Math.floor((MAX_SPEC_LENGTH + 1) / (item.length + 1)));
+    return Array.from({ length: count }, () => item).join(',');
+  };
+  const worst: Array<[string, string, number]> = [
+    ['all', repeat('all'), 65535],
+    ['1-65535', repeat('1-65535'), 65535],
+    ['top1000', repeat('top1000'), 1000],
+    ['qnap,common', repeat('qnap,common'), new Set([...portSets.qnap, ...portSets.common]).size],
+    ['mixed', repeat('all,top1000,1-65535,common'), 65535],
+    ['ranges', Array.from({ length: 409 }, (_, index) => `${index + 1}-65535`).join(','), 65535],
+    ['refused last', `${repeat('all').slice(0, -4)},x`, -1],
+  ];
+  parsePortSpec('all');
+  for (const [name, spec, size] of worst) {
+    t.ok(spec.length <= MAX_SPEC_LENGTH, `${name}: ${spec.length} characters`);
+    let best = Infinity;
+    for (let run = 0; run < 5; run++) {
+      const started = performance.now();
+      try {
+        t.equal(parsePortSpec(spec).length, size, name);
+      } catch (error) {
+        t.equal(size, -1, `${name}: ${(error as Error).message}`);
+      }
+      best = Math.min(best, performance.now() - started);
+    }
+    t.ok(best < 20, `${name}: ${best.toFixed(2)} ms`);
   }
 });
 

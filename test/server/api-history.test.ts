@@ -75,7 +75,8 @@ t.test('schedules: create, list, get, delete; invalid cron, duplicate names, unk
   const schedule = created.json<{ id: number; options: Record<string, unknown>; enabled: boolean }>();
   t.equal(schemaErrors(scheduleSchema, schedule), null);
   t.equal(created.headers.location, `/v1/schedules/${schedule.id}`);
-  t.match(schedule, { name: 'nightly', cron: '0 3 * * *', webhooks: ['http://127.0.0.1:9/hook'], alertOn: 'severity:high', enabled: true });
+  t.match(schedule, { name: 'nightly', cron: '0 3 * * *', webhookOrigins: ['http://127.0.0.1:9'], alertOn: 'severity:high', enabled: true });
+  t.notOk('webhooks' in schedule, 'webhooks by origin only');
   t.match(schedule.options, { gatewayUrl: igd.url, wan: false, ports: 'qnap,common', timeoutSeconds: 60 }, 'the CLI defaults fill the rest');
   t.equal(changes, 1, 'the scheduler is told');
 
@@ -118,9 +119,10 @@ t.test('schedules that name no webhook get the server\'s (exposure serve --webho
   const api = await harness({ scheduleDefaults: { webhooks: ['http://127.0.0.1:9/default'], alertOn: 'any' } });
   t.teardown(api.close);
   const plain = await api.app.inject({ method: 'POST', url: '/v1/schedules', headers: auth, payload: { name: 'plain', cron: '0 * * * *', scan: { wan: false } } });
-  t.match(plain.json(), { webhooks: ['http://127.0.0.1:9/default'], alertOn: 'any' });
+  t.match(plain.json(), { webhookOrigins: ['http://127.0.0.1:9'], alertOn: 'any' });
+  t.same(api.store.getScheduleByName('plain')?.webhooks, ['http://127.0.0.1:9/default'], 'stored whole, shown by origin');
   const own = await api.app.inject({ method: 'POST', url: '/v1/schedules', headers: auth, payload: { name: 'own', cron: '0 * * * *', scan: { wan: false }, webhooks: [], alertOn: 'severity:critical' } });
-  t.match(own.json(), { webhooks: [], alertOn: 'severity:critical' }, 'an explicit choice wins, an empty list included');
+  t.match(own.json(), { webhookOrigins: [], alertOn: 'severity:critical' }, 'an explicit choice wins, an empty list included');
 });
 
 /** A strict reader of the text exposition format: what a Prometheus server would refuse, this refuses. */

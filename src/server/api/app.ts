@@ -11,6 +11,7 @@ import { installErrorHandlers, sendError } from './errors.js';
 import { ScanQueue, type RunScan } from './scan-queue.js';
 import type { ScanSlots } from './scan-slots.js';
 import { storeRecorder } from './recorder.js';
+import { decimalIntegersOnly } from './url-integers.js';
 import { REQUEST_SCHEMAS, SHARED_SCHEMAS } from './schemas.js';
 import { scanRoutes } from './routes/scans.js';
 import { exposureRoutes } from './routes/exposure.js';
@@ -110,6 +111,7 @@ export async function build(options: ApiOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limits.bodyLimit }, app.getDefaultJsonParser('error', 'error'));
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandlers(app);
+  app.addHook('preValidation', decimalIntegersOnly);
 
   const queue =
     options.queue ??

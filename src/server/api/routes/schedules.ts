@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { createError } from '../../../core/errors.js';
-import type { AlertOn } from '../../../store/types.js';
+import { webhookOrigin } from '../../../alerts/outbox.js';
+import type { AlertOn, Schedule } from '../../../store/types.js';
 import type { ApiContext } from '../app.js';
 import { errorResponses, idParams, ref, scheduleRequestSchema, scheduleSchema } from '../schemas.js';
 import { scanOptionsFromRequest, type ApiScanRequest } from '../scan-request.js';
@@ -14,10 +15,37 @@ interface ApiScheduleRequest {
   enabled?: boolean;
 }
 
+/** A schedule as the API shows it: each webhook by its origin only, since a webhook's path or query is often its secret. */
+export type ApiSchedule = Omit<Schedule, 'webhooks'> & { webhookOrigins: string[] };
+
+export function scheduleView(schedule: Schedule): ApiSchedule {
+  const { webhooks, ...rest } = schedule;
+  return { ...rest, webhookOrigins: webhooks.map(webhookOrigin) };
+}
+
+/**
+ * The store's own checks quote a refused webhook whole; these run first and name it by its place in the list, so
+ * a refusal never sends a secret path back (or into a log line). Same rules: http(s), no user:password.
+ */
+function checkWebhooks(webhooks: readonly string[]): void {
+  webhooks.forEach((raw, index) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw createError('EXP_ERR_SCHEDULE_INVALID', `webhooks[${index}] is not a URL`, { hint: 'Give a full URL, e.g. https://hooks.slack.com/services/... or http://127.0.0.1:8123/api/webhook/ID' });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw createError('EXP_ERR_SCHEDULE_INVALID', `webhooks[${index}] is not http or https`, { hint: 'Only http:// and https:// webhooks are supported' });
+    if (url.username !== '' || url.password !== '') {
+      throw createError('EXP_ERR_SCHEDULE_INVALID', `webhooks[${index}] (${url.origin}) must not contain a user name or password`, { hint: 'Put the secret in the path (as Slack and Home Assistant do)' });
+    }
+  });
+}
+
 export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
   return (app, _options, done) => {
     app.get('/schedules', { schema: { tags: ['schedules'], summary: 'Every schedule', response: { 200: { type: 'array', items: ref(scheduleSchema) }, ...errorResponses() } } }, () =>
-      context.store.listSchedules(),
+      context.store.listSchedules().map(scheduleView),
     );
 
     app.get<{ Params: { id: number } }>(
@@ -26,7 +54,7 @@ export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
       (request) => {
         const schedule = context.store.getSchedule(request.params.id);
         if (!schedule) throw createError('EXP_ERR_SCHEDULE_NOT_FOUND', `No schedule ${request.params.id}`);
-        return schedule;
+        return scheduleView(schedule);
       },
     );
 
@@ -44,6 +72,7 @@ export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
         const { name, cron, scan, enabled } = request.body;
         const webhooks = request.body.webhooks ?? context.scheduleDefaults.webhooks;
         const alertOn = request.body.alertOn ?? context.scheduleDefaults.alertOn;
+        checkWebhooks(webhooks ?? []);
         // The scan a schedule will run passes the same checks, now, as one started by POST /v1/scans.
         const options = scanOptionsFromRequest(scan ?? {}, context.vantage);
         const schedule = context.store.createSchedule({
@@ -56,7 +85,7 @@ export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
           ...(enabled !== undefined ? { enabled } : {}),
         });
         context.onSchedulesChanged();
-        return reply.code(201).header('location', `/v1/schedules/${schedule.id}`).send(schedule);
+        return reply.code(201).header('location', `/v1/schedules/${schedule.id}`).send(scheduleView(schedule));
       },
     );
 
