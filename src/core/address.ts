@@ -46,6 +46,20 @@ export function classifyIPv4(address: string | null | undefined): AddressClass {
   return 'public';
 }
 
+/**
+ * Whether the address is one a host on the subnet can have: in the CIDR and, on a subnet with room for them
+ * (/30 and larger), neither its network nor its broadcast address (a request there reaches every host, or none).
+ */
+export function isHostInCidr(address: string, cidr: string): boolean {
+  const value = ipv4ToNumber(address);
+  if (value === undefined || !isInCidr(address, cidr)) return false;
+  const bits = Number(cidr.split('/')[1] ?? '32');
+  if (!(bits <= 30)) return true;
+  const size = 2 ** (32 - bits);
+  const offset = value % size;
+  return offset !== 0 && offset !== size - 1;
+}
+
 export function isInCidr(address: string, cidr: string): boolean {
   const value = ipv4ToNumber(address);
   if (value === undefined) return false;

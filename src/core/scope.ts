@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { isInCidr } from './address.js';
+import { isHostInCidr, isInCidr } from './address.js';
 import { createError } from './errors.js';
 import type { LocalNetwork } from './report.generated.js';
 
@@ -11,9 +11,10 @@ import type { LocalNetwork } from './report.generated.js';
 export class Scope {
   constructor(readonly localNetworks: readonly LocalNetwork[]) {}
 
+  /** A host address on loopback or one of this machine's subnets (never a subnet's network or broadcast address). */
   isLocal(address: string): boolean {
     if (!net.isIPv4(address)) return false;
-    return isInCidr(address, '127.0.0.0/8') || this.localNetworks.some((network) => isInCidr(address, network.cidr));
+    return isInCidr(address, '127.0.0.0/8') || this.localNetworks.some((network) => isHostInCidr(address, network.cidr));
   }
 
   /** Whether the internal client of a mapping sits on one of this machine's subnets (null: nothing to compare with). */
@@ -34,6 +35,8 @@ export class Scope {
       return 'LOCATION is not a valid URL';
     }
     if (url.protocol !== 'http:') return `LOCATION uses ${url.protocol}, not http:`;
+    // The source address of a UDP answer can be forged by any LAN host: it proves nothing unless it is local too.
+    if (!this.isLocal(answeredFrom)) return `the answer came from ${answeredFrom}, which is not on a network this machine is attached to`;
     if (url.hostname !== answeredFrom) return `LOCATION names ${url.hostname}, but the answer came from ${answeredFrom}`;
     if (url.username || url.password) return 'LOCATION carries credentials';
     return undefined;
@@ -93,6 +96,9 @@ export class Scope {
       throw createError('EXP_ERR_URL_NOT_ALLOWED', `--gateway host ${url.hostname} is not on a network this machine is attached to`, {
         hint: 'Give the router by its LAN IP address (not a name); exposure-scanner only talks to devices on your own network.',
       });
+    }
+    if (url.username || url.password) {
+      throw createError('EXP_ERR_URL_NOT_ALLOWED', '--gateway must not carry a user name or password', { hint: 'exposure-scanner never sends credentials; give the description URL without user:password@.' });
     }
     return url;
   }

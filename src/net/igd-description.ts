@@ -133,6 +133,13 @@ function addService(description: DeviceDescription, service: unknown, deviceType
     description.rejectedUrls.push({ serviceType, url: rawControl, reason: 'not a valid URL' });
     return;
   }
+  if (controlUrl.username || controlUrl.password) {
+    // Never sent, and not copied into the report either: the recorded URL has them blanked.
+    controlUrl.username = '';
+    controlUrl.password = '';
+    description.rejectedUrls.push({ serviceType, url: controlUrl.href, reason: 'carries credentials (exposure-scanner never sends any)' });
+    return;
+  }
   if (controlUrl.protocol !== location.protocol || controlUrl.host !== location.host) {
     description.rejectedUrls.push({ serviceType, url: controlUrl.href, reason: `points to ${controlUrl.host}, not to the device that answered (${location.host})` });
     return;
