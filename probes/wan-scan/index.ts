@@ -67,7 +67,11 @@ export const wanScanProbe: Probe = {
             ...(location ? { igd: { port: Number(location.port || 80), path: location.pathname } } : {}),
             timeoutSeconds: Math.max(1, Math.floor(remainingMs / 1000) - 2),
           },
-          { signal: context.signal, timeoutMs: remainingMs },
+          {
+            signal: context.signal,
+            timeoutMs: remainingMs,
+            trust: { ca: options.vantageCa, pin: options.vantagePin },
+          },
         );
       } catch (error) {
         // An agent that is down must not cost the inside view (a scheduled check would record nothing at all):

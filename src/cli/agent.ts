@@ -3,6 +3,7 @@ import { createError } from '../core/errors.js';
 import { ENGINE_CHOICES, selectEngine, type EngineChoice } from '../net/portscan/engines.js';
 import { buildAgent, DEFAULT_AGENT_LIMITS } from '../server/agent/app.js';
 import { loadOrCreateToken } from '../server/token.js';
+import { spkiPinOfPem } from '../net/spki-pin.js';
 import { AGENT_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './main.js';
@@ -53,10 +54,28 @@ export async function agentCommand(argv: readonly string[], io: Io, signal: Abor
           }),
         }
       : undefined;
-  const app = await buildAgent({ token: token.token, engine: () => Promise.resolve(engine), limits, ...(https ? { https } : {}) });
+  let pin: string | undefined;
+  if (https) {
+    try {
+      pin = spkiPinOfPem(https.cert);
+    } catch {
+      throw createError('EXP_ERR_AGENT_CONFIG', `--tls-cert ${values['tls-cert'] ?? ''} holds no PEM certificate`, { hint: 'Give the certificate in PEM ("-----BEGIN CERTIFICATE-----"), the leaf first.' });
+    }
+  }
+  const app = await buildAgent({
+    token: token.token,
+    engine: () => Promise.resolve(engine),
+    limits,
+    ...(https ? { https } : {}),
+    log: (line) => void io.stderr.write(`${line}\n`),
+  });
   await app.listen({ host: listen.host, port: listen.port });
   const scheme = https ? 'https' : 'http';
   io.stderr.write(`exposure agent listening on ${scheme}://${listen.host}:${listen.port} (engine ${engine.name})\n`);
+  if (pin !== undefined) {
+    // What a scanner needs to trust a self-signed certificate: its key's pin, to compare or to paste.
+    io.stderr.write(`Pin: ${pin} (SHA-256 of the certificate's public key). Scan with:\n\n  --vantage-pin ${pin}\n\n`);
+  }
   if (token.created) io.stderr.write(`A new token was created in ${token.file}:\n\n  ${token.token}\n\nGive it to the scanner as EXPOSURE_VANTAGE_TOKEN. It is not shown again.\n`);
   else io.stderr.write(`Token: ${token.file}\n`);
   if (!https && !['127.0.0.1', '::1'].includes(listen.host)) io.stderr.write('Warning: no TLS; the token crosses the network in clear. Use --tls-cert and --tls-key.\n');

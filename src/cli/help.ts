@@ -39,6 +39,10 @@ Outside view:
                             without it the external address is scanned from inside (hairpin NAT), TCP only,
                             and labelled "not an outside view"
   --vantage-token T         the agent's token (better: the EXPOSURE_VANTAGE_TOKEN environment variable)
+  --vantage-pin sha256/B64  trust the agent's (self-signed) certificate by its key: the pin "exposure agent"
+                            prints at start; several separated by ';' (like curl --pinnedpubkey)
+  --vantage-ca FILE         verify the agent's certificate against this PEM file (its own certificate or its CA)
+                            instead of this machine's CAs
   --ports SPEC              qnap, common, top1000, all, ports and ranges, comma separated (default qnap,common);
                             every port a UPnP mapping opens is always added
   --engine auto|nmap|connect
@@ -99,14 +103,17 @@ from, and only that address: a request cannot name a target. Requests need the b
   --token-file FILE         the bearer token (default $XDG_CONFIG_HOME/exposure-scanner/agent-token); created
                             with a random token, mode 0600, and printed once, when it does not exist
   --tls-cert FILE --tls-key FILE
-                            serve HTTPS (strongly advised: the token travels with every request)
+                            serve HTTPS (strongly advised: the token travels with every request); prints the
+                            certificate's pin for the scanner's --vantage-pin (a self-signed one is fine)
   --engine auto|nmap|connect
                             nmap when installed (auto), or the built-in engine
   --syn-scan                nmap -sS instead of -sT (needs root)
-  --max-ports N             largest port set per request (default 10000; 65535 allows "all")
+  --max-ports N             largest port set per request (default 65535: "all")
   --max-duration SECONDS    longest scan per request (default 300)
   --max-concurrent N        scans at once over all clients (default 2; one per client in any case)
   --rate-limit N            scan requests per client per 10 minutes (default 6)
+
+Every refused request is logged on standard error: time, status, code, client address (never the token).
 `;
 
 export const HISTORY_HELP = `Usage: exposure history [--limit N] [--format text|json] [--db FILE]

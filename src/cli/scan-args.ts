@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { numberOption } from './number-option.js';
 import { DEFAULT_SCAN_OPTIONS, SCAN_LIMITS, type ScanOptions } from '../core/options.js';
 import { buildScanOptions } from '../core/scan-choices.js';
@@ -5,6 +6,7 @@ import type { Severity } from '../core/report.generated.js';
 import { SEVERITIES } from '../rules/severity.js';
 import { ENGINE_CHOICES } from '../net/portscan/engines.js';
 import { qnapScanOptions } from '../core/qnap-options.js';
+import { checkVantageTrust } from '../net/vantage-client.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
@@ -39,6 +41,8 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     enumeration: { type: 'string' },
     vantage: { type: 'string' },
     'vantage-token': { type: 'string' },
+    'vantage-ca': { type: 'string' },
+    'vantage-pin': { type: 'string' },
     engine: { type: 'string' },
     ports: { type: 'string' },
     'service-detection': { type: 'boolean' },
@@ -77,10 +81,14 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     wan: !values['no-wan'],
     vantageUrl: values.vantage,
     ...(values.vantage !== undefined ? { vantageToken } : {}),
+    // The path, made absolute: watch stores it, and a service may run from another folder. Read at each scan.
+    vantageCa: values['vantage-ca'] === undefined ? undefined : path.resolve(values['vantage-ca']),
+    vantagePin: values['vantage-pin'],
     gatewayUrl: values.gateway,
     interface: values.interface,
     ...qnapScanOptions(values.nas, values.myqnapcloud, values['dns-server']),
   });
+  checkVantageTrust(scan.vantageUrl, { ca: scan.vantageCa, pin: scan.vantagePin });
   return {
     help: values.help ?? false,
     scan,

@@ -5,7 +5,7 @@
  */
 export interface AgentScanRequest {
   /**
-   * Port spec: qnap, common, top1000, all, single ports and ranges, comma separated.
+   * Port spec: qnap, common, top1000, all, single ports and ranges, comma separated. At most the agent's --max-ports ports (default 65535: all).
    */
   ports?: string;
   /**
@@ -23,6 +23,9 @@ export interface AgentScanRequest {
     port: number;
     path: string;
   };
+  /**
+   * How long the scan may take; the agent cuts a longer wish to its --max-duration.
+   */
   timeoutSeconds?: number;
   /**
    * Also run the QNAP fingerprints (safe, unauthenticated reads of public pages and the TLS certificate) against the caller's open TCP ports.
@@ -43,7 +46,9 @@ export interface AgentScanResponse {
   durationMs: number;
   portSpec: string;
   /**
-   * @maxItems 65535
+   * One entry per TCP port asked for (65,535 with all) and, when asked, UDP 1900 and 5351. The agent keeps the whole answer within 8 MiB (dropping TCP banners, then service details, with a warning); the scanner reads at most 16 MiB (src/core/agent-limits.ts).
+   *
+   * @maxItems 65537
    */
   ports: WanPort[];
   igd?: IgdControl;

@@ -20,6 +20,10 @@ export interface ScanOptions {
   /** The vantage agent that scans us from outside; without one the external address is scanned from inside. */
   vantageUrl?: string;
   vantageToken?: string;
+  /** --vantage-ca: a PEM file (the path, read at each scan) to verify the agent's certificate with, instead of the system's CAs. */
+  vantageCa?: string;
+  /** --vantage-pin: `sha256/BASE64` SPKI pins of the agent's key, separated by ';' (a self-signed agent certificate). */
+  vantagePin?: string;
   /** Scan engine for a scan run from this machine (the agent picks its own). */
   engine: 'auto' | 'nmap' | 'connect';
   /** Port spec for the outside view (mapped ports are always added). */

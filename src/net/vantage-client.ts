@@ -1,10 +1,23 @@
+import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import responseSchema from '../../schemas/agent-scan-response.schema.json' with { type: 'json' };
 import { createError, abortError, isExposureError, type ExposureError } from '../core/errors.js';
+import { AGENT_MAX_RESPONSE_BYTES } from '../core/agent-limits.js';
 import type { AgentScanRequest, AgentScanResponse } from '../core/agent.generated.js';
+import { parsePins, spkiPin } from './spki-pin.js';
 
-/** 65,535 ports at ~80 bytes each, plus banners: 16 MiB is generous and still bounded. */
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** How the agent's certificate is trusted besides this machine's CAs (`--vantage-ca`, `--vantage-pin`). */
+export interface VantageTrust {
+  /** A PEM file of CA certificates (or the agent's own self-signed certificate): replaces the system's CAs. */
+  ca?: string;
+  /** `sha256/BASE64` SPKI pins separated by ';': the agent's key must be one of them. */
+  pin?: string;
+}
 
 let validator: ValidateFunction<AgentScanResponse> | undefined;
 
@@ -18,20 +31,6 @@ function validate(body: unknown): AgentScanResponse {
   return body;
 }
 
-async function readBounded(response: Response, signal: AbortSignal): Promise<string> {
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  // Node's web streams are async iterable; the DOM-free type definitions here do not say so.
-  for await (const value of response.body as unknown as AsyncIterable<Uint8Array>) {
-    if (signal.aborted) throw abortError(signal, 'Reading the agent answer');
-    total += value.byteLength;
-    if (total > MAX_RESPONSE_BYTES) throw createError('EXP_ERR_VANTAGE', `The agent sent more than ${MAX_RESPONSE_BYTES} bytes`);
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export function scanEndpoint(vantageUrl: string): URL {
   let url: URL;
   try {
@@ -42,6 +41,41 @@ export function scanEndpoint(vantageUrl: string): URL {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw createError('EXP_ERR_USAGE', '--vantage must be an https: (or http:) URL');
   if (url.username || url.password) throw createError('EXP_ERR_USAGE', '--vantage must not carry credentials; use --vantage-token or EXPOSURE_VANTAGE_TOKEN');
   return new URL('/v1/scan', url);
+}
+
+function readCa(file: string, text: Buffer): Buffer {
+  try {
+    // Throws on a file with no PEM certificate in it (a key, a DER file, the wrong file).
+    if (new X509Certificate(text).raw.length === 0) throw new Error('empty certificate');
+  } catch {
+    throw createError('EXP_ERR_USAGE', `--vantage-ca ${file} holds no PEM certificate`, { hint: 'Give the agent\'s certificate (the --tls-cert file) or the CA that signed it, in PEM ("-----BEGIN CERTIFICATE-----").' });
+  }
+  return text;
+}
+
+function caUnreadable(file: string, error: unknown): ExposureError {
+  return createError('EXP_ERR_USAGE', `Cannot read --vantage-ca ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { hint: 'Copy the agent\'s --tls-cert file (or its CA) to this machine and name it here.' });
+}
+
+/**
+ * Checks `--vantage-ca` and `--vantage-pin` before any scan work (a command line is checked when it is parsed):
+ * pins well formed, the CA file readable and holding a certificate, and an https: agent to apply them to.
+ */
+export function checkVantageTrust(vantageUrl: string | undefined, trust: VantageTrust): void {
+  if (trust.ca === undefined && trust.pin === undefined) return;
+  const option = trust.pin !== undefined ? '--vantage-pin' : '--vantage-ca';
+  if (vantageUrl === undefined) throw createError('EXP_ERR_USAGE', `${option} goes with --vantage URL: it says how to trust that agent's certificate`);
+  if (scanEndpoint(vantageUrl).protocol !== 'https:') throw createError('EXP_ERR_USAGE', `${option} needs an https: --vantage URL (the agent runs with --tls-cert and --tls-key)`);
+  if (trust.pin !== undefined) parsePins(trust.pin);
+  if (trust.ca !== undefined) {
+    let text: Buffer;
+    try {
+      text = readFileSync(trust.ca);
+    } catch (error) {
+      throw caUnreadable(trust.ca, error);
+    }
+    readCa(trust.ca, text);
+  }
 }
 
 /** Errors that mean the agent is down or overloaded for now, not that the user must change something. */
@@ -64,17 +98,133 @@ export function vantageUnavailable(error: unknown): boolean {
   return status !== undefined && (status >= 500 || status === 429);
 }
 
-/** The TLS error codes (OpenSSL's, as Node reports them) that mean the agent's certificate was not trusted. */
-function certificateProblem(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return code;
+const HOW_TO_TRUST =
+  'For the agent\'s self-signed certificate, pass the pin "exposure agent" prints at start (--vantage-pin sha256/...), ' +
+  'or its certificate file (--vantage-ca cert.pem); with a CA-signed certificate, check the --vantage host name is one the certificate names ' +
+  '(a private CA: --vantage-ca, or NODE_EXTRA_CA_CERTS=FILE).';
+
+function untrusted(origin: string, problem: string, seen: string | undefined): ExposureError {
+  return createError('EXP_ERR_VANTAGE_TLS', `The agent's certificate at ${origin} could not be verified (${problem}): the outside view was not asked for, and the token was not sent${seen ? `. Its key has the pin ${seen}` : ''}`, {
+    hint: seen ? `${HOW_TO_TRUST} Use that pin only if it is the one on the agent's "Pin:" line.` : HOW_TO_TRUST,
+  });
+}
+
+/** The trust decision on a finished handshake: the pin (when given), then the chain and host name Node verified. */
+function verify(socket: tls.TLSSocket, origin: string, pins: string[] | undefined, withCa: boolean): void {
+  const certificate = socket.getPeerX509Certificate();
+  if (!certificate) throw untrusted(origin, 'no certificate', undefined);
+  const seen = spkiPin(certificate);
+  if (pins && !pins.includes(seen)) {
+    throw createError('EXP_ERR_VANTAGE_TLS', `The agent at ${origin} is not the pinned one: its key has the pin ${seen}, not ${pins.length === 1 ? 'the pinned' : 'one of the pinned'} ${pins.join(';')}. The outside view was not asked for, and the token was not sent`, {
+      hint: 'Compare with the "Pin:" line exposure agent printed at start. If the agent has a new key (a certificate made with a new key), use its new pin; if it has not, something in the path answered in its place.',
+    });
   }
-  return undefined;
+  if ((pins === undefined || withCa) && !socket.authorized) throw untrusted(origin, String(socket.authorizationError), seen);
+}
+
+/**
+ * Opens the connection and decides whether to trust it before a single request byte (and so the token) is
+ * written: the HTTP request is made on this socket only once it is returned. With a pin the key decides (a
+ * self-signed certificate for an IP address is the normal case); with `--vantage-ca` the chain and the host
+ * name must verify against that CA alone (and the pin too, when both are given); otherwise against this
+ * machine's CAs (NODE_EXTRA_CA_CERTS included).
+ */
+async function connect(endpoint: URL, trust: VantageTrust, signal: AbortSignal): Promise<net.Socket> {
+  const host = endpoint.hostname.replace(/^\[(.*)\]$/, '$1');
+  const https = endpoint.protocol === 'https:';
+  const port = Number(endpoint.port) || (https ? 443 : 80);
+  const pins = trust.pin !== undefined ? parsePins(trust.pin) : undefined;
+  let ca: Buffer | undefined;
+  if (trust.ca !== undefined) {
+    const file = trust.ca;
+    ca = readCa(file, await readFile(file).catch((error: unknown) => Promise.reject(caUnreadable(file, error))));
+  }
+  signal.throwIfAborted();
+  const socket = https
+    ? tls.connect({
+        host,
+        port,
+        ...(net.isIP(host) === 0 ? { servername: host } : {}),
+        ...(ca ? { ca } : {}),
+        ALPNProtocols: ['http/1.1'],
+        // Decided below, on the certificate Node has verified (authorized, authorizationError) and its key.
+        rejectUnauthorized: false,
+      })
+    : net.connect({ host, port });
+  const onAbort = (): void => void socket.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once(https ? 'secureConnect' : 'connect', () => resolve());
+      socket.once('error', reject);
+      socket.once('close', () => reject(new Error('connection closed')));
+    });
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (socket instanceof tls.TLSSocket) {
+    try {
+      verify(socket, endpoint.origin, pins, ca !== undefined);
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+  }
+  return socket;
+}
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
+/** One POST on an already trusted socket; the answer is read up to AGENT_MAX_RESPONSE_BYTES. */
+function post(socket: net.Socket, endpoint: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    const request = http.request({
+      createConnection: () => socket,
+      method: 'POST',
+      path: endpoint.pathname,
+      setHost: false,
+      headers: { ...headers, host: endpoint.host, 'content-length': String(Buffer.byteLength(body)), connection: 'close' },
+      signal,
+    });
+    request.on('error', reject);
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      response.on('data', (chunk: Buffer) => {
+        total += chunk.byteLength;
+        if (total > AGENT_MAX_RESPONSE_BYTES) {
+          request.destroy();
+          reject(createError('EXP_ERR_VANTAGE', `The agent sent more than ${AGENT_MAX_RESPONSE_BYTES} bytes`, { hint: 'The agent may run another version of exposure-scanner; update both sides.' }));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('error', reject);
+      response.on('aborted', () => reject(new Error('the agent closed the connection before the end of its answer')));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    request.end(body);
+  });
+}
+
+function failureText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return (error as NodeJS.ErrnoException).code ?? error.message;
 }
 
 /** Asks the vantage agent to scan us. The agent decides the target (our address as it sees it), never we. */
-export async function requestVantageScan(vantageUrl: string, token: string, request: AgentScanRequest, options: { signal: AbortSignal; timeoutMs: number }): Promise<AgentScanResponse> {
+export async function requestVantageScan(
+  vantageUrl: string,
+  token: string,
+  request: AgentScanRequest,
+  options: { signal: AbortSignal; timeoutMs: number; trust?: VantageTrust },
+): Promise<AgentScanResponse> {
   const endpoint = scanEndpoint(vantageUrl);
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]);
   // The caller's cancellation stops the scan; the agent being too slow only costs the outside view.
@@ -84,47 +234,46 @@ export async function requestVantageScan(vantageUrl: string, token: string, requ
       : unavailable(createError('EXP_ERR_VANTAGE', `The agent at ${endpoint.origin} did not answer within ${Math.round(options.timeoutMs / 1000)} s`, {
           hint: 'The agent may be overloaded; run again later, or raise --timeout.',
         }));
-  let response: Response;
+  let socket: net.Socket;
   try {
-    response = await fetch(endpoint, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(request),
-      redirect: 'error',
-      signal,
-    });
+    socket = await connect(endpoint, options.trust ?? {}, signal);
   } catch (error) {
     if (signal.aborted) throw cancelledOrTooSlow();
-    const problem = certificateProblem(error);
-    if (problem !== undefined) {
-      throw createError('EXP_ERR_VANTAGE_TLS', `The agent's certificate at ${endpoint.origin} could not be verified (${problem}): the outside view was not asked for`, {
-        hint: 'Use a certificate from a CA this machine trusts (NODE_EXTRA_CA_CERTS=FILE adds one), or check the --vantage host name matches the certificate.',
-      });
-    }
-    throw unavailable(createError('EXP_ERR_VANTAGE', `Cannot reach the agent at ${endpoint.origin}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`, {
+    if (isExposureError(error)) throw error;
+    throw unavailable(createError('EXP_ERR_VANTAGE', `Cannot reach the agent at ${endpoint.origin}: ${failureText(error)}`, {
       hint: 'Check --vantage, that the agent runs, and that its port is open in the VPS firewall.',
     }));
   }
-  let text: string;
+  let answer: Answer;
   try {
-    text = await readBounded(response, signal);
+    answer = await post(socket, endpoint, { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' }, JSON.stringify(request), signal);
   } catch (error) {
+    socket.destroy();
     if (signal.aborted) throw cancelledOrTooSlow();
-    throw error;
+    if (isExposureError(error)) throw error;
+    throw unavailable(createError('EXP_ERR_VANTAGE', `The agent at ${endpoint.origin} failed to answer: ${failureText(error)}`, {
+      hint: 'The agent may have stopped or restarted during the scan; run again.',
+    }));
   }
+  socket.destroy();
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(answer.text);
   } catch {
-    throw createError('EXP_ERR_VANTAGE', `The agent answered HTTP ${response.status} with something that is not JSON`, { httpStatus: response.status });
+    throw createError('EXP_ERR_VANTAGE', `The agent answered HTTP ${answer.status} with something that is not JSON`, { httpStatus: answer.status });
   }
-  if (!response.ok) {
-    const failure = (body as { error?: { code?: unknown; message?: unknown } }).error;
+  if (answer.status < 200 || answer.status > 299) {
+    const failure = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     const code = typeof failure?.code === 'string' ? failure.code.slice(0, 64) : 'unknown';
     const message = typeof failure?.message === 'string' ? failure.message.slice(0, 300) : '';
-    throw createError('EXP_ERR_VANTAGE', `The agent refused the scan (HTTP ${response.status}, ${code}): ${message}`, {
-      hint: response.status === 401 ? 'Check the token: --vantage-token or EXPOSURE_VANTAGE_TOKEN must match the agent token file.' : 'See the agent code in docs/errors.md.',
-      httpStatus: response.status,
+    throw createError('EXP_ERR_VANTAGE', `The agent refused the scan (HTTP ${answer.status}, ${code}): ${message}`, {
+      hint:
+        answer.status === 401
+          ? 'Check the token: --vantage-token or EXPOSURE_VANTAGE_TOKEN must match the agent token file.'
+          : code === 'EXP_ERR_AGENT_TOO_LARGE'
+            ? 'Ask for fewer ports, or start the agent with a higher --max-ports (65535 allows --ports all).'
+            : 'See the agent code in docs/errors.md.',
+      httpStatus: answer.status,
     });
   }
   try {

@@ -12,6 +12,9 @@ import { capture } from '../support/cli.js';
 import { buildScanOptions } from '../../src/core/scan-choices.js';
 import { startFakeIgd } from '../support/fake-igd.js';
 import { closedPort } from '../support/ports.js';
+import { fileURLToPath } from 'node:url';
+import { buildAgent } from '../../src/server/agent/app.js';
+import { recordingEngine } from '../support/recording-engine.js';
 
 async function answering(status: number, body: string): Promise<string> {
   const server = http.createServer((_, response) => response.writeHead(status, { 'content-type': 'application/json' }).end(body));
@@ -88,6 +91,29 @@ t.test('an agent whose certificate cannot be verified stops the scan with a fix-
   const code = await main(['scan', '--gateway', igd.url, '--vantage', url, '--vantage-token', 'token-'.padEnd(40, 'x'), '--format', 'json'], io);
   t.equal(code, 2);
   t.match(io.stderrText(), /EXP_ERR_VANTAGE_TLS: The agent's certificate at https:\/\/127\.0\.0\.1:\d+ could not be verified \([A-Z_]+\)/);
-  t.match(io.stderrText(), /NODE_EXTRA_CA_CERTS/);
+  t.match(io.stderrText(), /--vantage-pin sha256\/.*--vantage-ca/s, "the hint says how to pin it");
   t.equal(requests, 0, 'no request (and so no token) reached a server we could not verify');
+});
+
+t.test('a self-signed agent works with --vantage-pin and with --vantage-ca (issue 13)', async (t) => {
+  const vantage = new URL('../fixtures/vantage/', import.meta.url);
+  const { engine, targets } = recordingEngine();
+  const token = 'token-'.padEnd(40, 'x');
+  const agent = await buildAgent({ token, engine: () => Promise.resolve(engine), https: { cert: await readFile(new URL('agent.crt', vantage)), key: await readFile(new URL('agent.key', vantage)) } });
+  await agent.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => agent.close());
+  const url = `https://127.0.0.1:${(agent.server.address() as AddressInfo).port}`;
+  const base = ['scan', '--gateway', igd.url, '--vantage', url, '--vantage-token', token, '--format', 'json', '--fail-on', 'none'];
+  for (const trust of [['--vantage-pin', 'sha256/oPFIK67nXQ8euzFu6Ej0YzpKZhfsTHMEVCxN0V593Y0='], ['--vantage-ca', fileURLToPath(new URL('agent.crt', vantage))]]) {
+    const io = collect();
+    const out = capture();
+    const code = await main([...base, ...trust], { stdout: out.stream, stderr: io.stderr });
+    t.equal(code, 0, `${trust[0]}: ${io.stderrText()}`);
+    const report = JSON.parse(out.text()) as { wan: { vantage: string; address: string } };
+    t.same([report.wan.vantage, report.wan.address], ['agent', '127.0.0.1'], `${trust[0]}: the outside view came from the agent`);
+  }
+  const io = collect();
+  t.equal(await main([...base, '--vantage-pin', 'sha256/EgoKMWXHSObgmiK6M/orstpKIz5Dbz5X9fwGcKNBLj0='], io), 2, 'another pin: exit 2');
+  t.match(io.stderrText(), /EXP_ERR_VANTAGE_TLS: The agent at https:\/\/127\.0\.0\.1:\d+ is not the pinned one: its key has the pin sha256\/oPFIK67nXQ8euzFu6Ej0YzpKZhfsTHMEVCxN0V593Y0=/);
+  t.same(targets, ['127.0.0.1', '127.0.0.1'], 'two scans, of the caller');
 });

@@ -1,13 +1,15 @@
 import net from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import requestSchema from '../../../schemas/agent-scan-request.schema.json' with { type: 'json' };
 import responseSchema from '../../../schemas/agent-scan-response.schema.json' with { type: 'json' };
 import { runOutsideChecks } from '../../../probes/wan-scan/outside-checks.js';
 import { parsePortSpec } from '../../net/portscan/port-spec.js';
 import type { PortScanEngine } from '../../net/portscan/types.js';
-import { isExposureError } from '../../core/errors.js';
+import { isExposureError, type ErrorCode } from '../../core/errors.js';
 import type { AgentScanRequest } from '../../core/agent.generated.js';
+import { AGENT_RESPONSE_BUDGET_BYTES } from '../../core/agent-limits.js';
+import { fitAnswer } from './fit-answer.js';
 import { sendError } from '../reply.js';
 import { bearerToken, tokenMatches } from '../token.js';
 
@@ -24,7 +26,8 @@ export interface AgentLimits {
 }
 
 export const DEFAULT_AGENT_LIMITS: AgentLimits = {
-  maxPorts: 10_000,
+  // `--ports all` is the scan a worried owner wants most; the time a scan may take is bounded by maxDurationSeconds.
+  maxPorts: 65_535,
   maxDurationSeconds: 300,
   maxConcurrentScans: 2,
   rateLimitMax: 6,
@@ -37,6 +40,8 @@ export interface AgentOptions {
   limits?: Partial<AgentLimits>;
   logger?: boolean;
   https?: { key: Buffer; cert: Buffer };
+  /** One line per refused or failed request: time, status, code, client address (never a header, so never the token). */
+  log?: (line: string) => void;
 }
 
 const DEFAULT_PORTS = 'qnap,common';
@@ -67,26 +72,47 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
     // Reject, never silently drop, what the schema does not allow: a "target" field must fail loudly.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
-  const running = new Set<string>();
+  /** The scans running, by caller address, with the time each must be done by (for Retry-After). */
+  const running = new Map<string, number>();
+  /** The code each refused request was answered with, for its log line. */
+  const refusals = new WeakMap<FastifyRequest, ErrorCode>();
+  const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply => {
+    refusals.set(reply.request, code);
+    return sendError(reply, status, code, message);
+  };
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error.validation) return sendError(reply, 400, 'EXP_ERR_AGENT_BAD_REQUEST', `Invalid request: ${error.message}`);
-    if (error.statusCode === 413) return sendError(reply, 413, 'EXP_ERR_AGENT_BAD_REQUEST', 'Request body too large');
-    if (error.statusCode === 415 || error.statusCode === 400) return sendError(reply, error.statusCode, 'EXP_ERR_AGENT_BAD_REQUEST', error.message);
-    if (error.statusCode === 429) return sendError(reply, 429, 'EXP_ERR_AGENT_RATE_LIMITED', error.message);
+    if (error.validation) return fail(reply, 400, 'EXP_ERR_AGENT_BAD_REQUEST', `Invalid request: ${error.message}`);
+    if (error.statusCode === 413) return fail(reply, 413, 'EXP_ERR_AGENT_BAD_REQUEST', 'Request body too large');
+    if (error.statusCode === 415 || error.statusCode === 400) return fail(reply, error.statusCode, 'EXP_ERR_AGENT_BAD_REQUEST', error.message);
+    // The limiter has set Retry-After (and the X-RateLimit-* headers) already.
+    if (error.statusCode === 429) return fail(reply, 429, 'EXP_ERR_AGENT_RATE_LIMITED', error.message);
     app.log.error(error);
     // Never a stack trace to a client.
-    return sendError(reply, 500, 'EXP_ERR_VANTAGE', 'The agent failed to complete the scan');
+    return fail(reply, 500, 'EXP_ERR_VANTAGE', 'The agent failed to complete the scan');
   });
-  app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'EXP_ERR_AGENT_BAD_REQUEST', 'No such route'));
+  app.setNotFoundHandler((_request, reply) => fail(reply, 404, 'EXP_ERR_AGENT_BAD_REQUEST', 'No such route'));
+
+  if (options.log) {
+    const log = options.log;
+    app.addHook('onResponse', (request, reply, done) => {
+      if (reply.statusCode >= 400) {
+        // The route, not the URL the client sent (it is the client's text); the peer as the socket has it.
+        const route = request.routeOptions.url ?? 'no such route';
+        log(`${new Date().toISOString()} exposure agent: ${reply.statusCode < 500 ? 'refused' : 'failed'} ${reply.statusCode} ${refusals.get(request) ?? 'unknown'} from ${request.socket.remoteAddress ?? 'unknown'} (${request.method} ${route})`);
+      }
+      done();
+    });
+  }
 
   await app.register(rateLimit, {
     global: false,
     keyGenerator: (request) => request.socket.remoteAddress ?? 'unknown',
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: { code: 'EXP_ERR_AGENT_RATE_LIMITED', message: `Too many scan requests: at most ${context.max} per ${context.after}` },
-    }),
+    // An Error, so that the error handler above has its message (a plain object reached it with none).
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`Too many scan requests from this address: at most ${context.max} per ${Math.round(limits.rateLimitWindowMs / 1000)} s; retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`), {
+        statusCode: 429,
+      }),
   });
 
   app.get('/v1/healthz', () => Promise.resolve({ ok: true }));
@@ -100,7 +126,7 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
         app.rateLimit({ max: limits.rateLimitMax, timeWindow: limits.rateLimitWindowMs }),
         async (request, reply) => {
           if (!tokenMatches(options.token, bearerToken(request.headers.authorization))) {
-            return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'EXP_ERR_AGENT_UNAUTHORIZED', 'A valid bearer token is required');
+            return fail(reply.header('www-authenticate', 'Bearer'), 401, 'EXP_ERR_AGENT_UNAUTHORIZED', 'A valid bearer token is required');
           }
           return undefined;
         },
@@ -108,20 +134,25 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
     },
     async (request, reply) => {
       const target = callerAddress(request.socket.remoteAddress);
-      if (!target) return sendError(reply, 400, 'EXP_ERR_AGENT_UNSUPPORTED_CLIENT', 'The agent scans IPv4 callers only; connect to it over IPv4');
+      if (!target) return fail(reply, 400, 'EXP_ERR_AGENT_UNSUPPORTED_CLIENT', 'The agent scans IPv4 callers only; connect to it over IPv4');
       let ports: number[];
       try {
         ports = parsePortSpec(request.body.ports ?? DEFAULT_PORTS);
       } catch (error) {
-        return sendError(reply, 400, 'EXP_ERR_AGENT_BAD_REQUEST', error instanceof Error ? error.message : 'Invalid ports');
+        return fail(reply, 400, 'EXP_ERR_AGENT_BAD_REQUEST', error instanceof Error ? error.message : 'Invalid ports');
       }
-      if (ports.length > limits.maxPorts) return sendError(reply, 413, 'EXP_ERR_AGENT_TOO_LARGE', `At most ${limits.maxPorts} ports per scan; asked for ${ports.length}`);
+      if (ports.length > limits.maxPorts) return fail(reply, 413, 'EXP_ERR_AGENT_TOO_LARGE', `At most ${limits.maxPorts} ports per scan; asked for ${ports.length}`);
       // A client does not know this agent's limit: a longer wish is cut to it, not refused.
       const seconds = Math.min(request.body.timeoutSeconds ?? limits.maxDurationSeconds, limits.maxDurationSeconds);
-      if (running.has(target)) return sendError(reply, 429, 'EXP_ERR_AGENT_BUSY', 'A scan of this address is already running');
-      if (running.size >= limits.maxConcurrentScans) return sendError(reply.header('retry-after', '30'), 503, 'EXP_ERR_AGENT_BUSY', 'The agent is busy; try again shortly');
+      const busyUntil = running.get(target);
+      if (busyUntil !== undefined) {
+        const retry = Math.max(1, Math.ceil((busyUntil - Date.now()) / 1000));
+        return fail(reply.header('retry-after', String(retry)), 429, 'EXP_ERR_AGENT_BUSY', `A scan of this address is already running; it ends within ${retry} s`);
+      }
+      if (running.size >= limits.maxConcurrentScans) return fail(reply.header('retry-after', '30'), 503, 'EXP_ERR_AGENT_BUSY', 'The agent is busy; try again shortly');
 
-      running.add(target);
+      const hardLimitMs = seconds * 1000 + 5000;
+      running.set(target, Date.now() + hardLimitMs);
       // A client that hangs up cancels its scan: no work for nobody.
       const controller = new AbortController();
       // The response's 'close' before its end means the client went away (the request's own 'close' only
@@ -141,13 +172,14 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
           // The fingerprints, like the scan, only ever look at the caller: runOutsideChecks takes no other target.
           fingerprint: request.body.fingerprint ?? false,
           timeoutMs: seconds * 1000,
-          signal: AbortSignal.any([controller.signal, AbortSignal.timeout(seconds * 1000 + 5000)]),
+          signal: AbortSignal.any([controller.signal, AbortSignal.timeout(hardLimitMs)]),
         });
-        return await reply.send(result);
+        // Within what every client reads (a host answering on every port with a banner would not be).
+        return await reply.send(fitAnswer(result, AGENT_RESPONSE_BUDGET_BYTES));
       } catch (error) {
         if (isExposureError(error)) {
           const status = error.code === 'EXP_ERR_TIMEOUT' ? 504 : error.code === 'EXP_ERR_ABORTED' ? 499 : 500;
-          return await sendError(reply, status, error.code, error.message);
+          return await fail(reply, status, error.code, error.message);
         }
         throw error;
       } finally {
