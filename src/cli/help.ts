@@ -48,7 +48,7 @@ Outside view:
   --engine auto|nmap|connect
                             scan engine when scanning from here: nmap if installed (auto), or the built-in one
   --service-detection       nmap -sV, or banner grabbing with the built-in engine
-  --syn-scan                nmap -sS instead of -sT (needs root; otherwise -sT with a warning)
+  --syn-scan                nmap -sS instead of -sT (needs root and nmap; refused otherwise, and with --vantage)
 
 QNAP:
   --nas ADDRESS             also fingerprint this LAN address (repeatable; IPv4 on a local subnet). The internal
@@ -205,6 +205,8 @@ this machine's networks, and the vantage agent can only be the one given here.
                             severity:LEVEL
   --vantage URL             the vantage agent API scans may use (token: EXPOSURE_VANTAGE_TOKEN, or
                             --vantage-token T); a request can only say yes or no to it
+  --vantage-pin sha256/B64  trust that agent's (self-signed) certificate by its key (the pin it prints)
+  --vantage-ca FILE         verify that agent's certificate against this PEM file
   --rate-limit N            requests per client address per minute (default 300; failed logins count)
   --max-queued N            API scans waiting to run; one more is refused with 503 (default 8)
   --jitter SECONDS          random delay before each scheduled run, at most (default 30)

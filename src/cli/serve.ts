@@ -1,10 +1,11 @@
 import { createError } from '../core/errors.js';
 import { runScan } from '../core/run-scan.js';
-import { scanEndpoint } from '../net/vantage-client.js';
+import path from 'node:path';
+import { checkVantageTrust, scanEndpoint } from '../net/vantage-client.js';
 import { startScheduler } from '../schedule/scheduler.js';
 import { DEFAULT_COVERAGE_ALERT_AFTER } from '../alerts/coverage-streak.js';
 import { validateAlertOn, validateWebhook } from '../schedule/validate.js';
-import { build, DEFAULT_API_LIMITS } from '../server/api/app.js';
+import { build, DEFAULT_API_LIMITS, type ServerVantage } from '../server/api/app.js';
 import { ScanSlots } from '../server/api/scan-slots.js';
 import { defaultTokenFile, loadOrCreateToken } from '../server/token.js';
 import { openStore } from '../store/index.js';
@@ -42,6 +43,8 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
     'alert-on': { type: 'string' },
     vantage: { type: 'string' },
     'vantage-token': { type: 'string' },
+    'vantage-pin': { type: 'string' },
+    'vantage-ca': { type: 'string' },
     'rate-limit': { type: 'string' },
     'max-queued': { type: 'string' },
     jitter: { type: 'string' },
@@ -65,11 +68,14 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
   const coverageAlertAfter = numberOption('serve', 'coverage-alert-after', values['coverage-alert-after'], DEFAULT_COVERAGE_ALERT_AFTER, 1, 100);
   const retrySeconds = numberOption('serve', 'alert-retry', values['alert-retry'], 30, 0.1, 3600, false);
   const vantageToken = values['vantage-token'] ?? process.env['EXPOSURE_VANTAGE_TOKEN'];
-  let vantage: { url: string; token: string } | undefined;
+  let vantage: ServerVantage | undefined;
+  // How to trust the agent's certificate, checked before anything starts (as exposure scan does).
+  const vantageCa = values['vantage-ca'] === undefined ? undefined : path.resolve(values['vantage-ca']);
+  checkVantageTrust(values.vantage, { ca: vantageCa, pin: values['vantage-pin'] });
   if (values.vantage !== undefined) {
     scanEndpoint(values.vantage);
     if (!vantageToken) throw usage('--vantage needs the agent token: the EXPOSURE_VANTAGE_TOKEN environment variable (or --vantage-token T)');
-    vantage = { url: values.vantage, token: vantageToken };
+    vantage = { url: values.vantage, token: vantageToken, ...(vantageCa !== undefined ? { ca: vantageCa } : {}), ...(values['vantage-pin'] !== undefined ? { pin: values['vantage-pin'] } : {}) };
   }
 
   const token = await loadOrCreateToken(values['token-file'] ?? defaultTokenFile('api-token'), 'EXP_ERR_API_CONFIG');

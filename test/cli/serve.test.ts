@@ -7,7 +7,7 @@ import { runCli } from '../support/cli.js';
 t.test('serve --help lists its options; main help names serve', async (t) => {
   const help = await runCli(['serve', '--help']);
   t.equal(help.code, 0);
-  for (const option of ['--listen', '--db', '--token-file', '--webhook', '--alert-on', '--vantage', '--rate-limit', '--max-queued', '--jitter', '--keep-days', '--alert-retry', '--public-docs', '127.0.0.1:7448']) t.match(help.stdout, option);
+  for (const option of ['--listen', '--db', '--token-file', '--webhook', '--alert-on', '--vantage', '--vantage-pin', '--vantage-ca', '--coverage-alert-after', '--rate-limit', '--max-queued', '--jitter', '--keep-days', '--alert-retry', '--public-docs', '127.0.0.1:7448']) t.match(help.stdout, option);
   t.match((await runCli(['--help'])).stdout, /exposure serve/);
 });
 
@@ -22,6 +22,9 @@ t.test('serve: usage and configuration errors exit 2 with a code, before listeni
     [['serve', '--alert-on', 'sometimes', ...db], /--alert-on/],
     [['serve', '--rate-limit', '0', ...db], /--rate-limit/],
     [['serve', '--vantage', 'https://agent.example:7447', ...db], /EXPOSURE_VANTAGE_TOKEN/],
+    [['serve', '--vantage', 'https://agent.example:7447', '--vantage-pin', 'md5/abc', ...db], /pin/i],
+    [['serve', '--vantage', 'http://agent.example:7447', '--vantage-pin', `sha256/${'A'.repeat(43)}=`, ...db], /https:/],
+    [['serve', '--vantage-ca', path.join(dir, 'missing.pem'), ...db], /--vantage/],
     [['serve', '--bogus'], /EXP_ERR_USAGE/],
   ] as const) {
     const saved = process.env['EXPOSURE_VANTAGE_TOKEN'];

@@ -44,6 +44,10 @@ export const DEFAULT_API_LIMITS: ApiLimits = {
 export interface ServerVantage {
   url: string;
   token: string;
+  /** --vantage-ca: a PEM file the agent's certificate is verified against instead of the system CAs. */
+  ca?: string;
+  /** --vantage-pin: SPKI pins (sha256/BASE64, ';'-separated) that trust the agent's key itself. */
+  pin?: string;
 }
 
 export interface ApiOptions {

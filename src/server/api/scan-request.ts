@@ -50,7 +50,7 @@ export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerV
     enumeration: request.enumeration,
     // Never dnsServer: a request could then send DNS queries to any host it likes.
     ...qnapScanOptions(request.nas, request.myqnapcloud, undefined),
-    ...(useVantage ? { vantageUrl: vantage.url, vantageToken: vantage.token } : {}),
+    ...(useVantage ? { vantageUrl: vantage.url, vantageToken: vantage.token, ...(vantage.ca !== undefined ? { vantageCa: vantage.ca } : {}), ...(vantage.pin !== undefined ? { vantagePin: vantage.pin } : {}) } : {}),
   });
   checkScanScope(options);
   return options;
