@@ -1,6 +1,6 @@
 import { requestVantageScan, vantageUnavailable } from '../../src/net/vantage-client.js';
 import { selectEngine } from '../../src/net/portscan/engines.js';
-import { formatPortList, parsePortSpec } from '../../src/net/portscan/port-spec.js';
+import { formatPortList, MAX_SPEC_ITEMS, MAX_SPEC_LENGTH, parsePortSpec } from '../../src/net/portscan/port-spec.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
 import type { Probe, ProbeContext } from '../../src/core/probe.js';
 import type { Gateway, Wan } from '../../src/core/report.generated.js';
@@ -53,14 +53,20 @@ export const wanScanProbe: Probe = {
 
     if (options.vantageUrl) {
       const location = gateway ? new URL(gateway.location) : undefined;
-      context.progress(`Asking the vantage agent to scan ${ports.length} ports`);
+      // Many scattered mappings (a UPnProxy-filled table) can make the list longer than any agent accepts: then ask
+      // for every port, which holds them all, rather than fail the outside view on the request's size.
+      const listed = formatPortList(ports);
+      const fits = listed.length <= MAX_SPEC_LENGTH && listed.split(',').length <= MAX_SPEC_ITEMS;
+      const requestSpec = fits ? listed : 'all';
+      const portsAsked = fits ? ports.length : 65_535;
+      context.progress(`Asking the vantage agent to scan ${portsAsked} ports`);
       let answer: AgentScanResponse;
       try {
         answer = await requestVantageScan(
           options.vantageUrl,
           options.vantageToken ?? '',
           {
-            ports: formatPortList(ports),
+            ports: requestSpec,
             serviceDetection: options.serviceDetection,
             udp: true,
             fingerprint: true,
@@ -93,7 +99,7 @@ export const wanScanProbe: Probe = {
           agentUrl: new URL(options.vantageUrl).origin,
           igdExternalIp,
           portSpec: answer.portSpec,
-          portsAsked: ports.length,
+          portsAsked,
           durationMs: answer.durationMs,
           ports: answer.ports,
           ...(answer.igd ? { igdControl: answer.igd } : {}),

@@ -117,3 +117,25 @@ t.test('a self-signed agent works with --vantage-pin and with --vantage-ca (issu
   t.match(io.stderrText(), /EXP_ERR_VANTAGE_TLS: The agent at https:\/\/127\.0\.0\.1:\d+ is not the pinned one: its key has the pin sha256\/oPFIK67nXQ8euzFu6Ej0YzpKZhfsTHMEVCxN0V593Y0=/);
   t.same(targets, ['127.0.0.1', '127.0.0.1'], 'two scans, of the caller');
 });
+
+t.test('a mapping table too scattered for one port list asks the agent for every port, not a refused request', async (t) => {
+  // 1,100 single ports two apart: the list would have 1,100 items and about 6,600 characters.
+  const scattered = Array.from({ length: 1100 }, (_, index) => ({ protocol: 'TCP' as const, externalPort: 20000 + index * 2, internalClient: '127.0.0.1', internalPort: 1, description: 'x' }));
+  const busyIgd = await startFakeIgd({ mappings: scattered });
+  t.teardown(busyIgd.close);
+  const bodies: string[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
+      response.writeHead(503, { 'content-type': 'application/json' }).end(busy);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const report = await runScan(buildScanOptions({ gatewayUrl: busyIgd.url, vantageUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, vantageToken: 'token-'.padEnd(40, 'x'), timeoutSeconds: 30, maxMappings: 2000 }));
+  t.equal(report.gateways[0]?.mappings.length, 1100);
+  t.equal(bodies.length, 1, 'the agent was asked');
+  t.equal((JSON.parse(bodies[0] ?? '{}') as { ports?: string }).ports, 'all', 'for every port, which holds every mapped one');
+});
