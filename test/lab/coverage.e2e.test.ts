@@ -61,7 +61,8 @@ t.test('coverage in the lab', async (t) => {
 
   await t.test('an agent that is down: outside view failed, exit 3; stopped for one scan of a history: one coverage-changed each way', async (t) => {
     const db = path.join(lab.tmpDir, 'coverage-history.db');
-    const scan = () => scanWithVantage(lab, agentUrl, TOKEN, ['--ports', '7000', '--db', db, '--fail-on', 'none']);
+    // --gateway skips the 1.5 s discovery window: the outside view is what this test is about.
+    const scan = () => scanWithVantage(lab, agentUrl, TOKEN, ['--ports', '7000', '--db', db, '--fail-on', 'none', '--gateway', lab.router.rootDescUrl]);
     let running = await agent(lab);
     const first = await scan();
     t.equal(first.code, 0, first.stderr);
@@ -92,7 +93,7 @@ t.test('coverage in the lab', async (t) => {
   await t.test('an agent whose certificate cannot be verified: exit 2 with the fix, never 0', async (t) => {
     const running = await agent(lab, ['--tls-cert', path.join(FIXTURES, 'qnap-default.crt'), '--tls-key', path.join(FIXTURES, 'qnap-default.key')]);
     t.teardown(() => stop(running));
-    const run = await scanWithVantage(lab, `https://${lab.wan.address}:${AGENT_PORT}`, TOKEN, ['--ports', '7000']);
+    const run = await scanWithVantage(lab, `https://${lab.wan.address}:${AGENT_PORT}`, TOKEN, ['--ports', '7000', '--gateway', lab.router.rootDescUrl]);
     t.equal(run.code, 2);
     t.match(run.stderr, /EXP_ERR_VANTAGE_TLS: The agent's certificate at https:\/\/[\d.]+:\d+ could not be verified/);
     t.match(run.stderr, /NODE_EXTRA_CA_CERTS/, 'says how to fix it');

@@ -24,6 +24,9 @@ t.test('1,000 mappings, IGDv2 then IGDv1', async (t) => {
   t.equal(capped.report!.gateways[0]!.mappings.length, 100);
   t.equal(capped.report!.gateways[0]!.mappingsTruncated, true);
   t.ok(capped.report!.findings.some((finding) => finding.rule === 'upnp-mapping-table-incomplete'));
+  t.equal(capped.report!.coverage.inside.status, 'partial', 'a table cut short is a partial inside view');
+  t.equal(capped.report!.coverage.inside.reason?.code, 'EXP_ERR_IGD_MAPPINGS_INCOMPLETE');
+  t.same(capped.report!.coverage.inside.mappings, { read: 100, complete: false });
 
   await lab.restartRouter({ igdV1: true });
   const v1 = await runExposure(lab, ['scan', '--no-wan', '--format', 'json', '--fail-on', 'none', '--gateway', lab.router.rootDescUrl, '--enumeration', 'index']);
