@@ -1,36 +1,15 @@
 // A dead agent is reported once (after N failed scans in a row), not silently ignored and not as a flood; and the
 // first scan of a schedule tells the owner where they stand.
 import t from 'tap';
-import { buildReport } from '../../src/report/build.js';
 import { diffReports } from '../../src/diff/diff.js';
 import { withCoverageStreak } from '../../src/alerts/coverage-streak.js';
 import { baselineDiff } from '../../src/alerts/baseline.js';
 import { matchesFilter } from '../../src/alerts/filter.js';
-import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../../src/core/options.js';
-import type { Observation } from '../../src/core/observation.js';
-import type { ExposureReport, Gateway } from '../../src/core/report.generated.js';
-import { evaluateRules } from '../../src/rules/index.js';
+import type { ExposureReport } from '../../src/core/report.generated.js';
+import { agentDown, agentUp, insideView, reportOf } from '../support/coverage-scans.js';
 
-const at = '2030-01-01T00:00:00.000Z';
-const options: ScanOptions = { ...DEFAULT_SCAN_OPTIONS, vantageUrl: 'https://agent.example:7447' };
-const mapping = { protocol: 'TCP' as const, externalPort: 8080, internalClient: '10.0.0.5', internalPort: 8080, description: 'QNAP', enabled: true, leaseDuration: 0, remoteHost: '', internalClientOnLan: true };
-const gateway: Gateway = {
-  location: 'http://10.0.0.1:5000/rootDesc.xml', address: '10.0.0.1', igdVersion: 2, deviceType: 'urn:schemas-upnp-org:device:InternetGatewayDevice:2',
-  friendlyName: 'Router', manufacturer: 'M', modelName: 'X', udn: 'uuid:11111111-2222-3333-4444-555555555555', services: [], connectionService: 'urn:schemas-upnp-org:service:WANIPConnection:2',
-  externalIp: '11.1.1.1', externalIpClass: 'public', connectionStatus: 'Connected', uptimeSeconds: 10, mappings: [mapping], mappingsTruncated: false,
-  enumeration: { method: 'GetListOfPortMappings', requests: 1, durationMs: 1, stopReason: 'end-of-table' }, errors: [],
-};
-const inside: Observation[] = [
-  { probe: 'upnp-igd', kind: 'discovery', subject: 'lan', at, data: { method: 'ssdp', windowMs: 1500, responses: [] } },
-  { probe: 'upnp-igd', kind: 'gateway', subject: gateway.location, at, data: gateway },
-];
-const build = (observations: Observation[]): ExposureReport => buildReport({ startedAt: new Date(at), finishedAt: new Date(at), options, observations, findings: evaluateRules(observations) });
-const up = build([...inside, { probe: 'wan-scan', kind: 'wan', subject: 'wan', at, data: { vantage: 'agent', outsideView: true, address: '11.1.1.1', engine: 'nmap', agentUrl: 'https://agent.example:7447', portsAsked: 1, portSpec: '8080', ports: [{ port: 8080, protocol: 'TCP', state: 'open' }] } }]);
-const down = build([
-  ...inside,
-  { probe: 'wan-scan', kind: 'wan', subject: 'wan', at, data: { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], agentUrl: 'https://agent.example:7447', reason: 'the vantage agent failed' } },
-  { probe: 'wan-scan', kind: 'warning', subject: 'wan', at, data: { code: 'EXP_ERR_VANTAGE', message: 'Cannot reach the agent' } },
-]);
+const up = reportOf([...insideView(), ...agentUp()]);
+const down = reportOf([...insideView(), ...agentDown()]);
 
 /** A watch's history, oldest first; returns the alerts (matched changes) each new scan raises under the filter. */
 function alertsOver(history: ExposureReport[], filter: Parameters<typeof matchesFilter>[1], after = 3): string[][] {

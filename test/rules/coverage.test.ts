@@ -10,14 +10,10 @@ import { evaluateRules } from '../../src/rules/index.js';
 import { renderText } from '../../src/report/render-text.js';
 import { renderMarkdown } from '../../src/report/render-markdown.js';
 import { renderHtml } from '../../src/report/render-html.js';
+import { homeGateway } from '../support/coverage-scans.js';
 
 const at = '2030-01-01T00:00:00.000Z';
-const gateway = (overrides: Partial<Gateway> = {}): Gateway => ({
-  location: 'http://10.0.0.1:5000/rootDesc.xml', address: '10.0.0.1', igdVersion: 2, deviceType: 'urn:schemas-upnp-org:device:InternetGatewayDevice:2',
-  friendlyName: 'Router', manufacturer: 'M', modelName: 'X', udn: 'uuid:11111111-2222-3333-4444-555555555555', services: [], connectionService: 'urn:schemas-upnp-org:service:WANIPConnection:2',
-  externalIp: '11.1.1.1', externalIpClass: 'public', connectionStatus: 'Connected', uptimeSeconds: 10, mappings: [], mappingsTruncated: false,
-  enumeration: { method: 'GetListOfPortMappings', requests: 1, durationMs: 1, stopReason: 'end-of-table' }, errors: [], ...overrides,
-});
+const gateway = (overrides: Partial<Gateway> = {}): Gateway => homeGateway({ mappings: [], ...overrides });
 const discovery: Observation = { probe: 'upnp-igd', kind: 'discovery', subject: 'lan', at, data: { method: 'ssdp', windowMs: 1500, responses: [] } };
 const gatewayObservation = (data: Gateway): Observation => ({ probe: 'upnp-igd', kind: 'gateway', subject: data.location, at, data });
 const wanObservation = (data: Wan): Observation => ({ probe: 'wan-scan', kind: 'wan', subject: 'wan', at, data });

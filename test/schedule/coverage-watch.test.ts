@@ -4,41 +4,20 @@
 import t from 'tap';
 import path from 'node:path';
 import type { AlertPayload } from '../../src/alerts/payload.js';
-import { buildReport } from '../../src/report/build.js';
 import { startScheduler } from '../../src/schedule/scheduler.js';
 import { openStore } from '../../src/store/index.js';
-import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../../src/core/options.js';
-import type { Observation } from '../../src/core/observation.js';
-import type { ExposureReport, Gateway } from '../../src/core/report.generated.js';
-import { evaluateRules } from '../../src/rules/index.js';
+import type { ExposureReport } from '../../src/core/report.generated.js';
 import type { AlertOn } from '../../src/store/types.js';
 import { testClock } from '../support/clock.js';
+import { agentDown, agentUp, homeGateway, insideView, reportOf, WITH_AGENT } from '../support/coverage-scans.js';
 import { tempDir } from '../support/reports.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 
-const options: ScanOptions = { ...DEFAULT_SCAN_OPTIONS, gatewayUrl: 'http://127.0.0.1:1/rootDesc.xml', vantageUrl: 'https://agent.example:7447' };
-const mapping = { protocol: 'TCP' as const, externalPort: 8080, internalClient: '10.0.0.5', internalPort: 8080, description: 'QNAP', enabled: true, leaseDuration: 0, remoteHost: '', internalClientOnLan: true };
-const gateway: Gateway = {
-  location: 'http://10.0.0.1:5000/rootDesc.xml', address: '10.0.0.1', igdVersion: 2, deviceType: 'urn:schemas-upnp-org:device:InternetGatewayDevice:2',
-  friendlyName: 'Router', manufacturer: 'M', modelName: 'X', udn: 'uuid:11111111-2222-3333-4444-555555555555', services: [], connectionService: 'urn:schemas-upnp-org:service:WANIPConnection:2',
-  externalIp: '11.1.1.1', externalIpClass: 'public', connectionStatus: 'Connected', uptimeSeconds: 10, mappings: [mapping], mappingsTruncated: false,
-  enumeration: { method: 'GetListOfPortMappings', requests: 1, durationMs: 1, stopReason: 'end-of-table' }, errors: [],
-};
+const options = { ...WITH_AGENT, gatewayUrl: 'http://127.0.0.1:1/rootDesc.xml' };
 
-function report(agentUp: boolean, at: string): ExposureReport {
-  const observations: Observation[] = [
-    { probe: 'upnp-igd', kind: 'discovery', subject: 'lan', at, data: { method: 'gateway-url', windowMs: 0, responses: [] } },
-    { probe: 'upnp-igd', kind: 'gateway', subject: gateway.location, at, data: gateway },
-  ];
-  if (agentUp) {
-    observations.push({ probe: 'wan-scan', kind: 'wan', subject: 'wan', at, data: { vantage: 'agent', outsideView: true, address: '11.1.1.1', engine: 'nmap', agentUrl: 'https://agent.example:7447', portsAsked: 1, portSpec: '8080', ports: [{ port: 8080, protocol: 'TCP', state: 'open' }] } });
-  } else {
-    observations.push(
-      { probe: 'wan-scan', kind: 'wan', subject: 'wan', at, data: { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], agentUrl: 'https://agent.example:7447', reason: 'the vantage agent failed' } },
-      { probe: 'wan-scan', kind: 'warning', subject: 'wan', at, data: { code: 'EXP_ERR_VANTAGE', message: 'Cannot reach the agent' } },
-    );
-  }
-  return buildReport({ startedAt: new Date(at), finishedAt: new Date(at), options, observations, findings: evaluateRules(observations) });
+/** One scan at the scheduler's time, with the agent up or down. */
+function report(agentAnswered: boolean, at: string): ExposureReport {
+  return reportOf([...insideView(homeGateway(), at), ...(agentAnswered ? agentUp([8080], at) : agentDown(at))], options, at);
 }
 
 /** Runs one scan per second with the agent up or down as `plan` says; returns the alert bodies received, in order. */
