@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { argument, envelope, fault, genericEntry, listedMappings, listingEntry, xmlEscape } from './soap-answers.js';
 
 export interface FakeMapping {
   protocol: 'TCP' | 'UDP';
@@ -50,24 +51,10 @@ export interface FakeIgd {
   close: () => Promise<void>;
 }
 
-const xmlEscape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 function rootDescription(version: 1 | 2, controlBase: string): string {
   const wanIp = `urn:schemas-upnp-org:service:WANIPConnection:${version}`;
   return `<?xml version="1.0"?>
 <root xmlns="urn:schemas-upnp-org:device-1-0"><specVersion><major>1</major><minor>1</minor></specVersion><device><deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:${version}</deviceType><friendlyName>Fake Router</friendlyName><manufacturer>Test &amp; Co</manufacturer><manufacturerURL>http://example.invalid/</manufacturerURL><modelDescription>fake</modelDescription><modelName>FakeIGD</modelName><modelNumber>7</modelNumber><UDN>uuid:00000000-0000-0000-0000-000000000001</UDN><serviceList><service><serviceType>urn:schemas-upnp-org:service:Layer3Forwarding:1</serviceType><serviceId>urn:upnp-org:serviceId:L3Forwarding1</serviceId><SCPDURL>/L3F.xml</SCPDURL><controlURL>/ctl/L3F</controlURL><eventSubURL>/evt/L3F</eventSubURL></service></serviceList><deviceList><device><deviceType>urn:schemas-upnp-org:device:WANDevice:${version}</deviceType><friendlyName>WANDevice</friendlyName><UDN>uuid:00000000-0000-0000-0000-000000000002</UDN><serviceList><service><serviceType>urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1</serviceType><serviceId>urn:upnp-org:serviceId:WANCommonIFC1</serviceId><SCPDURL>/WANCfg.xml</SCPDURL><controlURL>${controlBase}/ctl/CmnIfCfg</controlURL><eventSubURL>/evt/CmnIfCfg</eventSubURL></service></serviceList><deviceList><device><deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:${version}</deviceType><friendlyName>WANConnectionDevice</friendlyName><UDN>uuid:00000000-0000-0000-0000-000000000003</UDN><serviceList><service><serviceType>${wanIp}</serviceType><serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId><SCPDURL>/WANIPCn.xml</SCPDURL><controlURL>${controlBase}/ctl/IPConn</controlURL><eventSubURL>/evt/IPConn</eventSubURL></service>${version === 2 ? `<service><serviceType>urn:schemas-upnp-org:service:WANIPv6FirewallControl:1</serviceType><serviceId>urn:upnp-org:serviceId:WANIPv6Firewall1</serviceId><SCPDURL>/WANIP6FC.xml</SCPDURL><controlURL>${controlBase}/ctl/IP6FCtl</controlURL><eventSubURL>/evt/IP6FCtl</eventSubURL></service>` : ''}</serviceList></device></deviceList></device></deviceList><presentationURL>http://127.0.0.1/</presentationURL></device></root>`;
-}
-
-function envelope(action: string, serviceType: string, inner: string): string {
-  return `<?xml version="1.0"?>\r\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:${action}Response xmlns:u="${serviceType}">${inner}</u:${action}Response></s:Body></s:Envelope>\r\n`;
-}
-
-function fault(code: number, description: string): string {
-  return `<?xml version="1.0"?>\r\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>${code}</errorCode><errorDescription>${description}</errorDescription></UPnPError></detail></s:Fault></s:Body></s:Envelope>\r\n`;
-}
-
-function argument(body: string, name: string): string | undefined {
-  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
 }
 
 export async function startFakeIgd(options: FakeIgdOptions = {}): Promise<FakeIgd> {
@@ -103,27 +90,15 @@ export async function startFakeIgd(options: FakeIgdOptions = {}): Promise<FakeIg
           text: envelope(
             action,
             serviceType,
-            `<NewRemoteHost>${entry.remoteHost ?? ''}</NewRemoteHost><NewExternalPort>${entry.externalPort}</NewExternalPort><NewProtocol>${entry.protocol}</NewProtocol><NewInternalPort>${entry.internalPort}</NewInternalPort><NewInternalClient>${entry.internalClient}</NewInternalClient><NewEnabled>${entry.enabled === false ? 0 : 1}</NewEnabled><NewPortMappingDescription>${describe(entry.description)}</NewPortMappingDescription><NewLeaseDuration>${entry.leaseDuration ?? 0}</NewLeaseDuration>`,
+            genericEntry(entry, describe(entry.description)),
           ),
         };
       }
       case 'GetListOfPortMappings': {
         if (version < 2) return { status: 500, text: fault(401, 'Invalid Action') };
-        const start = Number(argument(body, 'NewStartPort'));
-        const end = Number(argument(body, 'NewEndPort'));
-        const protocol = argument(body, 'NewProtocol');
-        const count = Number(argument(body, 'NewNumberOfPorts'));
-        const selected = mappings
-          .filter((mapping) => mapping.protocol === protocol && mapping.externalPort >= start && mapping.externalPort <= end)
-          .sort((a, b) => a.externalPort - b.externalPort)
-          .slice(0, count);
+        const selected = listedMappings(mappings, body);
         if (selected.length === 0) return { status: 500, text: fault(730, 'PortMappingNotFound') };
-        const entries = selected
-          .map(
-            (entry) =>
-              `<p:PortMappingEntry><p:NewRemoteHost>${entry.remoteHost ?? ''}</p:NewRemoteHost><p:NewExternalPort>${entry.externalPort}</p:NewExternalPort><p:NewProtocol>${entry.protocol}</p:NewProtocol><p:NewInternalPort>${entry.internalPort}</p:NewInternalPort><p:NewInternalClient>${entry.internalClient}</p:NewInternalClient><p:NewEnabled>${entry.enabled === false ? 0 : 1}</p:NewEnabled><p:NewDescription>${describe(entry.description)}</p:NewDescription><p:NewLeaseTime>${entry.leaseDuration ?? 0}</p:NewLeaseTime></p:PortMappingEntry>\n`,
-          )
-          .join('');
+        const entries = selected.map((entry) => listingEntry(entry, describe(entry.description))).join('');
         const listing = `<p:PortMappingList xmlns:p="urn:schemas-upnp-org:gw:WANIPConnection"\nxmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"\nxsi:schemaLocation="urn:schemas-upnp-org:gw:WANIPConnection http://www.upnp.org/schemas/gw/WANIPConnection-v2.xsd">\n${entries}</p:PortMappingList>`;
         return { status: 200, text: envelope(action, serviceType, `<NewPortListing><![CDATA[${listing}]]></NewPortListing>`) };
       }

@@ -13,6 +13,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FakeMapping } from './fake-igd.js';
+import { argument, envelope, fault, genericEntry, listedMappings, listingEntry, xmlEscape } from './soap-answers.js';
 
 export const REAL_ROUTERS_DIR = new URL('../fixtures/real-routers/', import.meta.url);
 
@@ -72,20 +73,6 @@ export function describedServices(description: string): { serviceType: string; c
   return services;
 }
 
-function envelope(action: string, serviceType: string, inner: string): string {
-  return `<?xml version="1.0"?>\r\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:${action}Response xmlns:u="${serviceType}">${inner}</u:${action}Response></s:Body></s:Envelope>\r\n`;
-}
-
-function fault(code: number, description: string): string {
-  return `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>${code}</errorCode><errorDescription>${description}</errorDescription></UPnPError></detail></s:Fault></s:Body></s:Envelope>`;
-}
-
-const xmlEscape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-function argument(body: string, name: string): string | undefined {
-  return new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
-}
-
 function answer(connection: ReplayedConnection, serviceType: string, action: string, body: string): { status: number; text: string } {
   switch (action) {
     case 'GetStatusInfo':
@@ -100,27 +87,15 @@ function answer(connection: ReplayedConnection, serviceType: string, action: str
         text: envelope(
           action,
           serviceType,
-          `<NewRemoteHost>${entry.remoteHost ?? ''}</NewRemoteHost><NewExternalPort>${entry.externalPort}</NewExternalPort><NewProtocol>${entry.protocol}</NewProtocol><NewInternalPort>${entry.internalPort}</NewInternalPort><NewInternalClient>${entry.internalClient}</NewInternalClient><NewEnabled>${entry.enabled === false ? 0 : 1}</NewEnabled><NewPortMappingDescription>${xmlEscape(entry.description)}</NewPortMappingDescription><NewLeaseDuration>${entry.leaseDuration ?? 0}</NewLeaseDuration>`,
+          genericEntry(entry, xmlEscape(entry.description)),
         ),
       };
     }
     case 'GetListOfPortMappings': {
       if (!connection.listing) return { status: 500, text: fault(401, 'Invalid Action') };
-      const start = Number(argument(body, 'NewStartPort'));
-      const end = Number(argument(body, 'NewEndPort'));
-      const protocol = argument(body, 'NewProtocol');
-      const count = Number(argument(body, 'NewNumberOfPorts'));
-      const selected = connection.mappings
-        .filter((mapping) => mapping.protocol === protocol && mapping.externalPort >= start && mapping.externalPort <= end)
-        .sort((a, b) => a.externalPort - b.externalPort)
-        .slice(0, count);
+      const selected = listedMappings(connection.mappings, body);
       if (selected.length === 0) return { status: 500, text: fault(730, 'PortMappingNotFound') };
-      const entries = selected
-        .map(
-          (entry) =>
-            `<p:PortMappingEntry><p:NewRemoteHost>${entry.remoteHost ?? ''}</p:NewRemoteHost><p:NewExternalPort>${entry.externalPort}</p:NewExternalPort><p:NewProtocol>${entry.protocol}</p:NewProtocol><p:NewInternalPort>${entry.internalPort}</p:NewInternalPort><p:NewInternalClient>${entry.internalClient}</p:NewInternalClient><p:NewEnabled>${entry.enabled === false ? 0 : 1}</p:NewEnabled><p:NewDescription>${xmlEscape(entry.description)}</p:NewDescription><p:NewLeaseTime>${entry.leaseDuration ?? 0}</p:NewLeaseTime></p:PortMappingEntry>\n`,
-        )
-        .join('');
+      const entries = selected.map((entry) => listingEntry(entry, xmlEscape(entry.description))).join('');
       const listing = `<p:PortMappingList xmlns:p="urn:schemas-upnp-org:gw:WANIPConnection">\n${entries}</p:PortMappingList>`;
       return { status: 200, text: envelope(action, serviceType, `<NewPortListing>${xmlEscape(listing)}</NewPortListing>`) };
     }
