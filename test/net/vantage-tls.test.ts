@@ -8,6 +8,7 @@
 //   openssl x509 -in agent.crt -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64
 import t, { type Test } from 'tap';
 import tls from 'node:tls';
+import { Writable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -166,13 +167,23 @@ t.test('scan options: --vantage-pin and --vantage-ca are checked when the comman
 
 t.test('exposure agent prints its pin at start, ready to paste', async (t) => {
   const port = await closedPort();
-  const stderr = capture();
+  // Resolves when the pin line is written: the test waits for the output, never for a time.
+  let text = '';
+  let printed = (): void => undefined;
+  const pinShown = new Promise<void>((resolve) => (printed = resolve));
+  const stderr = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      if (text.includes('--vantage-pin')) printed();
+      done();
+    },
+  });
   const controller = new AbortController();
   const tokenFile = `${await import('node:os').then((os) => os.tmpdir())}/agent-pin-test-${process.pid}/token`;
-  const running = agentCommand(['--listen', `127.0.0.1:${port}`, '--tls-cert', AGENT_CA, '--tls-key', fileURLToPath(fixture('agent.key')), '--token-file', tokenFile, '--engine', 'connect'], { stdout: capture().stream, stderr: stderr.stream }, controller.signal);
-  for (let waited = 0; !stderr.text().includes('--vantage-pin') && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  const running = agentCommand(['--listen', `127.0.0.1:${port}`, '--tls-cert', AGENT_CA, '--tls-key', fileURLToPath(fixture('agent.key')), '--token-file', tokenFile, '--engine', 'connect'], { stdout: capture().stream, stderr }, controller.signal);
+  await pinShown;
   controller.abort();
   t.equal(await running, 0);
-  t.match(stderr.text(), `Pin: ${AGENT_PIN}`);
-  t.match(stderr.text(), `\n  --vantage-pin ${AGENT_PIN}\n`);
+  t.match(text, `Pin: ${AGENT_PIN}`);
+  t.match(text, `\n  --vantage-pin ${AGENT_PIN}\n`);
 });

@@ -134,19 +134,28 @@ t.test('an IPv6 peer is refused (the engines scan IPv4), and nothing is scanned'
   t.same(targets, []);
 });
 
-t.test('429: a message and Retry-After, for the rate limit and for a scan already running', async (t) => {
+/** An engine that holds every scan until released; `started` resolves when the agent has handed it a scan. */
+function heldEngine(ports: (options: Parameters<PortScanEngine['scan']>[0]) => Awaited<ReturnType<PortScanEngine['scan']>>['ports'] = () => []): { engine: PortScanEngine; started: Promise<void>; release: () => void } {
   let release = (): void => undefined;
+  let begun = (): void => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const slow: PortScanEngine = {
+  const started = new Promise<void>((resolve) => (begun = resolve));
+  const engine: PortScanEngine = {
     name: 'connect',
     async scan(options) {
+      begun();
       await held;
-      return { engine: 'connect', target: options.target, ports: options.ports.map((port) => ({ port, protocol: 'tcp', state: 'closed' })), durationMs: 0, warnings: [] };
+      return { engine: 'connect', target: options.target, ports: ports(options), durationMs: 0, warnings: [] };
     },
   };
+  return { engine, started, release };
+}
+
+t.test('429: a message and Retry-After, for the rate limit and for a scan already running', async (t) => {
+  const { engine: slow, started, release } = heldEngine((options) => options.ports.map((port) => ({ port, protocol: 'tcp', state: 'closed' })));
   const { port, lines } = await agent(t, '127.0.0.1', { limits: { rateLimitMax: 3, maxDurationSeconds: 60 } }, slow);
   const first = post(port, { ...SCAN, timeoutSeconds: 40 });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await started;
   const busy = await post(port, SCAN);
   t.equal(busy.status, 429);
   t.equal(busy.body.error?.code, 'EXP_ERR_AGENT_BUSY');
@@ -166,18 +175,10 @@ t.test('429: a message and Retry-After, for the rate limit and for a scan alread
 });
 
 t.test('503 when the agent is full carries Retry-After too', async (t) => {
-  let release = (): void => undefined;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const slow: PortScanEngine = {
-    name: 'connect',
-    async scan(options) {
-      await held;
-      return { engine: 'connect', target: options.target, ports: [], durationMs: 0, warnings: [] };
-    },
-  };
+  const { engine: slow, started, release } = heldEngine();
   const { port } = await agent(t, '127.0.0.1', { limits: { maxConcurrentScans: 1 } }, slow);
   const first = post(port, SCAN);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await started;
   const full = await post(port, SCAN, { localAddress: '127.0.0.2' });
   t.equal(full.status, 503);
   t.equal(full.headers['retry-after'], '30');
