@@ -47,15 +47,20 @@ export async function checkOutputFile(file: string): Promise<void> {
     if (errnoOf(error) === 'ENOENT') throw outputError(`--output ${file}: the folder ${folder} does not exist`, `Create it first (mkdir -p ${folder}) or choose another file.`, error);
     throw outputError(`--output ${file}: the folder ${folder} cannot be used: ${(error as Error).message}`, 'Check the path and the permissions of its folders.', error);
   }
-  const probe = temporaryFileOf(file);
-  let handle: FileHandle;
+  // The probe is the very file the report will be written to first, so it fails exactly where the write would.
+  const probe = await openTemporary(file);
+  await probe.handle.close();
+  await unlink(probe.temporary);
+}
+
+/** FILE's temporary name, created new (O_EXCL, mode 0600: never through a link someone left in the way). */
+async function openTemporary(file: string): Promise<{ temporary: string; handle: FileHandle }> {
+  const temporary = temporaryFileOf(file);
   try {
-    handle = await open(probe, 'wx', 0o600);
+    return { temporary, handle: await open(temporary, 'wx', 0o600) };
   } catch (error) {
-    throw temporaryFileError(file, probe, error);
+    throw temporaryFileError(file, temporary, error);
   }
-  await handle.close();
-  await unlink(probe);
 }
 
 function temporaryFileError(file: string, temporary: string, error: unknown): ExposureError {
@@ -93,13 +98,7 @@ const REAL_STEPS: WriteSteps = { write: (handle, content) => handle.writeFile(co
  * already taken is not ours and is left alone.
  */
 export async function writeAtomically(file: string, content: string, steps: WriteSteps = REAL_STEPS): Promise<void> {
-  const temporary = temporaryFileOf(file);
-  let handle: FileHandle;
-  try {
-    handle = await open(temporary, 'wx', 0o600);
-  } catch (error) {
-    throw temporaryFileError(file, temporary, error);
-  }
+  const { temporary, handle } = await openTemporary(file);
   try {
     try {
       await steps.write(handle, content);
