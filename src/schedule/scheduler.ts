@@ -116,10 +116,12 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       queued = queueAlerts(store, targets, baselineDiff(after, latest.id), latest.summary, 'baseline');
       what = `baseline of scan ${latest.id}`;
     } else {
-      const before = store.getReport(previous.id);
+      // Each report read (and unzipped) once: the newest for the diff and the streak, the rest for the streak.
+      const reports = new Map(recent.map((scan) => [scan.id, scan.id === latest.id ? after : store.getReport(scan.id)] as const));
+      const before = reports.get(previous.id);
       if (!before) return;
-      const reports = recent.map((scan) => (scan.id === latest.id ? after : store.getReport(scan.id))).filter((report) => report !== undefined);
-      const diff = withCoverageStreak(diffReports(before, after, { from: previous.id, to: latest.id }), reports, coverageAlertAfter);
+      const streak = recent.map((scan) => reports.get(scan.id)).filter((report) => report !== undefined);
+      const diff = withCoverageStreak(diffReports(before, after, { from: previous.id, to: latest.id }), streak, coverageAlertAfter);
       queued = queueAlerts(store, targets, diff, latest.summary);
       what = `${diff.changes.length} change(s) from scan ${previous.id} to ${latest.id}`;
     }
