@@ -1,4 +1,4 @@
-import { TOOL_VERSION } from '../core/version.js';
+import { TOOL_VERSION } from '../version.js';
 import type { ReportDiff } from '../diff/types.js';
 import { systemClock, type Clock } from '../schedule/clock.js';
 import type { AlertDelivery, AlertOn, HistoryStore, ScanSummary } from '../store/types.js';

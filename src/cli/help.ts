@@ -1,4 +1,4 @@
-import { TOOL_VERSION } from '../core/version.js';
+import { TOOL_VERSION } from '../version.js';
 
 export const MAIN_HELP = `exposure ${TOOL_VERSION}: what of your network can the internet reach?
 

@@ -1,6 +1,6 @@
-import { runScan } from '../core/run-scan.js';
+import { runScan } from '../scan/run-scan.js';
 import { isExposureError } from '../core/errors.js';
-import { TOOL_VERSION } from '../core/version.js';
+import { TOOL_VERSION } from '../version.js';
 import { render } from '../report/render.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { atLeast } from '../rules/severity.js';

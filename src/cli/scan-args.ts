@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { numberOption } from './number-option.js';
 import { DEFAULT_SCAN_OPTIONS, SCAN_LIMITS, type ScanOptions } from '../core/options.js';
-import { buildScanOptions } from '../core/scan-choices.js';
+import { buildScanOptions } from '../scan/scan-choices.js';
 import type { Severity } from '../core/report.generated.js';
 import { SEVERITIES } from '../rules/severity.js';
 import { ENGINE_CHOICES } from '../net/portscan/engines.js';
-import { qnapScanOptions } from '../core/qnap-options.js';
+import { qnapScanOptions } from '../scan/qnap-options.js';
 import { checkVantageTrust } from '../net/vantage-client.js';
 import { parseCommandArgs, usageError } from './usage.js';
 

@@ -1,5 +1,5 @@
 import { createError } from '../core/errors.js';
-import { runScan } from '../core/run-scan.js';
+import { runScan } from '../scan/run-scan.js';
 import path from 'node:path';
 import { checkVantageTrust, scanEndpoint } from '../net/vantage-client.js';
 import { startScheduler } from '../schedule/scheduler.js';

@@ -1,7 +1,7 @@
 import { startScheduler } from '../schedule/scheduler.js';
 import { DEFAULT_COVERAGE_ALERT_AFTER } from '../alerts/coverage-streak.js';
 import { validateAlertOn, validateCron, validateWebhook } from '../schedule/validate.js';
-import { checkScanScope } from '../core/scan-choices.js';
+import { checkScanScope } from '../scan/scan-choices.js';
 import { WATCH_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import { parseScanArgs } from './scan-args.js';

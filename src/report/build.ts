@@ -5,7 +5,7 @@ import { buildExposures } from '../rules/exposures.js';
 import { judgeCoverage, incompleteHeadline } from '../rules/coverage.js';
 import { headline, priority, riskScore } from '../rules/score.js';
 import { severityRank } from '../rules/severity.js';
-import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { validateReport } from './validate.js';
 
 export interface BuildInput {

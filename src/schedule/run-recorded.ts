@@ -1,7 +1,7 @@
 import { isExposureError } from '../core/errors.js';
 import type { ScanOptions } from '../core/options.js';
 import type { ExposureReport } from '../core/report.generated.js';
-import { runScan } from '../core/run-scan.js';
+import { runScan } from '../scan/run-scan.js';
 import type { HistoryStore, ScanRecord, ScanTrigger } from '../store/types.js';
 
 export interface RecordedScan {

@@ -5,7 +5,7 @@ import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/pro
 import path from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { checkOutputFile, checkScanEngine, temporaryFileOf, writeAtomically, type Machine } from '../../src/cli/preflight.js';
-import { buildScanOptions } from '../../src/core/scan-choices.js';
+import { buildScanOptions } from '../../src/scan/scan-choices.js';
 import { isExposureError } from '../../src/core/errors.js';
 import { capture, runCli } from '../support/cli.js';
 import { tempDir } from '../support/reports.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { main } from '../../src/cli/main.js';
-import { runScan } from '../../src/core/run-scan.js';
+import { runScan } from '../../src/scan/run-scan.js';
 import { DEFAULT_SCAN_OPTIONS } from '../../src/core/options.js';
 import { isExposureError } from '../../src/core/errors.js';
 import { capture } from '../support/cli.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AlertPayload } from '../../src/alerts/payload.js';
 import { abortError } from '../../src/core/errors.js';
-import { runScan } from '../../src/core/run-scan.js';
+import { runScan } from '../../src/scan/run-scan.js';
 import { main } from '../../src/cli/main.js';
 import { parseScanArgs } from '../../src/cli/scan-args.js';
 import { startScheduler } from '../../src/schedule/scheduler.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import { startFakeIgd } from '../support/fake-igd.js';
 import { auth, errorCode, harness, schemaErrors, TOKEN } from '../support/api.js';
 import { errorSchema } from '../../src/server/api/schemas.js';
-import { TOOL_VERSION } from '../../src/core/version.js';
+import { TOOL_VERSION } from '../../src/version.js';
 
 /** Every scan in this file names the loopback fake IGD and runs with wan: false: nothing leaves 127.0.0.1. */
 

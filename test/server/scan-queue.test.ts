@@ -2,7 +2,7 @@ import t from 'tap';
 import { ScanQueue, type ScanFailure } from '../../src/server/api/scan-queue.js';
 import { ScanSlots } from '../../src/server/api/scan-slots.js';
 import { DEFAULT_SCAN_OPTIONS, SCAN_LIMITS } from '../../src/core/options.js';
-import { buildScanOptions } from '../../src/core/scan-choices.js';
+import { buildScanOptions } from '../../src/scan/scan-choices.js';
 import { ENGINE_CHOICES } from '../../src/net/portscan/engines.js';
 import requestSchema from '../../schemas/api-scan-request.schema.json' with { type: 'json' };
 import type { ExposureReport } from '../../src/core/report.generated.js';

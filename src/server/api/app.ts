@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { AlertOn, HistoryStore } from '../../store/types.js';
-import { TOOL_VERSION } from '../../core/version.js';
+import { TOOL_VERSION } from '../../version.js';
 import { bearerToken, tokenMatches } from '../token.js';
 import { installErrorHandlers, sendError } from './errors.js';
 import { ScanQueue, type RunScan } from './scan-queue.js';

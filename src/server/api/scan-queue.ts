@@ -1,4 +1,4 @@
-import { runScan as defaultRunScan } from '../../core/run-scan.js';
+import { runScan as defaultRunScan } from '../../scan/run-scan.js';
 import { abortError, createError, isExposureError, type ErrorCode } from '../../core/errors.js';
 import type { ScanOptions } from '../../core/options.js';
 import type { ExposureReport } from '../../core/report.generated.js';

@@ -1,7 +1,7 @@
 import { createError } from '../../core/errors.js';
 import type { ScanOptions } from '../../core/options.js';
-import { buildScanOptions, checkScanScope } from '../../core/scan-choices.js';
-import { qnapScanOptions } from '../../core/qnap-options.js';
+import { buildScanOptions, checkScanScope } from '../../scan/scan-choices.js';
+import { qnapScanOptions } from '../../scan/qnap-options.js';
 import type { ServerVantage } from './app.js';
 
 /** schemas/api-scan-request.schema.json (validated before it gets here). */

@@ -1,5 +1,5 @@
 import type { FastifyPluginCallback } from 'fastify';
-import { TOOL_VERSION } from '../../../core/version.js';
+import { TOOL_VERSION } from '../../../version.js';
 import { SEVERITIES } from '../../../rules/severity.js';
 import type { ApiContext } from '../app.js';
 import { PROMETHEUS_CONTENT_TYPE, renderMetrics, type MetricFamily } from '../metrics.js';

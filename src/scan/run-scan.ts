@@ -6,12 +6,12 @@ import { qnapProbe } from '../../probes/qnap/index.js';
 import { myQnapCloudProbe } from '../../probes/myqnapcloud/index.js';
 import { evaluateRules } from '../rules/index.js';
 import { buildReport } from '../report/build.js';
-import { abortError } from './errors.js';
-import { now, type Observation } from './observation.js';
-import type { ScanOptions } from './options.js';
-import type { Probe, ProbeContext } from './probe.js';
-import { Scope } from './scope.js';
-import type { ExposureReport } from './report.generated.js';
+import { abortError } from '../core/errors.js';
+import { now, type Observation } from '../core/observation.js';
+import type { ScanOptions } from '../core/options.js';
+import type { Probe, ProbeContext } from '../core/probe.js';
+import { Scope } from '../core/scope.js';
+import type { ExposureReport } from '../core/report.generated.js';
 
 /** In order: later probes build on what earlier ones observed. */
 export const PROBES: readonly Probe[] = [upnpIgdProbe, natPmpProbe, qnapProbe, wanScanProbe, myQnapCloudProbe];

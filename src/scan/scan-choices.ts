@@ -1,9 +1,9 @@
-import { createError } from './errors.js';
-import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from './options.js';
+import { createError } from '../core/errors.js';
+import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../core/options.js';
 import { parsePortSpec } from '../net/portscan/port-spec.js';
 import { scanEndpoint } from '../net/vantage-client.js';
 import { localIpv4Networks } from '../net/interfaces.js';
-import { Scope } from './scope.js';
+import { Scope } from '../core/scope.js';
 
 /** What a face may choose for a scan, already typed; everything left out takes the CLI's default. */
 export type ScanChoices = Partial<Omit<ScanOptions, 'onProgress'>>;

@@ -1,6 +1,6 @@
 import net from 'node:net';
-import { createError } from './errors.js';
-import type { ScanOptions } from './options.js';
+import { createError } from '../core/errors.js';
+import type { ScanOptions } from '../core/options.js';
 import { myQnapCloudName } from '../qnap/myqnapcloud-name.js';
 
 const MAX_NAS = 16;
