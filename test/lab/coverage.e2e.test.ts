@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { withLab, type Lab } from './lab.js';
 import { AGENT_PORT, runExposure, scanWithVantage } from './exposure.js';
+import { exposureArgv } from './built-cli.js';
 import type { Change } from '../../src/diff/types.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/qnap/', import.meta.url));
 const TOKEN = 'lab-token-'.padEnd(48, 'x');
 
@@ -20,7 +20,7 @@ const TOKEN = 'lab-token-'.padEnd(48, 'x');
 async function agent(lab: Lab, extra: string[] = []): Promise<ChildProcess> {
   const tokenFile = path.join(mkdtempSync(path.join(tmpdir(), 'exposure-agent-')), 'token');
   writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-  const child = lab.spawn(lab.wan, process.execPath, ['--import', 'tsx', CLI, 'agent', '--listen', `${lab.wan.address}:${AGENT_PORT}`, '--token-file', tokenFile, '--engine', 'connect', ...extra]);
+  const child = lab.spawn(lab.wan, process.execPath, exposureArgv('agent', '--listen', `${lab.wan.address}:${AGENT_PORT}`, '--token-file', tokenFile, '--engine', 'connect', ...extra));
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {

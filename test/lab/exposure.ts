@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpGet, type Lab, type LabHost } from './lab.js';
+import { exposureArgv } from './built-cli.js';
 import type { ExposureReport, Mapping } from '../../src/core/report.generated.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 
 export interface ExposureRun {
   code: number | null;
@@ -17,7 +17,7 @@ export interface ExposureRun {
 }
 
 export async function runExposure(lab: Lab, args: string[], host: LabHost = lab.scanner, env?: NodeJS.ProcessEnv): Promise<ExposureRun> {
-  const result = await lab.exec(host, process.execPath, ['--import', 'tsx', CLI, ...args], { timeoutMs: 120_000, ...(env ? { env: { ...process.env, ...env } } : {}) });
+  const result = await lab.exec(host, process.execPath, exposureArgv(...args), { timeoutMs: 120_000, ...(env ? { env: { ...process.env, ...env } } : {}) });
   let report: ExposureReport | undefined;
   if (args.includes('json')) {
     try {
@@ -74,7 +74,7 @@ const SERVICES = fileURLToPath(new URL('../support/fake-services-main.ts', impor
 export async function startAgent(lab: Lab, token: string, extra: string[] = []): Promise<string> {
   const tokenFile = path.join(mkdtempSync(path.join(tmpdir(), 'exposure-agent-')), 'token');
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-  lab.spawn(lab.wan, process.execPath, ['--import', 'tsx', CLI, 'agent', '--listen', `${lab.wan.address}:${AGENT_PORT}`, '--token-file', tokenFile, ...extra]);
+  lab.spawn(lab.wan, process.execPath, exposureArgv('agent', '--listen', `${lab.wan.address}:${AGENT_PORT}`, '--token-file', tokenFile, ...extra));
   const url = `http://${lab.wan.address}:${AGENT_PORT}`;
   for (let attempt = 0; attempt < 150; attempt++) {
     const health = await httpGet(lab, lab.wan, `${url}/v1/healthz`, { timeoutMs: 1000 }).catch(() => undefined);

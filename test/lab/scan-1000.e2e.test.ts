@@ -1,9 +1,11 @@
-// A thousand mappings through the real router: every one read, on IGDv2 (paged list) and IGDv1 (index walk).
+// A thousand mappings through the real router: every one read, by the paged list (GetListOfPortMappings) and by the
+// index walk (GetGenericPortMappingEntry, the only way on IGDv1). Both read the same running router: restarting it as
+// IGDv1 reloads 1,000 leases (11 s) and adds nothing, since reading an IGDv1 description is covered by scan-igd.
 import t from 'tap';
 import { generateMappings, withLab } from './lab.js';
 import { mappingKey, runExposure, upnpcList } from './exposure.js';
 
-t.test('1,000 mappings, IGDv2 then IGDv1', async (t) => {
+t.test('1,000 mappings, paged list then index walk', async (t) => {
   const seeded = generateMappings(1000, '@nas', { mixed: true });
   const lab = await withLab(t, { mappings: seeded });
   if (!lab) return;
@@ -28,7 +30,6 @@ t.test('1,000 mappings, IGDv2 then IGDv1', async (t) => {
   t.equal(capped.report!.coverage.inside.reason?.code, 'EXP_ERR_IGD_MAPPINGS_INCOMPLETE');
   t.same(capped.report!.coverage.inside.mappings, { read: 100, complete: false });
 
-  await lab.restartRouter({ igdV1: true });
   const v1 = await runExposure(lab, ['scan', '--no-wan', '--format', 'json', '--fail-on', 'none', '--gateway', lab.router.rootDescUrl, '--enumeration', 'index']);
   t.equal(v1.code, 0, v1.stderr);
   const v1Gateway = v1.report!.gateways[0]!;

@@ -1,10 +1,9 @@
 // The outside view end to end: the agent on the WAN host, the scanner on the LAN, the real router between.
 import t from 'tap';
-import { fileURLToPath } from 'node:url';
 import { binaries, httpGet, withLab, type Lab, type LabHost } from './lab.js';
 import { runExposure, scanWithVantage, startAgent } from './exposure.js';
+import { exposureArgv } from './built-cli.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 const TOKEN = 'lab-token-'.padEnd(48, 'x');
 
 /** A TCP listener inside a namespace, answering with a banner. */
@@ -57,7 +56,7 @@ t.test('agent on the WAN side, scanner on the LAN: open, closed, unexplained', a
   t.notOk(ids.includes('ssdp-on-wan'));
   t.notOk(ids.includes('wan-address-mismatch'));
 
-  const text = await lab.exec(lab.scanner, process.execPath, ['--import', 'tsx', CLI, 'scan', '--vantage', url, '--ports', '7000', '--fail-on', 'none'], { env: { ...process.env, EXPOSURE_VANTAGE_TOKEN: TOKEN }, timeoutMs: 120_000 });
+  const text = await lab.exec(lab.scanner, process.execPath, exposureArgv('scan', '--vantage', url, '--ports', '7000', '--fail-on', 'none'), { env: { ...process.env, EXPOSURE_VANTAGE_TOKEN: TOKEN }, timeoutMs: 120_000 });
   t.match(text.stdout, /Outside view\s+\S+ scanned from the vantage agent/);
 
   const wrong = await scanWithVantage(lab, url, 'not-the-token', ['--ports', '7000']);

@@ -3,17 +3,16 @@
 // and the watch process killed with SIGKILL in the middle of a scan (router frozen with SIGSTOP).
 import t from 'tap';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { readFileSync, existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { binaries, withLab, type Lab } from './lab.js';
+import { exposureArgv } from './built-cli.js';
 import { openStore } from '../../src/store/index.js';
 import type { AlertPayload } from '../../src/alerts/payload.js';
 import type { HistoryStore } from '../../src/store/types.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 const RECEIVER_PORT = 18_099;
 
 /** A webhook receiver inside the scanner namespace: appends each body as one line to a file, answers 200. */
@@ -61,11 +60,11 @@ const alerts = (file: string): AlertPayload[] => bodiesIn(file).filter((body) =>
 const baselines = (file: string): AlertPayload[] => bodiesIn(file).filter((body) => body.type === 'exposure.baseline');
 
 function startWatch(lab: Lab, db: string, log: string[]): ChildProcess {
-  const child = lab.spawn(lab.scanner, process.execPath, [
-    '--import', 'tsx', CLI, 'watch', '--name', 'lab', '--cron', '*/2 * * * * *', '--jitter', '0', '--alert-retry', '0.5',
+  const child = lab.spawn(lab.scanner, process.execPath, exposureArgv(
+    'watch', '--name', 'lab', '--cron', '*/2 * * * * *', '--jitter', '0', '--alert-retry', '0.5',
     '--gateway', lab.router.rootDescUrl, '--no-wan', '--request-timeout', '1500', '--timeout', '6',
     '--db', db, '--webhook', `http://127.0.0.1:${RECEIVER_PORT}/hook`,
-  ]);
+  ));
   child.stderr?.on('data', (chunk: Buffer) => log.push(...chunk.toString().split('\n').filter(Boolean)));
   return child;
 }
