@@ -6,7 +6,7 @@ import { loadOrCreateToken } from '../server/token.js';
 import { spkiPinOfPem } from '../net/spki-pin.js';
 import { AGENT_HELP } from './help.js';
 import { numberOption } from './number-option.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { parseListen } from './listen.js';
 import { parseCommandArgs, usageError } from './usage.js';
 

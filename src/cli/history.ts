@@ -5,7 +5,7 @@ import { renderDiffJson, renderDiffText, renderHistoryText } from '../diff/rende
 import type { AlertStatus, HistoryStore } from '../store/types.js';
 import { ALERTS_HELP, DIFF_HELP, HISTORY_HELP } from './help.js';
 import { numberOption } from './number-option.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { openHistory } from './preflight.js';
 import { parseCommandArgs, usageError } from './usage.js';
 

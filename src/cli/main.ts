@@ -1,52 +1,25 @@
-import { runScan } from '../scan/run-scan.js';
 import { isExposureError } from '../core/errors.js';
-import { TOOL_VERSION } from '../version.js';
-import { render } from '../report/render.js';
 import { terminalSafe } from '../report/sanitize.js';
-import { atLeast } from '../rules/severity.js';
-import { failedViews } from '../rules/coverage.js';
-import { MAIN_HELP, SCAN_HELP } from './help.js';
-import { parseScanArgs } from './scan-args.js';
-import { checkOutputFile, checkScanEngine, writeAtomically } from './preflight.js';
+import { TOOL_VERSION } from '../version.js';
+import { MAIN_HELP } from './help.js';
+import { EXIT, type Io } from './io.js';
 
-/** 3 (incomplete) is below 1: a finding that reaches --fail-on says more than a view that could not look. */
-export const EXIT = { ok: 0, findings: 1, error: 2, incomplete: 3 } as const;
+type Command = (argv: readonly string[], io: Io, signal: AbortSignal) => Promise<number> | number;
 
-export interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
-
-async function scan(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
-  const command = parseScanArgs(argv);
-  if (command.help) {
-    io.stdout.write(SCAN_HELP);
-    return EXIT.ok;
-  }
-  // Everything that can be checked without the network is checked first (--db is opened first by scanAndRecord):
-  // a scan that could only end in a usage error does not run for a minute.
-  if (command.output !== undefined) await checkOutputFile(command.output);
-  await checkScanEngine(command.scan);
-  const showProgress = !command.quiet && io.stderr.isTTY === true;
-  const options = { ...command.scan, ...(showProgress ? { onProgress: (message: string) => io.stderr.write(`\u001b[2K\r${terminalSafe(message)}…`) } : {}) };
-  const report = command.save ? await (await import('./record.js')).scanAndRecord(command.db, options, signal, io) : await runScan(options, signal);
-  if (showProgress) io.stderr.write('\u001b[2K\r');
-  const toFile = command.output !== undefined;
-  const rendered = render(report, command.format, { color: command.color && !toFile && io.stdout.isTTY === true });
-  if (command.output !== undefined) {
-    await writeAtomically(command.output, rendered);
-  } else {
-    io.stdout.write(rendered);
-  }
-  if (command.failOn !== 'none' && report.findings.some((finding) => atLeast(finding.severity, command.failOn as Exclude<typeof command.failOn, 'none'>))) return EXIT.findings;
-  const failed = failedViews(report.coverage);
-  if (failed.length > 0) {
-    // On stderr too: with --output or --format json the banner is not in front of the user.
-    for (const view of failed) io.stderr.write(`exposure: the ${view} view failed: ${terminalSafe(report.coverage[view].reason?.code ?? '')}: ${terminalSafe(report.coverage[view].reason?.message ?? '')}\n`);
-    return EXIT.incomplete;
-  }
-  return EXIT.ok;
-}
+/**
+ * Each command is a module loaded when it runs (decision 0013): `--version` and `help` load this file, the help
+ * text and the error registry; a scan does not pay for fastify, the SQLite driver or the scheduler, and `history`
+ * does not pay for the probes. The commands import io.ts, never this file, so no import cycle runs through here.
+ */
+const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  ['scan', async (argv, io, signal) => (await import('./commands/scan.js')).scanCommand(argv, io, signal)],
+  ['agent', async (argv, io, signal) => (await import('./agent.js')).agentCommand(argv, io, signal)],
+  ['history', async (argv, io) => (await import('./history.js')).historyCommand(argv, io)],
+  ['diff', async (argv, io) => (await import('./history.js')).diffCommand(argv, io)],
+  ['alerts', async (argv, io) => (await import('./history.js')).alertsCommand(argv, io)],
+  ['watch', async (argv, io, signal) => (await import('./watch.js')).watchCommand(argv, io, signal)],
+  ['serve', async (argv, io, signal) => (await import('./serve.js')).serveCommand(argv, io, signal)],
+]);
 
 /** The whole program as a function: tests call it in-process with their own streams. */
 export async function main(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }, signal: AbortSignal = new AbortController().signal): Promise<number> {
@@ -60,14 +33,8 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
       io.stdout.write(`${TOOL_VERSION}\n`);
       return EXIT.ok;
     }
-    if (command === 'scan') return await scan(rest, io, signal);
-    // Each command loads what it needs when it runs: a scan does not pay for fastify, SQLite or the scheduler.
-    if (command === 'agent') return await (await import('./agent.js')).agentCommand(rest, io, signal);
-    if (command === 'history') return (await import('./history.js')).historyCommand(rest, io);
-    if (command === 'diff') return (await import('./history.js')).diffCommand(rest, io);
-    if (command === 'alerts') return (await import('./history.js')).alertsCommand(rest, io);
-    if (command === 'watch') return await (await import('./watch.js')).watchCommand(rest, io, signal);
-    if (command === 'serve') return await (await import('./serve.js')).serveCommand(rest, io, signal);
+    const run = COMMANDS.get(command);
+    if (run !== undefined) return await run(rest, io, signal);
     io.stderr.write(`exposure: unknown command "${terminalSafe(command)}"\n\n${MAIN_HELP}`);
     return EXIT.error;
   } catch (error) {

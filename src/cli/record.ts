@@ -1,7 +1,7 @@
 import type { ScanOptions } from '../core/options.js';
 import type { ExposureReport } from '../core/report.generated.js';
 import { runRecordedScan } from '../schedule/run-recorded.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { openHistory } from './preflight.js';
 
 /**

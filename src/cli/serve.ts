@@ -12,7 +12,7 @@ import { openStore } from '../store/index.js';
 import { parseListen } from './listen.js';
 import { SERVE_HELP } from './help.js';
 import { numberOption } from './number-option.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
 const DEFAULT_SERVE_LISTEN = '127.0.0.1:7448';

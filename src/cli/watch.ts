@@ -6,7 +6,7 @@ import { WATCH_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import { parseScanArgs } from './scan-args.js';
 import { checkScanEngine, openHistory } from './preflight.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { usageError } from './usage.js';
 
 const usage = (message: string) => usageError('watch', message);
