@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { withLab, type Lab } from './lab.js';
 import { AGENT_PORT, runExposure, scanWithVantage } from './exposure.js';
-import { exposureArgv } from './built-cli.js';
+import { exposureArgv } from '../support/built.js';
 import type { Change } from '../../src/diff/types.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/qnap/', import.meta.url));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpGet, type Lab, type LabHost } from './lab.js';
-import { exposureArgv } from './built-cli.js';
+import { exposureArgv } from '../support/built.js';
 import type { ExposureReport, Mapping } from '../../src/core/report.generated.js';
 
 

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { binaries, httpGet, withLab, type Lab, type LabHost } from './lab.js';
 import { runExposure, scanWithVantage, startAgent } from './exposure.js';
-import { exposureArgv } from './built-cli.js';
+import { exposureArgv } from '../support/built.js';
 
 const TOKEN = 'lab-token-'.padEnd(48, 'x');
 

@@ -8,7 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { binaries, withLab, type Lab } from './lab.js';
-import { exposureArgv } from './built-cli.js';
+import { exposureArgv } from '../support/built.js';
 import { openStore } from '../../src/store/index.js';
 import type { AlertPayload } from '../../src/alerts/payload.js';
 import type { HistoryStore } from '../../src/store/types.js';

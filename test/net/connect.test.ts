@@ -11,6 +11,7 @@ import { ConcurrencyWindow, RttTimeout } from '../../src/net/portscan/connect-wi
 import type { PortResult, PortScanOptions } from '../../src/net/portscan/types.js';
 import type { TapTest } from '../lab/lab.js';
 import { closedPort as closedPortOn } from '../support/ports.js';
+import { builtModule } from '../support/built.js';
 
 // Every scan here targets 127.0.0.1, and only ports of listeners this file starts or has just seen closed.
 const target = '127.0.0.1';
@@ -371,21 +372,8 @@ console.log(JSON.stringify({ states: result.ports.map((p) => p.state), stats }))
  * and runs the compiled code: that is the path a full-range scan takes in the shipped program.
  */
 t.test('worker threads, as built: same results, abort stops them', async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'exposure-connect-build-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n'); // else tsc emits CommonJS there
-  const tsc = spawnSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/typescript/bin/tsc'),
-      path.join(root, 'src/net/portscan/connect.ts'),
-      ...['--outDir', dir, '--rootDir', root, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022'],
-      ...['--skipLibCheck', '--types', 'node', '--typeRoots', path.join(root, 'node_modules/@types')],
-    ],
-    { encoding: 'utf8' },
-  );
-  t.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
-  const compiled = JSON.stringify(new URL(`file://${path.join(dir, 'src/net/portscan/connect.js')}`).href);
+  // The threads load the compiled file (a worker cannot load .ts): the one `npm run build` emitted for dist/.
+  const compiled = JSON.stringify(builtModule('src/net/portscan/connect.js'));
   const listeners = await Promise.all(Array.from({ length: 8 }, () => listen((socket) => socket.write('hi\n'))));
   const ports = sorted([...listeners.map((l) => l.port), closed]);
   const output = await child(

@@ -1,8 +1,8 @@
 /**
- * The lab runs the program as shipped: `bin/exposure.js` over the compiled dist/, not src/ through tsx. A process
- * started through tsx spends about twice as long starting (0.7 s against 0.34 s, measured 2026-12-06) and most of
- * a lab file's time was process start-up. `npm test` and `npm run test:lab` build first; a dist/ older than the
- * sources is refused here, so a lab test never passes against stale code.
+ * Tests that start the program in its own process run it as shipped: `bin/exposure.js` over the compiled dist/,
+ * not src/ through tsx. A process started through tsx spends about twice as long starting (0.7 s against 0.34 s,
+ * measured 2026-12-06), and most of a lab file's time was process start-up. `npm test` and `npm run test:lab`
+ * build first; a dist/ older than the sources is refused here, so no test passes against stale code.
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -31,12 +31,12 @@ function assertBuiltIsCurrent(): void {
   try {
     builtAt = statSync(BUILT_ENTRY).mtimeMs;
   } catch {
-    throw new Error('lab: the program is not built (no dist/src/cli/bin.js). Run "npm run build" first; npm test does.');
+    throw new Error('the program is not built (no dist/src/cli/bin.js). Run "npm run build" first; npm test does.');
   }
   for (const dir of SOURCE_DIRS) {
     const newest = newestSource(path.join(ROOT, dir));
     if (newest.mtimeMs > builtAt) {
-      throw new Error(`lab: dist/ is older than ${path.relative(ROOT, newest.file)}. Run "npm run build" first; npm test does.`);
+      throw new Error(`dist/ is older than ${path.relative(ROOT, newest.file)}. Run "npm run build" first; npm test does.`);
     }
   }
   checked = true;
@@ -46,4 +46,10 @@ function assertBuiltIsCurrent(): void {
 export function exposureArgv(...args: string[]): string[] {
   assertBuiltIsCurrent();
   return [BIN, ...args];
+}
+
+/** file:// URL of a compiled module, e.g. builtModule('src/net/portscan/connect.js'), as `npm run build` emits it. */
+export function builtModule(relativeToRoot: string): string {
+  assertBuiltIsCurrent();
+  return new URL(`file://${path.join(ROOT, 'dist', relativeToRoot)}`).href;
 }
