@@ -7,6 +7,7 @@
 import { createRequire, register } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 
 const out = process.env.EXPOSURE_LOADED_MODULES;
 if (out) {
