@@ -1,6 +1,7 @@
 import { alertView, renderAlertsText } from '../alerts/render.js';
 import { createError } from '../core/errors.js';
-import { diffReports } from '../diff/diff.js';
+import { CLI_DIFF_WORDING, diffFromHistory } from '../diff/service.js';
+import type { ReportDiff } from '../diff/types.js';
 import { renderDiffJson, renderDiffText, renderHistoryText } from '../diff/render.js';
 import type { AlertStatus, HistoryStore } from '../store/types.js';
 import { ALERTS_HELP, DIFF_HELP, HISTORY_HELP } from './help.js';
@@ -55,7 +56,7 @@ function scanId(raw: string): number {
  * exposure diff [FROM] [TO]: what changed. No ids: the two newest done scans; one id: from that scan to the
  * newest. Exit 0 when nothing changed, 1 when something did (like diff(1)), 2 on errors.
  */
-export function diffCommand(argv: readonly string[], io: Io): number {
+export async function diffCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse('diff', argv);
   if (values.limit !== undefined || values.status !== undefined) throw usageError('diff', 'diff has no --limit or --status option');
   if (values.help) {
@@ -65,27 +66,14 @@ export function diffCommand(argv: readonly string[], io: Io): number {
   const output = format('diff', values.format);
   if (positionals.length > 2) throw usageError('diff', 'diff takes at most two scan ids: FROM and TO');
   const ids = positionals.map(scanId);
-  const db = values.db;
-  const diff = withStore(db, (store) => {
-    let [from, to] = ids;
-    if (to === undefined) {
-      // No ids: the two newest done scans; one id: from it to the newest.
-      const latest = store.latestDone(2);
-      from ??= latest[1]?.id;
-      to = latest[0]?.id;
-    }
-    if (from === undefined || to === undefined) {
-      throw createError('EXP_ERR_NOT_ENOUGH_HISTORY', `${store.file} holds fewer than two finished scans`, { hint: 'Run "exposure scan --save" (or --db FILE) again, or let "exposure watch" run.' });
-    }
-    const load = (id: number) => {
-      const scan = store.getScan(id);
-      if (!scan) throw createError('EXP_ERR_SCAN_NOT_FOUND', `No scan ${id} in ${store.file}`, { hint: 'Run "exposure history" to see the ids.' });
-      const report = store.getReport(id);
-      if (!report) throw createError('EXP_ERR_SCAN_STATE', `Scan ${id} is ${scan.status} and has no report`, { hint: 'Only done scans can be compared; "exposure history" shows each status.' });
-      return report;
-    };
-    return diffReports(load(from), load(to), { from, to });
-  });
+  // The pair, the codes and what is comparable come from the diff service the API's /v1/diff uses too.
+  const store = openHistory(values.db);
+  let diff: ReportDiff;
+  try {
+    diff = await diffFromHistory(store, { from: ids[0], to: ids[1] }, CLI_DIFF_WORDING(store.file));
+  } finally {
+    store.close();
+  }
   io.stdout.write(output === 'json' ? renderDiffJson(diff) : renderDiffText(diff));
   return diff.changes.length === 0 ? 0 : 1;
 }

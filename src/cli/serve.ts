@@ -1,12 +1,12 @@
 import { createError } from '../core/errors.js';
-import { runScan } from '../scan/run-scan.js';
+import { ScanService } from '../scan/service.js';
+import { ScanLimiter } from '../scan/service-limiter.js';
 import path from 'node:path';
 import { checkVantageTrust, scanEndpoint } from '../net/vantage-client.js';
 import { startScheduler } from '../schedule/scheduler.js';
 import { DEFAULT_COVERAGE_ALERT_AFTER } from '../alerts/coverage-streak.js';
 import { validateAlertOn, validateWebhook } from '../schedule/validate.js';
 import { build, DEFAULT_API_LIMITS, type ServerVantage } from '../server/api/app.js';
-import { ScanSlots } from '../server/api/scan-slots.js';
 import { defaultTokenFile, loadOrCreateToken } from '../server/token.js';
 import { openStore } from '../store/index.js';
 import { parseListen } from './listen.js';
@@ -82,11 +82,12 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
   const store = openStore(values.db === undefined ? {} : { file: values.db });
   const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
   try {
-    const slots = new ScanSlots(1);
+    // One scan service, one limit: the API's scans and the scheduler's wait in one line and run one at a time.
+    const scans = new ScanService({ limiter: new ScanLimiter({ maxRunning: DEFAULT_API_LIMITS.maxConcurrent, maxWaiting: maxQueued }), onError: (error) => log(`exposure serve: ${error instanceof Error ? error.message : String(error)}`) });
     // Marks scans a stopped process left running as interrupted, before the API can show them as running.
     const scheduler = startScheduler({
       store,
-      run: (options, scanSignal) => slots.run(() => runScan(options, scanSignal ?? signal), scanSignal),
+      run: scans,
       maxJitterMs: jitterSeconds * 1000,
       retentionDays: keepDays,
       coverageAlertAfter,
@@ -97,8 +98,8 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
     const app = await build({
       token: token.token,
       store,
-      slots,
-      limits: { rateLimitMax, maxQueued },
+      scans,
+      limits: { rateLimitMax },
       ...(vantage ? { vantage } : {}),
       publicDocs: values['public-docs'] ?? false,
       onSchedulesChanged: () => scheduler.reload(),

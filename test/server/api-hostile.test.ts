@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { auth, errorCode, harness, schemaErrors, settled, TOKEN, type Harness } from '../support/api.js';
 import { errorSchema, scheduleSchema } from '../../src/server/api/schemas.js';
 import { DEFAULT_API_LIMITS } from '../../src/server/api/app.js';
-import type { RunScan } from '../../src/server/api/scan-queue.js';
+import type { RunScan } from '../../src/scan/service.js';
 import { MAX_SPEC_ITEMS, MAX_SPEC_LENGTH } from '../../src/net/portscan/port-spec.js';
 import { UNSAFE_CHARS } from '../../src/core/unsafe-chars.js';
 import { startFakeIgd } from '../support/fake-igd.js';

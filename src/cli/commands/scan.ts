@@ -4,7 +4,7 @@ import { render } from '../../report/render.js';
 import { terminalSafe } from '../../report/sanitize.js';
 import { atLeast } from '../../rules/severity.js';
 import { failedViews } from '../../rules/coverage.js';
-import { runScan } from '../../scan/run-scan.js';
+import { scanOnce } from '../../scan/service.js';
 import { checkScanEngine } from '../engine-check.js';
 import { SCAN_HELP } from '../help.js';
 import { EXIT, type Io } from '../io.js';
@@ -14,7 +14,7 @@ import { parseScanArgs, type ScanCommand } from '../scan-args.js';
 /** The scan itself, recorded in the history database with --save or --db (the SQLite driver loads only then). */
 async function scanReport(command: ScanCommand, options: ScanOptions, signal: AbortSignal, io: Io): Promise<ExposureReport> {
   if (command.save) return (await import('../record.js')).scanAndRecord(command.db, options, signal, io);
-  return runScan(options, signal);
+  return scanOnce(options, signal);
 }
 
 /** `exposure scan`: parse, check what can be checked offline, scan, render, and map the result to an exit code. */

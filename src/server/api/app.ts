@@ -5,12 +5,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { AlertOn, HistoryStore } from '../../store/types.js';
+import { ScanService, type RunScan } from '../../scan/service.js';
+import { ScanLimiter } from '../../scan/service-limiter.js';
 import { TOOL_VERSION } from '../../version.js';
 import { bearerToken, tokenMatches } from '../token.js';
 import { installErrorHandlers, sendError } from './errors.js';
-import { ScanQueue, type RunScan } from './scan-queue.js';
-import type { ScanSlots } from './scan-slots.js';
-import { storeRecorder } from './recorder.js';
+import { ScanQueue } from './scan-queue.js';
+import type { ApiContext, ServerVantage } from './context.js';
 import { decimalIntegersOnly } from './url-integers.js';
 import { REQUEST_SCHEMAS, SHARED_SCHEMAS } from './schemas.js';
 import { scanRoutes } from './routes/scans.js';
@@ -26,9 +27,9 @@ export interface ApiLimits {
   /** Requests per client address per window, every route (failed authentications count). */
   rateLimitMax: number;
   rateLimitWindowMs: number;
-  /** Scans waiting to run; one more is refused (503). */
+  /** Scans waiting to run; one more is refused (503). Ignored when `scans` is given: its limiter holds the limits. */
   maxQueued: number;
-  /** Scans at once. */
+  /** Scans at once. Ignored when `scans` is given. */
   maxConcurrent: number;
 }
 
@@ -40,24 +41,18 @@ export const DEFAULT_API_LIMITS: ApiLimits = {
   maxConcurrent: 1,
 };
 
-/** The vantage agent the server may use; a request can only say yes or no to it, never name another. */
-export interface ServerVantage {
-  url: string;
-  token: string;
-  /** --vantage-ca: a PEM file the agent's certificate is verified against instead of the system CAs. */
-  ca?: string;
-  /** --vantage-pin: SPKI pins (sha256/BASE64, ';'-separated) that trust the agent's key itself. */
-  pin?: string;
-}
+export type { ApiContext, ServerVantage } from './context.js';
 
 export interface ApiOptions {
   token: string;
   store: HistoryStore;
-  /** The scan runner (default runScan); a queue made from it runs the API's scans unless `queue` is given. */
+  /**
+   * The scan service (exposure serve shares one with its scheduler, so both draw from one limit). Default: one of
+   * the API's own, limited by `limits.maxConcurrent` and `limits.maxQueued`, running `run`.
+   */
+  scans?: ScanService;
+  /** The scan runner of the default service (default runScan); tests give one they control. */
   run?: RunScan;
-  queue?: ScanQueue;
-  /** Shared scan slots (exposure serve shares them with the scheduler). */
-  slots?: ScanSlots;
   vantage?: ServerVantage;
   limits?: Partial<ApiLimits>;
   logger?: FastifyServerOptions['logger'];
@@ -67,14 +62,6 @@ export interface ApiOptions {
   onSchedulesChanged?: () => void;
   /** For schedules created over the API that name none (exposure serve --webhook, --alert-on). */
   scheduleDefaults?: { webhooks?: string[]; alertOn?: AlertOn };
-}
-
-export interface ApiContext {
-  store: HistoryStore;
-  queue: ScanQueue;
-  vantage: ServerVantage | undefined;
-  onSchedulesChanged: () => void;
-  scheduleDefaults: { webhooks?: string[]; alertOn?: AlertOn };
 }
 
 const OPEN_ROUTES = new Set(['/v1/healthz']);
@@ -117,17 +104,15 @@ export async function build(options: ApiOptions): Promise<FastifyInstance> {
   installErrorHandlers(app);
   app.addHook('preValidation', decimalIntegersOnly);
 
-  const queue =
-    options.queue ??
-    new ScanQueue({
-      recorder: storeRecorder(options.store),
+  const scans =
+    options.scans ??
+    new ScanService({
+      limiter: new ScanLimiter({ maxRunning: limits.maxConcurrent, maxWaiting: limits.maxQueued }),
       ...(options.run ? { run: options.run } : {}),
-      ...(options.slots ? { slots: options.slots } : {}),
-      maxConcurrent: limits.maxConcurrent,
-      maxQueued: limits.maxQueued,
       onError: (error) => app.log.error(error),
     });
-  if (!options.queue) app.addHook('onClose', async () => queue.close());
+  const queue = new ScanQueue({ service: scans, store: options.store });
+  app.addHook('onClose', async () => queue.close());
 
   await app.register(rateLimit, {
     // Applied below as an app-wide hook instead of per route: then it also runs before the token check and on

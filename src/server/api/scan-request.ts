@@ -1,8 +1,8 @@
 import { createError } from '../../core/errors.js';
 import type { ScanOptions } from '../../core/options.js';
-import { buildScanOptions, checkScanScope } from '../../scan/scan-choices.js';
+import { prepareScan } from '../../scan/service.js';
 import { qnapScanOptions } from '../../scan/qnap-options.js';
-import type { ServerVantage } from './app.js';
+import type { ServerVantage } from './context.js';
 
 /** schemas/api-scan-request.schema.json (validated before it gets here). */
 export interface ApiScanRequest {
@@ -25,8 +25,9 @@ export interface ApiScanRequest {
 }
 
 /**
- * A request's choices as runScan options, through the CLI's own builder (same defaults, same cross-checks) and
- * the CLI's scope checks, made now rather than when the scan runs so that a refused scan is a 403 and no record.
+ * A request's choices as runScan options, through the scan service's builder (the CLI's defaults and
+ * cross-checks) and its scope checks, made now rather than when the scan runs so that a refused scan is a 403 and
+ * no record.
  * The vantage agent can only be the server's: a request never names a URL or a token.
  */
 export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerVantage | undefined): ScanOptions {
@@ -34,7 +35,7 @@ export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerV
   if (request.vantage === true && !vantage) throw createError('EXP_ERR_API_BAD_REQUEST', 'This server has no vantage agent configured (exposure serve --vantage URL)');
   if (request.vantage === true && !wan) throw createError('EXP_ERR_API_BAD_REQUEST', 'vantage and wan: false contradict each other: wan: false keeps every probe on the LAN');
   const useVantage = vantage !== undefined && wan && request.vantage !== false;
-  const options = buildScanOptions({
+  return prepareScan({
     gatewayUrl: request.gateway,
     interface: request.interface,
     wan,
@@ -52,6 +53,4 @@ export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerV
     ...qnapScanOptions(request.nas, request.myqnapcloud, undefined),
     ...(useVantage ? { vantageUrl: vantage.url, vantageToken: vantage.token, ...(vantage.ca !== undefined ? { vantageCa: vantage.ca } : {}), ...(vantage.pin !== undefined ? { vantagePin: vantage.pin } : {}) } : {}),
   });
-  checkScanScope(options);
-  return options;
 }

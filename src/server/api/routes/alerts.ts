@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { alertView } from '../../../alerts/render.js';
 import type { AlertStatus } from '../../../store/types.js';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { alertListSchema, errorResponses, ref } from '../schemas.js';
 
 const querystring = {

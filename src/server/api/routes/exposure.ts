@@ -1,5 +1,5 @@
 import type { FastifyPluginCallback } from 'fastify';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { exposureOf, NO_EXPOSURE, type ApiExposure } from '../exposure.js';
 import { errorResponses, exposureSchema, ref } from '../schemas.js';
 

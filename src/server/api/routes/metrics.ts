@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { TOOL_VERSION } from '../../../version.js';
 import { SEVERITIES } from '../../../rules/severity.js';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { PROMETHEUS_CONTENT_TYPE, renderMetrics, type MetricFamily } from '../metrics.js';
 import { errorResponses } from '../schemas.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginCallback } from 'fastify';
-import { createError } from '../../../core/errors.js';
-import type { ScanStatus } from '../../../store/types.js';
+import { createError, isExposureError } from '../../../core/errors.js';
+import type { ScanRecord, ScanStatus } from '../../../store/types.js';
 import { SCAN_STATUSES } from '../../../store/types.js';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { DEFAULT_REPORT_FORMAT, REPORT_FORMATS } from '../formats.js';
 import { errorResponses, idParams, ref, scanListSchema, scanRequestSchema, scanSchema, reportSchema } from '../schemas.js';
 import { scanOptionsFromRequest, type ApiScanRequest } from '../scan-request.js';
@@ -26,12 +26,17 @@ export function scanRoutes(context: ApiContext): FastifyPluginCallback {
           },
         },
       },
-      (request, reply) => {
+      async (request, reply) => {
         // Checked here, before anything is recorded: a refused scan leaves no row behind.
         const options = scanOptionsFromRequest(request.body, context.vantage);
-        if (!context.queue.hasRoom()) return sendError(reply.header('retry-after', '30'), 503, 'EXP_ERR_API_BUSY', 'Too many scans are waiting; try again when they have run');
-        const record = context.store.createScan({ options, trigger: 'api' });
-        context.queue.enqueue(record.id, options);
+        let record: ScanRecord;
+        try {
+          record = await context.queue.submit(options);
+        } catch (error) {
+          // The shared limit's line is full (API and scheduled scans): a client may retry, so it is told when.
+          if (isExposureError(error, 'EXP_ERR_API_BUSY')) return sendError(reply.header('retry-after', '30'), 503, 'EXP_ERR_API_BUSY', error.message);
+          throw error;
+        }
         return reply.code(202).header('location', `/v1/scans/${record.id}`).send(record);
       },
     );
@@ -54,8 +59,8 @@ export function scanRoutes(context: ApiContext): FastifyPluginCallback {
           response: { 200: ref(scanListSchema), ...errorResponses(400) },
         },
       },
-      (request) => {
-        const page = context.store.listScans({
+      async (request) => {
+        const page = await context.store.listScans({
           ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}),
           ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}),
           ...(request.query.status !== undefined ? { status: request.query.status } : {}),
@@ -74,10 +79,10 @@ export function scanRoutes(context: ApiContext): FastifyPluginCallback {
           response: { 200: ref(scanSchema), ...errorResponses(400, 404) },
         },
       },
-      (request) => {
-        const record = context.store.getScan(request.params.id);
+      async (request) => {
+        const record = await context.store.getScan(request.params.id);
         if (!record) throw createError('EXP_ERR_SCAN_NOT_FOUND', `No scan ${request.params.id}`);
-        const report = record.status === 'done' ? context.store.getReport(record.id) : undefined;
+        const report = record.status === 'done' ? await context.store.getReport(record.id) : undefined;
         return { ...record, ...(report ? { report } : {}) };
       },
     );
@@ -98,10 +103,10 @@ export function scanRoutes(context: ApiContext): FastifyPluginCallback {
           response: { 200: { description: 'The report (format=json: schemas/report.schema.json)', ...ref(reportSchema) }, ...errorResponses(400, 404, 409) },
         },
       },
-      (request, reply) => {
-        const record = context.store.getScan(request.params.id);
+      async (request, reply) => {
+        const record = await context.store.getScan(request.params.id);
         if (!record) throw createError('EXP_ERR_SCAN_NOT_FOUND', `No scan ${request.params.id}`);
-        const report = record.status === 'done' ? context.store.getReport(record.id) : undefined;
+        const report = record.status === 'done' ? await context.store.getReport(record.id) : undefined;
         if (!report) throw createError('EXP_ERR_API_SCAN_NOT_READY', `Scan ${record.id} is ${record.status}; only done scans have a report`);
         const format = REPORT_FORMATS[request.query.format] ?? REPORT_FORMATS[DEFAULT_REPORT_FORMAT];
         if (!format) throw new Error('no default report format');

@@ -2,7 +2,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { createError } from '../../../core/errors.js';
 import { webhookOrigin } from '../../../alerts/outbox.js';
 import type { AlertOn, Schedule } from '../../../store/types.js';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { errorResponses, idParams, ref, scheduleRequestSchema, scheduleSchema } from '../schemas.js';
 import { scanOptionsFromRequest, type ApiScanRequest } from '../scan-request.js';
 

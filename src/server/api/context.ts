@@ -1,0 +1,25 @@
+import type { AlertOn, HistoryStore } from '../../store/types.js';
+import type { ScanQueue } from './scan-queue.js';
+
+/**
+ * What the routes share, in a module of its own: the routes import this, never app.ts, so app.ts (which
+ * registers them) and the routes form no import cycle.
+ */
+
+/** The vantage agent the server may use; a request can only say yes or no to it, never name another. */
+export interface ServerVantage {
+  url: string;
+  token: string;
+  /** --vantage-ca: a PEM file the agent's certificate is verified against instead of the system CAs. */
+  ca?: string;
+  /** --vantage-pin: SPKI pins (sha256/BASE64, ';'-separated) that trust the agent's key itself. */
+  pin?: string;
+}
+
+export interface ApiContext {
+  store: HistoryStore;
+  queue: ScanQueue;
+  vantage: ServerVantage | undefined;
+  onSchedulesChanged: () => void;
+  scheduleDefaults: { webhooks?: string[]; alertOn?: AlertOn };
+}
