@@ -3,6 +3,7 @@ import { createError } from '../core/errors.js';
 import { CLI_DIFF_WORDING, diffFromHistory } from '../diff/service.js';
 import type { ReportDiff } from '../diff/types.js';
 import { renderDiffJson, renderDiffText, renderHistoryText } from '../diff/render.js';
+import { validateSite } from '../store/site.js';
 import type { AlertStatus, HistoryStore } from '../store/types.js';
 import { ALERTS_HELP, DIFF_HELP, HISTORY_HELP } from './help.js';
 import { numberOption } from './number-option.js';
@@ -10,7 +11,7 @@ import type { Io } from './io.js';
 import { openHistory } from './preflight.js';
 import { parseCommandArgs, usageError } from './usage.js';
 
-const COMMON = { help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, format: { type: 'string' } } as const;
+const COMMON = { help: { type: 'boolean', short: 'h' }, db: { type: 'string' }, format: { type: 'string' }, site: { type: 'string' } } as const;
 
 function parse(command: 'history' | 'diff' | 'alerts', argv: readonly string[]) {
   return parseCommandArgs(command, argv, { ...COMMON, limit: { type: 'string' }, status: { type: 'string' } }, command === 'diff');
@@ -22,17 +23,27 @@ function format(command: string, raw: string | undefined): 'text' | 'json' {
   return value;
 }
 
-function withStore<T>(file: string | undefined, work: (store: HistoryStore) => T): T {
-  const store = openHistory(file);
+async function withStore<T>(file: string | undefined, work: (store: HistoryStore) => Promise<T>): Promise<T> {
+  const store = await openHistory(file);
   try {
-    return work(store);
+    return await work(store);
   } finally {
-    store.close();
+    await store.close();
+  }
+}
+
+/** --site: only that site's scans, alerts or diff (a filter: without it, every site). */
+function siteFilter(command: string, raw: string | undefined): { site?: string } {
+  if (raw === undefined) return {};
+  try {
+    return { site: validateSite(raw) };
+  } catch (error) {
+    throw usageError(command, (error as Error).message);
   }
 }
 
 /** exposure history: the newest scans, newest first. */
-export function historyCommand(argv: readonly string[], io: Io): number {
+export async function historyCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parse('history', argv);
   if (values.status !== undefined) throw usageError('history', 'history has no --status option');
   if (values.help) {
@@ -41,8 +52,8 @@ export function historyCommand(argv: readonly string[], io: Io): number {
   }
   const output = format('history', values.format);
   const limit = numberOption('history', 'limit', values.limit, 20, 1, 500);
-  const db = values.db;
-  const scans = withStore(db, (store) => store.listScans({ limit }).items);
+  const site = siteFilter('history', values.site);
+  const scans = await withStore(values.db, async (store) => (await store.listScans({ limit, ...site })).items);
   io.stdout.write(output === 'json' ? `${JSON.stringify({ scans }, null, 2)}\n` : renderHistoryText(scans));
   return 0;
 }
@@ -66,13 +77,14 @@ export async function diffCommand(argv: readonly string[], io: Io): Promise<numb
   const output = format('diff', values.format);
   if (positionals.length > 2) throw usageError('diff', 'diff takes at most two scan ids: FROM and TO');
   const ids = positionals.map(scanId);
+  const site = siteFilter('diff', values.site);
   // The pair, the codes and what is comparable come from the diff service the API's /v1/diff uses too.
-  const store = openHistory(values.db);
+  const store = await openHistory(values.db);
   let diff: ReportDiff;
   try {
-    diff = await diffFromHistory(store, { from: ids[0], to: ids[1] }, CLI_DIFF_WORDING(store.file));
+    diff = await diffFromHistory(store, { from: ids[0], to: ids[1], ...site }, CLI_DIFF_WORDING(store.file));
   } finally {
-    store.close();
+    await store.close();
   }
   io.stdout.write(output === 'json' ? renderDiffJson(diff) : renderDiffText(diff));
   return diff.changes.length === 0 ? 0 : 1;
@@ -81,7 +93,7 @@ export async function diffCommand(argv: readonly string[], io: Io): Promise<numb
 const ALERT_STATUSES: readonly AlertStatus[] = ['pending', 'delivered', 'abandoned'];
 
 /** exposure alerts: the webhook outbox, newest first: what was sent, what waits for a retry, what was given up. */
-export function alertsCommand(argv: readonly string[], io: Io): number {
+export async function alertsCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parse('alerts', argv);
   if (values.help) {
     io.stdout.write(ALERTS_HELP);
@@ -91,9 +103,10 @@ export function alertsCommand(argv: readonly string[], io: Io): number {
   const limit = numberOption('alerts', 'limit', values.limit, 20, 1, 500);
   const status = values.status as AlertStatus | undefined;
   if (status !== undefined && !ALERT_STATUSES.includes(status)) throw usageError('alerts', `--status must be ${ALERT_STATUSES.join(', ')}, not "${values.status ?? ''}"`);
-  const alerts = withStore(values.db, (store) => {
-    const schedules = store.listSchedules();
-    return store.listAlerts({ limit, ...(status ? { status } : {}) }).map((alert) => alertView(alert, schedules));
+  const site = siteFilter('alerts', values.site);
+  const alerts = await withStore(values.db, async (store) => {
+    const schedules = await store.listSchedules(site);
+    return (await store.listAlerts({ limit, ...(status ? { status } : {}), ...site })).map((alert) => alertView(alert, schedules));
   });
   io.stdout.write(output === 'json' ? `${JSON.stringify({ alerts }, null, 2)}\n` : renderAlertsText(alerts));
   return 0;
