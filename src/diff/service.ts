@@ -8,6 +8,8 @@ import type { ReportDiff } from './types.js';
 export interface DiffRequest {
   from?: number | undefined;
   to?: number | undefined;
+  /** Only this site's scans fill the ids left out (the newest done scans of the site). */
+  site?: string | undefined;
 }
 
 /**
@@ -47,7 +49,7 @@ export const API_DIFF_WORDING: DiffWording = {
 export async function diffPair(store: HistoryStore, request: DiffRequest, wording: DiffWording): Promise<{ from: number; to: number }> {
   let { from, to } = request;
   if (to === undefined) {
-    const latest = await store.latestDone(2);
+    const latest = await store.latestDone(2, request.site === undefined ? {} : { site: request.site });
     from ??= latest[1]?.id;
     to = latest[0]?.id;
   }
@@ -56,9 +58,9 @@ export async function diffPair(store: HistoryStore, request: DiffRequest, wordin
 }
 
 /** A scan's report for a diff: EXP_ERR_SCAN_NOT_FOUND for an unknown id, EXP_ERR_SCAN_STATE for a scan without one. */
-async function reportFor(store: HistoryStore, id: number, wording: DiffWording): Promise<ExposureReport> {
+async function reportFor(store: HistoryStore, id: number, site: string | undefined, wording: DiffWording): Promise<ExposureReport> {
   const scan = await store.getScan(id);
-  if (!scan) throw createError('EXP_ERR_SCAN_NOT_FOUND', `No scan ${id} in ${wording.where}`, { hint: wording.notFoundHint });
+  if (!scan || (site !== undefined && scan.site !== site)) throw createError('EXP_ERR_SCAN_NOT_FOUND', `No scan ${id} in ${wording.where}${site === undefined ? '' : ` for site ${site}`}`, { hint: wording.notFoundHint });
   const report = await store.getReport(id);
   if (!report) throw createError('EXP_ERR_SCAN_STATE', `Scan ${id} is ${scan.status} and has no report`, { hint: wording.notDoneHint });
   return report;
@@ -70,5 +72,5 @@ async function reportFor(store: HistoryStore, id: number, wording: DiffWording):
  */
 export async function diffFromHistory(store: HistoryStore, request: DiffRequest, wording: DiffWording): Promise<ReportDiff> {
   const { from, to } = await diffPair(store, request, wording);
-  return diffReports(await reportFor(store, from, wording), await reportFor(store, to, wording), { from, to });
+  return diffReports(await reportFor(store, from, request.site, wording), await reportFor(store, to, request.site, wording), { from, to });
 }

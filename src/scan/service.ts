@@ -15,7 +15,7 @@ export interface ScanJob {
   /** The caller's stop (SIGINT, server shutdown): the scan ends as interrupted, waiting or running. */
   signal?: AbortSignal | undefined;
   /** Keep the scan in the history: queued now, running when its turn comes, then done, failed or interrupted. */
-  record?: { store: HistoryStore; trigger: ScanTrigger; scheduleId?: number | null } | undefined;
+  record?: { store: HistoryStore; trigger: ScanTrigger; scheduleId?: number | null; site?: string | undefined } | undefined;
 }
 
 /** interrupted: the caller stopped it; failed: anything else, its own time limit included. */
@@ -96,7 +96,8 @@ export class ScanService {
     const place = this.limiter.reserve(job.signal);
     let scan: ScanRecord | undefined;
     try {
-      if (job.record) scan = await job.record.store.createScan({ options: job.options, trigger: job.record.trigger, scheduleId: job.record.scheduleId ?? null });
+      const record = job.record;
+      if (record) scan = await record.store.createScan({ options: job.options, trigger: record.trigger, scheduleId: record.scheduleId ?? null, ...(record.site !== undefined ? { site: record.site } : {}) });
     } catch (error) {
       place.release();
       throw error;

@@ -56,7 +56,7 @@ t.test('failures keep one name: our code as is, a bug as EXP_ERR_UNEXPECTED, the
   const store = await history(t);
   const logged: unknown[] = [];
   const bug = new TypeError('undefined is not a function');
-  const failWith = (error: unknown): RunScan => () => Promise.reject(error);
+  const failWith = (error: Error): RunScan => () => Promise.reject(error);
 
   const ours = await new ScanService({ run: failWith(createError('EXP_ERR_HTTP_NETWORK', 'Cannot reach 127.0.0.1:1')) }).run({ options: OPTIONS, record: { store, trigger: 'api' } });
   t.match(ours, { status: 'failed', error: { code: 'EXP_ERR_HTTP_NETWORK' }, scan: { status: 'failed', error: { code: 'EXP_ERR_HTTP_NETWORK' } } });

@@ -39,7 +39,7 @@ async function serveLike(t: Parameters<typeof tempDir>[0], maxWaiting: number) {
   const api = await harness({ store, scans: service });
   const schedule = await store.createSchedule({ name: 'home', cron: '* * * * * *', options: OPTIONS });
   const log: string[] = [];
-  const scheduler = startScheduler({ store, clock, maxJitterMs: 0, run: service, log: (line) => log.push(line) });
+  const scheduler = await startScheduler({ store, clock, maxJitterMs: 0, run: service, log: (line) => log.push(line) });
   t.teardown(async () => {
     await scheduler.stop();
     await api.close();
