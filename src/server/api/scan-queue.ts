@@ -31,13 +31,13 @@ export class ScanQueue {
   }
 
   /**
-   * Records the scan as queued and runs it in the background. Refused with EXP_ERR_API_BUSY, before anything is
+   * Records the scan as queued (under `site`, default the store's) and runs it in the background. Refused with EXP_ERR_API_BUSY, before anything is
    * recorded, when as many scans wait as the limit allows or the server is closing.
    */
-  async submit(options: ScanOptions): Promise<ScanRecord> {
+  async submit(options: ScanOptions, site?: string): Promise<ScanRecord> {
     if (this.#isClosed()) throw createError('EXP_ERR_API_BUSY', 'The server is shutting down');
     const controller = new AbortController();
-    const started = await this.#service.start({ options, signal: controller.signal, record: { store: this.#store, trigger: 'api' } });
+    const started = await this.#service.start({ options, signal: controller.signal, record: { store: this.#store, trigger: 'api', site } });
     this.#scans.set(controller, started.outcome);
     void started.outcome.finally(() => this.#scans.delete(controller));
     // close() came while the scan was being recorded: it stops this one too.
