@@ -1,6 +1,6 @@
 import { resolveA } from '../../src/net/dns.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
-import type { Probe, ProbeContext } from '../../src/core/probe.js';
+import type { ProbeAction, ProbeContext } from '../../src/core/probe.js';
 import type { MyQnapCloud } from '../../src/core/report.generated.js';
 
 const LOOKUP_TIMEOUT_MS = 3000;
@@ -22,12 +22,7 @@ export function wanAddress(context: ProbeContext): string | null {
  * means the NAS is findable by that name (exposure still depends on what the ports answer). Runs only when names
  * were given; with --no-wan only through a resolver the user named with --dns-server.
  */
-export const myQnapCloudProbe: Probe = {
-  id: 'myqnapcloud',
-  name: 'myQNAPcloud DDNS',
-  description: 'Resolves the myQNAPcloud names given with --myqnapcloud and compares them with the WAN address.',
-  safety: 'safe',
-  references: ['https://github.com/publicsuffix/list/blob/master/public_suffix_list.dat', 'https://www.qnap.com/en/how-to/tutorial/article/how-to-use-myqnapcloud'],
+export const myQnapCloudProbe: ProbeAction = {
   appliesTo: (context) => (context.options.myqnapcloud?.length ?? 0) > 0,
   async run(context: ProbeContext): Promise<Observation[]> {
     const names = context.options.myqnapcloud ?? [];

@@ -1,7 +1,7 @@
 import { natPmpExternalAddress } from '../../src/net/natpmp.js';
 import { classifyIPv4 } from '../../src/core/address.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
-import type { Probe, ProbeContext } from '../../src/core/probe.js';
+import type { ProbeAction, ProbeContext } from '../../src/core/probe.js';
 
 /** Gateways worth asking: the IGDs found, then the default routes; all on the LAN by construction. */
 function candidates(context: ProbeContext): string[] {
@@ -16,12 +16,7 @@ function candidates(context: ProbeContext): string[] {
  * NAT-PMP (RFC 6886): one external-address request per gateway. Its presence matters because, like UPnP, it lets
  * any LAN program open ports without the owner's knowledge; QNAP's Auto Router Configuration uses either.
  */
-export const natPmpProbe: Probe = {
-  id: 'nat-pmp',
-  name: 'NAT-PMP / PCP',
-  description: 'Asks the gateway for its external address over NAT-PMP (UDP 5351) to learn whether NAT-PMP or PCP is enabled.',
-  safety: 'safe',
-  references: ['https://www.rfc-editor.org/rfc/rfc6886', 'https://www.rfc-editor.org/rfc/rfc6887'],
+export const natPmpProbe: ProbeAction = {
   appliesTo: (context) => candidates(context).length > 0,
   async run(context: ProbeContext): Promise<Observation[]> {
     const gateways = candidates(context);

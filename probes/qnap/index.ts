@@ -1,6 +1,6 @@
 import { abortError } from '../../src/core/errors.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
-import type { Probe, ProbeContext } from '../../src/core/probe.js';
+import type { ProbeAction, ProbeContext } from '../../src/core/probe.js';
 import type { Host } from '../../src/core/report.generated.js';
 import { fingerprintHost } from '../../src/qnap/fingerprint-host.js';
 import { hostObservation } from '../../src/qnap/host.js';
@@ -53,13 +53,7 @@ export function lanTargets(context: ProbeContext): Target[] {
   return [...targets.values()];
 }
 
-export const qnapProbe: Probe = {
-  id: 'qnap',
-  name: 'QNAP fingerprints (LAN)',
-  description:
-    "Fingerprints the LAN hosts the router's mappings point at and those named with --nas: authLogin.cgi's QDocRoot XML, the login page, Photo Station and its version, the TLS certificate, the Server header; then holds the firmware and app versions against QNAP's advisories.",
-  safety: 'safe',
-  references: ['https://github.com/nmap/nmap/blob/master/scripts/http-qnap-nas-info.nse', 'https://www.qnap.com/en/security-advisories'],
+export const qnapProbe: ProbeAction = {
   appliesTo: (context) => lanTargets(context).length > 0,
   async run(context: ProbeContext): Promise<Observation[]> {
     const targets = lanTargets(context);

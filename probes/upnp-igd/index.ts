@@ -1,7 +1,7 @@
 import { ssdpSearch, IGD_SEARCH_TARGETS, type SsdpAnswer } from '../../src/net/ssdp.js';
 import { isExposureError } from '../../src/core/errors.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
-import type { Probe, ProbeContext } from '../../src/core/probe.js';
+import type { ProbeAction, ProbeContext } from '../../src/core/probe.js';
 import type { Discovery, SsdpResponse } from '../../src/core/report.generated.js';
 import { readGateway } from './read-gateway.js';
 
@@ -60,12 +60,7 @@ export function chooseLocations(answers: readonly SsdpAnswer[], refusal: (locati
  * UPnP IGD: find the router(s) by SSDP (or take --gateway), read each description, external address, status and
  * the full port-mapping table. LOCATIONs that point anywhere but the answering host are recorded, never fetched.
  */
-export const upnpIgdProbe: Probe = {
-  id: 'upnp-igd',
-  name: 'UPnP Internet Gateway Device',
-  description: 'Discovers UPnP IGD routers on the LAN and reads their external IP address and every port mapping.',
-  safety: 'safe',
-  references: ['https://openconnectivity.org/developer/specifications/upnp-resources/upnp/internet-gateway-device-igd-v-2-0/'],
+export const upnpIgdProbe: ProbeAction = {
   appliesTo: () => true,
   async run(context: ProbeContext): Promise<Observation[]> {
     const { options, scope } = context;

@@ -2,7 +2,7 @@ import { requestVantageScan, vantageUnavailable } from '../../src/net/vantage-cl
 import { selectEngine } from '../../src/net/portscan/engines.js';
 import { formatPortList, MAX_SPEC_ITEMS, MAX_SPEC_LENGTH, parsePortSpec } from '../../src/net/portscan/port-spec.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
-import type { Probe, ProbeContext } from '../../src/core/probe.js';
+import type { ProbeAction, ProbeContext } from '../../src/core/probe.js';
 import type { Gateway, Wan } from '../../src/core/report.generated.js';
 import { runOutsideChecks } from './outside-checks.js';
 import { hostObservation } from '../../src/qnap/host.js';
@@ -36,12 +36,7 @@ function portsToScan(context: ProbeContext): number[] {
  * caller (us), including UDP 1900/5351 and the router's IGD control URL from the WAN side. Without one, the
  * address is scanned from inside through the router (hairpin NAT), TCP only, and labelled as not an outside view.
  */
-export const wanScanProbe: Probe = {
-  id: 'wan-scan',
-  name: 'WAN port scan',
-  description: 'Scans the external address from the vantage agent (or, labelled, from inside) and checks SSDP, NAT-PMP and the IGD control from the WAN side.',
-  safety: 'safe',
-  references: ['https://nmap.org/book/scan-methods-connect-scan.html'],
+export const wanScanProbe: ProbeAction = {
   appliesTo: () => true,
   async run(context: ProbeContext): Promise<Observation[]> {
     const { options } = context;

@@ -1,25 +1,38 @@
-import type { Discovery, Gateway, Host, LocalNetwork, MyQnapCloud, NatPmp, Wan, Warning } from './report.generated.js';
+import type { LocalNetwork, Warning } from './report.generated.js';
 
 /**
- * What probes produce: facts, never judgements. Each kind has one data shape; rules read these and the report is
- * assembled from them. The shapes are the report's own (generated from the schema) so nothing is copied twice.
+ * What probes produce: facts, never judgements. The set of kinds is open: each probe declares the kinds it emits
+ * in its own folder (probes/<id>/manifest.ts), by adding them to this interface through declaration merging, and
+ * gives the JSON Schema of each kind's data in its manifest. The kernel declares only the two kinds it makes itself.
+ *
+ *   declare module '../../src/core/observation.js' {
+ *     interface ObservationKinds { 'sauna-heater': SaunaHeater }
+ *   }
  */
-export type Observation =
-  | { probe: 'local'; kind: 'local-networks'; subject: 'host'; at: string; data: { networks: LocalNetwork[]; defaultGateways: string[] } }
-  | { probe: 'upnp-igd'; kind: 'discovery'; subject: 'lan'; at: string; data: Discovery }
-  | { probe: 'upnp-igd'; kind: 'gateway'; subject: string; at: string; data: Gateway }
-  | { probe: 'nat-pmp'; kind: 'nat-pmp'; subject: string; at: string; data: NatPmp }
-  | { probe: 'wan-scan'; kind: 'wan'; subject: 'wan'; at: string; data: Wan }
-  /** A device the fingerprint probes looked at; verdicts are version facts (below / at or above a fixed build), not severities. */
-  | { probe: 'qnap'; kind: 'host'; subject: string; at: string; data: Host }
-  | { probe: 'myqnapcloud'; kind: 'myqnapcloud'; subject: 'dns'; at: string; data: MyQnapCloud }
-  | { probe: string; kind: 'warning'; subject: string; at: string; data: Warning };
+export interface ObservationKinds {
+  /** This machine's networks and default routes, observed by the scan itself before any probe runs. */
+  'local-networks': { networks: LocalNetwork[]; defaultGateways: string[] };
+  /** Something a probe could not do; any probe may emit one. */
+  warning: Warning;
+}
 
-export type ObservationKind = Observation['kind'];
-export type ObservationOf<K extends ObservationKind> = Extract<Observation, { kind: K }>;
+export type ObservationKind = Extract<keyof ObservationKinds, string>;
+
+export interface ObservationOf<K extends ObservationKind> {
+  /** The probe that made it ('local' for the scan's own observation of this machine). */
+  probe: string;
+  kind: K;
+  /** What it is about: 'lan', 'wan', 'dns', an address or a URL. */
+  subject: string;
+  at: string;
+  data: ObservationKinds[K];
+}
+
+/** One observation of any registered kind: a union discriminated by `kind`, so `observationsOf` and `switch` narrow. */
+export type Observation = { [K in ObservationKind]: ObservationOf<K> }[ObservationKind];
 
 export function observationsOf<K extends ObservationKind>(observations: readonly Observation[], kind: K): ObservationOf<K>[] {
-  return observations.filter((observation): observation is ObservationOf<K> => observation.kind === kind);
+  return observations.filter((observation): observation is Observation & ObservationOf<K> => observation.kind === kind);
 }
 
 export function now(): string {

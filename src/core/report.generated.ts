@@ -32,6 +32,17 @@ export interface ExposureReport {
   hosts: Host[];
   myqnapcloud: MyQnapCloud;
   /**
+   * Data of probes registered after schema 1.0 (a probe without report fields of its own): by probe id, then by observation kind, the data of each observation, checked against the schema the probe declares for that kind. Absent when no such probe observed anything.
+   */
+  probes?: {
+    [k: string]: {
+      /**
+       * @maxItems 100000
+       */
+      [k: string]: unknown[];
+    };
+  };
+  /**
    * Every door from the internet into this network that the scan found, one per external port: a UPnP mapping, an open port on the external address, or a service of the router itself. Written by the risk engine so renderers (the exposure diagram) never join tables themselves.
    *
    * @maxItems 70000

@@ -1,9 +1,12 @@
-import type { ExposureReport, Finding, Gateway, Host, Severity } from '../core/report.generated.js';
+import type { ProbeManifest } from '../core/probe.js';
+import type { ExposureReport, Finding, Severity } from '../core/report.generated.js';
 import { escapeHtml as h, safeLink } from './escape.js';
 import { renderDiagram, SEVERITY_COLOURS } from './html-diagram.js';
 import { findingsForDisplay } from './finding-runs.js';
-import { classificationWords, coverageBanner, exposureWords, reachabilityText, scoreWords, severityLabel, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
+import { classificationWords, coverageBanner, exposureWords, reachabilityText, scoreWords, severityLabel, SEVERITIES_WORST_FIRST } from './words.js';
 import { coverageOf } from './coverage-of.js';
+import { reportParts } from './sections.js';
+import { htmlTable, sectionHtml } from './section-layout.js';
 
 /**
  * One self-contained HTML file: no script, no external resource, a CSP that forbids both, and every string from the
@@ -37,11 +40,6 @@ function badge(severity: Severity): string {
   return `<span class="badge" style="background:${SEVERITY_COLOURS[severity]}">${severityLabel(severity)}</span>`;
 }
 
-function tableHtml(header: readonly string[], rows: ReadonlyArray<readonly string[]>, attributes = ''): string {
-  // Cells arrive escaped (callers use h()), so markup of our own (badges, code) can sit in them.
-  return `<table ${attributes}><thead><tr>${header.map((cell) => `<th>${h(cell)}</th>`).join('')}</tr></thead><tbody>${rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-}
-
 function findingHtml(finding: Finding): string {
   const classification = classificationWords(finding.classification);
   const references = finding.references.map((reference) => {
@@ -70,49 +68,18 @@ function condensedHtml({ rule, findings }: { rule: string; findings: readonly Fi
 </section>`;
 }
 
-function gatewayHtml(gateway: Gateway): string {
-  const rows = gateway.mappings.map((mapping) => [
-    h(mapping.protocol),
-    `${mapping.externalPort}${mapping.remoteHost ? ` from ${h(mapping.remoteHost)}` : ''}`,
-    `${h(mapping.internalClient)}:${mapping.internalPort}${mapping.internalClientOnLan === false ? ' <strong>(not on the LAN)</strong>' : ''}`,
-    mapping.leaseDuration === 0 ? '<strong>permanent</strong>' : `${mapping.leaseDuration} s`,
-    mapping.enabled ? 'yes' : 'no',
-    h(mapping.description),
-  ]);
-  return `<h3>${h(gateway.friendlyName || gateway.modelName || gateway.address)} at ${h(gateway.address)}</h3>
-<p class="meta">UPnP IGD v${gateway.igdVersion ?? '?'}, <code>${h(gateway.location)}</code>; external IP ${h(gateway.externalIp ?? 'unknown')} (${h(gateway.externalIpClass)}); ${gateway.mappings.length} mapping(s)${gateway.mappingsTruncated ? ', INCOMPLETE' : ''}</p>
-${rows.length > 0 ? tableHtml(['Protocol', 'External', 'Internal client', 'Lease', 'Enabled', 'Description'], rows, `class="mappings" data-gateway="${h(gateway.address)}"`) : ''}`;
-}
-
-function hostHtml(host: Host): string {
-  const device = host.device;
-  const summary = device
-    ? `QNAP ${device.displayModel ?? device.model ?? ''} ${device.os ?? ''}, firmware ${device.firmware?.full ?? 'unknown'}, ${device.confidence} confidence${device.hostname ? `, name ${device.hostname}` : ''}`
-    : 'not identified as a QNAP';
-  const services = host.services.flatMap((service) =>
-    service.fingerprints.length > 0
-      ? service.fingerprints.map((match) => [`${service.port}/${h(service.scheme)}`, h(match.id), h(`${match.product}${match.version ? ` ${match.version}` : ''}`), h(match.confidence), `<code>${h(match.evidence.slice(0, 200))}</code>`])
-      : [[`${service.port}/${h(service.scheme)}`, '', h(service.title ?? service.server ?? ''), '', h(service.error ?? '')]],
-  );
-  const verdicts = host.verdicts.map((verdict) => [h(verdict.advisory), h(verdict.component), h(verdict.status), h(verdict.foundVersion ?? 'unknown'), h(verdict.fixedVersion ?? 'unknown'), h(verdict.cve.join(', ')), verdict.kev ? 'yes' : 'no', verdict.knownRansomware ? 'yes' : 'no']);
-  return `<h3>${h(host.address)} <span class="meta">seen from ${host.seenFrom === 'lan' ? 'the LAN' : 'the internet'}</span></h3>
-<p>${h(summary.replace(/\s+/g, ' '))}</p>
-${services.length > 0 ? tableHtml(['Service', 'Fingerprint', 'Product', 'Confidence', 'Evidence'], services) : ''}
-${verdicts.length > 0 ? tableHtml(['Advisory', 'Component', 'Status', 'Found', 'Fixed in', 'CVE', 'KEV', 'Ransomware'], verdicts, 'class="verdicts"') : ''}`;
-}
-
-export function renderHtml(report: ExposureReport): string {
+export function renderHtml(report: ExposureReport, probes?: readonly ProbeManifest[]): string {
   const { summary } = report;
+  const parts = reportParts(report, probes);
   const quiet = summary.highestSeverity === 'none' || summary.highestSeverity === 'info';
   // Green only for a scan that looked everywhere it was asked to; an incomplete one with nothing found is amber.
   const colour = quiet && !coverageOf(report).complete ? '#b26a00' : summary.highestSeverity === 'none' ? '#2e7d32' : SEVERITY_COLOURS[summary.highestSeverity];
   const exposures = report.exposures ?? [];
-  const outside = report.wan.vantage === 'agent' ? `scanned from the vantage agent (${h(report.wan.address ?? '')})` : report.wan.vantage === 'local' ? 'scanned from inside only: NOT an outside view' : 'no outside view';
   const coverage = coverageOf(report);
   const banner = coverageBanner(coverage);
   const score = scoreWords(summary, coverage);
   const sections = [
-    `<header><h1>Exposure report</h1><p class="meta">${h(report.tool.name)} ${h(report.tool.version)} · ${h(report.startedAt)} · ${report.gateways.length} router(s), ${summary.mappings} mapping(s) · ${outside}</p></header>`,
+    `<header><h1>Exposure report</h1><p class="meta">${[`${report.tool.name} ${report.tool.version}`, report.startedAt, ...parts.summaries].map(h).join(' · ')}</p></header>`,
     ...(banner
       ? [`<section class="incomplete" role="alert"><p><strong>${h(banner.title)}</strong></p><ul>${banner.views.map((view) => `<li><strong>${h(view.name)}: ${h(view.status)}</strong> <code>${h(view.code)}</code> ${h(view.message)}</li>`).join('')}</ul></section>`]
       : []),
@@ -121,7 +88,7 @@ export function renderHtml(report: ExposureReport): string {
   ];
   if (exposures.length > 0) {
     sections.push(
-      tableHtml(
+      htmlTable(
         ['Severity', 'Door', 'Via', 'Leads to', 'Outside view', 'What', 'Findings'],
         exposures.map((door) => [badge(door.severity), `${h(door.protocol)} ${door.externalPort}`, h(door.via), h(exposureWords(door)), h(reachabilityText(door.reachability)), h(door.label), door.findings.map((id) => `<a href="#finding-${h(id)}">${h(id)}</a>`).join(', ')]),
         'class="exposures"',
@@ -129,15 +96,9 @@ export function renderHtml(report: ExposureReport): string {
     );
   }
   sections.push(`<h2>Findings</h2>${findingsForDisplay(report.findings).flatMap(({ full, condensed }) => [...full.map(findingHtml), ...condensed.map(condensedHtml)]).join('\n')}`);
-  if (report.hosts.length > 0) sections.push(`<h2>Hosts</h2>${report.hosts.map(hostHtml).join('\n')}`);
-  sections.push(`<h2>Routers and UPnP mappings</h2>${report.gateways.length === 0 ? '<p>No UPnP router answered.</p>' : report.gateways.map(gatewayHtml).join('\n')}`);
-  if (report.wan.ports.length > 0) {
-    const { listed, counts, notListed } = wanPortListing(report.wan.ports);
-    const listing = listed.length === 0 ? '' : tableHtml(['Port', 'State', 'Service', 'Banner'], listed.map((port) => [`${port.port}/${h(port.protocol.toLowerCase())}`, h(port.state), h([port.service, port.product, port.version].filter(Boolean).join(' ')), `<code>${h((port.banner ?? '').slice(0, 120))}</code>`]), 'class="wan-ports"');
-    sections.push(`<h2>Outside view</h2><p class="meta">${outside}</p><p>${report.wan.ports.length} ports checked: ${h(counts)}.${notListed === '' ? '' : ` ${h(notListed)}`}</p>${listing}`);
-  }
-  if (report.myqnapcloud.checked) {
-    sections.push(`<h2>myQNAPcloud</h2>${tableHtml(['Name', 'Addresses', 'Matches the external address'], report.myqnapcloud.names.map((name) => [h(name.name), h(name.addresses.join(', ') || name.error || ''), name.matchesWan === null ? 'unknown' : name.matchesWan ? 'yes' : 'no']))}`);
+  for (const section of parts.sections) {
+    const html = sectionHtml(section);
+    if (html !== '') sections.push(html);
   }
   if (report.warnings.length > 0) sections.push(`<h2>Warnings</h2><ul>${report.warnings.map((warning) => `<li><code>${h(warning.code)}</code> ${h(warning.message)}</li>`).join('')}</ul>`);
   return `<!DOCTYPE html>

@@ -1,9 +1,11 @@
-import type { Exposure, ExposureReport, Finding, Gateway, Host } from '../core/report.generated.js';
+import type { ProbeManifest } from '../core/probe.js';
+import type { Exposure, ExposureReport, Finding } from '../core/report.generated.js';
 import { escapeMarkdown as md, safeLink } from './escape.js';
 import { findingsForDisplay } from './finding-runs.js';
-import { classificationWords, coverageBanner, exposureWords, reachabilityText, scoreWords, severityLabel, SEVERITIES_WORST_FIRST, wanPortListing } from './words.js';
+import { classificationWords, coverageBanner, exposureWords, reachabilityText, scoreWords, severityLabel, SEVERITIES_WORST_FIRST } from './words.js';
 import { coverageOf } from './coverage-of.js';
-
+import { reportParts } from './sections.js';
+import { sectionMarkdown } from './section-layout.js';
 
 function row(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
@@ -43,53 +45,10 @@ function findingSection(finding: Finding): string[] {
   return lines;
 }
 
-function gatewaySection(gateway: Gateway): string[] {
-  const lines = [`### ${md(gateway.friendlyName || gateway.modelName || gateway.address)} at ${md(gateway.address)}`, ''];
-  lines.push(`UPnP IGD v${gateway.igdVersion ?? '?'}, ${md(gateway.location)}; external IP ${md(gateway.externalIp ?? 'unknown')} (${gateway.externalIpClass}); ${gateway.mappings.length} mapping(s)${gateway.mappingsTruncated ? ' (INCOMPLETE)' : ''}.`, '');
-  if (gateway.mappings.length > 0) {
-    lines.push(
-      ...table(
-        ['Protocol', 'External', 'Internal client', 'Lease', 'Enabled', 'Description'],
-        gateway.mappings.map((mapping) => [
-          mapping.protocol,
-          `${mapping.externalPort}${mapping.remoteHost ? ` from ${md(mapping.remoteHost)}` : ''}`,
-          `${md(mapping.internalClient)}:${mapping.internalPort}${mapping.internalClientOnLan === false ? ' (not on the LAN)' : ''}`,
-          mapping.leaseDuration === 0 ? 'permanent' : `${mapping.leaseDuration} s`,
-          mapping.enabled ? 'yes' : 'no',
-          md(mapping.description),
-        ]),
-      ),
-      '',
-    );
-  }
-  return lines;
-}
-
-function hostSection(host: Host): string[] {
-  const device = host.device;
-  const lines = [`### ${md(host.address)} (seen from ${host.seenFrom === 'lan' ? 'the LAN' : 'the internet'})`, ''];
-  lines.push(device ? `${md(`QNAP ${device.displayModel ?? device.model ?? ''} ${device.os ?? ''}`.replace(/\s+/g, ' ').trim())}, firmware ${md(device.firmware?.full ?? 'unknown')}, ${device.confidence} confidence.` : 'Not identified as a QNAP.', '');
-  const services = host.services.flatMap((service) =>
-    service.fingerprints.length > 0
-      ? service.fingerprints.map((match) => [`${service.port}/${service.scheme}`, md(match.id), md(`${match.product}${match.version ? ` ${match.version}` : ''}`), match.confidence, md(match.evidence.slice(0, 120))])
-      : [[`${service.port}/${service.scheme}`, '', md(service.title ?? service.server ?? ''), '', md(service.error ?? '')]],
-  );
-  if (services.length > 0) lines.push(...table(['Service', 'Fingerprint', 'Product', 'Confidence', 'Evidence'], services), '');
-  if (host.verdicts.length > 0) {
-    lines.push(
-      ...table(
-        ['Advisory', 'Component', 'Status', 'Found', 'Fixed in', 'CVE', 'KEV', 'Ransomware'],
-        host.verdicts.map((verdict) => [md(verdict.advisory), md(verdict.component), verdict.status, md(verdict.foundVersion ?? 'unknown'), md(verdict.fixedVersion ?? 'unknown'), md(verdict.cve.join(', ')), verdict.kev ? 'yes' : 'no', verdict.knownRansomware ? 'yes' : 'no']),
-      ),
-      '',
-    );
-  }
-  return lines;
-}
-
 /** GitHub-flavoured Markdown, for an issue or a wiki page: every string from the report is escaped. */
-export function renderMarkdown(report: ExposureReport): string {
+export function renderMarkdown(report: ExposureReport, probes?: readonly ProbeManifest[]): string {
   const { summary } = report;
+  const parts = reportParts(report, probes);
   const coverage = coverageOf(report);
   const banner = coverageBanner(coverage);
   const score = scoreWords(summary, coverage);
@@ -101,7 +60,7 @@ export function renderMarkdown(report: ExposureReport): string {
     '',
     `**Risk score:** ${md(score.value)}${score.note ? ` (${md(score.note)})` : ''} (formula: docs/risk\\-score\\.md in exposure\\-scanner). Findings: ${SEVERITIES_WORST_FIRST.map((severity) => `${summary.counts[severity]} ${severity}`).join(', ')}.`,
     '',
-    `${md(report.tool.name)} ${md(report.tool.version)}; outside view: ${report.wan.vantage === 'agent' ? `from the vantage agent, ${md(report.wan.address ?? '')}` : report.wan.vantage === 'local' ? 'from inside only (NOT an outside view)' : 'not run'}.`,
+    `${[`${md(report.tool.name)} ${md(report.tool.version)}`, ...parts.summaries.map(md)].join('; ')}.`,
     '',
   ];
   const exposures = report.exposures ?? [];
@@ -114,20 +73,7 @@ export function renderMarkdown(report: ExposureReport): string {
       lines.push(...table(['Finding', 'Title', 'Evidence'], more.map((finding) => [`\`${finding.id.replace(/[^a-z0-9-]/g, '')}\``, md(finding.title), md(finding.evidence[0]?.detail ?? '')])), '');
     }
   }
-  if (report.hosts.length > 0) lines.push('## Hosts', '', ...report.hosts.flatMap(hostSection));
-  lines.push('## Routers and UPnP mappings', '');
-  if (report.gateways.length === 0) lines.push('No UPnP router answered.', '');
-  lines.push(...report.gateways.flatMap(gatewaySection));
-  if (report.wan.ports.length > 0) {
-    const { listed, counts, notListed } = wanPortListing(report.wan.ports);
-    lines.push('## Outside view', '', `${report.wan.ports.length} ports checked: ${md(counts)}.${notListed === '' ? '' : ` ${md(notListed)}`}`, '');
-    if (listed.length > 0) {
-      lines.push(...table(['Port', 'State', 'Service', 'Banner'], listed.map((port) => [`${port.port}/${port.protocol.toLowerCase()}`, md(port.state), md([port.service, port.product, port.version].filter(Boolean).join(' ')), md((port.banner ?? '').slice(0, 80))])), '');
-    }
-  }
-  if (report.myqnapcloud.checked) {
-    lines.push('## myQNAPcloud', '', ...table(['Name', 'Addresses', 'Matches the external address'], report.myqnapcloud.names.map((name) => [md(name.name), md(name.addresses.join(', ') || name.error || ''), name.matchesWan === null ? 'unknown' : name.matchesWan ? 'yes' : 'no'])), '');
-  }
+  for (const section of parts.sections) lines.push(...sectionMarkdown(section));
   if (report.warnings.length > 0) lines.push('## Warnings', '', ...report.warnings.map((warning) => `- ${md(warning.code)}: ${md(warning.message)}`), '');
   return `${lines.join('\n').trimEnd()}\n`;
 }

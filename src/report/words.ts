@@ -1,4 +1,4 @@
-import type { Classification, Coverage, Exposure, Severity, Summary, WanPort } from '../core/report.generated.js';
+import type { Classification, Coverage, Exposure, Severity, Summary } from '../core/report.generated.js';
 
 /** Words shared by the renderers for fields of the report; formatting only, nothing here decides anything. */
 
@@ -37,25 +37,6 @@ export function classificationWords(classification: Classification): string {
   ]
     .filter(Boolean)
     .join(' · ');
-}
-
-const WAN_STATES: readonly WanPort['state'][] = ['open', 'closed', 'filtered', 'open|filtered'];
-/** nmap's rule: a state with more ports than this is counted, not listed ("Not shown: 997 closed tcp ports"). */
-const MOST_LISTED_PER_STATE = 25;
-
-/**
- * How the renderers list the outside view. Open ports are always listed; any other state only while it has at most
- * 25 ports, else it is a count, as nmap does. A full-range scan of a router that drops everything would otherwise
- * be 65,535 rows; the JSON keeps every port.
- */
-export function wanPortListing(ports: readonly WanPort[]): { listed: WanPort[]; counts: string; notListed: string } {
-  const count = (state: WanPort['state']): number => ports.filter((port) => port.state === state).length;
-  const countedOnly = new Set(WAN_STATES.filter((state) => state !== 'open' && count(state) > MOST_LISTED_PER_STATE));
-  return {
-    listed: ports.filter((port) => !countedOnly.has(port.state)),
-    counts: WAN_STATES.map((state) => `${count(state)} ${state}`).join(', '),
-    notListed: countedOnly.size === 0 ? '' : `Not listed: the ${[...countedOnly].join(' and ')} ports.`,
-  };
 }
 
 const VIEW_NAMES = { inside: 'Inside view (the router\'s own tables)', outside: 'Outside view (from the internet)' } as const;

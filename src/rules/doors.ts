@@ -35,6 +35,10 @@ export interface RuleContext {
   wanPorts: ReadonlyMap<string, WanPort>;
   /** Ports the router itself serves, by door key, with what serves them (its UPnP description, NAT-PMP...). */
   routerPorts: ReadonlyMap<string, string>;
+  /** The doors that lead to a QNAP: the story check asks once per mapping, and a table may hold thousands. */
+  qnapDoors: readonly QnapDoor[];
+  /** Keys of the doors that lead to a QNAP admin page: those findings carry the door's story. */
+  qnapAdminDoors: ReadonlySet<string>;
 }
 
 export function doorKey(protocol: Protocol, port: number): string {
@@ -115,22 +119,17 @@ export function locationPort(location: string): number | undefined {
   }
 }
 
-const joined = new WeakMap<readonly Observation[], { length: number; context: RuleContext }>();
-
 /**
- * The join, made once per set of observations: the rules and the report's exposure list both need it, and a
- * router's table may hold thousands of mappings. Keyed by the array and its length, so observations added later
- * make a new join.
+ * The join, made once per scan by judge() (src/rules/judge.ts) and handed to every rule family and to the exposure
+ * list: a router's table may hold thousands of mappings. Nothing caches it behind the callers' backs.
  */
 export function ruleContext(observations: readonly Observation[]): RuleContext {
-  const cached = joined.get(observations);
-  if (cached?.length === observations.length) return cached.context;
   const context = joinObservations(observations);
-  joined.set(observations, { length: observations.length, context });
-  return context;
+  const found = findQnapDoors(context);
+  return { ...context, qnapDoors: found, qnapAdminDoors: new Set(found.filter((candidate) => candidate.admin).map((candidate) => candidate.door.key)) };
 }
 
-function joinObservations(observations: readonly Observation[]): RuleContext {
+function joinObservations(observations: readonly Observation[]): Omit<RuleContext, 'qnapDoors' | 'qnapAdminDoors'> {
   const gateways = observationsOf(observations, 'gateway').map((observation) => observation.data);
   const wan = observationsOf(observations, 'wan')[0]?.data;
   const hosts = observationsOf(observations, 'host').map((observation) => observation.data);
@@ -246,14 +245,12 @@ export interface QnapDoor {
   admin: boolean;
 }
 
-const qnapDoorCache = new WeakMap<RuleContext, QnapDoor[]>();
+export function qnapDoors(context: RuleContext): readonly QnapDoor[] {
+  return context.qnapDoors;
+}
 
-/** Memoised per context: the story check asks it once per mapping, and a table may hold thousands. */
-export function qnapDoors(context: RuleContext): QnapDoor[] {
-  const cached = qnapDoorCache.get(context);
-  if (cached) return cached;
+function findQnapDoors(context: Omit<RuleContext, 'qnapDoors' | 'qnapAdminDoors'>): QnapDoor[] {
   const result: QnapDoor[] = [];
-  qnapDoorCache.set(context, result);
   const wanPorts = context.wanHost?.device ? qnapWebPorts(context.wanHost) : [];
   for (const door of context.doors) {
     const host = door.internalClient === null ? undefined : context.lanHosts.get(door.internalClient);

@@ -1,6 +1,5 @@
-import type { Observation } from '../core/observation.js';
 import type { Exposure, Finding } from '../core/report.generated.js';
-import { deviceName, firmwareName, qnapDoors, ruleContext, type Door, type QnapDoor, type RuleContext } from './doors.js';
+import { deviceName, firmwareName, type Door, type QnapDoor, type RuleContext } from './doors.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { priority } from './score.js';
 import { severityRank } from './severity.js';
@@ -34,9 +33,8 @@ function labelOf(door: Door, context: RuleContext, qnapByDoor: ReadonlyMap<Door,
  * Every door the scan found, each with the findings about it (worst first) and its worst severity: the report's
  * exposure list, from which the HTML diagram is drawn without any joining in the renderer.
  */
-export function buildExposures(observations: readonly Observation[], findings: readonly Finding[]): Exposure[] {
-  const context = ruleContext(observations);
-  const qnapByDoor = new Map(qnapDoors(context).map((candidate) => [candidate.door, candidate]));
+export function buildExposures(context: RuleContext, findings: readonly Finding[]): Exposure[] {
+  const qnapByDoor = new Map(context.qnapDoors.map((candidate) => [candidate.door, candidate]));
   const byKey = new Map<string, Finding[]>();
   for (const finding of findings) {
     if (finding.exposure === undefined) continue;

@@ -1,26 +1,3 @@
-import type { Observation } from '../core/observation.js';
-import type { Finding } from '../core/report.generated.js';
-import { ruleContext, type RuleContext } from './doors.js';
-import { myQnapCloudFindings } from './myqnapcloud.js';
-import { natPmpRules } from './nat-pmp.js';
-import { qnapFindings } from './qnap.js';
-import { serviceFindings } from './services.js';
-import { upnpRules } from './upnp.js';
-import { wanRules } from './wan.js';
-
-type RuleFamily = (observations: readonly Observation[], context: RuleContext) => Finding[];
-
-/** Every rule family; each reads observations (and the one shared join of them) and writes findings, none touches the network. */
-const RULE_FAMILIES: readonly RuleFamily[] = [
-  (observations, context) => upnpRules(observations, context),
-  (observations) => natPmpRules(observations),
-  (observations, context) => wanRules(observations, context),
-  (_observations, context) => qnapFindings(context),
-  (_observations, context) => serviceFindings(context),
-  (observations, context) => myQnapCloudFindings(observations, context),
-];
-
-export function evaluateRules(observations: readonly Observation[]): Finding[] {
-  const context = ruleContext(observations);
-  return RULE_FAMILIES.flatMap((family) => family(observations, context));
-}
+/** The rules' entry points: the raw findings of every rule family, and the whole judgement of a scan. */
+export { evaluateRules } from './evaluate.js';
+export { judge, type Judgement } from './judge.js';

@@ -1,5 +1,4 @@
 import type { Door, RuleContext } from './doors.js';
-import { qnapDoors } from './doors.js';
 import { findingId } from './finding.js';
 
 /** Ports whose exposure has its own finding with its own story (services.ts). */
@@ -32,23 +31,12 @@ export function serviceFindingId(door: Door): string | null {
   return null;
 }
 
-const adminKeys = new WeakMap<RuleContext, ReadonlySet<string>>();
-
-function adminDoorKeys(context: RuleContext): ReadonlySet<string> {
-  let keys = adminKeys.get(context);
-  if (!keys) {
-    keys = new Set(qnapDoors(context).filter((candidate) => candidate.admin).map((candidate) => candidate.door.key));
-    adminKeys.set(context, keys);
-  }
-  return keys;
-}
-
 /**
  * Several rules fire about one port (the mapping, the open WAN port, the QNAP admin page); only one of them tells
  * the story of what it means (Qlocker used exactly this path). This says which finding carries it, so the others
  * stay specific and point to it instead of repeating it.
  */
 export function storyFindingId(context: RuleContext, door: Door): string | null {
-  if (adminDoorKeys(context).has(door.key)) return qnapAdminFindingId(door);
+  if (context.qnapAdminDoors.has(door.key)) return qnapAdminFindingId(door);
   return serviceFindingId(door);
 }

@@ -1,0 +1,27 @@
+import type { Observation } from '../core/observation.js';
+import type { Finding } from '../core/report.generated.js';
+import { ruleContext, type RuleContext } from './doors.js';
+import { myQnapCloudFindings } from './myqnapcloud.js';
+import { natPmpRules } from './nat-pmp.js';
+import { qnapFindings } from './qnap.js';
+import { serviceFindings } from './services.js';
+import { upnpRules } from './upnp.js';
+import { wanRules } from './wan.js';
+
+type RuleFamily = (observations: readonly Observation[], context: RuleContext) => Finding[];
+
+/** Every rule family; each reads observations (and the one shared join of them) and writes findings, none touches the network. */
+const RULE_FAMILIES: readonly RuleFamily[] = [
+  (observations, context) => upnpRules(observations, context),
+  (observations) => natPmpRules(observations),
+  (observations, context) => wanRules(observations, context),
+  (_observations, context) => qnapFindings(context),
+  (_observations, context) => serviceFindings(context),
+  (observations, context) => myQnapCloudFindings(observations, context),
+];
+
+/** The findings, raw: unsorted, and ids not yet made unique (judge() does both). `context` is the join, when the caller has it. */
+export function evaluateRules(observations: readonly Observation[], context: RuleContext = ruleContext(observations)): Finding[] {
+  return RULE_FAMILIES.flatMap((family) => family(observations, context));
+}
+

@@ -1,0 +1,84 @@
+import { observationsOf, type Observation } from '../core/observation.js';
+import type { ScanOptions } from '../core/options.js';
+import type { Coverage, Exposure, Finding, Summary } from '../core/report.generated.js';
+import { incompleteHeadline, judgeCoverage } from './coverage.js';
+import { ruleContext } from './doors.js';
+import { buildExposures } from './exposures.js';
+import { evaluateRules } from './evaluate.js';
+import { headline, priority, riskScore } from './score.js';
+import { severityRank } from './severity.js';
+
+/**
+ * Everything the rules decide about one scan, handed to the report build in one piece: the findings (ids unique,
+ * worst first), the doors with their severity, how much of what was asked could be seen, and the summary. The
+ * report build only places these; it never calls back into the rules.
+ */
+export interface Judgement {
+  findings: Finding[];
+  exposures: Exposure[];
+  coverage: Coverage;
+  summary: Summary;
+}
+
+/**
+ * Finding ids name what a finding is about (README "Finding ids"): the diff and the alerts follow them from scan
+ * to scan, so an id is never renamed here (an order-dependent `-2` suffix was a new finding and a resolved one
+ * each time the order changed). Rules make their ids unique (test/rules/finding-ids.test.ts); should two findings
+ * still share one, they are one subject told twice: the worst is kept, and among equals the same one whatever the
+ * order they came in.
+ */
+function uniqueIds(findings: readonly Finding[]): Finding[] {
+  const byId = new Map<string, { finding: Finding; json: string }>();
+  for (const finding of findings) {
+    const json = JSON.stringify(finding);
+    const known = byId.get(finding.id);
+    const better = !known || severityRank(finding.severity) > severityRank(known.finding.severity) || (finding.severity === known.finding.severity && json < known.json);
+    if (better) byId.set(finding.id, { finding, json });
+  }
+  return [...byId.values()].map((entry) => entry.finding);
+}
+
+/**
+ * Worst first; within a severity, findings about the same door sit together (worst door first, in the router's
+ * order) with the one that tells the door's story first, then the findings about no door.
+ */
+function sortFindings(findings: readonly Finding[], exposures: readonly Exposure[]): Finding[] {
+  const doorIndex = new Map(exposures.map((door, index) => [door.key, index]));
+  const door = (finding: Finding): number => (finding.exposure === undefined ? exposures.length : (doorIndex.get(finding.exposure) ?? exposures.length));
+  return [...findings].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || door(a) - door(b) || priority(a) - priority(b) || a.id.localeCompare(b.id, 'en'),
+  );
+}
+
+function summarise(findings: readonly Finding[], observations: readonly Observation[], coverage: Coverage, vantage: Parameters<typeof headline>[1]): Summary {
+  const counts = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
+  let highest: Summary['highestSeverity'] = 'none';
+  for (const finding of findings) {
+    counts[finding.severity]++;
+    if (severityRank(finding.severity) > severityRank(highest)) highest = finding.severity;
+  }
+  const gateways = observationsOf(observations, 'gateway').map((observation) => observation.data);
+  // A scan that could not look where it was asked to never says "nothing found".
+  const relevant = findings.some((finding) => finding.severity !== 'info');
+  return {
+    highestSeverity: highest,
+    counts,
+    gateways: gateways.length,
+    mappings: gateways.reduce((total, gateway) => total + gateway.mappings.length, 0),
+    riskScore: riskScore(findings),
+    headline: incompleteHeadline(coverage, relevant ? headline(findings, vantage) : undefined) ?? headline(findings, vantage),
+  };
+}
+
+/**
+ * The rules' whole verdict on a scan. `findings` are the rules' own unless a caller (a test, a replay) hands in
+ * others; the observations are joined once, here, for every rule family and for the exposure list.
+ */
+export function judge(observations: readonly Observation[], options: ScanOptions, findings?: readonly Finding[]): Judgement {
+  const context = ruleContext(observations);
+  const unsorted = uniqueIds(findings ?? evaluateRules(observations, context));
+  const exposures = buildExposures(context, unsorted);
+  const sorted = sortFindings(unsorted, exposures);
+  const coverage = judgeCoverage(observations, options);
+  return { findings: sorted, exposures, coverage, summary: summarise(sorted, observations, coverage, context.wan?.vantage ?? 'none') };
+}

@@ -1,0 +1,52 @@
+import { abortError, isExposureError } from '../core/errors.js';
+import type { Observation } from '../core/observation.js';
+import { orderProbes, probesBefore } from '../core/probe-order.js';
+import type { ProbeContext, ProbeManifest } from '../core/probe.js';
+import { checkObservations } from './check-observations.js';
+
+/** What every probe gets, less the observations, which each gets from the probes it runs after. */
+export type SharedContext = Omit<ProbeContext, 'observations'>;
+
+/**
+ * Runs the probes, each as soon as the probes it runs `after` are done: independent probes run at once (the QNAP
+ * fingerprints, NAT-PMP and the outside view all wait only on UPnP). The observations come back in orderProbes'
+ * order whatever finished first, after `initial` (this machine's networks).
+ * The first failure aborts the other probes and is thrown once they have stopped.
+ */
+export async function runProbes(registered: readonly ProbeManifest[], initial: readonly Observation[], shared: SharedContext): Promise<Observation[]> {
+  const probes = orderProbes(registered);
+  const stop = new AbortController();
+  const signal = AbortSignal.any([shared.signal, stop.signal]);
+  const results = new Map<string, Promise<Observation[]>>();
+  let failure: { error: unknown } | undefined;
+
+  const runOne = async (probe: ProbeManifest): Promise<Observation[]> => {
+    await Promise.all((probe.after ?? []).map((id) => results.get(id) ?? Promise.resolve([])));
+    const before = probesBefore(probe, probes);
+    const observations = [...initial];
+    // Settled already (awaited above, transitively); read in the probes' order so what a probe sees is fixed.
+    for (const earlier of probes) if (before.has(earlier.id)) observations.push(...(await (results.get(earlier.id) ?? Promise.resolve([]))));
+    if (signal.aborted) throw abortError(shared.signal.aborted ? shared.signal : signal, 'The scan');
+    const action = await probe.load();
+    const context: ProbeContext = { ...shared, signal, observations };
+    if (!action.appliesTo(context)) return [];
+    const produced = await action.run(context);
+    await checkObservations(probe, probes, produced);
+    return produced;
+  };
+
+  for (const probe of probes) {
+    const result = runOne(probe);
+    results.set(probe.id, result);
+    result.catch((error: unknown) => {
+      // The first failure is the scan's; the others are the abort it caused, or come after it.
+      if (failure === undefined) {
+        failure = { error };
+        stop.abort(isExposureError(error) ? error : new Error(String(error)));
+      }
+    });
+  }
+  const settled = await Promise.allSettled(results.values());
+  if (failure !== undefined) throw failure.error;
+  return [...initial, ...settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []))];
+}
