@@ -2,28 +2,20 @@ import { createHash } from 'node:crypto';
 import type { Change, ReportDiff } from '../diff/types.js';
 import { terminalSafe } from '../report/sanitize.js';
 import type { AlertOn, ScanSummary } from '../store/types.js';
+import type { WebhookPayload } from './webhook-payload.generated.js';
 
-/** The webhook body (README "Webhooks" documents it; version bumps on breaking changes only). */
 /** changes: what changed between two scans; baseline: the first scan of a schedule, as changes from nothing (from.scanId null). */
 export type AlertKind = 'changes' | 'baseline';
 
-export interface AlertPayload {
-  type: 'exposure.changes' | 'exposure.baseline';
-  version: 1;
-  /** Slack-compatible (mrkdwn, with &, <, > escaped): Slack, Mattermost, Discord's /slack endpoint, Rocket.Chat show it as is. */
-  text: string;
-  /** Unique per change set per webhook; also sent as the Idempotency-Key header. */
-  id: string;
-  alertOn: AlertOn;
-  schedule: { id: number; name: string } | null;
-  from: ReportDiff['from'];
-  to: ReportDiff['to'];
-  summary: ScanSummary | null;
-  /** Every change between the two scans (matched ones first, at most MAX_CHANGES); matched marks those that raised the alert. */
-  changes: (Change & { matched: boolean })[];
-  /** Changes left out of `changes` to keep the body bounded (a router that gained 1,000 mappings). */
-  omittedChanges: number;
-}
+/**
+ * The webhook body: its type is generated from schemas/webhook-payload.schema.json (the published contract,
+ * docs/webhooks.md), and the outbox checks every body against that schema before it is sent. The version changes
+ * only with a breaking change.
+ */
+export type AlertPayload = WebhookPayload;
+
+/** The site of a history that names none (src/store/site.ts has the same): a payload says so rather than leaving it out. */
+const DEFAULT_SITE = 'default';
 
 /** Keeps a body well under the 1 MiB most receivers accept (a change is a few hundred bytes). */
 const MAX_CHANGES = 500;
@@ -51,10 +43,25 @@ function titleLine(kind: AlertKind, where: string, matched: number, alertOn: Ale
     : `*exposure-scanner${where}: monitoring started; ${matched} thing${matched === 1 ? '' : 's'} exposed now*`;
 }
 
-export function buildPayload(input: { webhook: string; diff: ReportDiff; matched: readonly Change[]; alertOn: AlertOn; schedule: { id: number; name: string } | null; summary: ScanSummary | null; kind?: AlertKind }): AlertPayload {
+export interface PayloadInput {
+  webhook: string;
+  diff: ReportDiff;
+  matched: readonly Change[];
+  alertOn: AlertOn;
+  schedule: { id: number; name: string } | null;
+  summary: ScanSummary | null;
+  kind?: AlertKind;
+  /** The site the scans are of (default "default"): one receiver may hear from several homes. */
+  site?: string;
+}
+
+export function buildPayload(input: PayloadInput): AlertPayload {
   const { diff, matched } = input;
   const kind = input.kind ?? 'changes';
-  const where = input.schedule ? ` (${slackEscape(input.schedule.name)})` : '';
+  const site = input.site ?? DEFAULT_SITE;
+  // The title names the home only when there is more than one to tell apart.
+  const names = [...(site === DEFAULT_SITE ? [] : [site]), ...(input.schedule ? [input.schedule.name] : [])];
+  const where = names.length > 0 ? ` (${slackEscape(names.join(', '))})` : '';
   const lines = [titleLine(kind, where, matched.length, input.alertOn)];
   for (const change of matched.slice(0, TEXT_LINES)) lines.push(`• ${slackEscape(change.summary)}`);
   if (matched.length > TEXT_LINES) lines.push(`… and ${matched.length - TEXT_LINES} more`);
@@ -65,6 +72,7 @@ export function buildPayload(input: { webhook: string; diff: ReportDiff; matched
   return {
     type: kind === 'baseline' ? 'exposure.baseline' : 'exposure.changes',
     version: 1,
+    site,
     text: lines.join('\n'),
     id: dedupeKey(input.webhook, diff, matched),
     alertOn: input.alertOn,
