@@ -220,3 +220,18 @@ this machine's networks, and the vantage agent can only be the one given here.
 Scans run one at a time (API and schedules share the slot). Ctrl-C or SIGTERM stops cleanly (exit 0): running
 scans are aborted and marked in the history.
 `;
+
+/**
+ * `exposure COMMAND --help` (or -h) with nothing else is answered from here, before the command's module loads: a
+ * help text costs no probe, driver or server to print. With other options the command parses them and prints the
+ * same text itself.
+ */
+export const COMMAND_HELP: ReadonlyMap<string, string> = new Map([
+  ['scan', SCAN_HELP],
+  ['agent', AGENT_HELP],
+  ['history', HISTORY_HELP],
+  ['diff', DIFF_HELP],
+  ['alerts', ALERTS_HELP],
+  ['watch', WATCH_HELP],
+  ['serve', SERVE_HELP],
+]);

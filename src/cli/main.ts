@@ -1,7 +1,7 @@
 import { isExposureError } from '../core/errors.js';
 import { terminalSafe } from '../report/sanitize.js';
 import { TOOL_VERSION } from '../version.js';
-import { MAIN_HELP } from './help.js';
+import { COMMAND_HELP, MAIN_HELP } from './help.js';
 import { EXIT, type Io } from './io.js';
 
 type Command = (argv: readonly string[], io: Io, signal: AbortSignal) => Promise<number> | number;
@@ -31,6 +31,11 @@ export async function main(argv: readonly string[], io: Io = { stdout: process.s
     }
     if (command === '--version' || command === '-V') {
       io.stdout.write(`${TOOL_VERSION}\n`);
+      return EXIT.ok;
+    }
+    const help = COMMAND_HELP.get(command);
+    if (help !== undefined && rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')) {
+      io.stdout.write(help);
       return EXIT.ok;
     }
     const run = COMMANDS.get(command);

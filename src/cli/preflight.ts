@@ -43,9 +43,9 @@ function dbHint(file: string, cause: unknown): string | undefined {
  * openStore with a hint that names the cause (not a database, no permission, a file where a folder should be).
  * Every command opens its database before any other work, so these are found before a scan or a schedule starts.
  */
-export function openHistory(file: string | undefined): HistoryStore {
+export async function openHistory(file: string | undefined): Promise<HistoryStore> {
   try {
-    return openStore(file === undefined ? {} : { file });
+    return await openStore(file === undefined ? {} : { file });
   } catch (error) {
     if (!isExposureError(error, 'EXP_ERR_DB_OPEN')) throw error;
     const hint = dbHint(path.resolve(file ?? defaultDbFile()), error.cause);
