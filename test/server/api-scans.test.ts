@@ -163,12 +163,12 @@ t.test('the queue: bounded, refused when full (503, nothing recorded), one scan 
   t.equal(third.statusCode, 503);
   t.equal(errorCode(third), 'EXP_ERR_API_BUSY');
   t.equal(third.headers['retry-after'], '30');
-  t.equal(api.store.listScans().items.length, 2, 'the refused scan left no record');
+  t.equal((await api.store.listScans()).items.length, 2, 'the refused scan left no record');
   const secondId = second.json<{ id: number }>().id;
-  t.equal(api.store.getScan(secondId)?.status, 'queued', 'the second waits for the first');
+  t.equal((await api.store.getScan(secondId))?.status, 'queued', 'the second waits for the first');
   const second_ = await settled(api.app, secondId);
   t.equal(second_.status, 'done');
-  const first_ = api.store.getScan(first.json<{ id: number }>().id);
+  const first_ = await api.store.getScan(first.json<{ id: number }>().id);
   t.ok(first_?.finishedAt && second_.startedAt && Date.parse(second_.startedAt as string) >= Date.parse(first_.finishedAt), 'the second started after the first finished');
 });
 
@@ -180,12 +180,12 @@ t.test('shutdown: the running scan is aborted and marked, promptly', async (t) =
   const waiting = await api.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload: { gateway: igd.url, wan: false } });
   const runningId = running.json<{ id: number }>().id;
   const waitingId = waiting.json<{ id: number }>().id;
-  for (let i = 0; i < 100 && api.store.getScan(runningId)?.status !== 'running'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < 100 && (await api.store.getScan(runningId))?.status !== 'running'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   const started = Date.now();
   await api.app.close();
   t.ok(Date.now() - started < 5000, `closed in ${Date.now() - started} ms`);
   for (const id of [runningId, waitingId]) {
-    const record = api.store.getScan(id);
+    const record = await api.store.getScan(id);
     t.equal(record?.status, 'interrupted', `scan ${id}`);
     t.equal(record?.error?.code, 'EXP_ERR_SCAN_INTERRUPTED', `scan ${id}`);
   }

@@ -88,7 +88,7 @@ t.test('malformed, unknown and mistyped input is a 400 with a code, never a stac
     t.equal(response.statusCode, 400, url);
     t.equal(errorCode(response), 'EXP_ERR_API_BAD_REQUEST', url);
   }
-  t.same(api.store.listScans().items, [], 'nothing refused was recorded');
+  t.same((await api.store.listScans()).items, [], 'nothing refused was recorded');
 });
 
 t.test('bodies: JSON only (415), at most 64 KiB (413)', async (t) => {
@@ -143,8 +143,8 @@ t.test('scope: a scan cannot be pointed off this machine\'s networks', async (t)
   }
   const vantage = await api.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload: { vantage: true } });
   t.equal(vantage.statusCode, 400, 'no agent configured on the server');
-  t.same(api.store.listScans().items, [], 'no refused scan was recorded');
-  t.same(api.store.listSchedules(), []);
+  t.same((await api.store.listScans()).items, [], 'no refused scan was recorded');
+  t.same(await api.store.listSchedules(), []);
 });
 
 t.test('the vantage agent is the server\'s: used, never shown', async (t) => {
@@ -182,7 +182,7 @@ t.test('the vantage agent is the server\'s: used, never shown', async (t) => {
 t.test('errors inside the server are a bare 500 with a code', async (t) => {
   const api = await harness();
   t.teardown(api.close);
-  api.store.close();
+  await api.store.close();
   const response = await api.app.inject({ method: 'GET', url: '/v1/scans', headers: auth });
   t.equal(response.statusCode, 500);
   t.equal(errorCode(response), 'EXP_ERR_API_INTERNAL');

@@ -24,7 +24,7 @@ export interface Harness {
 
 export async function harness(options: Partial<ApiOptions> = {}): Promise<Harness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'exposure-api-'));
-  const store = options.store ?? openStore({ file: path.join(dir, 'history.db') });
+  const store = options.store ?? (await openStore({ file: path.join(dir, 'history.db') }));
   const app = await build({ token: TOKEN, ...options, store });
   return {
     app,
@@ -33,7 +33,7 @@ export async function harness(options: Partial<ApiOptions> = {}): Promise<Harnes
     close: async () => {
       await app.close();
       try {
-        store.close();
+        await store.close();
       } catch {
         // A test may have closed it on purpose.
       }
