@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/history-store.ts                  # 1,000 scans of a 50-mapping report
  *   node --import tsx bench/history-store.ts --scans 200 --mappings 1000
+ *   node --import tsx bench/history-store.ts --db postgres://USER@127.0.0.1:5432/EMPTY_DB   # the same on PostgreSQL
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { diffReports } from '../src/diff/diff.js';
 import { openStore } from '../src/store/index.js';
 import { DEFAULT_SCAN_OPTIONS } from '../src/core/options.js';
 
-const { values } = parseArgs({ options: { scans: { type: 'string', default: '1000' }, mappings: { type: 'string', default: '50' } } });
+const { values } = parseArgs({ options: { scans: { type: 'string', default: '1000' }, mappings: { type: 'string', default: '50' }, db: { type: 'string' } } });
 const SCANS = Number(values.scans);
 const MAPPINGS = Number(values.mappings);
 
@@ -30,11 +31,11 @@ function report(i: number): ExposureReport {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-function time(runs: number, work: () => void): number {
+async function time(runs: number, work: () => Promise<unknown>): Promise<number> {
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    work();
+    await work();
     ms.push(performance.now() - start);
   }
   return median(ms);
@@ -42,33 +43,35 @@ function time(runs: number, work: () => void): number {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'exposure-bench-'));
 try {
-  const file = path.join(dir, 'history.db');
-  const openMs = time(1, () => openStore({ file }).close());
-  const store = openStore({ file });
+  const file = values.db ?? path.join(dir, 'history.db');
+  const openMs = await time(1, async () => (await openStore({ file })).close());
+  const store = await openStore({ file });
   const reports = Array.from({ length: 3 }, (_, i) => report(i));
   const recordMs: number[] = [];
+  let last = 0;
   for (let i = 0; i < SCANS; i++) {
     const start = performance.now();
-    store.recordScan(reports[i % 3] as ExposureReport, { options: { ...DEFAULT_SCAN_OPTIONS, wan: false }, trigger: 'schedule' });
+    last = (await store.recordScan(reports[i % 3] as ExposureReport, { options: { ...DEFAULT_SCAN_OPTIONS, wan: false }, trigger: 'schedule' })).id;
     recordMs.push(performance.now() - start);
   }
-  const pageMs = time(50, () => store.listScans({ limit: 20 }));
-  const latestMs = time(50, () => store.latestDone(2));
-  const reportMs = time(50, () => store.getReport(SCANS));
-  const diffMs = time(20, () => {
-    const [a, b] = store.latestDone(2);
-    diffReports(store.getReport(b?.id ?? 1) as ExposureReport, store.getReport(a?.id ?? 1) as ExposureReport);
+  const pageMs = await time(50, () => store.listScans({ limit: 20 }));
+  const latestMs = await time(50, () => store.latestDone(2));
+  const reportMs = await time(50, () => store.getReport(last));
+  const diffMs = await time(20, async () => {
+    const [a, b] = await store.latestDone(2);
+    diffReports((await store.getReport(b?.id ?? 1)) as ExposureReport, (await store.getReport(a?.id ?? 1)) as ExposureReport);
   });
-  store.close();
-  const bytes = statSync(file).size;
-  console.log(`history store: ${SCANS} scans of a ${MAPPINGS}-mapping report (${Math.round(JSON.stringify(reports[0]).length / 1024)} KiB JSON)`);
+  const where = store.file;
+  await store.close();
+  const bytes = values.db === undefined ? statSync(file).size : undefined;
+  console.log(`history store (${where}): ${SCANS} scans of a ${MAPPINGS}-mapping report (${Math.round(JSON.stringify(reports[0]).length / 1024)} KiB JSON)`);
   console.log(`  open + migrate a new file   ${openMs.toFixed(1)} ms`);
   console.log(`  record one scan (median)    ${median(recordMs).toFixed(2)} ms   (validate, report, facts, one transaction)`);
   console.log(`  history page of 20          ${pageMs.toFixed(2)} ms`);
   console.log(`  two newest done scans       ${latestMs.toFixed(2)} ms`);
   console.log(`  load one report             ${reportMs.toFixed(2)} ms`);
   console.log(`  diff the two newest         ${diffMs.toFixed(2)} ms`);
-  console.log(`  file size                   ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${(bytes / SCANS / 1024).toFixed(1)} KiB per scan`);
+  if (bytes !== undefined) console.log(`  file size                   ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${(bytes / SCANS / 1024).toFixed(1)} KiB per scan`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -4,11 +4,14 @@ import { systemClock, type Clock } from '../schedule/clock.js';
 import type { AlertDelivery, AlertOn, HistoryStore, ScanSummary } from '../store/types.js';
 import { matchesFilter } from './filter.js';
 import { buildPayload, type AlertKind } from './payload.js';
+import { checkStoredPayload } from './payload-validator.js';
 
 export interface AlertTargets {
   webhooks: readonly string[];
   alertOn: AlertOn;
   schedule: { id: number; name: string } | null;
+  /** The site the alerts are about (default: the store's default site). */
+  site?: string;
 }
 
 /**
@@ -16,7 +19,7 @@ export interface AlertTargets {
  * that is down, or this process dying, loses nothing. The dedupe key makes a repeat (a restart re-diffing the
  * same two scans) a no-op. Returns how many rows were new.
  */
-export function queueAlerts(store: HistoryStore, targets: AlertTargets, diff: ReportDiff, summary: ScanSummary | null, kind: AlertKind = 'changes'): number {
+export async function queueAlerts(store: HistoryStore, targets: AlertTargets, diff: ReportDiff, summary: ScanSummary | null, kind: AlertKind = 'changes'): Promise<number> {
   const toScanId = diff.to.scanId;
   // A baseline has no scan before it; its row names the scan on both sides.
   const fromScanId = kind === 'baseline' ? toScanId : diff.from.scanId;
@@ -26,8 +29,8 @@ export function queueAlerts(store: HistoryStore, targets: AlertTargets, diff: Re
   if (matched.length === 0 && kind === 'changes') return 0;
   let queued = 0;
   for (const webhook of targets.webhooks) {
-    const payload = buildPayload({ webhook, diff, matched, alertOn: targets.alertOn, schedule: targets.schedule, summary, kind });
-    if (store.enqueueAlert({ dedupeKey: payload.id, webhook, scheduleId: targets.schedule?.id ?? null, fromScanId, toScanId, body: JSON.stringify(payload) })) queued++;
+    const payload = buildPayload({ webhook, diff, matched, alertOn: targets.alertOn, schedule: targets.schedule, summary, kind, ...(targets.site !== undefined ? { site: targets.site } : {}) });
+    if (await store.enqueueAlert({ dedupeKey: payload.id, webhook, scheduleId: targets.schedule?.id ?? null, fromScanId, toScanId, body: JSON.stringify(payload), ...(targets.site !== undefined ? { site: targets.site } : {}) })) queued++;
   }
   return queued;
 }
@@ -117,19 +120,30 @@ export function startOutbox(options: OutboxOptions): Outbox {
       let due: AlertDelivery[];
       try {
         // Lease: long enough for one send; a crash mid-send leaves the alert due again afterwards.
-        due = store.claimDueAlerts(now(), timeoutMs * 2 + 1000, 20);
+        due = await store.claimDueAlerts(now(), timeoutMs * 2 + 1000, 20);
       } catch (error) {
         log(`exposure: alert outbox: ${(error as Error).message}`);
         return;
       }
       for (const alert of due) {
         if (stopped) return;
+        // A body that breaks the published contract is never sent, and never retried (it would fail again).
+        const invalid = checkStoredPayload(alert, webhookOrigin(alert.webhook));
+        if (invalid) {
+          try {
+            await store.markAlertAbandoned(alert.id, `${invalid.code}: ${invalid.message}`, now());
+          } catch {
+            // The lease expires by itself; the body is checked again then.
+          }
+          log(`exposure: ${invalid.code}: ${invalid.message}`);
+          continue;
+        }
         try {
           await send(alert, timeoutMs, clock);
-          store.markAlertDelivered(alert.id, now());
+          await store.markAlertDelivered(alert.id, now());
           log(`exposure: alert ${alert.id} delivered to ${webhookOrigin(alert.webhook)}`);
           // The receiver is back: its backlog goes now, not at each alert's own backoff time.
-          if (store.rescheduleAlerts(alert.webhook, now()) > 0) again = true;
+          if ((await store.rescheduleAlerts(alert.webhook, now())) > 0) again = true;
         } catch (error) {
           const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : error.cause instanceof Error ? error.cause.message : error.message) : String(error);
           const where = `alert ${alert.id} to ${webhookOrigin(alert.webhook)}`;
@@ -138,7 +152,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
             const attempts = alert.attempts + 1;
             const gaveUp = `${reason}; abandoned after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${describeAge(age)}`;
             try {
-              store.markAlertAbandoned(alert.id, gaveUp, now());
+              await store.markAlertAbandoned(alert.id, gaveUp, now());
             } catch {
               // The lease expires by itself; the alert is abandoned at its next failure.
             }
@@ -148,7 +162,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
           const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(alert.attempts, 20)) * (0.8 + Math.random() * 0.4);
           const next = new Date(clock.now() + delay);
           try {
-            store.markAlertFailed(alert.id, reason, next);
+            await store.markAlertFailed(alert.id, reason, next);
           } catch {
             // The lease expires by itself; the alert is retried then.
           }

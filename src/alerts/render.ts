@@ -6,6 +6,7 @@ import { webhookOrigin } from './outbox.js';
 /** An outbox row as `exposure alerts` and the API show it: the webhook by origin only, its path is often a secret. */
 export interface AlertView {
   id: number;
+  site: string;
   status: AlertDelivery['status'];
   webhookOrigin: string;
   scheduleId: number | null;
@@ -25,6 +26,7 @@ export interface AlertView {
 export function alertView(alert: AlertDelivery, schedules: readonly Schedule[]): AlertView {
   return {
     id: alert.id,
+    site: alert.site,
     status: alert.status,
     webhookOrigin: webhookOrigin(alert.webhook),
     scheduleId: alert.scheduleId,

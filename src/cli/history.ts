@@ -1,5 +1,4 @@
 import { alertView, renderAlertsText } from '../alerts/render.js';
-import { createError } from '../core/errors.js';
 import { CLI_DIFF_WORDING, diffFromHistory } from '../diff/service.js';
 import type { ReportDiff } from '../diff/types.js';
 import { renderDiffJson, renderDiffText, renderHistoryText } from '../diff/render.js';
@@ -32,14 +31,9 @@ async function withStore<T>(file: string | undefined, work: (store: HistoryStore
   }
 }
 
-/** --site: only that site's scans, alerts or diff (a filter: without it, every site). */
-function siteFilter(command: string, raw: string | undefined): { site?: string } {
-  if (raw === undefined) return {};
-  try {
-    return { site: validateSite(raw) };
-  } catch (error) {
-    throw usageError(command, (error as Error).message);
-  }
+/** --site: only that site's scans, alerts or diff (a filter: without it, every site). EXP_ERR_SITE_INVALID, as the API's ?site=. */
+function siteFilter(raw: string | undefined): { site?: string } {
+  return raw === undefined ? {} : { site: validateSite(raw) };
 }
 
 /** exposure history: the newest scans, newest first. */
@@ -52,7 +46,7 @@ export async function historyCommand(argv: readonly string[], io: Io): Promise<n
   }
   const output = format('history', values.format);
   const limit = numberOption('history', 'limit', values.limit, 20, 1, 500);
-  const site = siteFilter('history', values.site);
+  const site = siteFilter(values.site);
   const scans = await withStore(values.db, async (store) => (await store.listScans({ limit, ...site })).items);
   io.stdout.write(output === 'json' ? `${JSON.stringify({ scans }, null, 2)}\n` : renderHistoryText(scans));
   return 0;
@@ -77,7 +71,7 @@ export async function diffCommand(argv: readonly string[], io: Io): Promise<numb
   const output = format('diff', values.format);
   if (positionals.length > 2) throw usageError('diff', 'diff takes at most two scan ids: FROM and TO');
   const ids = positionals.map(scanId);
-  const site = siteFilter('diff', values.site);
+  const site = siteFilter(values.site);
   // The pair, the codes and what is comparable come from the diff service the API's /v1/diff uses too.
   const store = await openHistory(values.db);
   let diff: ReportDiff;
@@ -103,7 +97,7 @@ export async function alertsCommand(argv: readonly string[], io: Io): Promise<nu
   const limit = numberOption('alerts', 'limit', values.limit, 20, 1, 500);
   const status = values.status as AlertStatus | undefined;
   if (status !== undefined && !ALERT_STATUSES.includes(status)) throw usageError('alerts', `--status must be ${ALERT_STATUSES.join(', ')}, not "${values.status ?? ''}"`);
-  const site = siteFilter('alerts', values.site);
+  const site = siteFilter(values.site);
   const alerts = await withStore(values.db, async (store) => {
     const schedules = await store.listSchedules(site);
     return (await store.listAlerts({ limit, ...(status ? { status } : {}), ...site })).map((alert) => alertView(alert, schedules));

@@ -8,7 +8,8 @@ import { DEFAULT_COVERAGE_ALERT_AFTER } from '../alerts/coverage-streak.js';
 import { validateAlertOn, validateWebhook } from '../schedule/validate.js';
 import { build, DEFAULT_API_LIMITS, type ServerVantage } from '../server/api/app.js';
 import { defaultTokenFile, loadOrCreateToken } from '../server/token.js';
-import { openStore } from '../store/index.js';
+import { siteOrDefault } from '../store/site.js';
+import { openHistory } from './preflight.js';
 import { parseListen } from './listen.js';
 import { SERVE_HELP } from './help.js';
 import { numberOption } from './number-option.js';
@@ -38,6 +39,7 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
     help: { type: 'boolean', short: 'h' },
     listen: { type: 'string' },
     db: { type: 'string' },
+    site: { type: 'string' },
     'token-file': { type: 'string' },
     webhook: { type: 'string', multiple: true },
     'alert-on': { type: 'string' },
@@ -78,15 +80,19 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
     vantage = { url: values.vantage, token: vantageToken, ...(vantageCa !== undefined ? { ca: vantageCa } : {}), ...(values['vantage-pin'] !== undefined ? { pin: values['vantage-pin'] } : {}) };
   }
 
+  // The site this server looks after: its scheduler runs only that site's schedules (so servers of several sites
+  // can share one database), and scans and schedules created over the API that name no site get it.
+  const site = siteOrDefault(values.site);
   const token = await loadOrCreateToken(values['token-file'] ?? defaultTokenFile('api-token'), 'EXP_ERR_API_CONFIG');
-  const store = openStore(values.db === undefined ? {} : { file: values.db });
+  const store = await openHistory(values.db);
   const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
   try {
     // One scan service, one limit: the API's scans and the scheduler's wait in one line and run one at a time.
     const scans = new ScanService({ limiter: new ScanLimiter({ maxRunning: DEFAULT_API_LIMITS.maxConcurrent, maxWaiting: maxQueued }), onError: (error) => log(`exposure serve: ${error instanceof Error ? error.message : String(error)}`) });
     // Marks scans a stopped process left running as interrupted, before the API can show them as running.
-    const scheduler = startScheduler({
+    const scheduler = await startScheduler({
       store,
+      site,
       run: scans,
       maxJitterMs: jitterSeconds * 1000,
       retentionDays: keepDays,
@@ -102,8 +108,9 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
       limits: { rateLimitMax },
       ...(vantage ? { vantage } : {}),
       publicDocs: values['public-docs'] ?? false,
-      onSchedulesChanged: () => scheduler.reload(),
-      scheduleDefaults: { webhooks, ...(alertOn ? { alertOn } : {}) },
+      // reload never rejects (it logs); the API does not wait for it.
+      onSchedulesChanged: () => void scheduler.reload(),
+      scheduleDefaults: { webhooks, site, ...(alertOn ? { alertOn } : {}) },
       // Errors only, on standard error: a 500's details stay on the server.
       logger: { level: 'error', stream: process.stderr },
     });
@@ -120,7 +127,7 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
     const port = address !== null && typeof address === 'object' ? address.port : listen.port;
     const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
     log(`exposure serve listening on http://${host}:${port} (API under /v1, documentation at /docs)`);
-    log(`exposure serve: history in ${store.file}; ${scheduler.states().length} schedule(s) running`);
+    log(`exposure serve: history in ${store.file}; site ${site}: ${scheduler.states().length} schedule(s) running`);
     log(`exposure serve: bearer token ${token.created ? 'created in' : 'read from'} ${token.file} (TOKEN=$(cat ${token.file}))`);
     if (!['127.0.0.1', '::1'].includes(listen.host)) log('Warning: listening beyond this machine without TLS: the token crosses the network in clear. Put a TLS proxy in front, or keep the default 127.0.0.1.');
     await new Promise<void>((resolve) => {
@@ -132,6 +139,6 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
     await app.close();
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

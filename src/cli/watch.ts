@@ -1,6 +1,7 @@
 import { startScheduler } from '../schedule/scheduler.js';
 import { DEFAULT_COVERAGE_ALERT_AFTER } from '../alerts/coverage-streak.js';
 import { validateAlertOn, validateCron, validateWebhook } from '../schedule/validate.js';
+import { siteOrDefault } from '../store/site.js';
 import { checkScanScope } from '../scan/scan-choices.js';
 import { WATCH_HELP } from './help.js';
 import { numberOption } from './number-option.js';
@@ -11,7 +12,7 @@ import { usageError } from './usage.js';
 
 const usage = (message: string) => usageError('watch', message);
 
-const WATCH_VALUES = new Set(['--cron', '--name', '--db', '--webhook', '--alert-on', '--jitter', '--alert-retry', '--keep-days', '--coverage-alert-after']);
+const WATCH_VALUES = new Set(['--cron', '--name', '--site', '--db', '--webhook', '--alert-on', '--jitter', '--alert-retry', '--keep-days', '--coverage-alert-after']);
 const WATCH_FLAGS = new Set(['--run-now', '--help', '-h']);
 /** Scan options that make no sense for a scheduled scan (reports go to the history, not to a file). */
 const NOT_FOR_WATCH = new Set(['--output', '-o', '--format', '--fail-on', '--save', '--no-color']);
@@ -73,6 +74,8 @@ export async function watchCommand(argv: readonly string[], io: Io, signal: Abor
   };
   const schedule = {
     name: single(args, '--name') ?? 'watch',
+    // The site this watcher looks after: its schedule, scans and alerts carry it, so watchers of several homes can share one database.
+    site: siteOrDefault(single(args, '--site')),
     cron: toUsage(() => validateCron(cron)),
     options: scan.scan,
     webhooks: toUsage(() => (args.values.get('--webhook') ?? []).map(validateWebhook)),
@@ -88,11 +91,11 @@ export async function watchCommand(argv: readonly string[], io: Io, signal: Abor
   checkScanScope(scan.scan);
   await checkScanEngine(scan.scan);
   const db = single(args, '--db');
-  const store = openHistory(db);
+  const store = await openHistory(db);
   try {
-    const saved = store.upsertSchedule(schedule);
+    const saved = await store.upsertSchedule(schedule);
     const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
-    const scheduler = startScheduler({
+    const scheduler = await startScheduler({
       store,
       scheduleIds: [saved.id],
       maxJitterMs: jitterSeconds * 1000,
@@ -103,7 +106,7 @@ export async function watchCommand(argv: readonly string[], io: Io, signal: Abor
       ...(scan.scan.vantageToken !== undefined ? { vantageToken: scan.scan.vantageToken } : {}),
     });
     const [state] = scheduler.states();
-    log(`exposure watch: schedule "${saved.name}" (#${saved.id}) "${saved.cron}", next run ${state?.nextRun ?? 'never'}; history in ${store.file}; ${saved.webhooks.length} webhook(s), alert on ${saved.alertOn}`);
+    log(`exposure watch: site ${saved.site}, schedule "${saved.name}" (#${saved.id}) "${saved.cron}", next run ${state?.nextRun ?? 'never'}; history in ${store.file}; ${saved.webhooks.length} webhook(s), alert on ${saved.alertOn}`);
     if (args.flags.has('--run-now')) void scheduler.runNow(saved.id);
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -113,6 +116,6 @@ export async function watchCommand(argv: readonly string[], io: Io, signal: Abor
     await scheduler.stop();
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

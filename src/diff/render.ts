@@ -33,10 +33,13 @@ export function renderDiffJson(diff: ReportDiff): string {
 
 export function renderHistoryText(scans: readonly ScanRecord[]): string {
   if (scans.length === 0) return 'No scans in the history yet. Run "exposure scan --save" or "exposure watch".\n';
-  const rows = [['ID', 'STATUS', 'FINISHED', 'BY', 'HIGHEST', 'MAPPINGS', 'OPEN WAN', 'WAN ADDRESS', 'NOTE']];
+  // A SITE column only once a history holds another site than the default: a one-home history reads as before.
+  const sites = scans.some((scan) => scan.site !== 'default');
+  const rows = [[...(sites ? ['SITE'] : []), 'ID', 'STATUS', 'FINISHED', 'BY', 'HIGHEST', 'MAPPINGS', 'OPEN WAN', 'WAN ADDRESS', 'NOTE']];
   for (const scan of scans) {
     const summary = scan.summary;
     rows.push([
+      ...(sites ? [scan.site] : []),
       String(scan.id),
       scan.status,
       scan.finishedAt ?? scan.startedAt ?? scan.createdAt,

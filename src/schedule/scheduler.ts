@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { isExposureError } from '../core/errors.js';
 import type { ScanOptions } from '../core/options.js';
+import type { ExposureReport } from '../core/report.generated.js';
 import { diffReports } from '../diff/diff.js';
 import { queueAlerts, startOutbox, type Outbox, type OutboxOptions } from '../alerts/outbox.js';
 import { baselineDiff } from '../alerts/baseline.js';
@@ -11,8 +12,10 @@ import { runRecordedScan, type RecordedScan, type ScanRunner } from './run-recor
 
 export interface SchedulerOptions {
   store: HistoryStore;
-  /** Run only these schedules (exposure watch runs its own); default: every enabled schedule in the store. */
+  /** Run only these schedules (exposure watch runs its own); default: every enabled schedule in the store (of `site`, when given). */
   scheduleIds?: readonly number[];
+  /** Run only this site's schedules (exposure serve --site): servers of several sites may share one database. */
+  site?: string;
   /** The scan; default runScan. */
   run?: ScanRunner;
   /** Not stored in the database: given to every scheduled scan that names a vantage agent. */
@@ -42,8 +45,11 @@ export interface ScheduleState {
 }
 
 export interface Scheduler {
-  /** Re-reads the schedules from the store: call after creating, changing or deleting one (the API does). */
-  reload(): void;
+  /**
+   * Re-reads the schedules from the store: call after creating, changing or deleting one (the API does). Reloads
+   * run one after another (a later one never loses to an earlier one's stale read); never rejects (a failure is logged).
+   */
+  reload(): Promise<void>;
   /** Runs a schedule now, outside its cron. Resolves undefined when one of its scans is already running. */
   runNow(scheduleId: number): Promise<ScanRecord | undefined>;
   states(): ScheduleState[];
@@ -74,12 +80,12 @@ function intervalMs(cron: Cron, now: number): number {
 }
 
 /**
- * Runs the store's schedules with croner. On start it marks scans left running by a dead process as interrupted
+ * Runs the store's schedules with croner. Resolves once started: on start it marks scans left running by a dead process as interrupted
  * and re-queues any alert that a crash kept from being queued. Never runs two scans of one schedule at once: a
  * run that finds its previous one still going is skipped (in this process by the job's flag, across processes
  * by the store's EXP_ERR_SCHEDULE_BUSY). Alerts are queued in the store's outbox and sent in the background.
  */
-export function startScheduler(options: SchedulerOptions): Scheduler {
+export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
   const { store } = options;
   const log = options.log ?? (() => undefined);
   const maxJitterMs = options.maxJitterMs ?? 30_000;
@@ -87,42 +93,43 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const coverageAlertAfter = options.coverageAlertAfter ?? DEFAULT_COVERAGE_ALERT_AFTER;
   const controller = new AbortController();
   const jobs = new Map<number, Job>();
-  const interrupted = store.markInterrupted();
+  const interrupted = await store.markInterrupted();
   if (interrupted > 0) log(`exposure: marked ${interrupted} scan${interrupted === 1 ? '' : 's'} left running by a stopped process as interrupted`);
   const outbox: Outbox = startOutbox({ store, log, clock, ...options.outbox });
 
-  function prune(): void {
+  async function prune(): Promise<void> {
     if (options.retentionDays === undefined || options.retentionDays <= 0) return;
     try {
-      const deleted = store.pruneScans(new Date(clock.now() - options.retentionDays * 86_400_000));
+      const deleted = await store.pruneScans(new Date(clock.now() - options.retentionDays * 86_400_000));
       if (deleted > 0) log(`exposure: deleted ${deleted} scan${deleted === 1 ? '' : 's'} older than ${options.retentionDays} days`);
     } catch (error) {
       log(`exposure: cannot prune the history: ${(error as Error).message}`);
     }
   }
-  prune();
+  await prune();
 
-  function alertFor(schedule: Schedule, latest: ScanRecord): void {
+  async function alertFor(schedule: Schedule, latest: ScanRecord): Promise<void> {
     if (schedule.webhooks.length === 0) return;
     // Enough history to see a view failing coverageAlertAfter scans in a row, and one more to see where it began.
-    const recent = store.latestDone(coverageAlertAfter + 1, schedule.id).filter((scan) => scan.id <= latest.id);
-    const after = store.getReport(latest.id);
+    const recent = (await store.latestDone(coverageAlertAfter + 1, { scheduleId: schedule.id })).filter((scan) => scan.id <= latest.id);
+    const after = await store.getReport(latest.id);
     if (!after) return;
     const previous = recent.find((scan) => scan.id < latest.id);
-    const targets = { webhooks: schedule.webhooks, alertOn: schedule.alertOn, schedule: { id: schedule.id, name: schedule.name } };
+    const targets = { webhooks: schedule.webhooks, alertOn: schedule.alertOn, schedule: { id: schedule.id, name: schedule.name }, site: schedule.site };
     let queued: number;
     let what: string;
     if (!previous) {
-      queued = queueAlerts(store, targets, baselineDiff(after, latest.id), latest.summary, 'baseline');
+      queued = await queueAlerts(store, targets, baselineDiff(after, latest.id), latest.summary, 'baseline');
       what = `baseline of scan ${latest.id}`;
     } else {
       // Each report read (and unzipped) once: the newest for the diff and the streak, the rest for the streak.
-      const reports = new Map(recent.map((scan) => [scan.id, scan.id === latest.id ? after : store.getReport(scan.id)] as const));
+      const reports = new Map<number, ExposureReport | undefined>();
+      for (const scan of recent) reports.set(scan.id, scan.id === latest.id ? after : await store.getReport(scan.id));
       const before = reports.get(previous.id);
       if (!before) return;
       const streak = recent.map((scan) => reports.get(scan.id)).filter((report) => report !== undefined);
       const diff = withCoverageStreak(diffReports(before, after, { from: previous.id, to: latest.id }), streak, coverageAlertAfter);
-      queued = queueAlerts(store, targets, diff, latest.summary);
+      queued = await queueAlerts(store, targets, diff, latest.summary);
       what = `${diff.changes.length} change(s) from scan ${previous.id} to ${latest.id}`;
     }
     if (queued > 0) {
@@ -156,7 +163,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   async function executeOnce(job: Job, jitter: boolean): Promise<RecordedScan | undefined> {
     if (jitter) await wait(Math.random() * Math.min(maxJitterMs, intervalMs(job.cron, clock.now()) / 10));
     if (controller.signal.aborted) return undefined;
-    const schedule = store.getSchedule(job.schedule.id);
+    const schedule = await store.getSchedule(job.schedule.id);
     if (!schedule?.enabled) return undefined;
     job.schedule = schedule;
     let result: RecordedScan;
@@ -170,9 +177,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     const { scan } = result;
     if (scan.status === 'done') {
       log(`exposure: schedule "${schedule.name}": scan ${scan.id} done: ${scan.summary?.headline ?? ''}`);
-      prune();
+      await prune();
       try {
-        alertFor(schedule, scan);
+        await alertFor(schedule, scan);
       } catch (error) {
         log(`exposure: schedule "${schedule.name}": cannot queue alerts: ${(error as Error).message}`);
       }
@@ -214,8 +221,25 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     job.next = null;
   }
 
-  function reload(): void {
-    const wanted = new Map((options.scheduleIds ? options.scheduleIds.map((id) => store.getSchedule(id)) : store.listSchedules()).filter((s): s is Schedule => s !== undefined && s.enabled).map((s) => [s.id, s]));
+  /** The schedules this scheduler runs: the ones named, or every one in the store. */
+  async function schedules(): Promise<(Schedule | undefined)[]> {
+    if (!options.scheduleIds) return store.listSchedules(options.site === undefined ? {} : { site: options.site });
+    const found: (Schedule | undefined)[] = [];
+    for (const id of options.scheduleIds) found.push(await store.getSchedule(id));
+    return found;
+  }
+
+  let reloading: Promise<void> = Promise.resolve();
+
+  function reload(): Promise<void> {
+    reloading = reloading.then(applySchedules).catch((error: unknown) => log(`exposure: cannot read the schedules: ${(error as Error).message}`));
+    return reloading;
+  }
+
+  async function applySchedules(): Promise<void> {
+    const wanted = new Map((await schedules()).filter((s): s is Schedule => s !== undefined && s.enabled).map((s) => [s.id, s]));
+    // Stopped while the schedules were read: nothing may be armed any more.
+    if (controller.signal.aborted) return;
     for (const [id, job] of jobs) {
       const next = wanted.get(id);
       if (!next || next.cron !== job.schedule.cron) {
@@ -236,16 +260,16 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   // Alerts a crash kept from being queued (the scan was stored, the process died before the outbox row). Only
   // when the newest scan has no alert at all: a webhook added since must not get an old change as if it were new.
-  for (const schedule of options.scheduleIds ? options.scheduleIds.map((id) => store.getSchedule(id)) : store.listSchedules()) {
-    const [latest] = schedule ? store.latestDone(1, schedule.id) : [];
-    if (schedule && latest && !store.hasAlertFor(latest.id)) alertFor(schedule, latest);
+  for (const schedule of await schedules()) {
+    const [latest] = schedule ? await store.latestDone(1, { scheduleId: schedule.id }) : [];
+    if (schedule && latest && !(await store.hasAlertFor(latest.id))) await alertFor(schedule, latest);
   }
-  reload();
+  await reload();
 
   return {
     reload,
     runNow: async (scheduleId) => {
-      const schedule = store.getSchedule(scheduleId);
+      const schedule = await store.getSchedule(scheduleId);
       if (!schedule) return undefined;
       const job = jobs.get(scheduleId) ?? { schedule, running: undefined, cron: new Cron(schedule.cron, { paused: true }), next: null, timer: undefined };
       return (await trigger(job, false))?.scan;
@@ -257,8 +281,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       await outbox.idle();
     },
     stop: async () => {
-      for (const job of jobs.values()) disarm(job);
       controller.abort();
+      await reloading;
+      for (const job of jobs.values()) disarm(job);
       await Promise.all([...jobs.values()].flatMap((job) => (job.running ? [job.running] : [])));
       await outbox.stop();
     },

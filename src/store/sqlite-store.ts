@@ -1,21 +1,40 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { hostname } from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { createError, isExposureError } from '../core/errors.js';
 import type { ExposureReport } from '../core/report.generated.js';
 import { validateReport } from '../report/validate.js';
-import { validateAlertOn, validateCron, validateScheduleName, validateWebhook } from '../schedule/validate.js';
 import { factsOf, summaryOf } from './facts.js';
-import { migrate } from './migrations.js';
+import { migrate } from './sqlite-migrate.js';
 import { defaultDbFile } from './paths.js';
+import {
+  ABANDON_REASON,
+  ACTIVE_STATUSES,
+  INTERRUPTED_MESSAGE,
+  LIMITS,
+  PRUNE_POLICY,
+  THIS_PROCESS,
+  clampLimit,
+  decodeCursor,
+  encodeCursor,
+  ownerAlive,
+  pruneCutoff,
+  scheduleBusy,
+  scheduleValues,
+  storableOptions,
+  type ForeignOwners,
+  type OwnerRow,
+} from './policy.js';
+import { ALERT_COLUMNS, MAPPING_COLUMNS, SCAN_COLUMNS, SCHEDULE_COLUMNS, toAlert, toMapping, toScan, toSchedule, type AlertRow, type MappingRow, type ScanRow, type ScheduleRow } from './rows.js';
+import { DEFAULT_SITE, siteOrDefault } from './site.js';
 import type {
   AlertDelivery,
   HistoryStore,
+  LatestDoneQuery,
   ListAlertsQuery,
   ListScansQuery,
+  ListSchedulesQuery,
   NewAlert,
   NewScan,
   NewSchedule,
@@ -26,137 +45,12 @@ import type {
   ScanRecord,
   ScanStatus,
   Schedule,
-  StoredScanOptions,
+  SiteStatusCount,
 } from './types.js';
 import { SCAN_STATUSES } from './types.js';
 
-interface ScanRow {
-  id: number;
-  status: ScanStatus;
-  trigger: ScanRecord['trigger'];
-  schedule_id: number | null;
-  options: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  owner_host: string | null;
-  owner_pid: number | null;
-  owner_instance: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  summary: string | null;
-}
-
-interface ScheduleRow {
-  id: number;
-  name: string;
-  cron: string;
-  options: string;
-  webhooks: string;
-  alert_on: string;
-  enabled: number;
-  created_at: string;
-  updated_at: string;
-}
-
-interface AlertRow {
-  id: number;
-  dedupe_key: string;
-  webhook: string;
-  schedule_id: number | null;
-  from_scan_id: number;
-  to_scan_id: number;
-  body: string;
-  status: AlertDelivery['status'];
-  attempts: number;
-  created_at: string;
-  next_attempt_at: string;
-  delivered_at: string | null;
-  last_error: string | null;
-  abandoned_at: string | null;
-}
-
-const SCAN_COLUMNS = 'id, status, trigger, schedule_id, options, created_at, started_at, finished_at, owner_host, owner_pid, owner_instance, error_code, error_message, summary';
-/** This process, as an owner of scans: host and pid to test liveness, instance to tell us from an earlier process with our pid (pid 1 in a container). */
-const OWNER = { host: hostname(), pid: process.pid, instance: randomUUID() };
-
-function toScan(row: ScanRow): ScanRecord {
-  return {
-    id: row.id,
-    status: row.status,
-    trigger: row.trigger,
-    scheduleId: row.schedule_id,
-    options: JSON.parse(row.options) as StoredScanOptions,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
-    summary: row.summary === null ? null : (JSON.parse(row.summary) as ScanRecord['summary']),
-  };
-}
-
-function toSchedule(row: ScheduleRow): Schedule {
-  return {
-    id: row.id,
-    name: row.name,
-    cron: row.cron,
-    options: JSON.parse(row.options) as StoredScanOptions,
-    webhooks: JSON.parse(row.webhooks) as string[],
-    alertOn: validateAlertOn(row.alert_on),
-    enabled: row.enabled === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toAlert(row: AlertRow): AlertDelivery {
-  return {
-    id: row.id,
-    dedupeKey: row.dedupe_key,
-    webhook: row.webhook,
-    scheduleId: row.schedule_id,
-    fromScanId: row.from_scan_id,
-    toScanId: row.to_scan_id,
-    body: row.body,
-    status: row.status,
-    attempts: row.attempts,
-    createdAt: row.created_at,
-    nextAttemptAt: row.next_attempt_at,
-    deliveredAt: row.delivered_at,
-    lastError: row.last_error,
-    abandonedAt: row.abandoned_at,
-  };
-}
-
-/** Is the process that owns a scan still there? Unknown owners (another host, no pid) count as gone. */
-function ownerAlive(row: Pick<ScanRow, 'owner_host' | 'owner_pid' | 'owner_instance'>): boolean {
-  if (row.owner_instance === OWNER.instance) return true;
-  if (row.owner_host !== OWNER.host || row.owner_pid === null || row.owner_pid === OWNER.pid) return false;
-  try {
-    process.kill(row.owner_pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Never pass user-supplied options' secrets or callbacks to the database. */
-function storableOptions(options: StoredScanOptions & { vantageToken?: unknown; onProgress?: unknown }): StoredScanOptions {
-  const rest: StoredScanOptions & { vantageToken?: unknown; onProgress?: unknown } = { ...options };
-  delete rest.vantageToken;
-  delete rest.onProgress;
-  return rest;
-}
-
-function encodeCursor(id: number): string {
-  return Buffer.from(`scan:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const match = /^scan:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match?.[1]) throw createError('EXP_ERR_DB_CURSOR', 'The cursor is not one this history gave out', { hint: 'Start from the first page and follow nextCursor.' });
-  return Number(match[1]);
-}
+/** One machine's file: a scan owned by another host name is an earlier container's or a renamed machine's. */
+const FOREIGN_OWNERS: ForeignOwners = 'gone';
 
 function dbError(file: string, error: unknown): Error {
   if (isExposureError(error)) return error;
@@ -168,7 +62,7 @@ function dbError(file: string, error: unknown): Error {
  * Opens (creating when missing) the history database: WAL journal, foreign keys on, migrated to the newest
  * schema. One HistoryStore per process and file; several processes may share a file (WAL, busy timeout).
  */
-export function openStore(options: OpenStoreOptions = {}): HistoryStore {
+export function openSqliteStore(options: OpenStoreOptions = {}): HistoryStore {
   const file = path.resolve(options.file ?? defaultDbFile());
   let db: Database.Database;
   let schemaVersion: number;
@@ -198,8 +92,13 @@ export function openStore(options: OpenStoreOptions = {}): HistoryStore {
   return new SqliteStore(db, file, schemaVersion, options.now ?? (() => new Date()));
 }
 
+/**
+ * The embedded store. better-sqlite3 is synchronous: each method does its work at once and returns a settled
+ * promise, so a caller never sees a half-written scan whatever it awaits in between.
+ */
 class SqliteStore implements HistoryStore {
   readonly file: string;
+  readonly kind = 'sqlite' as const;
   readonly schemaVersion: number;
   private readonly db: Database.Database;
   private readonly now: () => Date;
@@ -211,11 +110,12 @@ class SqliteStore implements HistoryStore {
     this.now = now;
   }
 
-  private guard<T>(work: () => T): T {
+  /** Runs synchronous work as a promise, with every failure as an ExposureError. */
+  private run<T>(work: () => T): Promise<T> {
     try {
-      return work();
+      return Promise.resolve(work());
     } catch (error) {
-      throw dbError(this.file, error);
+      return Promise.reject(dbError(this.file, error));
     }
   }
 
@@ -229,36 +129,45 @@ class SqliteStore implements HistoryStore {
     return row;
   }
 
-  private insertScan(input: NewScan, status: ScanStatus, at: string): number {
+  private scheduleRow(id: number): ScheduleRow | undefined {
+    return this.db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE id = ?`).get(id) as ScheduleRow | undefined;
+  }
+
+  private insertScan(input: NewScan, site: string, status: ScanStatus, at: string): number {
     const result = this.db
-      .prepare('INSERT INTO scans (status, trigger, schedule_id, options, created_at, owner_host, owner_pid, owner_instance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(status, input.trigger, input.scheduleId ?? null, JSON.stringify(storableOptions(input.options)), at, OWNER.host, OWNER.pid, OWNER.instance);
+      .prepare('INSERT INTO scans (site, status, trigger, schedule_id, options, created_at, owner_host, owner_pid, owner_instance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(site, status, input.trigger, input.scheduleId ?? null, JSON.stringify(storableOptions(input.options)), at, THIS_PROCESS.host, THIS_PROCESS.pid, THIS_PROCESS.instance);
     return Number(result.lastInsertRowid);
   }
 
-  createScan(input: NewScan): ScanRecord {
-    return this.guard(() =>
+  /** The site a new scan is stamped with: its schedule's, else the one asked for. */
+  private siteFor(input: NewScan): string {
+    if (input.scheduleId === undefined || input.scheduleId === null) return siteOrDefault(input.site, 'site');
+    const schedule = this.scheduleRow(input.scheduleId);
+    if (!schedule) throw createError('EXP_ERR_SCHEDULE_NOT_FOUND', `No schedule ${input.scheduleId}`);
+    return schedule.site;
+  }
+
+  createScan(input: NewScan): Promise<ScanRecord> {
+    return this.run(() =>
       this.db
         .transaction(() => {
+          const site = this.siteFor(input);
           if (input.scheduleId !== undefined && input.scheduleId !== null) {
-            if (!this.getSchedule(input.scheduleId)) throw createError('EXP_ERR_SCHEDULE_NOT_FOUND', `No schedule ${input.scheduleId}`);
-            const active = this.db.prepare("SELECT id, owner_host, owner_pid, owner_instance FROM scans WHERE schedule_id = ? AND status IN ('queued', 'running')").all(input.scheduleId) as (Pick<ScanRow, 'id' | 'owner_host' | 'owner_pid' | 'owner_instance'>)[];
-            for (const row of active) {
-              if (ownerAlive(row)) throw createError('EXP_ERR_SCHEDULE_BUSY', `Scan ${row.id} of schedule ${input.scheduleId} is still queued or running; this run is skipped`);
-              this.interrupt(row.id);
-            }
+            const active = this.db.prepare(`SELECT id, owner_host, owner_pid, owner_instance, created_at FROM scans WHERE schedule_id = ? AND status IN ('queued', 'running')`).all(input.scheduleId) as (OwnerRow & { id: number })[];
+            for (const id of scheduleBusy(input.scheduleId, active, FOREIGN_OWNERS, this.now()).interrupt) this.interrupt(id);
           }
-          return toScan(this.requireScan(this.insertScan(input, 'queued', this.now().toISOString())));
+          return toScan(this.requireScan(this.insertScan(input, site, 'queued', this.now().toISOString())));
         })
         .immediate(),
     );
   }
 
-  startScan(id: number): ScanRecord {
-    return this.guard(() => {
+  startScan(id: number): Promise<ScanRecord> {
+    return this.run(() => {
       const changed = this.db
         .prepare("UPDATE scans SET status = 'running', started_at = ?, owner_host = ?, owner_pid = ?, owner_instance = ? WHERE id = ? AND status = 'queued'")
-        .run(this.now().toISOString(), OWNER.host, OWNER.pid, OWNER.instance, id).changes;
+        .run(this.now().toISOString(), THIS_PROCESS.host, THIS_PROCESS.pid, THIS_PROCESS.instance, id).changes;
       const row = this.requireScan(id);
       if (changed === 0) throw createError('EXP_ERR_SCAN_STATE', `Scan ${id} is ${row.status}, not queued`);
       return toScan(row);
@@ -271,7 +180,7 @@ class SqliteStore implements HistoryStore {
     this.db
       .prepare("UPDATE scans SET status = 'done', finished_at = ?, summary = ?, report = NULL, report_gz = ?, wan_address = ?, error_code = NULL, error_message = NULL WHERE id = ?")
       .run(this.now().toISOString(), JSON.stringify(summary), gzipSync(JSON.stringify(report)), facts.wanAddress, id);
-    const mapping = this.db.prepare('INSERT INTO scan_mappings (scan_id, gateway, protocol, external_port, internal_client, internal_port, description, enabled, lease_duration, remote_host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const mapping = this.db.prepare(`INSERT INTO scan_mappings (scan_id, ${MAPPING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     for (const m of facts.mappings) mapping.run(id, m.gateway, m.protocol, m.externalPort, m.internalClient, m.internalPort, m.description, m.enabled ? 1 : 0, m.leaseDuration, m.remoteHost);
     const port = this.db.prepare('INSERT INTO scan_wan_ports (scan_id, port, protocol, state, service) VALUES (?, ?, ?, ?, ?)');
     for (const p of facts.wanPorts) port.run(id, p.port, p.protocol, p.state, p.service);
@@ -281,33 +190,33 @@ class SqliteStore implements HistoryStore {
     for (const h of facts.hosts) host.run(id, h.address, h.seenFrom, h.model, h.firmware);
   }
 
-  finishScan(id: number, report: ExposureReport): ScanRecord {
-    validateReport(report);
-    return this.guard(() =>
-      this.db
+  finishScan(id: number, report: ExposureReport): Promise<ScanRecord> {
+    return this.run(() => {
+      validateReport(report);
+      return this.db
         .transaction(() => {
           const row = this.requireScan(id);
           if (row.status !== 'running') throw createError('EXP_ERR_SCAN_STATE', `Scan ${id} is ${row.status}, not running`);
           this.writeReport(id, report);
           return toScan(this.requireScan(id));
         })
-        .immediate(),
-    );
+        .immediate();
+    });
   }
 
-  failScan(id: number, error: ScanError): ScanRecord {
-    return this.guard(() => {
+  failScan(id: number, error: ScanError): Promise<ScanRecord> {
+    return this.run(() => {
       const changed = this.db
         .prepare("UPDATE scans SET status = 'failed', finished_at = ?, error_code = ?, error_message = ? WHERE id = ? AND status IN ('queued', 'running')")
-        .run(this.now().toISOString(), error.code.slice(0, 100), error.message.slice(0, 2000), id).changes;
+        .run(this.now().toISOString(), error.code.slice(0, LIMITS.errorCode), error.message.slice(0, LIMITS.errorMessage), id).changes;
       const row = this.requireScan(id);
       if (changed === 0) throw createError('EXP_ERR_SCAN_STATE', `Scan ${id} is ${row.status}; only queued or running scans can fail`);
       return toScan(row);
     });
   }
 
-  interruptScan(id: number): ScanRecord {
-    return this.guard(() => {
+  interruptScan(id: number): Promise<ScanRecord> {
+    return this.run(() => {
       this.interrupt(id);
       const row = this.requireScan(id);
       if (row.status !== 'interrupted') throw createError('EXP_ERR_SCAN_STATE', `Scan ${id} is ${row.status}; only queued or running scans can be interrupted`);
@@ -315,59 +224,51 @@ class SqliteStore implements HistoryStore {
     });
   }
 
-  recordScan(report: ExposureReport, input: NewScan): ScanRecord {
-    validateReport(report);
-    return this.guard(() =>
-      this.db
+  recordScan(report: ExposureReport, input: NewScan): Promise<ScanRecord> {
+    return this.run(() => {
+      validateReport(report);
+      return this.db
         .transaction(() => {
-          const id = this.insertScan(input, 'running', report.startedAt);
+          const id = this.insertScan(input, this.siteFor(input), 'running', report.startedAt);
           this.db.prepare('UPDATE scans SET started_at = ? WHERE id = ?').run(report.startedAt, id);
           this.writeReport(id, report);
           return toScan(this.requireScan(id));
         })
-        .immediate(),
-    );
+        .immediate();
+    });
   }
 
-  getScan(id: number): ScanRecord | undefined {
-    return this.guard(() => {
+  getScan(id: number): Promise<ScanRecord | undefined> {
+    return this.run(() => {
       const row = this.scanRow(id);
       return row ? toScan(row) : undefined;
     });
   }
 
-  getReport(id: number): ExposureReport | undefined {
-    return this.guard(() => {
+  getReport(id: number): Promise<ExposureReport | undefined> {
+    return this.run(() => {
       const row = this.db.prepare('SELECT report, report_gz FROM scans WHERE id = ?').get(id) as { report: string | null; report_gz: Buffer | null } | undefined;
       if (row?.report_gz) return JSON.parse(gunzipSync(row.report_gz).toString('utf8')) as ExposureReport;
       return row?.report ? (JSON.parse(row.report) as ExposureReport) : undefined;
     });
   }
 
-  getFacts(id: number): ScanFacts | undefined {
-    return this.guard(() => {
+  getFacts(id: number): Promise<ScanFacts | undefined> {
+    return this.run(() => {
       const row = this.db.prepare('SELECT status, wan_address FROM scans WHERE id = ?').get(id) as { status: ScanStatus; wan_address: string | null } | undefined;
       if (row?.status !== 'done') return undefined;
-      const mappings = this.db.prepare('SELECT gateway, protocol, external_port, internal_client, internal_port, description, enabled, lease_duration, remote_host FROM scan_mappings WHERE scan_id = ? ORDER BY rowid').all(id) as {
-        gateway: string; protocol: 'TCP' | 'UDP'; external_port: number; internal_client: string; internal_port: number; description: string; enabled: number; lease_duration: number; remote_host: string;
-      }[];
+      const mappings = this.db.prepare(`SELECT ${MAPPING_COLUMNS} FROM scan_mappings WHERE scan_id = ? ORDER BY rowid`).all(id) as MappingRow[];
       const wanPorts = this.db.prepare('SELECT port, protocol, state, service FROM scan_wan_ports WHERE scan_id = ? ORDER BY rowid').all(id) as ScanFacts['wanPorts'];
       const findings = this.db.prepare('SELECT finding_id AS findingId, rule, severity, title FROM scan_findings WHERE scan_id = ? ORDER BY rowid').all(id) as ScanFacts['findings'];
       const hosts = this.db.prepare('SELECT address, seen_from AS seenFrom, model, firmware FROM scan_hosts WHERE scan_id = ? ORDER BY rowid').all(id) as ScanFacts['hosts'];
-      return {
-        mappings: mappings.map((m) => ({ gateway: m.gateway, protocol: m.protocol, externalPort: m.external_port, internalClient: m.internal_client, internalPort: m.internal_port, description: m.description, enabled: m.enabled === 1, leaseDuration: m.lease_duration, remoteHost: m.remote_host })),
-        wanPorts,
-        findings,
-        hosts,
-        wanAddress: row.wan_address,
-      };
+      return { mappings: mappings.map(toMapping), wanPorts, findings, hosts, wanAddress: row.wan_address };
     });
   }
 
-  listScans(query: ListScansQuery = {}): Page<ScanRecord> {
-    const limit = Math.min(500, Math.max(1, Math.trunc(query.limit ?? 20)));
-    const before = query.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor(query.cursor);
-    return this.guard(() => {
+  listScans(query: ListScansQuery = {}): Promise<Page<ScanRecord>> {
+    return this.run(() => {
+      const limit = clampLimit(query.limit, 20);
+      const before = query.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor(query.cursor);
       const conditions = ['id < ?'];
       const parameters: (string | number)[] = [before];
       if (query.status !== undefined) {
@@ -378,6 +279,10 @@ class SqliteStore implements HistoryStore {
         conditions.push('schedule_id = ?');
         parameters.push(query.scheduleId);
       }
+      if (query.site !== undefined) {
+        conditions.push('site = ?');
+        parameters.push(query.site);
+      }
       // One extra row tells whether another page exists without a COUNT.
       const rows = this.db.prepare(`SELECT ${SCAN_COLUMNS} FROM scans WHERE ${conditions.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...parameters, limit + 1) as ScanRow[];
       const items = rows.slice(0, limit).map(toScan);
@@ -386,41 +291,58 @@ class SqliteStore implements HistoryStore {
     });
   }
 
-  latestDone(n: number, scheduleId?: number): ScanRecord[] {
-    const limit = Math.min(500, Math.max(1, Math.trunc(n)));
-    return this.guard(() => {
-      const rows = (
-        scheduleId === undefined
-          ? this.db.prepare(`SELECT ${SCAN_COLUMNS} FROM scans WHERE status = 'done' ORDER BY id DESC LIMIT ?`).all(limit)
-          : this.db.prepare(`SELECT ${SCAN_COLUMNS} FROM scans WHERE status = 'done' AND schedule_id = ? ORDER BY id DESC LIMIT ?`).all(scheduleId, limit)
-      ) as ScanRow[];
+  latestDone(n: number, query: LatestDoneQuery = {}): Promise<ScanRecord[]> {
+    return this.run(() => {
+      const conditions = ["status = 'done'"];
+      const parameters: (string | number)[] = [];
+      if (query.scheduleId !== undefined) {
+        conditions.push('schedule_id = ?');
+        parameters.push(query.scheduleId);
+      }
+      if (query.site !== undefined) {
+        conditions.push('site = ?');
+        parameters.push(query.site);
+      }
+      const rows = this.db.prepare(`SELECT ${SCAN_COLUMNS} FROM scans WHERE ${conditions.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...parameters, clampLimit(n, 1)) as ScanRow[];
       return rows.map(toScan);
     });
   }
 
-  countScansByStatus(): Record<ScanStatus, number> {
-    return this.guard(() => {
+  countScansByStatus(site?: string): Promise<Record<ScanStatus, number>> {
+    return this.run(() => {
       const counts = Object.fromEntries(SCAN_STATUSES.map((status) => [status, 0])) as Record<ScanStatus, number>;
-      const rows = this.db.prepare('SELECT status, COUNT(*) AS count FROM scans GROUP BY status').all() as Array<{ status: string; count: number }>;
+      const rows = (
+        site === undefined
+          ? this.db.prepare('SELECT status, COUNT(*) AS count FROM scans GROUP BY status').all()
+          : this.db.prepare('SELECT status, COUNT(*) AS count FROM scans WHERE site = ? GROUP BY status').all(site)
+      ) as { status: string; count: number }[];
       for (const row of rows) if ((SCAN_STATUSES as readonly string[]).includes(row.status)) counts[row.status as ScanStatus] = row.count;
       return counts;
     });
   }
 
+  countScansBySiteAndStatus(): Promise<SiteStatusCount[]> {
+    return this.run(() => this.db.prepare('SELECT site, status, COUNT(*) AS count FROM scans GROUP BY site, status ORDER BY site, status').all() as SiteStatusCount[]);
+  }
+
+  listSites(): Promise<string[]> {
+    return this.run(() => (this.db.prepare('SELECT site FROM scans UNION SELECT site FROM schedules ORDER BY site LIMIT 1000').all() as { site: string }[]).map((row) => row.site));
+  }
+
   private interrupt(id: number): void {
     this.db
       .prepare("UPDATE scans SET status = 'interrupted', finished_at = ?, error_code = 'EXP_ERR_SCAN_INTERRUPTED', error_message = ? WHERE id = ? AND status IN ('queued', 'running')")
-      .run(this.now().toISOString(), 'The process running this scan stopped before it finished (crash, kill or restart)', id);
+      .run(this.now().toISOString(), INTERRUPTED_MESSAGE, id);
   }
 
-  markInterrupted(): number {
-    return this.guard(() =>
+  markInterrupted(): Promise<number> {
+    return this.run(() =>
       this.db
         .transaction(() => {
-          const rows = this.db.prepare("SELECT id, owner_host, owner_pid, owner_instance FROM scans WHERE status IN ('queued', 'running')").all() as (Pick<ScanRow, 'id' | 'owner_host' | 'owner_pid' | 'owner_instance'>)[];
+          const rows = this.db.prepare(`SELECT id, owner_host, owner_pid, owner_instance, created_at FROM scans WHERE status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`).all(...ACTIVE_STATUSES) as (OwnerRow & { id: number })[];
           let marked = 0;
           for (const row of rows) {
-            if (ownerAlive(row)) continue;
+            if (ownerAlive(row, FOREIGN_OWNERS, this.now())) continue;
             this.interrupt(row.id);
             marked++;
           }
@@ -430,56 +352,47 @@ class SqliteStore implements HistoryStore {
     );
   }
 
-  pruneScans(olderThan: Date): number {
-    return this.guard(
+  pruneScans(olderThan: Date): Promise<number> {
+    const groups = { schedule: 'schedule_id', site: 'site' } as const;
+    const keep = PRUNE_POLICY.keepNewestDoneOf.map((group) => `AND id NOT IN (SELECT MAX(id) FROM scans WHERE status = 'done' GROUP BY ${groups[group]})`).join(' ');
+    const statuses = PRUNE_POLICY.statuses;
+    return this.run(
       () =>
-        this.db
-          .prepare(
-            `DELETE FROM scans WHERE status IN ('done', 'failed', 'interrupted') AND created_at < ?
-               AND id NOT IN (SELECT MAX(id) FROM scans WHERE status = 'done' GROUP BY schedule_id)
-               AND id NOT IN (SELECT MAX(id) FROM scans WHERE status = 'done')`,
-          )
-          .run(olderThan.toISOString()).changes,
+        this.db.prepare(`DELETE FROM scans WHERE status IN (${statuses.map(() => '?').join(', ')}) AND created_at < ? ${keep}`).run(...statuses, pruneCutoff(olderThan)).changes,
     );
   }
 
-  private checkSchedule(input: NewSchedule): { name: string; cron: string; options: string; webhooks: string; alertOn: string; enabled: number } {
-    return {
-      name: validateScheduleName(input.name),
-      cron: validateCron(input.cron),
-      options: JSON.stringify(storableOptions(input.options)),
-      webhooks: JSON.stringify([...new Set((input.webhooks ?? []).map(validateWebhook))]),
-      alertOn: validateAlertOn(input.alertOn ?? 'new-exposure'),
-      enabled: input.enabled === false ? 0 : 1,
-    };
-  }
-
-  createSchedule(input: NewSchedule): Schedule {
-    const values = this.checkSchedule(input);
-    return this.guard(() => {
-      if (this.getScheduleByName(values.name)) throw createError('EXP_ERR_SCHEDULE_INVALID', `A schedule named "${values.name}" already exists`, { hint: 'Choose another name, or delete the old schedule first.' });
+  createSchedule(input: NewSchedule): Promise<Schedule> {
+    return this.run(() => {
+      const values = scheduleValues(input);
+      if (this.db.prepare('SELECT 1 FROM schedules WHERE site = ? AND name = ?').get(values.site, values.name) !== undefined) {
+        throw createError('EXP_ERR_SCHEDULE_INVALID', `A schedule named "${values.name}" already exists${values.site === DEFAULT_SITE ? '' : ` in site ${values.site}`}`, { hint: 'Choose another name, or delete the old schedule first.' });
+      }
       const at = this.now().toISOString();
       const result = this.db
-        .prepare('INSERT INTO schedules (name, cron, options, webhooks, alert_on, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(values.name, values.cron, values.options, values.webhooks, values.alertOn, values.enabled, at, at);
-      return this.getSchedule(Number(result.lastInsertRowid)) as Schedule;
+        .prepare('INSERT INTO schedules (name, site, cron, options, webhooks, alert_on, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(values.name, values.site, values.cron, values.options, values.webhooks, values.alertOn, values.enabled ? 1 : 0, at, at);
+      return toSchedule(this.scheduleRow(Number(result.lastInsertRowid)) as ScheduleRow);
     });
   }
 
-  upsertSchedule(input: NewSchedule): Schedule {
-    const values = this.checkSchedule(input);
-    return this.guard(() => this.db.transaction(() => {
-      const at = this.now().toISOString();
-      this.db
-        .prepare(
-          `INSERT INTO schedules (name, cron, options, webhooks, alert_on, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT(name) DO UPDATE SET cron = excluded.cron, options = excluded.options, webhooks = excluded.webhooks, alert_on = excluded.alert_on, enabled = excluded.enabled, updated_at = excluded.updated_at`,
-        )
-        .run(values.name, values.cron, values.options, values.webhooks, values.alertOn, values.enabled, at, at);
-      const schedule = this.getScheduleByName(values.name) as Schedule;
-      this.abandonScheduleAlerts(schedule.id, schedule.webhooks, `the webhook was removed from schedule "${schedule.name}"`, at);
-      return schedule;
-    })());
+  upsertSchedule(input: NewSchedule): Promise<Schedule> {
+    return this.run(() => {
+      const values = scheduleValues(input);
+      return this.db.transaction(() => {
+        const at = this.now().toISOString();
+        const row = this.db
+          .prepare(
+            `INSERT INTO schedules (name, site, cron, options, webhooks, alert_on, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT(site, name) DO UPDATE SET cron = excluded.cron, options = excluded.options, webhooks = excluded.webhooks, alert_on = excluded.alert_on, enabled = excluded.enabled, updated_at = excluded.updated_at
+             RETURNING ${SCHEDULE_COLUMNS}`,
+          )
+          .get(values.name, values.site, values.cron, values.options, values.webhooks, values.alertOn, values.enabled ? 1 : 0, at, at) as ScheduleRow;
+        const schedule = toSchedule(row);
+        this.abandonScheduleAlerts(schedule.id, schedule.webhooks, ABANDON_REASON.webhookRemoved(schedule.name), at);
+        return schedule;
+      })();
+    });
   }
 
   /** Pending alerts of a schedule to webhooks not in `keep` stop being tried. */
@@ -489,56 +402,63 @@ class SqliteStore implements HistoryStore {
       .run(at, reason, scheduleId, JSON.stringify(keep)).changes;
   }
 
-  listSchedules(): Schedule[] {
-    return this.guard(() => (this.db.prepare('SELECT * FROM schedules ORDER BY id').all() as ScheduleRow[]).map(toSchedule));
+  listSchedules(query: ListSchedulesQuery = {}): Promise<Schedule[]> {
+    return this.run(() =>
+      (query.site === undefined
+        ? (this.db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules ORDER BY id`).all() as ScheduleRow[])
+        : (this.db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE site = ? ORDER BY id`).all(query.site) as ScheduleRow[])
+      ).map(toSchedule),
+    );
   }
 
-  getSchedule(id: number): Schedule | undefined {
-    return this.guard(() => {
-      const row = this.db.prepare('SELECT * FROM schedules WHERE id = ?').get(id) as ScheduleRow | undefined;
+  getSchedule(id: number): Promise<Schedule | undefined> {
+    return this.run(() => {
+      const row = this.scheduleRow(id);
       return row ? toSchedule(row) : undefined;
     });
   }
 
-  getScheduleByName(name: string): Schedule | undefined {
-    return this.guard(() => {
-      const row = this.db.prepare('SELECT * FROM schedules WHERE name = ?').get(name) as ScheduleRow | undefined;
+  getScheduleByName(name: string, site: string = DEFAULT_SITE): Promise<Schedule | undefined> {
+    return this.run(() => {
+      const row = this.db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE site = ? AND name = ?`).get(site, name) as ScheduleRow | undefined;
       return row ? toSchedule(row) : undefined;
     });
   }
 
-  deleteSchedule(id: number): boolean {
-    return this.guard(() =>
+  deleteSchedule(id: number): Promise<boolean> {
+    return this.run(() =>
       this.db.transaction(() => {
-        const schedule = this.getSchedule(id);
-        if (!schedule) return false;
-        this.abandonScheduleAlerts(id, [], `schedule "${schedule.name}" was deleted`, this.now().toISOString());
+        const row = this.scheduleRow(id);
+        if (!row) return false;
+        this.abandonScheduleAlerts(id, [], ABANDON_REASON.scheduleDeleted(row.name), this.now().toISOString());
         return this.db.prepare('DELETE FROM schedules WHERE id = ?').run(id).changes > 0;
       })(),
     );
   }
 
-  enqueueAlert(alert: NewAlert): boolean {
-    return this.guard(() => {
+  enqueueAlert(alert: NewAlert): Promise<boolean> {
+    return this.run(() => {
       const at = this.now().toISOString();
       const result = this.db
-        .prepare("INSERT INTO alerts (dedupe_key, webhook, schedule_id, from_scan_id, to_scan_id, body, status, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(dedupe_key) DO NOTHING")
-        .run(alert.dedupeKey, alert.webhook, alert.scheduleId, alert.fromScanId, alert.toScanId, alert.body, at, at);
+        .prepare("INSERT INTO alerts (dedupe_key, webhook, site, schedule_id, from_scan_id, to_scan_id, body, status, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(dedupe_key) DO NOTHING")
+        .run(alert.dedupeKey, alert.webhook, siteOrDefault(alert.site, 'site'), alert.scheduleId, alert.fromScanId, alert.toScanId, alert.body, at, at);
       return result.changes > 0;
     });
   }
 
-  dueAlerts(now: Date, limit: number): AlertDelivery[] {
-    return this.guard(() =>
-      (this.db.prepare("SELECT * FROM alerts WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?").all(now.toISOString(), Math.max(1, Math.trunc(limit))) as AlertRow[]).map(toAlert),
-    );
+  private due(now: Date, limit: number): AlertDelivery[] {
+    return (this.db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`).all(now.toISOString(), clampLimit(limit, 1, 1000)) as AlertRow[]).map(toAlert);
   }
 
-  claimDueAlerts(now: Date, leaseMs: number, limit: number): AlertDelivery[] {
-    return this.guard(() =>
+  dueAlerts(now: Date, limit: number): Promise<AlertDelivery[]> {
+    return this.run(() => this.due(now, limit));
+  }
+
+  claimDueAlerts(now: Date, leaseMs: number, limit: number): Promise<AlertDelivery[]> {
+    return this.run(() =>
       this.db
         .transaction(() => {
-          const due = this.dueAlerts(now, limit);
+          const due = this.due(now, limit);
           const until = new Date(now.getTime() + Math.max(0, leaseMs)).toISOString();
           const claim = this.db.prepare('UPDATE alerts SET next_attempt_at = ? WHERE id = ?');
           for (const alert of due) claim.run(until, alert.id);
@@ -548,40 +468,46 @@ class SqliteStore implements HistoryStore {
     );
   }
 
-  markAlertDelivered(id: number, at: Date): void {
-    this.guard(() => this.db.prepare("UPDATE alerts SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?").run(at.toISOString(), id));
+  markAlertDelivered(id: number, at: Date): Promise<void> {
+    return this.run(() => void this.db.prepare("UPDATE alerts SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?").run(at.toISOString(), id));
   }
 
-  markAlertFailed(id: number, error: string, nextAttemptAt: Date): void {
+  markAlertFailed(id: number, error: string, nextAttemptAt: Date): Promise<void> {
     // Only while pending: an alert abandoned during its send keeps the reason it was abandoned for.
-    this.guard(() => this.db.prepare("UPDATE alerts SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'").run(error.slice(0, 500), nextAttemptAt.toISOString(), id));
+    return this.run(() => void this.db.prepare("UPDATE alerts SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'").run(error.slice(0, LIMITS.alertError), nextAttemptAt.toISOString(), id));
   }
 
-  markAlertAbandoned(id: number, error: string, at: Date): void {
-    this.guard(() =>
-      this.db.prepare("UPDATE alerts SET status = 'abandoned', attempts = attempts + 1, last_error = ?, abandoned_at = ? WHERE id = ? AND status = 'pending'").run(error.slice(0, 500), at.toISOString(), id),
-    );
+  markAlertAbandoned(id: number, error: string, at: Date): Promise<void> {
+    return this.run(() => void this.db.prepare("UPDATE alerts SET status = 'abandoned', attempts = attempts + 1, last_error = ?, abandoned_at = ? WHERE id = ? AND status = 'pending'").run(error.slice(0, LIMITS.alertError), at.toISOString(), id));
   }
 
-  rescheduleAlerts(webhook: string, at: Date): number {
-    return this.guard(() => this.db.prepare("UPDATE alerts SET next_attempt_at = ? WHERE status = 'pending' AND webhook = ? AND next_attempt_at > ?").run(at.toISOString(), webhook, at.toISOString()).changes);
+  rescheduleAlerts(webhook: string, at: Date): Promise<number> {
+    return this.run(() => this.db.prepare("UPDATE alerts SET next_attempt_at = ? WHERE status = 'pending' AND webhook = ? AND next_attempt_at > ?").run(at.toISOString(), webhook, at.toISOString()).changes);
   }
 
-  hasAlertFor(toScanId: number): boolean {
-    return this.guard(() => this.db.prepare('SELECT 1 FROM alerts WHERE to_scan_id = ? LIMIT 1').get(toScanId) !== undefined);
+  hasAlertFor(toScanId: number): Promise<boolean> {
+    return this.run(() => this.db.prepare('SELECT 1 FROM alerts WHERE to_scan_id = ? LIMIT 1').get(toScanId) !== undefined);
   }
 
-  listAlerts(query: ListAlertsQuery = {}): AlertDelivery[] {
-    const limit = Math.min(500, Math.max(1, Math.trunc(query.limit ?? 50)));
-    return this.guard(() =>
-      (query.status === undefined
-        ? (this.db.prepare('SELECT * FROM alerts ORDER BY id DESC LIMIT ?').all(limit) as AlertRow[])
-        : (this.db.prepare('SELECT * FROM alerts WHERE status = ? ORDER BY id DESC LIMIT ?').all(query.status, limit) as AlertRow[])
-      ).map(toAlert),
-    );
+  listAlerts(query: ListAlertsQuery = {}): Promise<AlertDelivery[]> {
+    return this.run(() => {
+      const conditions: string[] = [];
+      const parameters: (string | number)[] = [];
+      if (query.status !== undefined) {
+        conditions.push('status = ?');
+        parameters.push(query.status);
+      }
+      if (query.site !== undefined) {
+        conditions.push('site = ?');
+        parameters.push(query.site);
+      }
+      const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+      return (this.db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts ${where} ORDER BY id DESC LIMIT ?`).all(...parameters, clampLimit(query.limit, 50)) as AlertRow[]).map(toAlert);
+    });
   }
 
-  close(): void {
+  close(): Promise<void> {
     if (this.db.open) this.db.close();
+    return Promise.resolve();
   }
 }

@@ -1,12 +1,19 @@
 /**
  * The history store's public contract. The CLI (history, diff, watch), the scheduler and the REST API code
- * against these types only; src/store/sqlite-store.ts is the one implementation (better-sqlite3, WAL).
+ * against these types only. Two implementations pass the same contract suite (test/store/contract.ts):
+ * src/store/sqlite-store.ts (better-sqlite3, WAL; the embedded default) and src/store/postgres-store.ts (pg; one
+ * database shared by the watchers of many sites). Domain rules (what pruning keeps, what a diff compares, when a
+ * schedule is busy) live in src/store/policy.ts, used by both; the classes only store.
  *
  * Stable once committed: add members, do not change or remove them.
  *
- * Every method is synchronous (better-sqlite3 is), short (one indexed statement or one small transaction),
- * and throws ExposureError with a stable code (EXP_ERR_DB_*, EXP_ERR_SCAN_NOT_FOUND, ...) on failure.
- * Ids are positive integers assigned by the database; they only grow, so "newer" means "higher id".
+ * Every method returns a Promise (a network database cannot answer synchronously), is short (one indexed
+ * statement or one small transaction), and rejects with ExposureError with a stable code (EXP_ERR_DB_*,
+ * EXP_ERR_SCAN_NOT_FOUND, ...) on failure. Ids are positive integers assigned by the database; they only grow, so
+ * "newer" means "higher id".
+ *
+ * Sites: every scan, schedule and alert belongs to one site (a short name, default "default"; src/store/site.ts),
+ * so the watchers of several homes or offices can share one database and be told apart.
  */
 import type { ExposureReport, Severity } from '../core/report.generated.js';
 import type { ScanOptions } from '../core/options.js';
@@ -32,6 +39,8 @@ export interface ScanError {
 /** One scan, without its report (getReport has that). */
 export interface ScanRecord {
   id: number;
+  /** The site scanned (src/store/site.ts). */
+  site: string;
   status: ScanStatus;
   trigger: ScanTrigger;
   /** The schedule that started it; null for one-off scans (and when the schedule was deleted since). */
@@ -64,6 +73,8 @@ export interface NewScan {
   options: StoredScanOptions;
   trigger: ScanTrigger;
   scheduleId?: number | null;
+  /** Default DEFAULT_SITE; a scan of a schedule always takes the schedule's site. */
+  site?: string;
 }
 
 export interface ListScansQuery {
@@ -73,6 +84,14 @@ export interface ListScansQuery {
   cursor?: string;
   status?: ScanStatus;
   scheduleId?: number;
+  /** Only this site's scans. */
+  site?: string;
+}
+
+/** Which done scans latestDone looks at. */
+export interface LatestDoneQuery {
+  scheduleId?: number;
+  site?: string;
 }
 
 export interface Page<T> {
@@ -96,8 +115,9 @@ export type AlertOn = 'any' | 'new-exposure' | 'coverage' | `severity:${Severity
 
 export interface Schedule {
   id: number;
-  /** Unique; `exposure watch` uses --name (default "watch") to find its schedule again after a restart. */
+  /** Unique within its site; `exposure watch` uses --name (default "watch") and --site to find its schedule again after a restart. */
   name: string;
+  site: string;
   /** A croner expression: 5 fields, or 6 with seconds first. */
   cron: string;
   options: StoredScanOptions;
@@ -111,6 +131,8 @@ export interface Schedule {
 
 export interface NewSchedule {
   name: string;
+  /** Default DEFAULT_SITE. */
+  site?: string;
   cron: string;
   options: StoredScanOptions;
   webhooks?: string[];
@@ -127,6 +149,8 @@ export interface AlertDelivery {
   /** Unique per change set per webhook: the same change is never queued (or sent) twice to one URL. */
   dedupeKey: string;
   webhook: string;
+  /** The site of the scans it is about. */
+  site: string;
   scheduleId: number | null;
   fromScanId: number;
   toScanId: number;
@@ -146,94 +170,137 @@ export interface ListAlertsQuery {
   /** Newest first; default 50, at most 500. */
   limit?: number;
   status?: AlertStatus;
+  site?: string;
 }
 
-/** What queueing an alert takes; the store adds the rest. */
-export type NewAlert = Pick<AlertDelivery, 'dedupeKey' | 'webhook' | 'scheduleId' | 'fromScanId' | 'toScanId' | 'body'>;
+export interface ListSchedulesQuery {
+  site?: string;
+}
+
+/** What queueing an alert takes; the store adds the rest. The site defaults to the schedule's, else to the scan's. */
+export type NewAlert = Pick<AlertDelivery, 'dedupeKey' | 'webhook' | 'scheduleId' | 'fromScanId' | 'toScanId' | 'body'> & { site?: string };
+
+/** One site's scan count in one status (for /metrics). */
+export interface SiteStatusCount {
+  site: string;
+  status: ScanStatus;
+  count: number;
+}
 
 export interface HistoryStore {
-  /** The database file's absolute path. */
+  /**
+   * Where the history is, for messages: the SQLite file's absolute path, or the PostgreSQL URL with its password
+   * replaced by "***". Never holds a secret.
+   */
   readonly file: string;
-  /** The schema version the file is at (PRAGMA user_version). */
+  /** 'sqlite' or 'postgres'. */
+  readonly kind: StoreKind;
+  /** The schema version the database is at (the newest step of src/store/migrations.ts it has applied). */
   readonly schemaVersion: number;
 
   /**
    * A new scan, status queued. With a scheduleId, refuses (EXP_ERR_SCHEDULE_BUSY) while another scan of that
    * schedule is queued or running in a live process: never two scans of one schedule at once, across processes.
    */
-  createScan(input: NewScan): ScanRecord;
+  createScan(input: NewScan): Promise<ScanRecord>;
   /** queued -> running; records this process as the owner (so a crash can be told from a live scan). */
-  startScan(id: number): ScanRecord;
+  startScan(id: number): Promise<ScanRecord>;
   /** running -> done: validates the report, stores it whole and indexes its facts, in one transaction. */
-  finishScan(id: number, report: ExposureReport): ScanRecord;
+  finishScan(id: number, report: ExposureReport): Promise<ScanRecord>;
   /** queued|running -> failed with the error's code and message. */
-  failScan(id: number, error: ScanError): ScanRecord;
+  failScan(id: number, error: ScanError): Promise<ScanRecord>;
   /** queued|running -> interrupted (EXP_ERR_SCAN_INTERRUPTED): the process is stopping (SIGTERM, restart). */
-  interruptScan(id: number): ScanRecord;
+  interruptScan(id: number): Promise<ScanRecord>;
   /** createScan + startScan + finishScan in one transaction: a one-shot CLI scan that already has its report. */
-  recordScan(report: ExposureReport, input: NewScan): ScanRecord;
-  getScan(id: number): ScanRecord | undefined;
+  recordScan(report: ExposureReport, input: NewScan): Promise<ScanRecord>;
+  getScan(id: number): Promise<ScanRecord | undefined>;
   /** The stored report of a done scan; undefined for unknown ids and scans without a report. */
-  getReport(id: number): ExposureReport | undefined;
-  getFacts(id: number): ScanFacts | undefined;
-  listScans(query?: ListScansQuery): Page<ScanRecord>;
-  /** How many scans are in each status (for /metrics: one query, whatever the history's size). */
-  countScansByStatus(): Record<ScanStatus, number>;
-  /** The n newest done scans (optionally of one schedule), newest first. */
-  latestDone(n: number, scheduleId?: number): ScanRecord[];
+  getReport(id: number): Promise<ExposureReport | undefined>;
+  getFacts(id: number): Promise<ScanFacts | undefined>;
+  listScans(query?: ListScansQuery): Promise<Page<ScanRecord>>;
+  /** How many scans are in each status (for /metrics: one query, whatever the history's size); of one site when given. */
+  countScansByStatus(site?: string): Promise<Record<ScanStatus, number>>;
+  /** Scan counts by site and status, in one query (sites without scans do not appear). */
+  countScansBySiteAndStatus(): Promise<SiteStatusCount[]>;
+  /** The sites that have scans or schedules, sorted (at most 1000). */
+  listSites(): Promise<string[]>;
+  /** The n newest done scans (optionally of one schedule, or one site), newest first. */
+  latestDone(n: number, query?: LatestDoneQuery): Promise<ScanRecord[]>;
   /**
-   * Marks queued/running scans whose owning process is gone (same host, pid not alive; or owned by no one) as
-   * interrupted with EXP_ERR_SCAN_INTERRUPTED. Call once at start (watch, serve). Returns how many it marked.
+   * Marks queued/running scans whose owning process is gone (policy.ownerAlive) as interrupted with
+   * EXP_ERR_SCAN_INTERRUPTED. Call once at start (watch, serve). Returns how many it marked.
    */
-  markInterrupted(): number;
+  markInterrupted(): Promise<number>;
   /**
-   * Deletes finished scans (done, failed, interrupted) created before `olderThan`, with their facts, but always
-   * keeps the newest done scan of each schedule and overall, so the next diff has something to compare with.
-   * Returns how many were deleted. Alerts keep their bodies (they name scan ids only).
+   * Deletes finished scans created before `olderThan`, with their facts, but keeps what policy.PRUNE_POLICY
+   * keeps (the newest done scan of each schedule and of each site), so the next diff has something to compare
+   * with. Returns how many were deleted. Alerts keep their bodies (they name scan ids only).
    */
-  pruneScans(olderThan: Date): number;
+  pruneScans(olderThan: Date): Promise<number>;
 
-  createSchedule(input: NewSchedule): Schedule;
+  createSchedule(input: NewSchedule): Promise<Schedule>;
   /**
-   * Replaces cron, options, webhooks, alertOn, enabled of the schedule with this name, or creates it. Pending
-   * alerts of the schedule to a webhook it no longer lists are abandoned: the owner took that receiver out.
+   * Replaces cron, options, webhooks, alertOn, enabled of the schedule with this name in this site, or creates
+   * it. Pending alerts of the schedule to a webhook it no longer lists are abandoned: the owner took that
+   * receiver out.
    */
-  upsertSchedule(input: NewSchedule): Schedule;
-  listSchedules(): Schedule[];
-  getSchedule(id: number): Schedule | undefined;
-  getScheduleByName(name: string): Schedule | undefined;
+  upsertSchedule(input: NewSchedule): Promise<Schedule>;
+  listSchedules(query?: ListSchedulesQuery): Promise<Schedule[]>;
+  getSchedule(id: number): Promise<Schedule | undefined>;
+  /** By name within a site (default DEFAULT_SITE). */
+  getScheduleByName(name: string, site?: string): Promise<Schedule | undefined>;
   /** Deletes the schedule (its scans stay, with scheduleId null; its pending alerts are abandoned). False when there was none. */
-  deleteSchedule(id: number): boolean;
+  deleteSchedule(id: number): Promise<boolean>;
 
   /** Queues an alert; false (and nothing written) when one with the same dedupeKey exists. */
-  enqueueAlert(alert: NewAlert): boolean;
+  enqueueAlert(alert: NewAlert): Promise<boolean>;
   /** Pending alerts whose nextAttemptAt has come, oldest first (read only). */
-  dueAlerts(now: Date, limit: number): AlertDelivery[];
+  dueAlerts(now: Date, limit: number): Promise<AlertDelivery[]>;
   /**
    * Like dueAlerts, but each returned alert's nextAttemptAt is pushed to now + leaseMs in the same transaction,
-   * so two processes sharing the file never send one alert at once; a sender that dies leaves it due again
-   * when the lease runs out.
+   * so two processes sharing the database never send one alert at once; a sender that dies leaves it due again
+   * when the lease runs out. The alerts are returned as they were before the claim.
    */
-  claimDueAlerts(now: Date, leaseMs: number, limit: number): AlertDelivery[];
-  markAlertDelivered(id: number, at: Date): void;
-  markAlertFailed(id: number, error: string, nextAttemptAt: Date): void;
+  claimDueAlerts(now: Date, leaseMs: number, limit: number): Promise<AlertDelivery[]>;
+  markAlertDelivered(id: number, at: Date): Promise<void>;
+  markAlertFailed(id: number, error: string, nextAttemptAt: Date): Promise<void>;
   /** A failed attempt after which the outbox stops trying (pending -> abandoned). */
-  markAlertAbandoned(id: number, error: string, at: Date): void;
+  markAlertAbandoned(id: number, error: string, at: Date): Promise<void>;
   /** Makes every pending alert to this webhook due at `at` (the receiver is back: send its backlog now). Returns how many. */
-  rescheduleAlerts(webhook: string, at: Date): number;
+  rescheduleAlerts(webhook: string, at: Date): Promise<number>;
   /** Whether any alert was queued for the change up to this scan (to any webhook). */
-  hasAlertFor(toScanId: number): boolean;
-  listAlerts(query?: ListAlertsQuery): AlertDelivery[];
+  hasAlertFor(toScanId: number): Promise<boolean>;
+  listAlerts(query?: ListAlertsQuery): Promise<AlertDelivery[]>;
 
-  /** Closes the database (checkpointing the WAL). Further calls throw. */
-  close(): void;
+  /** Closes the database (SQLite: checkpointing the WAL; PostgreSQL: ending the pool). Further calls reject. */
+  close(): Promise<void>;
 }
 
+export type StoreKind = 'sqlite' | 'postgres';
+
 export interface OpenStoreOptions {
-  /** Database file; default defaultDbFile() (XDG data dir). Parent folders are created (mode 0700). */
+  /**
+   * The --db value: a SQLite file (default defaultDbFile(), the XDG data dir; parent folders are created, mode
+   * 0700), or a postgres:// or postgresql:// URL.
+   */
   file?: string;
-  /** Milliseconds to wait on a lock held by another process (default 5000). */
+  /** Milliseconds to wait on a lock held by another process (default 5000); PostgreSQL: the lock_timeout. */
   busyTimeoutMs?: number;
+  /** PostgreSQL only: limits (defaults: POSTGRES_DEFAULTS in src/store/postgres-store.ts). */
+  postgres?: PostgresLimits;
+  /** Aborts opening (connecting, migrating). */
+  signal?: AbortSignal;
   /** The time stamped on rows (scans created, finished; alerts queued, abandoned); default the system clock. Tests pass a fake one. */
   now?: () => Date;
+}
+
+export interface PostgresLimits {
+  /** Connections in this process's pool (default 4). */
+  maxConnections?: number;
+  /** Connecting, authentication included (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Any one statement (default 30 s). */
+  statementTimeoutMs?: number;
+  /** An idle pooled connection is closed after (default 30 s). */
+  idleTimeoutMs?: number;
 }

@@ -6,8 +6,8 @@ import { openStore } from '../../src/store/index.js';
 import { LOOPBACK_OPTIONS } from '../support/reports.js';
 
 const [file, scheduleId] = process.argv.slice(2);
-const store = openStore({ file: file ?? '' });
-const scan = store.createScan({ options: LOOPBACK_OPTIONS, trigger: 'schedule', scheduleId: Number(scheduleId) });
-store.startScan(scan.id);
+const store = await openStore({ file: file ?? '' });
+const scan = await store.createScan({ options: LOOPBACK_OPTIONS, trigger: 'schedule', scheduleId: Number(scheduleId) });
+await store.startScan(scan.id);
 process.stdout.write(`${scan.id}\n`);
 setInterval(() => undefined, 1000);

@@ -1,22 +1,25 @@
 import type { FastifyPluginCallback } from 'fastify';
+import { SITE_QUERY_SCHEMA } from '../../../store/site.js';
 import type { ApiContext } from '../context.js';
 import { exposureOf, NO_EXPOSURE, type ApiExposure } from '../exposure.js';
 import { errorResponses, exposureSchema, ref } from '../schemas.js';
 
 export function exposureRoutes(context: ApiContext): FastifyPluginCallback {
   return (app, _options, done) => {
-    app.get(
+    app.get<{ Querystring: { site?: string } }>(
       '/exposure',
       {
         schema: {
           tags: ['exposure'],
           summary: 'The latest finished scan in flat, stable keys (for a Home Assistant REST sensor)',
-          response: { 200: ref(exposureSchema), ...errorResponses() },
+          querystring: { type: 'object', additionalProperties: false, properties: { site: SITE_QUERY_SCHEMA } },
+          response: { 200: ref(exposureSchema), ...errorResponses(400) },
         },
       },
-      (): ApiExposure => {
-        const latest = context.store.latestDone(1)[0];
-        const report = latest ? context.store.getReport(latest.id) : undefined;
+      async (request): Promise<ApiExposure> => {
+        const { site } = request.query;
+        const [latest] = await context.store.latestDone(1, site === undefined ? {} : { site });
+        const report = latest ? await context.store.getReport(latest.id) : undefined;
         return latest && report ? exposureOf(latest.id, report) : NO_EXPOSURE;
       },
     );

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { createError } from '../../../core/errors.js';
 import { webhookOrigin } from '../../../alerts/outbox.js';
+import { SITE_QUERY_SCHEMA } from '../../../store/site.js';
 import type { AlertOn, Schedule } from '../../../store/types.js';
 import type { ApiContext } from '../context.js';
 import { errorResponses, idParams, ref, scheduleRequestSchema, scheduleSchema } from '../schemas.js';
@@ -8,6 +9,7 @@ import { scanOptionsFromRequest, type ApiScanRequest } from '../scan-request.js'
 
 interface ApiScheduleRequest {
   name: string;
+  site?: string;
   cron: string;
   scan?: ApiScanRequest;
   webhooks?: string[];
@@ -44,15 +46,24 @@ function checkWebhooks(webhooks: readonly string[]): void {
 
 export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
   return (app, _options, done) => {
-    app.get('/schedules', { schema: { tags: ['schedules'], summary: 'Every schedule', response: { 200: { type: 'array', items: ref(scheduleSchema) }, ...errorResponses() } } }, () =>
-      context.store.listSchedules().map(scheduleView),
+    app.get<{ Querystring: { site?: string } }>(
+      '/schedules',
+      {
+        schema: {
+          tags: ['schedules'],
+          summary: 'Every schedule (of one site with ?site=)',
+          querystring: { type: 'object', additionalProperties: false, properties: { site: SITE_QUERY_SCHEMA } },
+          response: { 200: { type: 'array', items: ref(scheduleSchema) }, ...errorResponses(400) },
+        },
+      },
+      async (request) => (await context.store.listSchedules(request.query.site === undefined ? {} : { site: request.query.site })).map(scheduleView),
     );
 
     app.get<{ Params: { id: number } }>(
       '/schedules/:id',
       { schema: { tags: ['schedules'], summary: 'One schedule', params: idParams, response: { 200: ref(scheduleSchema), ...errorResponses(400, 404) } } },
-      (request) => {
-        const schedule = context.store.getSchedule(request.params.id);
+      async (request) => {
+        const schedule = await context.store.getSchedule(request.params.id);
         if (!schedule) throw createError('EXP_ERR_SCHEDULE_NOT_FOUND', `No schedule ${request.params.id}`);
         return scheduleView(schedule);
       },
@@ -68,15 +79,17 @@ export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
           response: { 201: { description: 'Created', ...ref(scheduleSchema) }, ...errorResponses(400, 403, 413, 415) },
         },
       },
-      (request, reply) => {
+      async (request, reply) => {
         const { name, cron, scan, enabled } = request.body;
+        const site = request.body.site ?? context.scheduleDefaults.site;
         const webhooks = request.body.webhooks ?? context.scheduleDefaults.webhooks;
         const alertOn = request.body.alertOn ?? context.scheduleDefaults.alertOn;
         checkWebhooks(webhooks ?? []);
         // The scan a schedule will run passes the same checks, now, as one started by POST /v1/scans.
         const options = scanOptionsFromRequest(scan ?? {}, context.vantage);
-        const schedule = context.store.createSchedule({
+        const schedule = await context.store.createSchedule({
           name,
+          ...(site !== undefined ? { site } : {}),
           cron,
           // The store drops the vantage token and callbacks itself.
           options,
@@ -92,8 +105,8 @@ export function scheduleRoutes(context: ApiContext): FastifyPluginCallback {
     app.delete<{ Params: { id: number } }>(
       '/schedules/:id',
       { schema: { tags: ['schedules'], summary: 'Delete a schedule (its scans stay in the history)', params: idParams, response: { 204: { description: 'Deleted', type: 'null' }, ...errorResponses(400, 404) } } },
-      (request, reply) => {
-        if (!context.store.deleteSchedule(request.params.id)) throw createError('EXP_ERR_SCHEDULE_NOT_FOUND', `No schedule ${request.params.id}`);
+      async (request, reply) => {
+        if (!(await context.store.deleteSchedule(request.params.id))) throw createError('EXP_ERR_SCHEDULE_NOT_FOUND', `No schedule ${request.params.id}`);
         context.onSchedulesChanged();
         return reply.code(204).send();
       },
