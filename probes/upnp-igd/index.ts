@@ -11,6 +11,13 @@ const MAX_GATEWAYS = 8;
 const TR064_PREFIX = 'urn:dslforum-org:';
 
 /**
+ * Discovery stops this long after the IGD at the default gateway has answered (with a description it will read),
+ * instead of at the end of --discovery-window: that answer comes at once (its search is unicast), and a second IGD
+ * on the LAN gets this long to answer the multicast search. With no answer from the gateway the whole window runs.
+ */
+export const DISCOVERY_GRACE_MS = 300;
+
+/**
  * Besides the UPnP forum IGD types: WANPPPConnection:2 (announced by IGD:2 routers such as the Orange Livebox)
  * and TR-064's root device and connection services, the only UPnP face of many DSL routers (AVM, Huawei).
  */
@@ -77,12 +84,15 @@ export const upnpIgdProbe: ProbeAction = {
       const interfaceAddresses = (local?.networks ?? []).map((network) => network.address);
       const unicastTargets = (local?.defaultGateways ?? []).filter((gateway) => scope.isLocal(gateway));
       context.progress(`Searching for UPnP routers (${options.discoveryWindowMs} ms)`);
-      const search = await ssdpSearch({ interfaceAddresses, unicastTargets, windowMs: options.discoveryWindowMs, searchTargets: SEARCH_TARGETS, signal: context.signal });
+      const gateways = new Set(unicastTargets);
+      const earlyStop = { when: (answer: SsdpAnswer) => gateways.has(answer.from) && scope.descriptionUrlRefusal(answer.location, answer.from) === undefined, graceMs: DISCOVERY_GRACE_MS };
+      const search = await ssdpSearch({ interfaceAddresses, unicastTargets, windowMs: options.discoveryWindowMs, searchTargets: SEARCH_TARGETS, signal: context.signal, earlyStop });
       const { responses, targets: chosen } = chooseLocations(search.answers, (location, from) => scope.descriptionUrlRefusal(location, from));
       targets.push(...chosen);
       discovery = {
         method: 'ssdp',
-        windowMs: options.discoveryWindowMs,
+        // What was listened: the whole window, or less once the default gateway's IGD had answered.
+        windowMs: Math.round(search.listenedMs),
         interfaces: (local?.networks ?? []).map((network) => network.interface),
         unicastTargets,
         responses,

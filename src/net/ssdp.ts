@@ -24,6 +24,28 @@ export interface SsdpAnswer {
   server: string;
 }
 
+/** The timers discovery waits on; tests pass a fake clock (test/support/clock.ts) instead of sleeping. */
+export interface SsdpTimers {
+  now: () => number;
+  setTimeout: (callback: () => void, ms: number) => unknown;
+  clearTimeout: (handle: unknown) => void;
+}
+
+const SYSTEM_TIMERS: SsdpTimers = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * Stop listening before the window ends: `graceMs` after the first answer `when` accepts (the IGD at the default
+ * gateway), so a second IGD on the LAN still has that long to answer. Without such an answer the whole window runs.
+ */
+export interface SsdpEarlyStop {
+  when: (answer: SsdpAnswer) => boolean;
+  graceMs: number;
+}
+
 export interface SsdpSearchOptions {
   /** Local IPv4 addresses to send multicast M-SEARCH from (one socket each). */
   interfaceAddresses: readonly string[];
@@ -35,11 +57,18 @@ export interface SsdpSearchOptions {
   signal?: AbortSignal;
   /** Destination port, for tests only; SSDP is always 1900 on a real network. */
   port?: number;
+  earlyStop?: SsdpEarlyStop;
+  /** Each new answer as it arrives (progress, tests). */
+  onAnswer?: (answer: SsdpAnswer) => void;
+  timers?: SsdpTimers;
 }
 
 export interface SsdpSearchResult {
   answers: SsdpAnswer[];
   truncated: boolean;
+  /** How long answers were collected: the window, or less when earlyStop ended it. */
+  listenedMs: number;
+  stoppedEarly: boolean;
 }
 
 function mSearch(host: string, searchTarget: string, multicast: boolean): Buffer {
@@ -69,8 +98,8 @@ export function parseSsdpAnswer(message: Buffer, from: string): SsdpAnswer | und
 
 /**
  * Sends M-SEARCH for the IGD search targets on every given interface and to every unicast target, and collects
- * every distinct answer for the whole window: several IGDs (or a hostile device pretending to be one) must all
- * be seen, not just the first.
+ * every distinct answer for the whole window, or until `earlyStop` ends it: several IGDs (or a hostile device
+ * pretending to be one) must all be seen, not just the first.
  */
 export async function ssdpSearch(options: SsdpSearchOptions): Promise<SsdpSearchResult> {
   const { signal } = options;
@@ -78,9 +107,11 @@ export async function ssdpSearch(options: SsdpSearchOptions): Promise<SsdpSearch
   const maxAnswers = options.maxAnswers ?? 256;
   const port = options.port ?? SSDP_PORT;
   const targets = options.searchTargets ?? IGD_SEARCH_TARGETS;
+  const timers = options.timers ?? SYSTEM_TIMERS;
   const answers = new Map<string, SsdpAnswer>();
   let truncated = false;
   const sockets: dgram.Socket[] = [];
+  const listening = new Listening(timers, options.windowMs, signal);
 
   const onMessage = (message: Buffer, remote: dgram.RemoteInfo): void => {
     const answer = parseSsdpAnswer(message, remote.address);
@@ -92,6 +123,8 @@ export async function ssdpSearch(options: SsdpSearchOptions): Promise<SsdpSearch
       return;
     }
     answers.set(key, answer);
+    options.onAnswer?.(answer);
+    if (options.earlyStop?.when(answer)) listening.endWithin(options.earlyStop.graceMs);
   };
 
   const open = async (bindAddress: string | undefined): Promise<dgram.Socket> => {
@@ -130,28 +163,67 @@ export async function ssdpSearch(options: SsdpSearchOptions): Promise<SsdpSearch
     };
     burst();
     // UDP is lossy even on a LAN; a second burst a third into the window catches a dropped search.
-    const resend = setTimeout(burst, Math.floor(options.windowMs / 3));
+    const resend = timers.setTimeout(burst, Math.floor(options.windowMs / 3));
     try {
-      await waitOrAbort(options.windowMs, signal);
+      await listening.done;
     } finally {
-      clearTimeout(resend);
+      timers.clearTimeout(resend);
     }
   } finally {
+    listening.stop();
     for (const socket of sockets) socket.close();
   }
-  return { answers: [...answers.values()], truncated };
+  return { answers: [...answers.values()], truncated, listenedMs: listening.elapsed(), stoppedEarly: listening.endedEarly };
 }
 
-function waitOrAbort(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
+/** The listening window: ends at windowMs, earlier once endWithin() is called, or rejects when the signal aborts. */
+class Listening {
+  readonly done: Promise<void>;
+  endedEarly = false;
+  private readonly started: number;
+  private readonly end: number;
+  private timer: unknown;
+  private finish: () => void = () => undefined;
+  private readonly onAbort: () => void;
+
+  constructor(
+    private readonly timers: SsdpTimers,
+    windowMs: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.started = timers.now();
+    this.end = this.started + windowMs;
+    let reject: (error: unknown) => void = () => undefined;
+    this.done = new Promise<void>((resolve, rejectDone) => {
+      this.finish = resolve;
+      reject = rejectDone;
+    });
+    // An answer may come in before the caller awaits done (sockets open first); a rejection then is not unhandled.
+    this.done.catch(() => undefined);
+    this.onAbort = () => {
+      this.stop();
       reject(abortError(signal, 'SSDP discovery'));
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.timer = timers.setTimeout(() => this.finish(), windowMs);
+  }
+
+  /** Ends the window ms from now, unless it ends sooner anyway; the first call sets the end. */
+  endWithin(ms: number): void {
+    if (this.endedEarly) return;
+    const at = this.timers.now() + ms;
+    if (at >= this.end) return;
+    this.endedEarly = true;
+    this.timers.clearTimeout(this.timer);
+    this.timer = this.timers.setTimeout(() => this.finish(), ms);
+  }
+
+  elapsed(): number {
+    return Math.min(this.timers.now(), this.end) - this.started;
+  }
+
+  stop(): void {
+    this.timers.clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
 }
