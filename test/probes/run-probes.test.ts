@@ -1,0 +1,98 @@
+// How run-scan runs probes: each after the probes it names, independent ones at once, a failure stopping the rest.
+// The probes here are in-memory; no network.
+import t from 'tap';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { orderProbes } from '../../src/core/probe-order.js';
+import { isExposureError, createError } from '../../src/core/errors.js';
+import type { Observation } from '../../src/core/observation.js';
+import type { ProbeAction, ProbeContext, ProbeManifest } from '../../src/core/probe.js';
+import { DEFAULT_SCAN_OPTIONS } from '../../src/core/options.js';
+import { Scope } from '../../src/core/scope.js';
+import { runProbes } from '../../src/scan/run-probes.js';
+import { PROBES } from '../../probes/registry.js';
+
+function probe(id: string, after: string[], run: (context: ProbeContext) => Promise<Observation[]>): ProbeManifest {
+  const action: ProbeAction = { appliesTo: () => true, run };
+  return { id, name: id, description: id, safety: 'safe', references: [], after, observes: {}, load: async () => action };
+}
+
+function warning(probeId: string, message: string): Observation {
+  return { probe: probeId, kind: 'warning', subject: probeId, at: '2026-01-01T00:00:00.000Z', data: { code: 'EXP_ERR_TIMEOUT', message } };
+}
+
+function shared(signal = new AbortController().signal) {
+  return { options: DEFAULT_SCAN_OPTIONS, scope: new Scope([]), deadline: Number.MAX_SAFE_INTEGER, signal, progress: () => undefined };
+}
+
+/** Event-loop turns, not time: a probe that would need the other one to have started gives up after these. */
+async function started(flag: () => boolean, turns = 100): Promise<boolean> {
+  for (let turn = 0; turn < turns && !flag(); turn++) await nextTurn();
+  return flag();
+}
+
+t.test('the registry orders the real probes by what they read', async (t) => {
+  t.same(PROBES.map((manifest) => manifest.id), ['upnp-igd', 'nat-pmp', 'qnap', 'wan-scan', 'myqnapcloud']);
+});
+
+t.test('independent probes run at once; one waits only for those it names', async (t) => {
+  let bRunning = false;
+  let aSawB = false;
+  const seenByC: string[] = [];
+  const probes = [
+    probe('a', [], async () => {
+      aSawB = await started(() => bRunning);
+      return [warning('a', 'from a')];
+    }),
+    probe('b', [], async () => {
+      bRunning = true;
+      await nextTurn();
+      return [warning('b', 'from b')];
+    }),
+    probe('c', ['a'], async (context) => {
+      seenByC.push(...context.observations.map((observation) => observation.probe));
+      return [warning('c', 'from c')];
+    }),
+  ];
+  const observations = await runProbes(probes, [warning('local', 'first')], shared());
+  t.ok(aSawB, 'b started while a was running');
+  t.same(seenByC, ['local', 'a'], 'c saw what a observed and nothing of b');
+  t.same(observations.map((observation) => observation.probe), ['local', 'a', 'b', 'c'], 'in the order of the probes, not of finishing');
+});
+
+t.test('the first failure stops the others and is the one thrown', async (t) => {
+  let bAborted = false;
+  const probes = [
+    probe('a', [], async () => {
+      await nextTurn();
+      throw createError('EXP_ERR_VANTAGE', 'the agent refused the token');
+    }),
+    probe('b', [], async (context) => {
+      await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
+      bAborted = true;
+      throw createError('EXP_ERR_ABORTED', 'b was cancelled');
+    }),
+    probe('c', ['a'], async () => {
+      t.fail('c runs after a, which failed');
+      return [];
+    }),
+  ];
+  const error: unknown = await runProbes(probes, [], shared()).catch((caught: unknown) => caught);
+  t.ok(isExposureError(error, 'EXP_ERR_VANTAGE'), String(error));
+  t.ok(bAborted, 'b saw the abort and stopped before runProbes returned');
+});
+
+t.test('a scan cancelled by its caller starts no probe', async (t) => {
+  const controller = new AbortController();
+  controller.abort();
+  const error: unknown = await runProbes([probe('a', [], async () => t.fail('ran') as never)], [], shared(controller.signal)).catch((caught: unknown) => caught);
+  t.ok(isExposureError(error, 'EXP_ERR_ABORTED'));
+});
+
+t.test('orderProbes refuses what would break mid-scan', async (t) => {
+  const run = async (): Promise<Observation[]> => [];
+  t.throws(() => orderProbes([probe('a', ['b'], run), probe('b', ['a'], run)]), /wait on each other/);
+  t.throws(() => orderProbes([probe('a', ['nowhere'], run)]), /runs after "nowhere", which is not registered/);
+  t.throws(() => orderProbes([probe('a', [], run), probe('a', [], run)]), /two probes have the id "a"/);
+  t.throws(() => orderProbes([probe('Not_Kebab', [], run)]), /not kebab-case/);
+  t.same(orderProbes([probe('z', [], run), probe('b', ['z'], run), probe('a', [], run)]).map((manifest) => manifest.id), ['a', 'z', 'b'], 'ties by id, dependencies first');
+});
