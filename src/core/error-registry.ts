@@ -468,6 +468,25 @@ export const ERROR_REGISTRY = {
     details: 'A paging cursor (`cursor=` of `GET /v1/scans`) was not one the database gave out.',
     hint: 'Start again from the first page and follow `nextCursor`.',
   },
+  EXP_ERR_DB_CONNECT: {
+    area: 'history',
+    status: 503,
+    exit: 2,
+    summary: 'The PostgreSQL history database could not be reached or refused the login.',
+    message: 'History database {url}: {reason}',
+    details: 'A `--db postgres://...` URL was given and the server could not be used: it does not answer on that host and port, refused the user or password, has no such database, or has no free connection. The URL is always shown with its password replaced by `***`.',
+    hint: 'Check the server runs (`pg_isready -h HOST -p PORT`), the user and password in the URL (or `PGPASSWORD`, `~/.pgpass`), and that the database exists (`createdb -O USER NAME`).',
+  },
+  EXP_ERR_DB_TIMEOUT: {
+    area: 'history',
+    status: 503,
+    exit: 2,
+    summary: 'A statement on the PostgreSQL history database ran out of time.',
+    message: 'History database {url}: {reason}',
+    details: 'A statement took longer than the statement timeout (30 s), or waited on a lock held by another client for longer than the lock timeout (5 s).',
+    hint: 'Try again; if it persists, look for long transactions on the server (`SELECT * FROM pg_stat_activity`).',
+  },
+
   EXP_ERR_SCAN_NOT_FOUND: {
     area: 'history',
     status: 404,
