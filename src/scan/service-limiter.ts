@@ -32,7 +32,6 @@ export class ScanLimiter {
   readonly maxWaiting: number;
   #running = 0;
   readonly #line: Entry[] = [];
-  #closedReason: string | undefined;
 
   constructor(limits: ScanLimits = {}) {
     this.maxRunning = Math.max(1, limits.maxRunning ?? 1);
@@ -47,22 +46,11 @@ export class ScanLimiter {
     return this.#line.length;
   }
 
-  /** Whether reserve() would accept one more scan now. */
-  hasRoom(): boolean {
-    return this.#closedReason === undefined && (this.#running < this.maxRunning || this.#line.length < this.maxWaiting);
-  }
-
-  /** No scan is accepted after this (the server is stopping); scans already in take their turn or leave. */
-  close(reason: string): void {
-    this.#closedReason = reason;
-  }
-
   /**
    * Takes a place synchronously, so that a caller can be refused before it records anything and no other scan
-   * can slip in between the check and the entry. Throws EXP_ERR_API_BUSY when the line is full or closed.
+   * can slip in between the check and the entry. Throws EXP_ERR_API_BUSY when the line is full.
    */
   reserve(signal?: AbortSignal): ScanPlace {
-    if (this.#closedReason !== undefined) throw createError('EXP_ERR_API_BUSY', this.#closedReason);
     if (this.#running < this.maxRunning) {
       this.#running++;
       return this.#place({ state: 'running', ready: Promise.resolve() });
