@@ -61,7 +61,8 @@ QNAP:
 
 Limits:
   --timeout SECONDS         whole-scan time limit (default 60)
-  --discovery-window MS     how long to collect SSDP answers (default 1500)
+  --discovery-window MS     longest time to collect SSDP answers (default 1500); discovery ends 300 ms after the
+                            router at the default gateway has answered, and runs the whole window when it has not
   --request-timeout MS      limit on each request to a device (default 5000)
   --max-mappings N          stop reading a router's table after N mappings (default 4096)
   --max-in-flight N         requests in flight per router, 1-8 (default 4)
