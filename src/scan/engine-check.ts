@@ -4,7 +4,8 @@ import type { ScanOptions } from '../core/options.js';
 /**
  * Checks made before a scan touches the network: an option that can only fail is refused in milliseconds, not
  * after a full scan. Each says what to do. Nothing here creates anything that outlives the check.
- * This file: --engine and --syn-scan, against this machine (root, nmap installed).
+ * This file: --engine and --syn-scan, against this machine (root, nmap installed). The scan service makes them
+ * for every face (the CLI, the API, schedules), so a contradiction is refused with the same code everywhere.
  */
 
 /** What the engine checks need to know about this machine; tests replace it. */

@@ -3,6 +3,7 @@ import type { ScanOptions } from '../core/options.js';
 import type { ExposureReport } from '../core/report.generated.js';
 import { systemClock, type Clock } from '../schedule/clock.js';
 import type { HistoryStore, ScanRecord, ScanTrigger } from '../store/types.js';
+import { checkScanEngine, THIS_MACHINE, type Machine } from './engine-check.js';
 import { runScan } from './run-scan.js';
 import { buildScanOptions, checkScanScope, type ScanChoices } from './scan-choices.js';
 import { ScanLimiter, type ScanPlace } from './service-limiter.js';
@@ -41,6 +42,8 @@ export interface ScanServiceOptions {
   onError?: (error: unknown) => void;
   /** Timers of the hard limit (default the system clock). */
   clock?: Clock;
+  /** Root or not, nmap installed or not, for the engine checks (default this machine); tests give their own. */
+  machine?: Machine;
 }
 
 /**
@@ -69,8 +72,9 @@ export function prepareScan(choices: ScanChoices): ScanOptions {
 
 /**
  * The one way a scan runs, for the CLI (scan, scan --save), the REST API and the scheduler: options built and
- * checked by one builder, a place under one concurrency limit, the caller's signal and a hard time limit, the
- * history record kept through queued -> running -> done | failed | interrupted, and failures named by scanFailure.
+ * checked by one builder (prepareScan) and one set of engine checks, a place under one concurrency limit, the
+ * caller's signal and a hard time limit, the history record kept through queued -> running -> done | failed |
+ * interrupted, and failures named by scanFailure.
  */
 export class ScanService {
   readonly limiter: ScanLimiter;
@@ -78,6 +82,7 @@ export class ScanService {
   readonly #graceMs: number;
   readonly #onError: (error: unknown) => void;
   readonly #clock: Clock;
+  readonly #machine: Machine;
 
   constructor(options: ScanServiceOptions = {}) {
     this.limiter = options.limiter ?? new ScanLimiter();
@@ -85,14 +90,18 @@ export class ScanService {
     this.#graceMs = options.graceMs ?? 10_000;
     this.#onError = options.onError ?? ((error) => process.emitWarning(error instanceof Error ? error : String(error)));
     this.#clock = options.clock ?? systemClock;
+    this.#machine = options.machine ?? THIS_MACHINE;
   }
 
   /**
-   * Takes a place under the limit (EXP_ERR_API_BUSY when the line is full: nothing is recorded then), records the
-   * scan as queued, and runs it in the background. Throws only the refusal and what recording the scan throws
-   * (EXP_ERR_SCHEDULE_BUSY, database errors).
+   * Checks the engine choices against this machine (--syn-scan, --engine nmap: EXP_ERR_USAGE,
+   * EXP_ERR_SYN_SCAN_NEEDS_ROOT, EXP_ERR_ENGINE_UNAVAILABLE), takes a place under the limit (EXP_ERR_API_BUSY when
+   * the line is full), records the scan as queued, and runs it in the background. A refused scan is not recorded.
+   * Throws only those refusals and what recording the scan throws (EXP_ERR_SCHEDULE_BUSY, database errors).
    */
   async start(job: ScanJob): Promise<StartedScan> {
+    await checkScanEngine(job.options, this.#machine);
+    // Synchronous from here to createScan's call: no other scan can take the place this one was promised.
     const place = this.limiter.reserve(job.signal);
     let scan: ScanRecord | undefined;
     try {

@@ -8,12 +8,23 @@ import t from 'tap';
 import path from 'node:path';
 import type { ExposureReport } from '../../src/core/report.generated.js';
 import { parseScanArgs } from '../../src/cli/scan-args.js';
+import { errorSpec } from '../../src/core/errors.js';
+import { checkScanEngine, type Machine } from '../../src/scan/engine-check.js';
+import { ScanService } from '../../src/scan/service.js';
 import { runRecordedScan } from '../../src/schedule/run-recorded.js';
 import { openStore } from '../../src/store/index.js';
 import { auth, errorCode, harness, settled } from '../support/api.js';
 import { runCli } from '../support/cli.js';
 import { startFakeIgd } from '../support/fake-igd.js';
 import { tempDir } from '../support/reports.js';
+
+/** The code a rejected promise carried, or undefined when it resolved. */
+function rejectionCode(promise: Promise<unknown>): Promise<string | undefined> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => (error as { code?: string }).code,
+  );
+}
 
 /** The code `exposure` printed as "exposure: CODE: message" or "the ... view failed: CODE: ...". */
 function cliCode(stderr: string): string | undefined {
@@ -104,4 +115,27 @@ t.test('a bug inside a scan: EXP_ERR_UNEXPECTED recorded by the API and by the s
   const apiError = apiScan['error'] as { code: string; message: string };
   t.same({ api: apiError.code, scheduler: scheduled.scan.error?.code }, { api: 'EXP_ERR_UNEXPECTED', scheduler: 'EXP_ERR_UNEXPECTED' });
   t.notMatch(apiError.message, /udn/, 'the API shows no internals');
+});
+
+t.test('engine choices: the API refuses what the CLI refuses, before anything is recorded', async (t) => {
+  const gateway = 'http://127.0.0.1:1/rootDesc.xml';
+  const cli = await runCli(['scan', '--gateway', gateway, '--no-wan', '--syn-scan']);
+  t.equal(cli.code, 2);
+  const { api, store } = await faces(t);
+  const contradiction = await api.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload: { gateway, wan: false, synScan: true } });
+  t.equal(contradiction.statusCode, 400);
+  t.same({ cli: cliCode(cli.stderr), api: errorCode(contradiction) }, { cli: 'EXP_ERR_USAGE', api: errorSpec('EXP_ERR_USAGE').apiCode }, 'a mistake in what was typed: the registry\'s one translation');
+
+  // A machine without nmap, as the service is told; a scan that got through anyway would fail the test, not scan.
+  const noNmap: Machine = { isRoot: () => true, nmapInstalled: () => Promise.resolve(false) };
+  const service = new ScanService({ machine: noNmap, run: () => Promise.reject(new Error('the scan must not start')) });
+  const withoutNmap = await harness({ store, scans: service });
+  t.teardown(withoutNmap.close);
+  const options = parseScanArgs(['--gateway', gateway, '--engine', 'nmap']).scan;
+  const refused = await withoutNmap.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload: { gateway, engine: 'nmap' } });
+  const cliCheck = await rejectionCode(checkScanEngine(options, noNmap));
+  const scheduled = await rejectionCode(runRecordedScan({ store, options, trigger: 'schedule', run: service }));
+  t.same({ cli: cliCheck, api: errorCode(refused), scheduler: scheduled }, { cli: 'EXP_ERR_ENGINE_UNAVAILABLE', api: 'EXP_ERR_ENGINE_UNAVAILABLE', scheduler: 'EXP_ERR_ENGINE_UNAVAILABLE' });
+  t.equal(refused.statusCode, 400);
+  t.same((await store.listScans()).items, [], 'nothing refused was recorded');
 });
