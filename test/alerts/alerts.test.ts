@@ -56,12 +56,12 @@ t.test('the payload: Slack-safe text, every change with matched, a dedupe id per
 });
 
 async function twoScans(t: Tap, clock = testClock()) {
-  const store = openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
+  const store = await openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
   t.teardown(() => store.close());
-  const first = store.recordScan(exampleReport(), { options: LOOPBACK_OPTIONS, trigger: 'cli' });
+  const first = await store.recordScan(exampleReport(), { options: LOOPBACK_OPTIONS, trigger: 'cli' });
   const report = exampleReport();
   report.gateways[0]?.mappings.push({ protocol: 'TCP', externalPort: 443, internalClient: '192.168.1.20', internalPort: 443, description: 'NAS', enabled: true, leaseDuration: 0, remoteHost: '' });
-  const second = store.recordScan(report, { options: LOOPBACK_OPTIONS, trigger: 'cli' });
+  const second = await store.recordScan(report, { options: LOOPBACK_OPTIONS, trigger: 'cli' });
   const diff = diffReports(exampleReport(), report, { from: first.id, to: second.id });
   return { store, diff, summary: second.summary, clock };
 }
@@ -83,11 +83,11 @@ t.test('outbox: queued once, delivered once, retried with backoff while the rece
   t.teardown(receiver.close);
   receiver.respond = 503;
   const targets = { webhooks: [receiver.url], alertOn: 'new-exposure' as const, schedule: null };
-  t.equal(queueAlerts(store, targets, diff, summary), 1);
-  t.equal(queueAlerts(store, targets, diff, summary), 0, 'the same change set is never queued twice');
-  t.equal(store.hasAlertFor(diff.to.scanId ?? 0), true, 'the store knows the newest scan was alerted');
-  t.equal(store.hasAlertFor(diff.from.scanId ?? 0), false);
-  t.equal(queueAlerts(store, { ...targets, alertOn: 'severity:critical' }, diffReports(exampleReport(), exampleReport(), { from: 1, to: 1 }), null), 0, 'no change, no alert');
+  t.equal(await queueAlerts(store, targets, diff, summary), 1);
+  t.equal(await queueAlerts(store, targets, diff, summary), 0, 'the same change set is never queued twice');
+  t.equal(await store.hasAlertFor(diff.to.scanId ?? 0), true, 'the store knows the newest scan was alerted');
+  t.equal(await store.hasAlertFor(diff.from.scanId ?? 0), false);
+  t.equal(await queueAlerts(store, { ...targets, alertOn: 'severity:critical' }, diffReports(exampleReport(), exampleReport(), { from: 1, to: 1 }), null), 0, 'no change, no alert');
   const log: string[] = [];
   const outbox = startOutbox({ store, clock, retryBaseMs: 100, retryMaxMs: 400, pollMs: 50, timeoutMs: 1000, log: (line) => log.push(line) });
   t.teardown(() => outbox.stop());
@@ -95,7 +95,7 @@ t.test('outbox: queued once, delivered once, retried with backoff while the rece
   // Tried at once, again 80-120 ms later (seen at the next 50 ms poll), again 160-240 ms after that: 3 tries in 500 ms.
   await advance(clock, outbox, 500, 50);
   t.equal(receiver.received.length, 0);
-  const [pending] = store.listAlerts();
+  const [pending] = await store.listAlerts();
   t.equal(pending?.status, 'pending');
   t.equal(pending?.attempts, 3, 'retried with a doubling backoff');
   t.match(pending?.lastError, /HTTP 503/);
@@ -103,7 +103,7 @@ t.test('outbox: queued once, delivered once, retried with backoff while the rece
   receiver.respond = 200;
   await advance(clock, outbox, 500, 50);
   t.equal(receiver.received.length, 1, 'delivered at the next retry, at most 480 ms later');
-  t.equal(store.listAlerts()[0]?.status, 'delivered');
+  t.equal((await store.listAlerts())[0]?.status, 'delivered');
   await advance(clock, outbox, 5000, 250);
   t.equal(receiver.received.length, 1, 'exactly once');
   const body = receiver.received[0]?.body as AlertPayload;
@@ -120,12 +120,12 @@ t.test('outbox: a receiver that is down (nothing listening) gets the alert when 
   hanging.respond = 'hang';
   // Alerts are sent one at a time in queue order: the hanging receiver's first, so its time limit is the only
   // thing that can end the first send, and the refused one is sent after it with the clock standing still.
-  queueAlerts(store, { webhooks: [hanging.url, `http://127.0.0.1:${port}/hook`], alertOn: 'any', schedule: null }, diff, summary);
+  await queueAlerts(store, { webhooks: [hanging.url, `http://127.0.0.1:${port}/hook`], alertOn: 'any', schedule: null }, diff, summary);
   const outbox = startOutbox({ store, clock, retryBaseMs: 100, retryMaxMs: 300, pollMs: 50, timeoutMs: 300 });
   t.teardown(() => outbox.stop());
   await clock.tick(300);
   await outbox.idle();
-  const errors = store.listAlerts().map((alert) => alert.lastError ?? '');
+  const errors = (await store.listAlerts()).map((alert) => alert.lastError ?? '');
   t.ok(errors.some((e) => /ECONNREFUSED/.test(e)), errors.join(' | '));
   t.ok(errors.some((e) => /no answer in 300 ms/.test(e)), errors.join(' | '));
   // From now on the hanging receiver refuses quickly, so a round never waits on it.
@@ -134,7 +134,7 @@ t.test('outbox: a receiver that is down (nothing listening) gets the alert when 
   t.teardown(back.close);
   await advance(clock, outbox, 500, 50);
   t.equal(back.received.length, 1);
-  t.equal(store.listAlerts().filter((alert) => alert.status === 'delivered').length, 1);
+  t.equal((await store.listAlerts()).filter((alert) => alert.status === 'delivered').length, 1);
 });
 
 t.test('outbox: when a receiver is back, its backlog goes at once, not at each alert\'s backoff time', async (t) => {
@@ -143,14 +143,14 @@ t.test('outbox: when a receiver is back, its backlog goes at once, not at each a
   t.teardown(receiver.close);
   receiver.respond = 500;
   const targets = { webhooks: [receiver.url], alertOn: 'any' as const, schedule: null };
-  queueAlerts(store, targets, diff, summary);
+  await queueAlerts(store, targets, diff, summary);
   const outbox = startOutbox({ store, clock, retryBaseMs: 60_000, pollMs: 50, timeoutMs: 1000 });
   t.teardown(() => outbox.stop());
   await outbox.idle();
-  t.equal(store.listAlerts()[0]?.attempts, 1);
-  t.ok(new Date(store.listAlerts()[0]?.nextAttemptAt ?? 0).getTime() > clock.now() + 30_000, 'backed off for about a minute');
+  t.equal((await store.listAlerts())[0]?.attempts, 1);
+  t.ok(new Date((await store.listAlerts())[0]?.nextAttemptAt ?? 0).getTime() > clock.now() + 30_000, 'backed off for about a minute');
   receiver.respond = 200;
-  queueAlerts(store, targets, { ...diff, from: { ...diff.from, scanId: 7 }, to: { ...diff.to, scanId: 8 } }, summary);
+  await queueAlerts(store, targets, { ...diff, from: { ...diff.from, scanId: 7 }, to: { ...diff.to, scanId: 8 } }, summary);
   outbox.kick();
   await outbox.idle();
   t.equal(receiver.received.length, 2, 'both went without the clock moving');
@@ -162,50 +162,50 @@ t.test('outbox: an alert undeliverable past its age limit is abandoned, logged o
   const receiver = await startReceiver();
   t.teardown(receiver.close);
   receiver.respond = 410;
-  queueAlerts(store, { webhooks: [receiver.url], alertOn: 'any', schedule: null }, diff, summary);
+  await queueAlerts(store, { webhooks: [receiver.url], alertOn: 'any', schedule: null }, diff, summary);
   const log: string[] = [];
   const outbox = startOutbox({ store, clock, retryBaseMs: 50, retryMaxMs: 50, pollMs: 25, timeoutMs: 1000, maxAgeMs: 300, log: (line) => log.push(line) });
   t.teardown(() => outbox.stop());
   await outbox.idle();
   // Retried every 40-60 ms (seen at the next 25 ms poll); the first failure at or past 300 ms abandons it.
   await advance(clock, outbox, 400, 25);
-  const [abandoned] = store.listAlerts({ status: 'abandoned' });
+  const [abandoned] = await store.listAlerts({ status: 'abandoned' });
   t.match(abandoned?.lastError, /^HTTP 410; abandoned after \d+ attempts? over 1 minute$/);
   t.ok(abandoned?.abandonedAt);
   const attempts = abandoned?.attempts ?? 0;
   t.ok(attempts >= 1);
   const logged = log.length;
   await advance(clock, outbox, 5000, 250);
-  t.equal(store.listAlerts()[0]?.attempts, attempts, 'no attempt after it was abandoned');
+  t.equal((await store.listAlerts())[0]?.attempts, attempts, 'no attempt after it was abandoned');
   t.equal(log.length, logged);
   t.equal(log.filter((line) => line.includes('abandoned')).length, 1);
   t.match(log.at(-1), /EXP_ERR_WEBHOOK: alert \d+ to http:\/\/127\.0\.0\.1:\d+ failed: HTTP 410; abandoned after/);
-  t.same(store.listAlerts({ status: 'pending' }), []);
+  t.same(await store.listAlerts({ status: 'pending' }), []);
 });
 
 t.test('store: a webhook taken out of a schedule, or the schedule deleted, abandons its pending alerts only', async (t) => {
   const { store, diff, summary } = await twoScans(t);
   const kept = 'https://hooks.example/kept';
   const removed = 'https://hooks.example/removed';
-  const home = store.createSchedule({ name: 'home', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: [kept, removed] });
-  const office = store.createSchedule({ name: 'office', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: [removed] });
-  queueAlerts(store, { webhooks: [kept, removed], alertOn: 'any', schedule: { id: home.id, name: home.name } }, diff, summary);
-  queueAlerts(store, { webhooks: [removed], alertOn: 'any', schedule: { id: office.id, name: office.name } }, { ...diff, to: { ...diff.to, scanId: 9 } }, summary);
-  const delivered = store.listAlerts().find((alert) => alert.scheduleId === home.id && alert.webhook === kept);
-  store.markAlertDelivered(delivered?.id ?? 0, new Date());
-  queueAlerts(store, { webhooks: [kept], alertOn: 'any', schedule: { id: home.id, name: home.name } }, { ...diff, to: { ...diff.to, scanId: 10 } }, summary);
+  const home = await store.createSchedule({ name: 'home', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: [kept, removed] });
+  const office = await store.createSchedule({ name: 'office', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: [removed] });
+  await queueAlerts(store, { webhooks: [kept, removed], alertOn: 'any', schedule: { id: home.id, name: home.name } }, diff, summary);
+  await queueAlerts(store, { webhooks: [removed], alertOn: 'any', schedule: { id: office.id, name: office.name } }, { ...diff, to: { ...diff.to, scanId: 9 } }, summary);
+  const delivered = (await store.listAlerts()).find((alert) => alert.scheduleId === home.id && alert.webhook === kept);
+  await store.markAlertDelivered(delivered?.id ?? 0, new Date());
+  await queueAlerts(store, { webhooks: [kept], alertOn: 'any', schedule: { id: home.id, name: home.name } }, { ...diff, to: { ...diff.to, scanId: 10 } }, summary);
 
-  store.upsertSchedule({ name: 'home', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: [kept] });
-  const byKey = () => store.listAlerts().map((alert) => `${alert.scheduleId === home.id ? 'home' : 'office'} ${alert.webhook.split('/').pop() ?? ''} ${alert.toScanId === 10 ? 'later ' : ''}${alert.status}`).sort();
-  t.same(byKey(), ['home kept delivered', 'home kept later pending', 'home removed abandoned', 'office removed pending']);
-  t.match(store.listAlerts({ status: 'abandoned' })[0]?.lastError, 'the webhook was removed from schedule "home"');
+  await store.upsertSchedule({ name: 'home', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: [kept] });
+  const byKey = async () => (await store.listAlerts()).map((alert) => `${alert.scheduleId === home.id ? 'home' : 'office'} ${alert.webhook.split('/').pop() ?? ''} ${alert.toScanId === 10 ? 'later ' : ''}${alert.status}`).sort();
+  t.same(await byKey(), ['home kept delivered', 'home kept later pending', 'home removed abandoned', 'office removed pending']);
+  t.match((await store.listAlerts({ status: 'abandoned' }))[0]?.lastError, 'the webhook was removed from schedule "home"');
 
-  t.equal(store.deleteSchedule(office.id), true);
-  t.equal(store.deleteSchedule(office.id), false);
-  t.match(store.listAlerts({ status: 'abandoned' }).map((alert) => alert.lastError), ['schedule "office" was deleted', 'the webhook was removed from schedule "home"']);
-  t.equal(store.listAlerts({ status: 'pending' }).length, 1, 'the kept webhook\'s alert still waits');
-  t.equal(store.listAlerts({ status: 'delivered', limit: 1 }).length, 1);
-  const gone = store.listAlerts({ status: 'abandoned' })[0];
-  store.markAlertFailed(gone?.id ?? 0, 'HTTP 503', new Date());
-  t.equal(store.listAlerts({ status: 'abandoned' })[0]?.lastError, gone?.lastError, 'a send that fails after the alert was abandoned keeps the reason');
+  t.equal(await store.deleteSchedule(office.id), true);
+  t.equal(await store.deleteSchedule(office.id), false);
+  t.match((await store.listAlerts({ status: 'abandoned' })).map((alert) => alert.lastError), ['schedule "office" was deleted', 'the webhook was removed from schedule "home"']);
+  t.equal((await store.listAlerts({ status: 'pending' })).length, 1, 'the kept webhook\'s alert still waits');
+  t.equal((await store.listAlerts({ status: 'delivered', limit: 1 })).length, 1);
+  const gone = (await store.listAlerts({ status: 'abandoned' }))[0];
+  await store.markAlertFailed(gone?.id ?? 0, 'HTTP 503', new Date());
+  t.equal((await store.listAlerts({ status: 'abandoned' }))[0]?.lastError, gone?.lastError, 'a send that fails after the alert was abandoned keeps the reason');
 });

@@ -56,9 +56,9 @@ t.test('a failed scan is kept as failed; diff refuses scans without a report', a
   const failed = await runCli(['scan', '--gateway', gateway, '--interface', 'nosuch0', '--db', db]);
   t.equal(failed.code, 2);
   t.match(failed.stderr, /EXP_ERR_INTERFACE_NOT_FOUND/);
-  const store = openStore({ file: db });
+  const store = await openStore({ file: db });
   t.teardown(() => store.close());
-  const [scan] = store.listScans().items;
+  const [scan] = (await store.listScans()).items;
   t.equal(scan?.status, 'failed');
   t.equal(scan?.error?.code, 'EXP_ERR_INTERFACE_NOT_FOUND');
   const diff = await runCli(['diff', '1', '1', '--db', db]);
@@ -107,18 +107,18 @@ t.test('--save without --db uses $XDG_DATA_HOME/exposure-scanner/history.db', as
 
 t.test('alerts: the outbox newest first, by status, webhooks by origin only, hostile errors made safe', async (t) => {
   const db = path.join(await tempDir(t), 'history.db');
-  const store = openStore({ file: db });
-  const schedule = store.createSchedule({ name: 'home', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: ['https://hooks.example/services/T0/B0/secret-path'] });
+  const store = await openStore({ file: db });
+  const schedule = await store.createSchedule({ name: 'home', cron: '*/5 * * * *', options: LOOPBACK_OPTIONS, webhooks: ['https://hooks.example/services/T0/B0/secret-path'] });
   const queue = (key: string, webhook: string, scheduleId: number | null) =>
     store.enqueueAlert({ dedupeKey: key, webhook, scheduleId, fromScanId: 1, toScanId: 2, body: '{}' });
-  queue('a', 'https://hooks.example/services/T0/B0/secret-path', schedule.id);
-  queue('b', 'http://127.0.0.1:9/other-secret', null);
-  queue('c', 'https://hooks.example/services/T0/B0/secret-path', schedule.id);
-  const [c, b, a] = store.listAlerts();
-  store.markAlertDelivered(a?.id ?? 0, new Date('2026-11-30T10:00:00.000Z'));
-  store.markAlertFailed(b?.id ?? 0, 'HTTP 503 \u001b[31mred\u202e', new Date('2026-11-30T11:00:00.000Z'));
-  store.markAlertAbandoned(c?.id ?? 0, 'HTTP 410; abandoned after 9 attempts over 7 days', new Date('2026-11-30T12:00:00.000Z'));
-  store.close();
+  await queue('a', 'https://hooks.example/services/T0/B0/secret-path', schedule.id);
+  await queue('b', 'http://127.0.0.1:9/other-secret', null);
+  await queue('c', 'https://hooks.example/services/T0/B0/secret-path', schedule.id);
+  const [c, b, a] = await store.listAlerts();
+  await store.markAlertDelivered(a?.id ?? 0, new Date('2026-11-30T10:00:00.000Z'));
+  await store.markAlertFailed(b?.id ?? 0, 'HTTP 503 \u001b[31mred\u202e', new Date('2026-11-30T11:00:00.000Z'));
+  await store.markAlertAbandoned(c?.id ?? 0, 'HTTP 410; abandoned after 9 attempts over 7 days', new Date('2026-11-30T12:00:00.000Z'));
+  await store.close();
 
   const text = await runCli(['alerts', '--db', db]);
   t.equal(text.code, 0, text.stderr);

@@ -24,10 +24,10 @@ http.createServer((q, r) => { const c = []; q.on('data', (d) => c.push(d)); q.on
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(what: string, timeoutMs: number, check: () => T | undefined | false): Promise<T> {
+async function until<T>(what: string, timeoutMs: number, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(100);
@@ -74,7 +74,7 @@ async function addMapping(lab: Lab, port: number): Promise<void> {
   if (result.code !== 0 || !/is redirected to internal/.test(result.stdout)) throw new Error(`upnpc -a failed: ${result.stdout} ${result.stderr}`);
 }
 
-const mappingsOf = (store: HistoryStore, id: number) => store.getFacts(id)?.mappings.map((m) => `${m.protocol}/${m.externalPort}`).sort() ?? [];
+const mappingsOf = async (store: HistoryStore, id: number): Promise<string[]> => (await store.getFacts(id))?.mappings.map((m) => `${m.protocol}/${m.externalPort}`).sort() ?? [];
 
 t.test('watch: alerts once per change, survives a receiver outage and a SIGKILL mid-scan', async (t) => {
   const lab = await withLab(t, { mappings: [{ protocol: 'UDP', externalPort: 3074, internalClient: '@other', internalPort: 3074, description: 'Xbox' }] });
@@ -85,19 +85,23 @@ t.test('watch: alerts once per change, survives a receiver outage and a SIGKILL 
   t.teardown(() => { if (t.passing()) return; t.comment(log.join('\n')); });
   let receiver = await startReceiver(lab, received);
   let watch = startWatch(lab, db, log);
-  const store = await until('the database', 15_000, () => existsSync(db) && openStore({ file: db }));
+  const store = await until('the database', 15_000, async () => existsSync(db) && (await openStore({ file: db })));
   t.teardown(() => store.close());
-  const done = () => store.listScans({ status: 'done', limit: 100 }).items;
+  const firstSeeing = async (key: string) => {
+    for (const scan of await done()) if ((await mappingsOf(store, scan.id)).includes(key)) return scan;
+    return undefined;
+  };
+  const done = async () => (await store.listScans({ status: 'done', limit: 100 })).items;
 
   await t.test('a new mapping is alerted exactly once', async (t) => {
-    const first = await until('a first scan', 15_000, () => done()[0]);
-    t.same(mappingsOf(store, first.id), ['UDP/3074']);
+    const first = await until('a first scan', 15_000, async () => (await done())[0]);
+    t.same(await mappingsOf(store, first.id), ['UDP/3074']);
     const [baseline] = await until('the baseline alert', 15_000, () => baselines(received).length > 0 && baselines(received));
     t.equal(baseline?.to.scanId, first.id, 'the first scan tells where monitoring starts');
     t.ok(baseline?.changes.some((c) => c.kind === 'mapping-added' && c.key === 'UDP/3074'));
     await addMapping(lab, 5000);
-    const seen = await until('a scan that sees TCP/5000', 15_000, () => done().find((s) => mappingsOf(store, s.id).includes('TCP/5000')));
-    await until('two more scans', 15_000, () => done().filter((s) => s.id > seen.id).length >= 2);
+    const seen = await until('a scan that sees TCP/5000', 15_000, () => firstSeeing('TCP/5000'));
+    await until('two more scans', 15_000, async () => (await done()).filter((s) => s.id > seen.id).length >= 2);
     const bodies = alerts(received);
     t.equal(bodies.length, 1, 'one alert for one change');
     const change = bodies[0]?.changes.find((c) => c.kind === 'mapping-added');
@@ -109,8 +113,8 @@ t.test('watch: alerts once per change, survives a receiver outage and a SIGKILL 
   await t.test('a receiver that is down gets the alert when it comes back', async (t) => {
     await stop(receiver, 'SIGKILL');
     await addMapping(lab, 5001);
-    const seen = await until('a scan that sees TCP/5001', 15_000, () => done().find((s) => mappingsOf(store, s.id).includes('TCP/5001')));
-    const pending = await until('a failed delivery', 10_000, () => store.listAlerts().find((a) => a.toScanId === seen.id && a.attempts > 0));
+    const seen = await until('a scan that sees TCP/5001', 15_000, () => firstSeeing('TCP/5001'));
+    const pending = await until('a failed delivery', 10_000, async () => (await store.listAlerts()).find((a) => a.toScanId === seen.id && a.attempts > 0));
     t.equal(pending.status, 'pending');
     t.match(pending.lastError, /ECONNREFUSED/);
     t.ok(log.some((line) => line.includes('EXP_ERR_WEBHOOK')), 'the failure is logged');
@@ -124,12 +128,12 @@ t.test('watch: alerts once per change, survives a receiver outage and a SIGKILL 
   });
 
   await t.test('SIGKILL during a scan: no history lost, the scan is marked interrupted on restart', async (t) => {
-    const before = done().length;
+    const before = (await done()).length;
     // Freeze the router so the next scan hangs in its requests, then kill watch while it is running.
     process.kill(lab.router.pid, 'SIGSTOP');
     let frozen = true;
     t.teardown(() => { if (frozen) process.kill(lab.router.pid, 'SIGCONT'); });
-    const running = await until('a running scan', 10_000, () => store.listScans({ status: 'running' }).items[0]);
+    const running = await until('a running scan', 10_000, async () => (await store.listScans({ status: 'running' })).items[0]);
     await stop(watch, 'SIGKILL');
     process.kill(lab.router.pid, 'SIGCONT');
     frozen = false;
@@ -137,20 +141,23 @@ t.test('watch: alerts once per change, survives a receiver outage and a SIGKILL 
     const check = new Database(db, { readonly: true });
     t.equal(check.pragma('integrity_check', { simple: true }), 'ok');
     check.close();
-    t.equal(done().length, before, 'every earlier scan is still there');
-    t.equal(store.getScan(running.id)?.status, 'running', 'until someone notices');
-    for (const scan of done()) t.ok(store.getReport(scan.id), `scan ${scan.id} has its report`);
+    t.equal((await done()).length, before, 'every earlier scan is still there');
+    t.equal((await store.getScan(running.id))?.status, 'running', 'until someone notices');
+    for (const scan of await done()) t.ok(await store.getReport(scan.id), `scan ${scan.id} has its report`);
 
     watch = startWatch(lab, db, log);
-    const interrupted = await until('the interrupted mark', 15_000, () => store.getScan(running.id)?.status === 'interrupted' && store.getScan(running.id));
+    const interrupted = await until('the interrupted mark', 15_000, async () => {
+      const scan = await store.getScan(running.id);
+      return scan?.status === 'interrupted' && scan;
+    });
     t.equal(interrupted.error?.code, 'EXP_ERR_SCAN_INTERRUPTED');
-    await until('scans again after the restart', 15_000, () => done().find((s) => s.id > running.id));
+    await until('scans again after the restart', 15_000, async () => (await done()).find((s) => s.id > running.id));
     await sleep(1000);
     t.equal(alerts(received).length, 2, 'a restart sends no alert again');
     t.equal(baselines(received).length, 1, 'and no second baseline');
     await stop(watch, 'SIGTERM');
     t.equal(watch.exitCode, 0, 'SIGTERM stops watch cleanly');
-    t.equal(store.listScans({ status: 'running' }).items.length, 0, 'a clean stop leaves nothing running');
+    t.equal((await store.listScans({ status: 'running' })).items.length, 0, 'a clean stop leaves nothing running');
   });
   await stop(receiver, 'SIGKILL');
 });

@@ -25,12 +25,12 @@ async function watch(t: { teardown: (fn: () => unknown) => void }, plan: boolean
   const clock = testClock();
   const receiver = await startReceiver();
   t.teardown(receiver.close);
-  const store = openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
+  const store = await openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
   t.teardown(() => store.close());
-  store.createSchedule({ name: 'home', cron: '* * * * * *', options, webhooks: [receiver.url], alertOn });
+  await store.createSchedule({ name: 'home', cron: '* * * * * *', options, webhooks: [receiver.url], alertOn });
   let index = 0;
   const run = () => Promise.resolve(report(plan[index++] ?? true, clock.date().toISOString()));
-  const scheduler = startScheduler({ store, clock, run, maxJitterMs: 0, outbox: { pollMs: 100, retryBaseMs: 100 } });
+  const scheduler = await startScheduler({ store, clock, run, maxJitterMs: 0, outbox: { pollMs: 100, retryBaseMs: 100 } });
   t.teardown(() => scheduler.stop());
   for (let scan = 0; scan < plan.length; scan++) {
     await clock.tick(1000);
