@@ -4,6 +4,7 @@ import { startFakeIgd, type FakeMapping } from '../support/fake-igd.js';
 import { auth, errorCode, harness, schemaErrors, settled } from '../support/api.js';
 import { alertListSchema, diffSchema, scheduleSchema } from '../../src/server/api/schemas.js';
 import { escapeLabelValue, renderMetrics } from '../../src/server/api/metrics.js';
+import { exampleReport, LOOPBACK_OPTIONS } from '../support/reports.js';
 
 /** Every scan in this file names the loopback fake IGD and runs with wan: false: nothing leaves 127.0.0.1. */
 
@@ -102,7 +103,7 @@ t.test('schedules: create, list, get, delete; invalid cron, duplicate names, unk
     t.equal(response.statusCode, 400, JSON.stringify(payload));
     t.equal(errorCode(response), code, JSON.stringify(payload));
   }
-  t.equal(api.store.listSchedules().length, 1, 'nothing invalid was stored');
+  t.equal((await api.store.listSchedules()).length, 1, 'nothing invalid was stored');
 
   const deleted = await api.app.inject({ method: 'DELETE', url: `/v1/schedules/${schedule.id}`, headers: auth });
   t.equal(deleted.statusCode, 204);
@@ -120,7 +121,7 @@ t.test('schedules that name no webhook get the server\'s (exposure serve --webho
   t.teardown(api.close);
   const plain = await api.app.inject({ method: 'POST', url: '/v1/schedules', headers: auth, payload: { name: 'plain', cron: '0 * * * *', scan: { wan: false } } });
   t.match(plain.json(), { webhookOrigins: ['http://127.0.0.1:9'], alertOn: 'any' });
-  t.same(api.store.getScheduleByName('plain')?.webhooks, ['http://127.0.0.1:9/default'], 'stored whole, shown by origin');
+  t.same((await api.store.getScheduleByName('plain'))?.webhooks, ['http://127.0.0.1:9/default'], 'stored whole, shown by origin');
   const own = await api.app.inject({ method: 'POST', url: '/v1/schedules', headers: auth, payload: { name: 'own', cron: '0 * * * *', scan: { wan: false }, webhooks: [], alertOn: 'severity:critical' } });
   t.match(own.json(), { webhookOrigins: [], alertOn: 'severity:critical' }, 'an explicit choice wins, an empty list included');
 });
@@ -201,18 +202,57 @@ t.test('GET /v1/metrics: parsable exposition with the latest scan and scans by s
   t.equal(response.statusCode, 200);
   t.equal(response.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
   const metrics = parseExposition(response.body);
-  const record = api.store.getScan(id)!;
+  const record = (await api.store.getScan(id))!;
   const value = (name: string, labels: Record<string, string> = {}) => metrics.get(name)?.samples.find((sample) => Object.entries(labels).every(([key, label]) => sample.labels[key] === label))?.value;
   t.equal(value('exposure_last_scan_timestamp_seconds'), Date.parse(record.finishedAt!) / 1000);
   t.equal(value('exposure_port_mappings'), 2);
   t.equal(value('exposure_open_wan_ports'), 0);
   t.equal(value('exposure_risk_score'), record.summary!.riskScore);
   for (const severity of ['info', 'low', 'medium', 'high', 'critical'] as const) t.equal(value('exposure_findings', { severity }), record.summary!.counts[severity], severity);
-  t.equal(value('exposure_scans', { status: 'done' }), 1);
+  t.equal(value('exposure_scans', { status: 'done', site: 'default' }), 1);
+  t.equal(value('exposure_risk_score', { site: 'default' }), record.summary!.riskScore, 'labelled by site');
   t.equal(value('exposure_scans', { status: 'failed' }), 0);
   for (const [name, family] of metrics) {
     t.ok(family.help.length > 0, `${name} has HELP`);
     t.ok(['gauge', 'counter'].includes(family.type), `${name} has a TYPE`);
+  }
+});
+
+t.test('sites: ?site= filters schedules, alerts, exposure and metrics; every history gauge is labelled by site; serve --site names new schedules', async (t) => {
+  const api = await harness({ scheduleDefaults: { site: 'office' } });
+  t.teardown(api.close);
+  const { store } = api;
+  const home = await store.createSchedule({ name: 'watch', site: 'home', cron: '0 * * * *', options: LOOPBACK_OPTIONS });
+  const created = await api.app.inject({ method: 'POST', url: '/v1/schedules', headers: auth, payload: { name: 'watch', cron: '0 * * * *', scan: { wan: false } } });
+  t.equal(created.statusCode, 201);
+  t.match(created.json(), { name: 'watch', site: 'office' }, "the server's site, and the same name as the home schedule");
+  const explicit = await api.app.inject({ method: 'POST', url: '/v1/schedules', headers: auth, payload: { name: 'x', site: 'lake-house', cron: '0 * * * *', scan: { wan: false } } });
+  t.match(explicit.json(), { site: 'lake-house' });
+  const homeScan = await store.recordScan(exampleReport(), { options: LOOPBACK_OPTIONS, trigger: 'schedule', scheduleId: home.id });
+  const quiet = exampleReport();
+  quiet.summary.riskScore = 3;
+  await store.recordScan(quiet, { options: LOOPBACK_OPTIONS, trigger: 'cli', site: 'office' });
+  await store.enqueueAlert({ dedupeKey: 'k', webhook: 'http://127.0.0.1:9/secret', scheduleId: home.id, fromScanId: homeScan.id, toScanId: homeScan.id, body: '{}', site: 'home' });
+  const get = async (url: string) => {
+    const response = await api.app.inject({ method: 'GET', url, headers: auth });
+    t.equal(response.statusCode, 200, url);
+    return response;
+  };
+  t.same((await get('/v1/schedules?site=home')).json<{ id: number }[]>().map((s) => s.id), [home.id]);
+  t.same((await get('/v1/alerts?site=home')).json<{ alerts: { site: string }[] }>().alerts.map((a) => a.site), ['home']);
+  t.same((await get('/v1/alerts?site=office')).json<{ alerts: unknown[] }>().alerts, []);
+  t.equal((await get('/v1/exposure?site=home')).json<{ scanId: number }>().scanId, homeScan.id);
+  const metrics = parseExposition((await get('/v1/metrics')).body);
+  const score = (site: string) => metrics.get('exposure_risk_score')?.samples.find((sample) => sample.labels['site'] === site)?.value;
+  t.equal(score('office'), 3);
+  t.equal(score('home'), exampleReport().summary.riskScore);
+  t.same(metrics.get('exposure_scans')?.samples.filter((sample) => sample.value > 0).map((sample) => [sample.labels['site'], sample.labels['status'], sample.value]), [['home', 'done', 1], ['office', 'done', 1]]);
+  t.ok(metrics.get('exposure_findings')?.samples.every((sample) => sample.labels['site'] !== undefined && sample.labels['severity'] !== undefined));
+  const one = parseExposition((await get('/v1/metrics?site=office')).body);
+  t.same(one.get('exposure_risk_score')?.samples.map((sample) => sample.labels['site']), ['office']);
+  for (const url of ['/v1/schedules?site=Home', '/v1/alerts?site=a%20b', '/v1/metrics?site=../x', '/v1/exposure?site=']) {
+    const response = await api.app.inject({ method: 'GET', url, headers: auth });
+    t.equal(response.statusCode, 400, url);
   }
 });
 
