@@ -242,6 +242,10 @@ t.test('sites: ?site= filters schedules, alerts, exposure and metrics; every his
   t.same((await get('/v1/alerts?site=home')).json<{ alerts: { site: string }[] }>().alerts.map((a) => a.site), ['home']);
   t.same((await get('/v1/alerts?site=office')).json<{ alerts: unknown[] }>().alerts, []);
   t.equal((await get('/v1/exposure?site=home')).json<{ scanId: number }>().scanId, homeScan.id);
+  t.same((await get('/v1/scans?site=home')).json<{ items: { id: number; site: string }[] }>().items.map((scan) => [scan.id, scan.site]), [[homeScan.id, 'home']]);
+  const diff = await api.app.inject({ method: 'GET', url: '/v1/diff?site=home', headers: auth });
+  t.equal(diff.statusCode, 404, 'one done scan in the home site: nothing to compare');
+  t.equal(errorCode(diff), 'EXP_ERR_NOT_ENOUGH_HISTORY');
   const metrics = parseExposition((await get('/v1/metrics')).body);
   const score = (site: string) => metrics.get('exposure_risk_score')?.samples.find((sample) => sample.labels['site'] === site)?.value;
   t.equal(score('office'), 3);

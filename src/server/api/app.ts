@@ -60,8 +60,8 @@ export interface ApiOptions {
   publicDocs?: boolean;
   /** Called after a schedule was created or deleted, so a running scheduler picks the change up. */
   onSchedulesChanged?: () => void;
-  /** For schedules created over the API that name none (exposure serve --webhook, --alert-on). */
-  scheduleDefaults?: { webhooks?: string[]; alertOn?: AlertOn };
+  /** For schedules (and scans) created over the API that name none: exposure serve --webhook, --alert-on, --site. */
+  scheduleDefaults?: { webhooks?: string[]; alertOn?: AlertOn; site?: string };
 }
 
 const OPEN_ROUTES = new Set(['/v1/healthz']);

@@ -21,5 +21,6 @@ export interface ApiContext {
   queue: ScanQueue;
   vantage: ServerVantage | undefined;
   onSchedulesChanged: () => void;
-  scheduleDefaults: { webhooks?: string[]; alertOn?: AlertOn };
+  /** site: the server's own (exposure serve --site), given to scans and schedules created over the API. */
+  scheduleDefaults: { webhooks?: string[]; alertOn?: AlertOn; site?: string };
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { createError, isExposureError } from '../../../core/errors.js';
 import type { ScanRecord, ScanStatus } from '../../../store/types.js';
 import { SCAN_STATUSES } from '../../../store/types.js';
+import { SITE_QUERY_SCHEMA } from '../../../store/site.js';
 import type { ApiContext } from '../context.js';
 import { DEFAULT_REPORT_FORMAT, REPORT_FORMATS } from '../formats.js';
 import { errorResponses, idParams, ref, scanListSchema, scanRequestSchema, scanSchema, reportSchema } from '../schemas.js';
@@ -31,7 +32,7 @@ export function scanRoutes(context: ApiContext): FastifyPluginCallback {
         const options = scanOptionsFromRequest(request.body, context.vantage);
         let record: ScanRecord;
         try {
-          record = await context.queue.submit(options);
+          record = await context.queue.submit(options, context.scheduleDefaults.site);
         } catch (error) {
           // The shared limit's line is full (API and scheduled scans): a client may retry, so it is told when.
           if (isExposureError(error, 'EXP_ERR_API_BUSY')) return sendError(reply.header('retry-after', '30'), 503, 'EXP_ERR_API_BUSY', error.message);
@@ -41,7 +42,7 @@ export function scanRoutes(context: ApiContext): FastifyPluginCallback {
       },
     );
 
-    app.get<{ Querystring: { limit?: number; cursor?: string; status?: ScanStatus } }>(
+    app.get<{ Querystring: { limit?: number; cursor?: string; status?: ScanStatus; site?: string } }>(
       '/scans',
       {
         schema: {
@@ -54,6 +55,7 @@ export function scanRoutes(context: ApiContext): FastifyPluginCallback {
               limit: { type: 'integer', minimum: 1, maximum: 500, default: 20 },
               cursor: { type: 'string', minLength: 1, maxLength: 100, description: 'nextCursor of the previous page' },
               status: { type: 'string', enum: [...SCAN_STATUSES] },
+              site: SITE_QUERY_SCHEMA,
             },
           },
           response: { 200: ref(scanListSchema), ...errorResponses(400) },
@@ -64,6 +66,7 @@ export function scanRoutes(context: ApiContext): FastifyPluginCallback {
           ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}),
           ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}),
           ...(request.query.status !== undefined ? { status: request.query.status } : {}),
+          ...(request.query.site !== undefined ? { site: request.query.site } : {}),
         });
         return { items: page.items, nextCursor: page.nextCursor };
       },
