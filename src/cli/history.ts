@@ -1,7 +1,7 @@
 import { alertView, renderAlertsText } from '../alerts/render.js';
 import { CLI_DIFF_WORDING, diffFromHistory } from '../diff/service.js';
 import type { ReportDiff } from '../diff/types.js';
-import { renderDiffJson, renderDiffText, renderHistoryText } from '../diff/render.js';
+import { formatNames, renderAs } from '../report/formats.js';
 import { validateSite } from '../store/site.js';
 import type { AlertStatus, HistoryStore } from '../store/types.js';
 import { ALERTS_HELP, DIFF_HELP, HISTORY_HELP } from './help.js';
@@ -16,9 +16,11 @@ function parse(command: 'history' | 'diff' | 'alerts', argv: readonly string[]) 
   return parseCommandArgs(command, argv, { ...COMMON, limit: { type: 'string' }, status: { type: 'string' } }, command === 'diff');
 }
 
-function format(command: string, raw: string | undefined): 'text' | 'json' {
+/** history and diff print the format registry's formats (src/report/formats.ts); alerts has text and json of its own. */
+function format(command: 'history' | 'diff' | 'alerts', raw: string | undefined): string {
   const value = raw ?? 'text';
-  if (value !== 'text' && value !== 'json') throw usageError(command, `--format must be text or json, not "${value}"`);
+  const names: readonly string[] = command === 'alerts' ? ['text', 'json'] : formatNames(command);
+  if (!names.includes(value)) throw usageError(command, `--format must be ${names.join(' or ')}, not "${value}"`);
   return value;
 }
 
@@ -48,7 +50,7 @@ export async function historyCommand(argv: readonly string[], io: Io): Promise<n
   const limit = numberOption('history', 'limit', values.limit, 20, 1, 500);
   const site = siteFilter(values.site);
   const scans = await withStore(values.db, async (store) => (await store.listScans({ limit, ...site })).items);
-  io.stdout.write(output === 'json' ? `${JSON.stringify({ scans }, null, 2)}\n` : renderHistoryText(scans));
+  io.stdout.write(renderAs('history', output, scans));
   return 0;
 }
 
@@ -80,7 +82,7 @@ export async function diffCommand(argv: readonly string[], io: Io): Promise<numb
   } finally {
     await store.close();
   }
-  io.stdout.write(output === 'json' ? renderDiffJson(diff) : renderDiffText(diff));
+  io.stdout.write(renderAs('diff', output, diff));
   return diff.changes.length === 0 ? 0 : 1;
 }
 

@@ -34,13 +34,14 @@ export const OUTPUTS = {
     markdown: { contentType: 'text/markdown; charset=utf-8', render: (report: ExposureReport) => renderMarkdown(report) },
     html: { contentType: 'text/html; charset=utf-8', render: (report: ExposureReport) => renderHtml(report) },
   },
+  // Text first: the CLI's default, and the order its usage errors list them in.
   diff: {
-    json: { contentType: JSON_TYPE, render: (diff: ReportDiff) => renderDiffJson(diff) },
     text: { contentType: TEXT_TYPE, render: (diff: ReportDiff) => renderDiffText(diff) },
+    json: { contentType: JSON_TYPE, render: (diff: ReportDiff) => renderDiffJson(diff) },
   },
   history: {
-    json: { contentType: JSON_TYPE, render: (scans: readonly ScanRecord[]) => `${JSON.stringify({ scans }, null, 2)}\n` },
     text: { contentType: TEXT_TYPE, render: (scans: readonly ScanRecord[]) => renderHistoryText(scans) },
+    json: { contentType: JSON_TYPE, render: (scans: readonly ScanRecord[]) => `${JSON.stringify({ scans }, null, 2)}\n` },
   },
 } as const satisfies {
   report: Record<string, OutputFormat<ExposureReport>>;
