@@ -6,15 +6,15 @@ Usage:
   exposure scan [options]     UPnP port mappings, external IP, NAT-PMP, and the external address from outside
   exposure agent --listen HOST:PORT [options]
                               the vantage agent, for a VPS: scans whoever asks it, and nobody else
-  exposure history [--limit N] [--format text|json] [--db FILE]
+  exposure history [--limit N] [--format text|json] [--db FILE|URL] [--site NAME]
                               the scans kept in the history database, newest first
-  exposure diff [FROM] [TO] [--format text|json] [--db FILE]
+  exposure diff [FROM] [TO] [--format text|json] [--db FILE|URL] [--site NAME]
                               what changed between two scans (default: the last two done)
-  exposure alerts [--status pending|delivered|abandoned] [--limit N] [--format text|json] [--db FILE]
+  exposure alerts [--status pending|delivered|abandoned] [--limit N] [--format text|json] [--db FILE|URL] [--site NAME]
                               the webhook alerts: sent, waiting for a retry, or given up
   exposure watch --cron EXPR [--webhook URL]... [--alert-on FILTER] [scan options]
                               scan on a schedule, keep the history, alert webhooks on changes
-  exposure serve [--listen HOST:PORT] [--db FILE] [--token-file FILE] [--webhook URL]...
+  exposure serve [--listen HOST:PORT] [--db FILE|URL] [--site NAME] [--token-file FILE] [--webhook URL]...
                               the REST API (default http://127.0.0.1:7448) and the stored schedules, in one process
   exposure --help | --version
 
@@ -86,6 +86,7 @@ History:
   --save                    keep the scan in the history database (default file:
                             $XDG_DATA_HOME/exposure-scanner/history.db, else ~/.local/share/exposure-scanner/history.db)
   --db FILE                 keep the scan in this database file (implies --save)
+  --site NAME               the site the saved scan belongs to (default "default"); with --save or --db
 
 Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage or runtime error (the message says what to do),
 3 incomplete: a view you asked for failed (the router named with --gateway did not answer or could not be
@@ -117,7 +118,7 @@ from, and only that address: a request cannot name a target. Requests need the b
 Every refused request is logged on standard error: time, status, code, client address (never the token).
 `;
 
-export const HISTORY_HELP = `Usage: exposure history [--limit N] [--format text|json] [--db FILE]
+export const HISTORY_HELP = `Usage: exposure history [--limit N] [--format text|json] [--db FILE|URL] [--site NAME]
 
 The scans in the history database, newest first: id, status (queued, running, done, failed, interrupted), when,
 who started it (cli, api, schedule #id), the highest severity, mapping count, open WAN ports, the WAN address.
@@ -125,9 +126,11 @@ who started it (cli, api, schedule #id), the highest severity, mapping count, op
   --limit N                 how many scans (default 20, at most 500)
   --format text|json        text (default) or json ({"scans": [...]})
   --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
+                            or a postgres://USER:PASSWORD@HOST:5432/DB URL (one database for many sites)
+  --site NAME               only this site's scans (default: every site)
 `;
 
-export const ALERTS_HELP = `Usage: exposure alerts [--status pending|delivered|abandoned] [--limit N] [--format text|json] [--db FILE]
+export const ALERTS_HELP = `Usage: exposure alerts [--status pending|delivered|abandoned] [--limit N] [--format text|json] [--db FILE|URL] [--site NAME]
 
 The webhook outbox, newest first. Every alert is written here before it is sent, so this is also the alert log.
   pending    not delivered yet; retried with backoff (30 s doubling to 10 min) while the receiver fails
@@ -140,9 +143,11 @@ Webhooks are shown by origin only: their paths are often secrets.
   --limit N                 how many alerts (default 20, at most 500)
   --format text|json        text (default) or json ({"alerts": [...]})
   --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
+                            or a postgres://USER:PASSWORD@HOST:5432/DB URL (one database for many sites)
+  --site NAME               only this site's alerts
 `;
 
-export const DIFF_HELP = `Usage: exposure diff [FROM] [TO] [--format text|json] [--db FILE]
+export const DIFF_HELP = `Usage: exposure diff [FROM] [TO] [--format text|json] [--db FILE|URL] [--site NAME]
 
 What changed between two done scans: mappings added, removed or changed; WAN ports newly open or closed;
 findings new, resolved or with a new severity; the WAN address; NAS firmware. Ports are compared by
@@ -152,6 +157,8 @@ port/protocol, so a new WAN address is one change, not "everything changed".
                             with neither: the two newest done scans
   --format text|json        text (default) or json (the change list with stable keys)
   --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
+                            or a postgres://USER:PASSWORD@HOST:5432/DB URL (one database for many sites)
+  --site NAME               compare this site's scans (the two newest of the site when no ids are given)
 
 Exit codes: 0 no changes, 1 changes, 2 error (like diff(1)).
 `;
@@ -171,6 +178,8 @@ Schedule:
   --keep-days N             delete scans older than N days (default 365; 0 keeps everything); the newest
                             done scan is always kept
   --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
+                            or a postgres://USER:PASSWORD@HOST:5432/DB URL (one database for many sites)
+  --site NAME               the site this watcher looks after: its schedule, scans and alerts carry it (default "default")
 
 Alerts:
   --webhook URL             POST the changes as JSON (with a Slack-compatible "text") to URL; repeatable;
@@ -198,7 +207,9 @@ this machine's networks, and the vantage agent can only be the one given here.
 
   --listen HOST:PORT        where to listen (default 127.0.0.1:7448: this machine only)
   --db FILE                 the history database (default $XDG_DATA_HOME/exposure-scanner/history.db,
-                            else ~/.local/share/exposure-scanner/history.db)
+                            else ~/.local/share/exposure-scanner/history.db), or a postgres:// URL
+  --site NAME               this server's site: its scheduler runs only that site's schedules, and scans and
+                            schedules created over the API get it (default "default")
   --token-file FILE         the bearer token (default $XDG_CONFIG_HOME/exposure-scanner/api-token, else
                             ~/.config/exposure-scanner/api-token); created with a random token when missing
   --webhook URL             alert webhook for schedules created over the API that name none (repeatable)

@@ -23,6 +23,8 @@ export interface ScanCommand {
   /** Keep the scan in the history database: --db FILE, or --save for the default file. */
   save: boolean;
   db: string | undefined;
+  /** --site: the site the saved scan belongs to (default "default"); only with --save or --db. */
+  site: string | undefined;
 }
 
 const usage = (message: string, hint?: string) => usageError('scan', message, hint);
@@ -57,7 +59,9 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     quiet: { type: 'boolean', short: 'q' },
     db: { type: 'string' },
     save: { type: 'boolean' },
+    site: { type: 'string' },
   });
+  if (values.site !== undefined && !values.save && values.db === undefined) throw usage('--site names the site a saved scan belongs to; add --save or --db', 'e.g. exposure scan --db postgres://... --site grandma-house');
   const format = values.format ?? 'text';
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw usage(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, not "${format}"`);
   const failOn = values['fail-on'] ?? 'high';
@@ -99,5 +103,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     quiet: values.quiet ?? false,
     save: (values.save ?? false) || values.db !== undefined,
     db: values.db,
+    // Checked by scanAndRecord before the database is opened: the store's code loads only for a saved scan.
+    site: values.site,
   };
 }

@@ -13,7 +13,7 @@ import { parseScanArgs, type ScanCommand } from '../scan-args.js';
 
 /** The scan itself, recorded in the history database with --save or --db (the SQLite driver loads only then). */
 async function scanReport(command: ScanCommand, options: ScanOptions, signal: AbortSignal, io: Io): Promise<ExposureReport> {
-  if (command.save) return (await import('../record.js')).scanAndRecord(command.db, options, signal, io);
+  if (command.save) return (await import('../record.js')).scanAndRecord(command.db, options, signal, io, command.site);
   return scanOnce(options, signal);
 }
 
