@@ -246,3 +246,28 @@ t.test('pruning deletes old finished scans and their facts, never the newest don
   t.same(raw.prepare('SELECT DISTINCT scan_id FROM scan_mappings').all(), [{ scan_id: old[2] }], 'facts go with their scan');
   raw.close();
 });
+
+t.test('migration 5: sites arrive with "default" on old rows; scans keep their schedule; deleted schedule ids are not reused', async (t) => {
+  const file = path.join(await tempDir(t), 'v4.db');
+  const old = new Database(file);
+  old.pragma('foreign_keys = ON');
+  t.equal(migrate(old, file, 4), 4);
+  const schedule = (name: string) => Number(old.prepare("INSERT INTO schedules (name, cron, options, created_at, updated_at) VALUES (?, '0 * * * *', '{}', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z')").run(name).lastInsertRowid);
+  const kept = schedule('watch');
+  const deleted = schedule('old');
+  old.prepare('DELETE FROM schedules WHERE id = ?').run(deleted);
+  old.prepare("INSERT INTO scans (status, trigger, schedule_id, options, created_at) VALUES ('failed', 'schedule', ?, '{}', '2026-11-01T00:00:00.000Z')").run(kept);
+  old.close();
+  const store = await openStore({ file });
+  t.teardown(() => store.close());
+  t.equal(store.schemaVersion, SCHEMA_VERSION);
+  t.same([(await store.getScan(1))?.scheduleId, (await store.getScan(1))?.site], [kept, 'default'], 'the rebuilt schedules table did not null the scan\'s schedule');
+  t.same((await store.listSchedules()).map((s) => [s.id, s.name, s.site]), [[kept, 'watch', 'default']]);
+  const next = await store.createSchedule({ name: 'new', cron: '0 * * * *', options: LOOPBACK_OPTIONS });
+  t.ok(next.id > deleted, 'a deleted schedule\'s id is never given again (old alerts name it)');
+  t.ok(await store.createSchedule({ name: 'watch', site: 'office', cron: '0 * * * *', options: LOOPBACK_OPTIONS }), 'names are unique per site now');
+  const raw = new Database(file, { readonly: true });
+  t.same(raw.prepare('SELECT version, name FROM schema_version ORDER BY version').all(), [[1, 'scans, facts, schedules'], [2, 'alert outbox'], [3, 'gzip reports, prune index'], [4, 'abandoned alerts'], [5, 'sites']].map(([version, name]) => ({ version, name })), 'each step logged once');
+  t.equal(raw.pragma('user_version', { simple: true }), 5, 'user_version kept for older programs');
+  raw.close();
+});
