@@ -124,7 +124,7 @@ t.test('exposure watch: stores its schedule and scans until stopped; usage error
       callback();
     },
   });
-  const code = await main(['watch', '--cron', '*/30 * * * * *', '--run-now', '--jitter', '0', '--gateway', igd.url, '--no-wan', '--db', db, '--name', 'home', '--alert-on', 'severity:high', '--webhook', 'http://127.0.0.1:9/x'], { stdout: capture().stream, stderr: err }, controller.signal);
+  const code = await main(['watch', '--cron', '*/30 * * * * *', '--run-now', '--jitter', '0', '--gateway', igd.url, '--no-wan', '--db', db, '--name', 'home', '--site', 'lake-house', '--alert-on', 'severity:high', '--webhook', 'http://127.0.0.1:9/x'], { stdout: capture().stream, stderr: err }, controller.signal);
   const result = { code, stderr };
   const store = await openStore({ file: db });
   t.teardown(() => store.close());
@@ -133,8 +133,10 @@ t.test('exposure watch: stores its schedule and scans until stopped; usage error
   t.equal(result.code, 0, result.stderr);
   t.match(result.stderr, /schedule "home" \(#1\) "\*\/30 \* \* \* \* \*", next run/);
   t.match(result.stderr, /1 webhook\(s\), alert on severity:high/);
+  t.match(result.stderr, /site lake-house, schedule "home"/);
   const [schedule] = await store.listSchedules();
-  t.same([schedule?.name, schedule?.cron, schedule?.alertOn, schedule?.webhooks], ['home', '*/30 * * * * *', 'severity:high', ['http://127.0.0.1:9/x']]);
+  t.same([schedule?.name, schedule?.site, schedule?.cron, schedule?.alertOn, schedule?.webhooks], ['home', 'lake-house', '*/30 * * * * *', 'severity:high', ['http://127.0.0.1:9/x']]);
+  t.equal(scans[0]?.site, 'lake-house', 'the scan carries the watcher\'s site');
   t.equal(scans[0]?.scheduleId, schedule?.id);
   t.equal(scans[0]?.trigger, 'schedule');
   t.equal(schedule?.options.gatewayUrl, igd.url);
@@ -152,7 +154,25 @@ t.test('exposure watch: stores its schedule and scans until stopped; usage error
     t.match(bad.stderr, /EXP_ERR_USAGE/);
     t.match(bad.stderr, pattern);
   }
+  const badSite = await runCli(['watch', '--cron', '* * * * *', '--site', 'Lake House', '--gateway', igd.url, '--db', db]);
+  t.equal(badSite.code, 2);
+  t.match(badSite.stderr, /EXP_ERR_SITE_INVALID/);
   t.match((await runCli(['watch', '--help'])).stdout, /--alert-on FILTER/);
+});
+
+t.test('a scheduler given a site runs only that site\'s schedules (servers of several sites share one database)', async (t) => {
+  const clock = testClock();
+  const store = await openStore({ file: path.join(await tempDir(t), 'h.db'), now: clock.date });
+  t.teardown(() => store.close());
+  const options = parseScanArgs(['--gateway', 'http://127.0.0.1:1/rootDesc.xml', '--no-wan']).scan;
+  await store.createSchedule({ name: 'watch', site: 'home', cron: '0 * * * *', options });
+  const office = await store.createSchedule({ name: 'watch', site: 'office', cron: '0 * * * *', options });
+  const scheduler = await startScheduler({ store, clock, site: 'office', maxJitterMs: 0 });
+  t.teardown(() => scheduler.stop());
+  t.same(scheduler.states().map((state) => state.scheduleId), [office.id]);
+  await store.createSchedule({ name: 'nightly', site: 'home', cron: '0 3 * * *', options });
+  await scheduler.reload();
+  t.same(scheduler.states().map((state) => state.scheduleId), [office.id], 'a reload still reads only its site');
 });
 
 t.test('on start: an alert a crash kept from being queued is queued; an old change is not sent to a webhook added later', async (t) => {
