@@ -5,6 +5,7 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
+import pg from 'pg';
 import { openStore } from '../../src/store/index.js';
 import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { startFakeIgd } from '../support/fake-igd.js';
@@ -100,9 +101,17 @@ if (cluster) {
     t.equal(cli.code, 2);
     t.match(cli.stderr, /EXP_ERR_DB_CONNECT/);
     t.notOk(cli.stderr.includes('not-the-password-4711'), 'nor by the CLI');
-    const slow = await openStore({ file: contractUrl, postgres: { statementTimeoutMs: 200 } });
-    t.teardown(() => slow.close());
-    await t.rejects((slow as unknown as { pool: { query: (sql: string) => Promise<unknown> } }).pool.query('SELECT pg_sleep(2)'), /statement timeout/, 'statements are bounded');
+    // Another client holds the scans table: a store call waits at most its lock timeout, then says so.
+    const holder = new pg.Client({ connectionString: contractUrl });
+    await holder.connect();
+    t.teardown(() => holder.end());
+    const bounded = await openStore({ file: contractUrl, busyTimeoutMs: 200 });
+    t.teardown(() => bounded.close());
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE scans IN ACCESS EXCLUSIVE MODE');
+    await t.rejects(bounded.listScans(), { code: 'EXP_ERR_DB_TIMEOUT', message: /ran out of time/ }, 'waits are bounded');
+    await holder.query('ROLLBACK');
+    t.ok(await bounded.listScans(), 'and the store works again');
   });
 
   t.test('a database migrated by a newer program is refused and left alone', async (t) => {
