@@ -328,8 +328,9 @@ t.test('metrics carry no webhook and no label value a client chose', async (t) =
   const metrics = await api.app.inject({ method: 'GET', url: '/v1/metrics', headers: auth });
   t.equal(metrics.statusCode, 200);
   t.notMatch(metrics.body, /METRICSECRET|hooks\.example|label test|injected_metric|8080/);
-  // Every label value is from a closed set: severities, scan statuses, the version.
+  // Every label value is from a closed set (severities, scan statuses, the version) or a site name, which only the
+  // operator sets (serve --site, watch --site) and which src/store/site.ts holds to SITE_PATTERN.
   const values = [...metrics.body.matchAll(/([a-z_]+)="([^"]*)"/g)].map((match) => `${match[1]}=${match[2]}`);
   t.ok(values.length > 0);
-  for (const value of values) t.match(value, /^(severity=(info|low|medium|high|critical)|status=(queued|running|done|failed|interrupted)|version=[0-9][0-9A-Za-z.+-]*)$/, value);
+  for (const value of values) t.match(value, /^(severity=(info|low|medium|high|critical)|status=(queued|running|done|failed|interrupted)|version=[0-9][0-9A-Za-z.+-]*|site=[a-z0-9][a-z0-9._-]{0,39})$/, value);
 });
