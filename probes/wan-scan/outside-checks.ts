@@ -122,32 +122,36 @@ export function fingerprintPorts(ports: readonly PortResult[]): number[] {
 export async function runOutsideChecks(options: OutsideCheckOptions): Promise<AgentScanResponse> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  const [scan, udp, igd] = await Promise.all([
-    options.engine.scan({
-      target: options.target,
-      ports: options.ports,
-      timeoutMs: options.timeoutMs,
-      serviceDetection: options.serviceDetection,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    }),
+  const scanning = options.engine.scan({
+    target: options.target,
+    ports: options.ports,
+    timeoutMs: options.timeoutMs,
+    serviceDetection: options.serviceDetection,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  // The fingerprints need only the open TCP ports: they start when the port scan is done, while the UDP checks
+  // still wait out their listening window (decision 0013: the whole check waited on both).
+  const fingerprinting = scanning.then((scan) => {
+    const fingerprintTargets = options.fingerprint ? fingerprintPorts(scan.ports) : [];
+    if (fingerprintTargets.length > 0 && !options.signal?.aborted) {
+      return fingerprintHost({
+        address: options.target,
+        ports: fingerprintTargets,
+        requestTimeoutMs: 3000,
+        deadline: Math.max(Date.now() + FINGERPRINT_MIN_MS, started + options.timeoutMs),
+        signal: options.signal ?? new AbortController().signal,
+        maxPorts: FINGERPRINT_MAX_PORTS,
+      });
+    }
+    return options.fingerprint ? { services: [], device: null } : undefined;
+  });
+  const [scan, udp, igd, qnap] = await Promise.all([
+    scanning,
     options.udp ? checkUdp(options.target, options.signal) : Promise.resolve([]),
     options.igd ? checkIgdControl(options.target, options.igd.port, options.igd.path, options.signal) : Promise.resolve(undefined),
+    fingerprinting,
   ]);
-  const fingerprintTargets = options.fingerprint ? fingerprintPorts(scan.ports) : [];
-  const qnap =
-    fingerprintTargets.length > 0 && !options.signal?.aborted
-      ? await fingerprintHost({
-          address: options.target,
-          ports: fingerprintTargets,
-          requestTimeoutMs: 3000,
-          deadline: Math.max(Date.now() + FINGERPRINT_MIN_MS, started + options.timeoutMs),
-          signal: options.signal ?? new AbortController().signal,
-          maxPorts: FINGERPRINT_MAX_PORTS,
-        })
-      : options.fingerprint
-        ? { services: [], device: null }
-        : undefined;
   return {
     address: options.target,
     engine: scan.engine,
