@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { TapTest } from '../../lab/lab.js';
 import { compileGrammar } from '../../../src/vendors/grammar.js';
 import type { Condition, Example, Extraction, Fingerprint, Indicator, VendorPack } from '../../../src/vendors/load.js';
 
@@ -193,14 +194,8 @@ export function verdict(pack: VendorPack, advisoryId: string, productLine: strin
   return affected.olderBranches === 'affected' ? 'vulnerable' : affected.olderBranches === 'not-affected' ? 'fixed' : 'unknown';
 }
 
-interface Asserts {
-  ok(value: unknown, message?: string): void;
-  notOk(value: unknown, message?: string): void;
-  same(found: unknown, wanted: unknown, message?: string): void;
-}
-
 /** recog's rule: every fingerprint and indicator matches its positive examples (extracting what they expect) and none of its negatives. */
-export function checkOwnExamples(t: Asserts, id: string): void {
+export function checkOwnExamples(t: TapTest, id: string): void {
   const { pack, dir } = packAt(id);
   const entries: Array<{ id: string; match: Fingerprint['match']; extract?: readonly Extraction[]; examples: Fingerprint['examples']; tls: boolean }> = [
     ...pack.fingerprints.map((fingerprint) => ({ id: fingerprint.id, match: fingerprint.match, ...(fingerprint.extract ? { extract: fingerprint.extract } : {}), examples: fingerprint.examples, tls: fingerprint.kind === 'tls' })),
