@@ -3,7 +3,6 @@ import { isExposureError } from '../../src/core/errors.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
 import type { ProbeAction, ProbeContext } from '../../src/core/probe.js';
 import type { Discovery, SsdpResponse } from '../../src/core/report.generated.js';
-import { readGateway } from './read-gateway.js';
 
 /** A home has one IGD, a messy one a few; more distinct LOCATIONs than this is noise or an attack. */
 const MAX_GATEWAYS = 8;
@@ -71,6 +70,10 @@ export const upnpIgdProbe: ProbeAction = {
   appliesTo: () => true,
   async run(context: ProbeContext): Promise<Observation[]> {
     const { options, scope } = context;
+    // The SOAP, XML and description code is needed only once a router has answered: it loads while SSDP listens,
+    // so the first M-SEARCH waits on none of it (decision 0013).
+    const reading = import('./read-gateway.js');
+    reading.catch(() => undefined);
     const observations: Observation[] = [];
     const targets: Target[] = [];
     let discovery: Discovery;
@@ -101,6 +104,7 @@ export const upnpIgdProbe: ProbeAction = {
     }
     observations.push({ probe: 'upnp-igd', kind: 'discovery', subject: 'lan', at: now(), data: discovery });
 
+    const { readGateway } = await reading;
     const readings = await Promise.allSettled(targets.map((target) => readGateway(target.location, target.address, target.server, context)));
     readings.forEach((reading, index) => {
       const target = targets[index];

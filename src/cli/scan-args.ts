@@ -4,7 +4,7 @@ import { DEFAULT_SCAN_OPTIONS, SCAN_LIMITS, type ScanOptions } from '../core/opt
 import { buildScanOptions } from '../scan/scan-choices.js';
 import type { Severity } from '../core/report.generated.js';
 import { SEVERITIES } from '../rules/severity.js';
-import { ENGINE_CHOICES } from '../net/portscan/engines.js';
+import { ENGINE_CHOICES } from '../net/portscan/engine-choice.js';
 import { qnapScanOptions } from '../scan/qnap-options.js';
 import { checkVantageTrust } from '../net/vantage-client.js';
 import { parseCommandArgs, usageError } from './usage.js';

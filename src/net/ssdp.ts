@@ -145,6 +145,13 @@ export async function ssdpSearch(options: SsdpSearchOptions): Promise<SsdpSearch
   };
 
   try {
+    // The default gateways first: their unicast answer ends the window early (earlyStop), so their search goes out
+    // before the multicast sockets are even bound.
+    const unicastSocket = options.unicastTargets.length > 0 ? await open(undefined) : undefined;
+    const unicastBurst = (): void => {
+      if (unicastSocket) for (const target of targets) for (const gateway of options.unicastTargets) send(unicastSocket, mSearch(gateway, target, false), gateway);
+    };
+    unicastBurst();
     const multicastSockets: dgram.Socket[] = [];
     for (const address of options.interfaceAddresses) {
       const socket = await open(address);
@@ -153,15 +160,14 @@ export async function ssdpSearch(options: SsdpSearchOptions): Promise<SsdpSearch
       socket.setMulticastTTL(2);
       multicastSockets.push(socket);
     }
-    const unicastSocket = options.unicastTargets.length > 0 ? await open(undefined) : undefined;
-
-    const burst = (): void => {
-      for (const target of targets) {
-        for (const socket of multicastSockets) send(socket, mSearch(SSDP_MULTICAST_ADDRESS, target, true), SSDP_MULTICAST_ADDRESS);
-        if (unicastSocket) for (const gateway of options.unicastTargets) send(unicastSocket, mSearch(gateway, target, false), gateway);
-      }
+    const multicastBurst = (): void => {
+      for (const target of targets) for (const socket of multicastSockets) send(socket, mSearch(SSDP_MULTICAST_ADDRESS, target, true), SSDP_MULTICAST_ADDRESS);
     };
-    burst();
+    const burst = (): void => {
+      multicastBurst();
+      unicastBurst();
+    };
+    multicastBurst();
     // UDP is lossy even on a LAN; a second burst a third into the window catches a dropped search.
     const resend = timers.setTimeout(burst, Math.floor(options.windowMs / 3));
     try {

@@ -1,7 +1,5 @@
 import { localIpv4Networks, defaultGateways } from '../net/interfaces.js';
 import { PROBES } from '../../probes/registry.js';
-import { judge } from '../rules/judge.js';
-import { assembleReport } from '../report/build.js';
 import { now, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
 import type { ProbeManifest } from '../core/probe.js';
@@ -10,6 +8,19 @@ import type { ExposureReport } from '../core/report.generated.js';
 import { runProbes } from './run-probes.js';
 
 export { PROBES };
+
+/**
+ * The rules, the report build (with its schema validator) and the renderers are needed only once the probes are
+ * done. Loaded after the probes' own code, they compile while the probes wait on the network instead of before the
+ * first packet (decision 0013). The renderers are only a hint: every face imports them itself when it renders.
+ */
+async function loadJudging(probes: readonly ProbeManifest[]): Promise<{ judge: typeof import('../rules/judge.js').judge; assembleReport: typeof import('../report/build.js').assembleReport }> {
+  // import() of a module already loading gives the same promise: this waits on runProbes' loads, adds none.
+  for (const probe of probes) await probe.load().catch(() => undefined);
+  const [{ judge }, { assembleReport }] = await Promise.all([import('../rules/judge.js'), import('../report/build.js')]);
+  void import('../report/render.js').catch(() => undefined);
+  return { judge, assembleReport };
+}
 
 /**
  * The one flow every face calls, each stage handing its result to the next and none calling back:
@@ -26,7 +37,7 @@ export async function runScan(options: ScanOptions, signal?: AbortSignal, probes
   // Refused before anything is sent: a --nas address off this machine's networks is a usage error, not a finding.
   for (const address of options.nas ?? []) scope.checkNasAddress(address);
   const local: Observation = { probe: 'local', kind: 'local-networks', subject: 'host', at: now(), data: { networks, defaultGateways: options.gatewayUrl ? [] : await defaultGateways(options.interface) } };
-  const observations = await runProbes(probes, [local], {
+  const probing = runProbes(probes, [local], {
     options,
     scope,
     // Leave a little of the budget to assemble the report from what was gathered.
@@ -34,6 +45,11 @@ export async function runScan(options: ScanOptions, signal?: AbortSignal, probes
     signal: combined,
     progress: (message) => options.onProgress?.(message),
   });
+  const judging = loadJudging(probes);
+  // Awaited below unless the probes fail first; then their error is the scan's.
+  judging.catch(() => undefined);
+  const observations = await probing;
+  const { judge, assembleReport } = await judging;
   const judgement = judge(observations, options);
   return assembleReport({ startedAt, finishedAt: new Date(), options, observations, judgement, probes });
 }

@@ -1,6 +1,5 @@
 import type { ScanOptions } from '../../core/options.js';
 import type { ExposureReport } from '../../core/report.generated.js';
-import { render } from '../../report/render.js';
 import { terminalSafe } from '../../report/sanitize.js';
 import { atLeast } from '../../rules/severity.js';
 import { failedViews } from '../../rules/coverage.js';
@@ -31,6 +30,8 @@ export async function scanCommand(argv: readonly string[], io: Io, signal: Abort
   const showProgress = !command.quiet && io.stderr.isTTY === true;
   const options = { ...command.scan, ...(showProgress ? { onProgress: (message: string) => io.stderr.write(`\u001b[2K\r${terminalSafe(message)}…`) } : {}) };
   const report = await scanReport(command, options, signal, io);
+  // Loaded by now: the scan asked for the renderers while it waited on the network (src/scan/run-scan.ts).
+  const { render } = await import('../../report/render.js');
   if (showProgress) io.stderr.write('\u001b[2K\r');
   const toFile = command.output !== undefined;
   const rendered = render(report, command.format, { color: command.color && !toFile && io.stdout.isTTY === true });

@@ -1,10 +1,10 @@
 import { createError } from '../../core/errors.js';
 import { connectEngine } from './connect.js';
 import { createNmapEngine, findNmap, nmapEngine } from './nmap.js';
+import type { EngineChoice } from './engine-choice.js';
 import type { PortScanEngine } from './types.js';
 
-export type EngineChoice = 'auto' | 'nmap' | 'connect';
-export const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'nmap', 'connect'];
+export { ENGINE_CHOICES, type EngineChoice } from './engine-choice.js';
 
 /**
  * auto: nmap when it is installed (better service detection), the built-in engine otherwise. synScan asks nmap
