@@ -26,12 +26,11 @@ export async function generateAgentTypes() {
   return `/* ${BANNER.replace('schemas/report.schema.json', 'schemas/agent-scan-*.schema.json')} */\n\n${request}\n${response}`;
 }
 
-/** The QNAP data files' types (probes/qnap/*.json are validated against the same schemas when loaded). */
-export async function generateQnapDataTypes() {
+/** The vendor pack's types (probes/vendors/<id>/pack.json and --vendor-pack folders are validated against the same schema when loaded). */
+export async function generateVendorPackTypes() {
   const options = { bannerComment: '', additionalProperties: false, declareExternallyReferenced: true, style: { singleQuote: true, printWidth: 120 } };
-  const fingerprints = await compile(await schema('fingerprint'), 'QnapFingerprints', options);
-  const vulnerabilities = await compile(await schema('vulnerability'), 'QnapVulnerabilities', options);
-  return `/* ${BANNER.replace('schemas/report.schema.json', 'schemas/fingerprint.schema.json and schemas/vulnerability.schema.json')} */\n\n${fingerprints}\n${vulnerabilities}`;
+  const types = await compile(await schema('vendor-pack'), 'VendorPack', options);
+  return `/* ${BANNER.replace('schemas/report.schema.json', 'schemas/vendor-pack.schema.json')} */\n\n${types}`;
 }
 
 export async function generateTypes() {
@@ -59,24 +58,11 @@ export async function generateValidator() {
   return `// @ts-nocheck -- ${BANNER}\n/* eslint-disable */\n${imports.join('\n')}\n${code}\n`;
 }
 
-/** The QNAP data files' validators, ahead of time too: compiling both schemas cost ~150 ms of a scan's start-up. */
-export async function generateQnapDataValidators() {
-  const ajv = new Ajv({ allErrors: false, strict: true, strictTuples: false, allowUnionTypes: true, code: { source: true, esm: true } });
-  ajv.addSchema(await schema('fingerprint'));
-  ajv.addSchema(await schema('vulnerability'));
-  let code = standaloneCode(ajv, {
-    validateFingerprintsSchema: 'https://exposure-scanner.dev/schemas/fingerprint.schema.json',
-    validateVulnerabilitiesSchema: 'https://exposure-scanner.dev/schemas/vulnerability.schema.json',
-  });
-  const imports = [];
-  code = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)\.default/g, (_whole, module) => {
-    const name = `ajvRuntime${imports.length}`;
-    imports.push(`import ${name}Module from "${module}.js";\nconst ${name} = ${name}Module.default ?? ${name}Module;`);
-    return name;
-  });
-  if (/require\(/.test(code)) throw new Error('the generated QNAP data validators still call require(): handle the new helper in gen-types.mjs');
-  const banner = BANNER.replace('schemas/report.schema.json', 'schemas/fingerprint.schema.json and schemas/vulnerability.schema.json');
-  return `// @ts-nocheck -- ${banner}\n/* eslint-disable */\n${imports.join('\n')}\n${code}\n`;
+/** The vendor pack's validator, ahead of time too: compiling the QNAP data schemas at run time cost ~150 ms of a scan's start-up. */
+export async function generateVendorPackValidator() {
+  const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true, code: { source: true, esm: true } });
+  const code = standaloneCode(ajv, ajv.compile(await schema('vendor-pack')));
+  return `// @ts-nocheck -- ${BANNER.replace('schemas/report.schema.json', 'schemas/vendor-pack.schema.json')}\n/* eslint-disable */\n${esmStandalone(code, 'vendor pack validator')}\n`;
 }
 
 /** ajv's standalone output as ESM: its run-time helpers are reached with require(), each becomes an import. */
@@ -131,8 +117,8 @@ export const TARGETS = [
   { file: new URL('../src/core/report.generated.ts', import.meta.url), generate: generateTypes },
   { file: new URL('../src/report/report-validator.generated.ts', import.meta.url), generate: generateValidator },
   { file: new URL('../src/core/agent.generated.ts', import.meta.url), generate: generateAgentTypes },
-  { file: new URL('../src/qnap/data.generated.ts', import.meta.url), generate: generateQnapDataTypes },
-  { file: new URL('../src/qnap/data-validators.generated.ts', import.meta.url), generate: generateQnapDataValidators },
+  { file: new URL('../src/vendors/pack.generated.ts', import.meta.url), generate: generateVendorPackTypes },
+  { file: new URL('../src/vendors/pack-validator.generated.ts', import.meta.url), generate: generateVendorPackValidator },
   { file: new URL('../src/net/agent-response-validator.generated.ts', import.meta.url), generate: generateAgentResponseValidator },
   { file: new URL('../src/alerts/webhook-payload.generated.ts', import.meta.url), generate: generateWebhookPayloadTypes },
   { file: new URL('../src/alerts/payload-validator.generated.ts', import.meta.url), generate: generateWebhookPayloadValidator },

@@ -4,8 +4,7 @@ import { formatPortList, MAX_SPEC_ITEMS, MAX_SPEC_LENGTH, parsePortSpec } from '
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
 import type { ProbeAction, ProbeContext } from '../../src/core/probe.js';
 import type { Gateway, Wan } from '../../src/core/report.generated.js';
-import { runOutsideChecks } from './outside-checks.js';
-import { hostObservation } from '../../src/qnap/host.js';
+import { agentHostObservations, runOutsideChecks } from './outside-checks.js';
 import type { AgentScanResponse } from '../../src/core/agent.generated.js';
 
 function observation(data: Wan): Observation {
@@ -101,7 +100,7 @@ export const wanScanProbe: ProbeAction = {
           warnings: answer.warnings,
         }),
         // What the agent's fingerprints saw on the WAN address; the verdicts come from this scanner's data.
-        ...(answer.qnap ? [hostObservation(answer.address, 'wan', ['wan'], answer.qnap)] : []),
+        ...agentHostObservations(answer, context.options.vendorPacks),
       ];
     }
 

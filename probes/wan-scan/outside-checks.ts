@@ -8,7 +8,10 @@ import type { PortScanEngine, PortResult } from '../../src/net/portscan/types.js
 import { isExposureError } from '../../src/core/errors.js';
 import type { AgentScanResponse } from '../../src/core/agent.generated.js';
 import type { IgdControl, WanPort } from '../../src/core/report.generated.js';
-import { fingerprintHost } from '../../src/qnap/fingerprint-host.js';
+import type { Observation } from '../../src/core/observation.js';
+import { fingerprintHost, type HostFingerprint } from '../../src/vendors/fingerprint-host.js';
+import { hostObservation } from '../../src/vendors/host.js';
+import { loadPacks } from '../../src/vendors/load.js';
 
 const MAX_TEXT = 200;
 const MAX_BANNER = 1024;
@@ -21,7 +24,7 @@ export interface OutsideCheckOptions {
   serviceDetection: boolean;
   udp: boolean;
   igd?: { port: number; path: string };
-  /** Run the QNAP fingerprints against the open TCP ports found (on `target` only). */
+  /** Run the vendor packs' fingerprints against the open TCP ports found (on `target` only). */
   fingerprint?: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -104,7 +107,7 @@ export async function checkIgdControl(target: string, port: number, path: string
 }
 
 /** The admin ports first: with more open ports than the bound, those are the ones that matter. */
-const FINGERPRINT_FIRST = [8080, 443, 80, 8081, 5000, 5001, 8443];
+const FINGERPRINT_FIRST = [8080, 443, 80, 8081, 5000, 5001, 8443, 8000, 8001, 8181];
 const FINGERPRINT_MAX_PORTS = 12;
 /** The fingerprints get at least this long after the port scan, even when the scan used its whole budget. */
 const FINGERPRINT_MIN_MS = 2000;
@@ -144,9 +147,9 @@ export async function runOutsideChecks(options: OutsideCheckOptions): Promise<Ag
         maxPorts: FINGERPRINT_MAX_PORTS,
       });
     }
-    return options.fingerprint ? { services: [], device: null } : undefined;
+    return options.fingerprint ? { services: [], device: null, indicators: [] } : undefined;
   });
-  const [scan, udp, igd, qnap] = await Promise.all([
+  const [scan, udp, igd, fingerprint] = await Promise.all([
     scanning,
     options.udp ? checkUdp(options.target, options.signal) : Promise.resolve([]),
     options.igd ? checkIgdControl(options.target, options.igd.port, options.igd.path, options.signal) : Promise.resolve(undefined),
@@ -161,6 +164,19 @@ export async function runOutsideChecks(options: OutsideCheckOptions): Promise<Ag
     ports: [...scan.ports.map(toWanPort), ...udp],
     ...(igd ? { igd } : {}),
     warnings: scan.warnings.slice(0, 100).map((warning) => warning.slice(0, 2000)),
-    ...(qnap ? { qnap } : {}),
+    // Only what the schema carries: indicators when something matched (an older scanner reads the rest as before).
+    ...(fingerprint ? { fingerprint: { services: fingerprint.services, device: fingerprint.device, ...(fingerprint.indicators.length > 0 ? { indicators: fingerprint.indicators } : {}) } } : {}),
   };
+}
+
+/** What the agent's fingerprints saw: agents since vendor packs send `fingerprint`, older ones `qnap` (the same facts, QNAP only). */
+export function agentFingerprint(answer: AgentScanResponse): HostFingerprint | undefined {
+  const seen = answer.fingerprint ?? answer.qnap;
+  return seen ? { services: seen.services, device: seen.device, indicators: seen.indicators ?? [] } : undefined;
+}
+
+/** The WAN host, judged with this scanner's packs (and those given with --vendor-pack), never the agent's. */
+export function agentHostObservations(answer: AgentScanResponse, vendorPacks?: readonly string[]): Observation[] {
+  const seen = agentFingerprint(answer);
+  return seen ? [hostObservation(answer.address, 'wan', ['wan'], seen, loadPacks(vendorPacks).packs)] : [];
 }

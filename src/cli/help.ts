@@ -54,6 +54,8 @@ QNAP:
   --nas ADDRESS             also fingerprint this LAN address (repeatable; IPv4 on a local subnet). The internal
                             clients of the router's mappings are always fingerprinted: admin ports 8080 and 443,
                             the mapped ports, and the HTTPS port the NAS names; safe unauthenticated reads only
+  --vendor-pack DIR         also load the vendor pack in DIR (its pack.json: fingerprints, advisories; data only,
+                            docs/vendor-packs.md); repeatable
   --myqnapcloud NAME        resolve NAME.myqnapcloud.com (or a full name under a QNAP DDNS domain) and compare it
                             with the WAN address (repeatable)
   --dns-server ADDRESS[:PORT]

@@ -50,6 +50,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     'service-detection': { type: 'boolean' },
     'syn-scan': { type: 'boolean' },
     nas: { type: 'string', multiple: true },
+    'vendor-pack': { type: 'string', multiple: true },
     myqnapcloud: { type: 'string', multiple: true },
     'dns-server': { type: 'string' },
     format: { type: 'string' },
@@ -91,6 +92,8 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     gatewayUrl: values.gateway,
     interface: values.interface,
     ...qnapScanOptions(values.nas, values.myqnapcloud, values['dns-server']),
+    // Absolute, as --vantage-ca: watch stores the options and may run from another folder. Read at each scan.
+    vendorPacks: values['vendor-pack']?.map((folder) => path.resolve(folder)),
   });
   checkVantageTrust(scan.vantageUrl, { ca: scan.vantageCa, pin: scan.vantagePin });
   return {

@@ -28,7 +28,7 @@ export interface AgentScanRequest {
    */
   timeoutSeconds?: number;
   /**
-   * Also run the QNAP fingerprints (safe, unauthenticated reads of public pages and the TLS certificate) against the caller's open TCP ports.
+   * Also run the vendor packs' fingerprints (safe, unauthenticated reads of public pages and the TLS certificate) against the caller's open TCP ports.
    */
   fingerprint?: boolean;
 }
@@ -56,7 +56,8 @@ export interface AgentScanResponse {
    * @maxItems 100
    */
   warnings: string[];
-  qnap?: QnapFingerprint;
+  fingerprint?: QnapFingerprint;
+  qnap?: QnapFingerprint1;
 }
 export interface WanPort {
   port: number;
@@ -80,7 +81,7 @@ export interface IgdControl {
   error?: string;
 }
 /**
- * The QNAP fingerprints run against the caller's open TCP ports (only when the request asked for them). The scanner computes the verdicts from the device with its own advisory data.
+ * What the fingerprints saw (agents since vendor packs).
  */
 export interface QnapFingerprint {
   /**
@@ -88,6 +89,10 @@ export interface QnapFingerprint {
    */
   services: HostService[];
   device: null | QnapDevice;
+  /**
+   * @maxItems 32
+   */
+  indicators?: IndicatorMatch[];
 }
 export interface HostService {
   port: number;
@@ -108,7 +113,7 @@ export interface HostService {
   error?: string;
 }
 /**
- * One fingerprint (from probes/qnap/fingerprints.json) that matched an answer. Every string came from the network except id.
+ * One fingerprint (from a vendor pack, probes/vendors/<pack>/pack.json) that matched an answer. Every string came from the network except id.
  */
 export interface FingerprintMatch {
   /**
@@ -128,11 +133,25 @@ export interface FingerprintMatch {
   evidence: string;
 }
 /**
- * What the fingerprints say the device is, merged across its services. Every string came from the network.
+ * What the fingerprints say the device is, merged across its services: facts only, as the device told them (the verdicts are the rules' comparison of these facts with the vendor packs). Every string came from the network except vendor, pack and productLine. Named QnapDevice for the reports written before vendor packs; any vendor's device has this shape.
  */
 export interface QnapDevice {
-  vendor: 'QNAP';
-  os: 'QTS' | 'QuTS hero' | 'QuTScloud' | 'QES' | null;
+  /**
+   * The vendor, as its pack names it (QNAP, Synology...). Reports written before vendor packs say QNAP.
+   */
+  vendor: string;
+  /**
+   * The vendor pack that recognised it (probes/vendors/<pack>/pack.json, or a --vendor-pack folder). Absent in reports written before vendor packs (QNAP).
+   */
+  pack?: string;
+  /**
+   * The product line's name (QTS, QuTS hero, QuTScloud, DSM...), null when nothing told it.
+   */
+  os: string | null;
+  /**
+   * The product line's id in the pack (qts, quts-hero, dsm...).
+   */
+  productLine?: string;
   model?: string;
   displayModel?: string;
   hostname?: string;
@@ -152,6 +171,15 @@ export interface QnapDevice {
      */
     full: string;
   };
+  /**
+   * Where the firmware version was read: the port, the request, the fingerprint and the field (version, or fallbackVersion: a weaker source such as Photo Station's built-in firmware).
+   */
+  versionSource?: {
+    port: number;
+    path: string;
+    fingerprint: string;
+    field: 'version' | 'fallbackVersion';
+  };
   apps: {
     name: string;
     version: string | null;
@@ -167,4 +195,32 @@ export interface QnapDevice {
   flags?: {
     [k: string]: string;
   };
+}
+export interface IndicatorMatch {
+  pack: string;
+  /**
+   * The indicator's id in its pack.
+   */
+  id: string;
+  campaign: string;
+  port: number;
+  path: string;
+  /**
+   * What matched, quoted from the answer: untrusted.
+   */
+  evidence: string;
+}
+/**
+ * The same, as agents written before vendor packs send it; read when fingerprint is absent.
+ */
+export interface QnapFingerprint1 {
+  /**
+   * @maxItems 32
+   */
+  services: HostService[];
+  device: null | QnapDevice;
+  /**
+   * @maxItems 32
+   */
+  indicators?: IndicatorMatch[];
 }

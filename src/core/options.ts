@@ -33,6 +33,8 @@ export interface ScanOptions {
   synScan: boolean;
   /** --nas: LAN addresses to fingerprint besides the clients of the router's mappings (checked by Scope). */
   nas?: string[];
+  /** --vendor-pack: folders holding a vendor pack (pack.json), absolute, loaded beside the shipped packs at each scan. */
+  vendorPacks?: string[];
   /** --myqnapcloud: fully qualified QNAP DDNS names to resolve and compare with the WAN address. */
   myqnapcloud?: string[];
   /** --dns-server: the resolver for --myqnapcloud, as host:port (default: the system's resolvers). */

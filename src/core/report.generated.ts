@@ -30,6 +30,12 @@ export interface ExposureReport {
   warnings: Warning[];
   wan: Wan;
   hosts: Host[];
+  /**
+   * The vendor packs the scan's devices were held against (id, version, the date of their advisory data). Absent in reports written before vendor packs.
+   *
+   * @maxItems 64
+   */
+  vendorPacks?: VendorPackUsed[];
   myqnapcloud: MyQnapCloud;
   /**
    * Data of probes registered after schema 1.0 (a probe without report fields of its own): by probe id, then by observation kind, the data of each observation, checked against the schema the probe declares for that kind. Absent when no such probe observed anything.
@@ -323,7 +329,7 @@ export interface AdvisoryDetail {
    */
   product: string;
   /**
-   * Its CVE is in the CISA KEV catalog (probes/qnap/vulnerabilities.json).
+   * Its CVE is in the CISA KEV catalog (its vendor pack, probes/vendors/<pack>/pack.json).
    */
   kev: boolean;
   /**
@@ -418,6 +424,12 @@ export interface Host {
   services: HostService[];
   device: null | QnapDevice;
   verdicts: Verdict[];
+  /**
+   * Signs of compromise, visible without logging in, that matched on the host's web ports (a vendor pack's indicators, e.g. DeadBolt's ransom screen), whatever the device was recognised as. Absent in reports written before vendor packs.
+   *
+   * @maxItems 32
+   */
+  indicators?: IndicatorMatch[];
 }
 export interface HostService {
   port: number;
@@ -438,7 +450,7 @@ export interface HostService {
   error?: string;
 }
 /**
- * One fingerprint (from probes/qnap/fingerprints.json) that matched an answer. Every string came from the network except id.
+ * One fingerprint (from a vendor pack, probes/vendors/<pack>/pack.json) that matched an answer. Every string came from the network except id.
  */
 export interface FingerprintMatch {
   /**
@@ -458,11 +470,25 @@ export interface FingerprintMatch {
   evidence: string;
 }
 /**
- * What the fingerprints say the device is, merged across its services. Every string came from the network.
+ * What the fingerprints say the device is, merged across its services: facts only, as the device told them (the verdicts are the rules' comparison of these facts with the vendor packs). Every string came from the network except vendor, pack and productLine. Named QnapDevice for the reports written before vendor packs; any vendor's device has this shape.
  */
 export interface QnapDevice {
-  vendor: 'QNAP';
-  os: 'QTS' | 'QuTS hero' | 'QuTScloud' | 'QES' | null;
+  /**
+   * The vendor, as its pack names it (QNAP, Synology...). Reports written before vendor packs say QNAP.
+   */
+  vendor: string;
+  /**
+   * The vendor pack that recognised it (probes/vendors/<pack>/pack.json, or a --vendor-pack folder). Absent in reports written before vendor packs (QNAP).
+   */
+  pack?: string;
+  /**
+   * The product line's name (QTS, QuTS hero, QuTScloud, DSM...), null when nothing told it.
+   */
+  os: string | null;
+  /**
+   * The product line's id in the pack (qts, quts-hero, dsm...).
+   */
+  productLine?: string;
   model?: string;
   displayModel?: string;
   hostname?: string;
@@ -481,6 +507,15 @@ export interface QnapDevice {
      * version.number build build, e.g. 5.1.1.2491 build 20230815: the format QNAP advisories use.
      */
     full: string;
+  };
+  /**
+   * Where the firmware version was read: the port, the request, the fingerprint and the field (version, or fallbackVersion: a weaker source such as Photo Station's built-in firmware).
+   */
+  versionSource?: {
+    port: number;
+    path: string;
+    fingerprint: string;
+    field: 'version' | 'fallbackVersion';
   };
   apps: {
     name: string;
@@ -503,7 +538,7 @@ export interface QnapDevice {
  */
 export interface Verdict {
   /**
-   * Id in probes/qnap/vulnerabilities.json (the QSA id or the CVE).
+   * Id of the advisory in its vendor pack (probes/vendors/<pack>/pack.json): the vendor's advisory id or the CVE.
    */
   advisory: string;
   /**
@@ -546,6 +581,36 @@ export interface Verdict {
    * The data file says ransomware used it (KEV Known, or QNAP named the campaign). A fact about the advisory, as kev.
    */
   knownRansomware: boolean;
+}
+export interface IndicatorMatch {
+  pack: string;
+  /**
+   * The indicator's id in its pack.
+   */
+  id: string;
+  campaign: string;
+  port: Port;
+  path: string;
+  /**
+   * What matched, quoted from the answer: untrusted.
+   */
+  evidence: string;
+}
+/**
+ * A vendor pack the scan held the devices against.
+ */
+export interface VendorPackUsed {
+  id: string;
+  vendor: string;
+  version: string;
+  /**
+   * When its advisory data was last reviewed.
+   */
+  dataDate: string;
+  /**
+   * Shipped with the program, or given with --vendor-pack.
+   */
+  source: 'builtin' | 'user';
 }
 export interface MyQnapCloud {
   /**

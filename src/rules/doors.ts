@@ -228,7 +228,7 @@ export function qnapWebPorts(host: Host): number[] {
 export function deviceName(device: QnapDevice): string {
   const model = device.displayModel ?? device.model;
   // A low-confidence identification (a Server header, a look-alike page) must not read as a certainty.
-  return `${device.confidence === 'low' ? 'probable ' : ''}QNAP ${model ?? 'NAS'}`;
+  return `${device.confidence === 'low' ? 'probable ' : ''}${device.vendor} ${model ?? 'NAS'}`;
 }
 
 export function firmwareName(device: QnapDevice): string | null {

@@ -108,14 +108,19 @@ interface Subject {
   doors: QnapDoor[];
 }
 
+/** QNAP's own devices: these rules tell QNAP's story and advice; other vendors' devices have theirs (src/rules/vendors.ts). */
+export function isQnap(device: QnapDevice | null | undefined): device is QnapDevice {
+  return device?.vendor === 'QNAP';
+}
+
 function subjects(context: RuleContext): Subject[] {
-  const doors = qnapDoors(context);
+  const doors = qnapDoors(context).filter((door) => isQnap(door.device));
   const result: Subject[] = [];
   for (const host of context.lanHosts.values()) {
-    if (host.device) result.push({ address: host.address, host, device: host.device, doors: doors.filter((door) => door.host === host) });
+    if (isQnap(host.device)) result.push({ address: host.address, host, device: host.device, doors: doors.filter((door) => door.host === host) });
   }
   const wanHost = context.wanHost;
-  if (wanHost?.device) {
+  if (wanHost && isQnap(wanHost.device)) {
     // The device seen from outside is one already fingerprinted inside when a door joins them: report it once.
     const wanPorts = qnapWebPorts(wanHost);
     const joined = doors.some((door) => door.host?.device && door.door.protocol === 'TCP' && wanPorts.includes(door.door.externalPort));
@@ -390,7 +395,7 @@ export function qnapFindings(context: RuleContext): Finding[] {
   }
   const told = new Map<QnapDevice, string>();
   for (const target of qnapDoors(context)) {
-    if (!target.admin) continue;
+    if (!target.admin || !isQnap(target.device)) continue;
     const finding = adminFinding(context, target, vulnerableFindings.get(target.device) ?? null, told.get(target.device) ?? null);
     if (!told.has(target.device)) told.set(target.device, finding.id);
     findings.push(finding);

@@ -1,12 +1,12 @@
 import { httpRequest, type HttpResponse } from '../net/http.js';
 import { readCertificate } from '../net/tls.js';
 import { isExposureError } from '../core/errors.js';
-import type { FingerprintMatch, HostService, QnapDevice } from '../core/report.generated.js';
-import { loadFingerprints, type Fingerprint } from './data.js';
-import { buildDevice, firmwareOf, type MatchResult } from './device.js';
+import type { FingerprintMatch, Host, HostService, QnapDevice as Device } from '../core/report.generated.js';
+import { bestDevice, firmwareOf, type MatchResult } from './device.js';
+import { builtinPacks, type Fingerprint, type Indicator, type LoadedPack } from './load.js';
 import { cleanValue, extract, matchFingerprint, titleOf, type HttpAnswer } from './match.js';
 
-/** A QNAP page or XML answer is a few KiB; a login page with inline scripts well under 256 KiB. */
+/** A NAS page or XML answer is a few KiB; a login page with inline scripts well under 256 KiB. */
 export const FINGERPRINT_MAX_BYTES = 256 * 1024;
 /** Same-origin redirects followed per request (QTS sends /cgi-bin/ on to its login page). */
 const MAX_REDIRECTS = 2;
@@ -22,18 +22,27 @@ export interface FingerprintHostOptions {
   deadline: number;
   signal: AbortSignal;
   maxPorts?: number;
-  fingerprints?: readonly Fingerprint[];
+  /** The vendor packs whose fingerprints and indicators run: the shipped ones unless given (--vendor-pack adds). */
+  packs?: readonly LoadedPack[];
 }
+
+export type IndicatorMatch = NonNullable<Host['indicators']>[number];
 
 export interface HostFingerprint {
   services: HostService[];
-  device: QnapDevice | null;
+  device: Device | null;
+  /** Signs of compromise seen on the host's web ports (a ransom screen), whatever the device was recognised as. */
+  indicators: IndicatorMatch[];
 }
 
 interface PortOutcome {
   service: HostService;
   results: MatchResult[];
+  indicators: IndicatorMatch[];
 }
+
+type Request = NonNullable<Fingerprint['request']>;
+const ROOT: Request = { method: 'GET', path: '/' };
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -46,7 +55,7 @@ function headerValue(headers: HttpAnswer['headers'] | HttpResponse['headers'], n
  * One request, following a redirect only when it stays on the very same origin (scheme, address and port) and
  * carries no credentials: a device must never be able to send the scanner to another host.
  */
-async function fetchAnswer(origin: URL, request: NonNullable<Fingerprint['request']>, options: FingerprintHostOptions): Promise<HttpAnswer> {
+async function fetchAnswer(origin: URL, request: Request, options: FingerprintHostOptions): Promise<HttpAnswer> {
   let url = new URL(request.path, origin);
   for (let hop = 0; ; hop++) {
     const timeoutMs = Math.max(100, Math.min(options.requestTimeoutMs, options.deadline - Date.now()));
@@ -93,6 +102,7 @@ function reportMatch(fingerprint: Fingerprint, evidence: string, version: string
 }
 
 function runs(fingerprint: Fingerprint, matched: ReadonlySet<string>): boolean {
+  // Fingerprint ids are unique across the loaded packs (checkPackSet), so one set of ids serves every pack.
   return (fingerprint.when?.matched ?? []).every((id) => matched.has(id)) && !(fingerprint.when?.notMatched ?? []).some((id) => matched.has(id));
 }
 
@@ -101,18 +111,21 @@ function runs(fingerprint: Fingerprint, matched: ReadonlySet<string>): boolean {
  * port https; a refused connection means nothing listens (no service); a port that answers the handshake with
  * something else is tried as http; one that stays silent is given up.
  */
-async function probePort(port: number, options: FingerprintHostOptions, fingerprints: readonly Fingerprint[]): Promise<PortOutcome | undefined> {
+async function probePort(port: number, options: FingerprintHostOptions, packs: readonly LoadedPack[]): Promise<PortOutcome | undefined> {
+  const fingerprints = packs.flatMap((pack) => pack.pack.fingerprints.map((fingerprint) => ({ pack, fingerprint })));
+  const indicators = packs.flatMap((pack) => (pack.pack.indicators ?? []).map((indicator) => ({ pack, indicator })));
   const { address, signal } = options;
   const certificate = await readCertificate(address, port, { timeoutMs: Math.max(100, Math.min(options.requestTimeoutMs, 3000, options.deadline - Date.now())), signal });
   if (!certificate.ok && certificate.refused) return undefined;
   const https = certificate.ok;
   const service: HostService = { port, protocol: 'TCP', scheme: https ? 'https' : 'http', fingerprints: [] };
   const results: MatchResult[] = [];
+  const found: IndicatorMatch[] = [];
   const matched = new Set<string>();
-  const record = (fingerprint: Fingerprint, evidence: string, answer: { http?: HttpAnswer }): void => {
+  const record = (pack: LoadedPack, fingerprint: Fingerprint, evidence: string, answer: { http?: HttpAnswer }): void => {
     const extracted = extract(fingerprint, answer);
-    results.push({ fingerprint, port, extracted });
-    const version = firmwareOf(extracted.fields)?.full ?? extracted.fields.appVersion ?? '';
+    results.push({ pack, fingerprint, port, extracted });
+    const version = firmwareOf(pack, extracted)?.firmware.full ?? extracted.fields.appVersion ?? '';
     service.fingerprints.push(reportMatch(fingerprint, evidence, cleanValue(version, 200) || null));
     matched.add(fingerprint.id);
   };
@@ -120,21 +133,26 @@ async function probePort(port: number, options: FingerprintHostOptions, fingerpr
   if (certificate.ok) {
     const { certificate: cert } = certificate;
     service.tls = { subject: cert.subjectText, issuer: cert.issuerText, selfSigned: cert.selfSigned, ...(cert.validTo ? { validTo: cert.validTo } : {}) };
-    for (const fingerprint of fingerprints.filter((candidate) => candidate.kind === 'tls')) {
+    for (const { pack, fingerprint } of fingerprints.filter((candidate) => candidate.fingerprint.kind === 'tls')) {
       const evidence = matchFingerprint(fingerprint, { cert });
-      if (evidence !== undefined) record(fingerprint, evidence, {});
+      if (evidence !== undefined) record(pack, fingerprint, evidence, {});
     }
   } else if (certificate.timedOut) {
     service.error = cleanValue(`no answer: ${certificate.error.message}`, 500);
-    return { service, results };
+    return { service, results, indicators: found };
   }
 
   const origin = new URL(`${https ? 'https' : 'http'}://${address}:${port}/`);
   const answers = new Map<string, HttpAnswer | Error>();
-  for (const fingerprint of fingerprints) {
-    if (fingerprint.kind !== 'http' || !fingerprint.request || !runs(fingerprint, matched)) continue;
+  // The fingerprints first, then the indicators (most ask for the page the fingerprints already fetched: GET /).
+  const asks: Array<{ pack: LoadedPack; fingerprint?: Fingerprint; indicator?: Indicator; request: Request }> = [
+    ...fingerprints.flatMap(({ pack, fingerprint }) => (fingerprint.kind === 'http' && fingerprint.request ? [{ pack, fingerprint, request: fingerprint.request }] : [])),
+    ...indicators.map(({ pack, indicator }) => ({ pack, indicator, request: indicator.request ?? ROOT })),
+  ];
+  for (const ask of asks) {
+    const { fingerprint, request } = ask;
+    if (fingerprint && !runs(fingerprint, matched)) continue;
     if (signal.aborted || Date.now() >= options.deadline) break;
-    const request = fingerprint.request;
     const key = `${request.method} ${request.path} ${request.body ?? ''}`;
     let answer = answers.get(key);
     if (answer === undefined) {
@@ -160,15 +178,21 @@ async function probePort(port: number, options: FingerprintHostOptions, fingerpr
       if (request.method === 'GET' && request.path === '/' && answer.title !== undefined) service.title = answer.title;
     }
     if (answer instanceof Error) continue;
-    const evidence = matchFingerprint(fingerprint, { http: answer });
-    if (evidence !== undefined) record(fingerprint, evidence, { http: answer });
+    if (fingerprint) {
+      const evidence = matchFingerprint(fingerprint, { http: answer });
+      if (evidence !== undefined) record(ask.pack, fingerprint, evidence, { http: answer });
+    } else if (ask.indicator) {
+      const evidence = matchFingerprint(ask.indicator, { http: answer });
+      if (evidence !== undefined) found.push({ pack: ask.pack.pack.id, id: ask.indicator.id, campaign: ask.indicator.campaign, port, path: `${request.method} ${request.path}`, evidence });
+    }
   }
-  return { service, results };
+  return { service, results, indicators: found };
 }
 
-/** The admin HTTPS port the device itself names (authLogin.cgi's stunnelPort), when it is a real port number. */
-function namedHttpsPort(device: QnapDevice | null): number | undefined {
-  const value = device?.flags?.['stunnelPort'];
+/** The admin HTTPS port the device itself names (QNAP: authLogin.cgi's stunnelPort), when it is a real port number. */
+function namedHttpsPort(device: Device | null, packs: readonly LoadedPack[]): number | undefined {
+  const flag = packs.find((pack) => pack.pack.id === device?.pack)?.pack.ports?.namedByFlag;
+  const value = flag === undefined ? undefined : device?.flags?.[flag];
   if (value === undefined || !/^\d{1,5}$/.test(value)) return undefined;
   const port = Number(value);
   return port >= 1 && port <= 65535 ? port : undefined;
@@ -177,10 +201,10 @@ function namedHttpsPort(device: QnapDevice | null): number | undefined {
 /**
  * Fingerprints one host on the given ports (then on the HTTPS port the device names, if new), a few ports at a
  * time, bounded by maxPorts, the deadline and the signal. Only safe, unauthenticated GET/POST requests for the
- * pages in probes/qnap/fingerprints.json; never a credential, never another host.
+ * pages the vendor packs name (probes/vendors/*\/pack.json); never a credential, never another host.
  */
 export async function fingerprintHost(options: FingerprintHostOptions): Promise<HostFingerprint> {
-  const fingerprints = options.fingerprints ?? loadFingerprints();
+  const packs = options.packs ?? builtinPacks();
   const maxPorts = options.maxPorts ?? DEFAULT_MAX_PORTS;
   const queue = [...new Set(options.ports)].filter((port) => Number.isInteger(port) && port >= 1 && port <= 65535).slice(0, maxPorts);
   const probed = new Set<number>();
@@ -191,7 +215,7 @@ export async function fingerprintHost(options: FingerprintHostOptions): Promise<
       for (let port = queue.shift(); port !== undefined; port = queue.shift()) {
         if (options.signal.aborted || Date.now() >= options.deadline) return;
         probed.add(port);
-        const outcome = await probePort(port, options, fingerprints);
+        const outcome = await probePort(port, options, packs);
         if (outcome) outcomes.push(outcome);
       }
     };
@@ -199,11 +223,15 @@ export async function fingerprintHost(options: FingerprintHostOptions): Promise<
   };
 
   await drain();
-  const extra = namedHttpsPort(buildDevice(outcomes.flatMap((outcome) => outcome.results)));
+  const extra = namedHttpsPort(bestDevice(outcomes.flatMap((outcome) => outcome.results), packs), packs);
   if (extra !== undefined && !probed.has(extra) && probed.size < maxPorts) {
     queue.push(extra);
     await drain();
   }
   outcomes.sort((a, b) => a.service.port - b.service.port);
-  return { services: outcomes.map((outcome) => outcome.service), device: buildDevice(outcomes.flatMap((outcome) => outcome.results)) };
+  return {
+    services: outcomes.map((outcome) => outcome.service),
+    device: bestDevice(outcomes.flatMap((outcome) => outcome.results), packs),
+    indicators: outcomes.flatMap((outcome) => outcome.indicators),
+  };
 }

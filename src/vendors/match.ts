@@ -1,5 +1,5 @@
 import { decodeXmlText } from '../net/xml.js';
-import type { Condition, Extraction, Fingerprint } from './data.js';
+import type { Condition, Extraction, Fingerprint, Indicator } from './load.js';
 import { UNSAFE_CHARS } from '../core/unsafe-chars.js';
 
 /** What one request got back, as the matcher sees it. Everything in it is attacker-controlled. */
@@ -16,12 +16,17 @@ export interface CertAnswer {
   selfSigned: boolean;
 }
 
-export type ExtractedField = Exclude<Extraction['field'], 'flags'>;
+export type ExtractedField = Exclude<Extraction['field'], 'flags' | 'versionPart'>;
 
 export interface Extracted {
   fields: Partial<Record<ExtractedField, string>>;
+  /** versionPart extractions, by part name (QNAP's number and build). */
+  parts: Record<string, string>;
   flags: Record<string, string>;
 }
+
+/** A matcher: a fingerprint or an indicator of compromise (both have a match block). */
+export type Matcher = Pick<Fingerprint, 'match'> | Pick<Indicator, 'match'>;
 
 /** Longest text kept from any extracted value: model names and versions are short; anything longer is noise. */
 const MAX_VALUE = 100;
@@ -29,6 +34,8 @@ const MAX_VALUE = 100;
 const MAX_ELEMENT = 1000;
 /** A title is looked for in the head of the page only. */
 const TITLE_WINDOW = 64 * 1024;
+/** JSON nested deeper than this is not looked into (a pointer has at most 8 steps anyway). */
+const MAX_JSON_DEPTH = 64;
 
 
 /** Control and bidi characters out, whitespace collapsed, length capped: what goes into the report. */
@@ -68,10 +75,53 @@ function headerText(headers: HttpAnswer['headers'], name: string): string | unde
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+const parsedJson = new WeakMap<HttpAnswer, unknown>();
+
+/** The body as JSON, parsed once per answer; undefined when it is not JSON or nests too deep. */
+function jsonOf(answer: HttpAnswer): unknown {
+  if (parsedJson.has(answer)) return parsedJson.get(answer);
+  let value: unknown;
+  const text = answer.body.trimStart();
+  if (text.startsWith('{') || text.startsWith('[')) {
+    // Depth is counted on the text first: JSON.parse itself recurses, and a hostile body could nest it to a stack overflow.
+    let depth = 0;
+    let deepest = 0;
+    for (const char of text) {
+      if (char === '{' || char === '[') deepest = Math.max(deepest, ++depth);
+      else if (char === '}' || char === ']') depth--;
+    }
+    if (deepest <= MAX_JSON_DEPTH) {
+      try {
+        value = JSON.parse(text) as unknown;
+      } catch {
+        value = undefined;
+      }
+    }
+  }
+  parsedJson.set(answer, value);
+  return value;
+}
+
+/** The value at an RFC 6901 pointer, as text when it is a string, number or boolean. */
+export function jsonPointerText(document: unknown, pointer: string): string | undefined {
+  let current: unknown = document;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(current) && /^\d{1,6}$/.test(key)) current = current[Number(key)];
+    else if (current !== null && typeof current === 'object' && !Array.isArray(current) && Object.hasOwn(current, key)) current = (current as Record<string, unknown>)[key];
+    else return undefined;
+  }
+  return typeof current === 'string' || typeof current === 'number' || typeof current === 'boolean' ? cleanValue(String(current)) : undefined;
+}
+
 function sourceText(condition: Condition | Extraction, answer: { http?: HttpAnswer; cert?: CertAnswer }): string | number | boolean | undefined {
   const http = answer.http;
   const cert = answer.cert;
   switch (condition.source ?? 'body') {
+    case 'json':
+      return http && 'pointer' in condition && condition.pointer !== undefined ? jsonPointerText(jsonOf(http), condition.pointer) : undefined;
+    case 'xml':
+      return http && condition.xmlTag !== undefined ? xmlTagText(http.body, condition.xmlTag) : undefined;
     case 'status':
       return http?.status;
     case 'body':
@@ -105,7 +155,7 @@ function regex(pattern: string, ignoreCase = false): RegExp {
 export function conditionMatch(condition: Condition, answer: { http?: HttpAnswer; cert?: CertAnswer }): string | undefined {
   const value = sourceText(condition, answer);
   if (value === undefined) return undefined;
-  const label = condition.source === 'header' ? `${condition.header ?? ''}: ` : condition.attribute !== undefined ? `${condition.attribute}=` : '';
+  const label = condition.source === 'header' ? `${condition.header ?? ''}: ` : condition.attribute !== undefined ? `${condition.attribute}=` : condition.pointer !== undefined ? `${condition.pointer}=` : condition.xmlTag !== undefined ? `<${condition.xmlTag}>` : '';
   if (condition.equals !== undefined) {
     const holds = typeof value === 'string' && typeof condition.equals === 'string' && condition.ignoreCase ? value.toLowerCase() === condition.equals.toLowerCase() : value === condition.equals;
     return holds ? `${condition.source} ${label}${String(value)}` : undefined;
@@ -123,8 +173,8 @@ export function conditionMatch(condition: Condition, answer: { http?: HttpAnswer
   return undefined;
 }
 
-/** Whether the answer satisfies the fingerprint, and the quoted text that did (for the report's evidence). */
-export function matchFingerprint(fingerprint: Fingerprint, answer: { http?: HttpAnswer; cert?: CertAnswer }): string | undefined {
+/** Whether the answer satisfies the fingerprint (or indicator), and the quoted text that did (for the report's evidence). */
+export function matchFingerprint(fingerprint: Matcher, answer: { http?: HttpAnswer; cert?: CertAnswer }): string | undefined {
   const quotes: string[] = [];
   for (const condition of fingerprint.match.all ?? []) {
     const quote = conditionMatch(condition, answer);
@@ -141,9 +191,14 @@ export function matchFingerprint(fingerprint: Fingerprint, answer: { http?: Http
 }
 
 /** Named values out of a matched answer. The first extraction of a field that yields something wins. */
-export function extract(fingerprint: Fingerprint, answer: { http?: HttpAnswer }): Extracted {
-  const result: Extracted = { fields: {}, flags: {} };
+export function extract(fingerprint: Pick<Fingerprint, 'extract'>, answer: { http?: HttpAnswer }): Extracted {
+  const result: Extracted = { fields: {}, parts: {}, flags: {} };
   for (const extraction of fingerprint.extract ?? []) {
+    if (extraction.pointer !== undefined) {
+      const value = answer.http ? jsonPointerText(jsonOf(answer.http), extraction.pointer) : undefined;
+      if (value !== undefined && value !== '') store(result, extraction, value);
+      continue;
+    }
     const source = sourceText(extraction, answer);
     if (typeof source !== 'string') continue;
     if (extraction.field === 'flags') {
@@ -153,14 +208,25 @@ export function extract(fingerprint: Fingerprint, answer: { http?: HttpAnswer })
       }
       continue;
     }
-    if (result.fields[extraction.field] !== undefined) continue;
+    if (extraction.field === 'versionPart' ? result.parts[extraction.part ?? ''] !== undefined : result.fields[extraction.field] !== undefined) continue;
     let value: string | undefined;
     if (extraction.xmlTag !== undefined) value = xmlTagText(source, extraction.xmlTag);
     else if (extraction.regex !== undefined) {
       const captured = regex(extraction.regex).exec(source)?.[1];
       value = captured === undefined ? undefined : cleanValue(captured);
     }
-    if (value !== undefined && value !== '') result.fields[extraction.field] = value;
+    if (value !== undefined && value !== '') store(result, extraction, value);
   }
   return result;
+}
+
+/** The first value of a field wins. */
+function store(result: Extracted, extraction: Extraction, value: string): void {
+  if (extraction.field === 'flags') return;
+  if (extraction.field === 'versionPart') {
+    const part = extraction.part ?? '';
+    if (result.parts[part] === undefined) result.parts[part] = value;
+    return;
+  }
+  result.fields[extraction.field] ??= value;
 }

@@ -1,5 +1,9 @@
+import { builtinPacks, type Advisory, type Fingerprint, type LoadedPack } from './load.js';
+import { compareNumbers, onBranch, parseBranch, type Ordering, type ParsedVersion } from './grammar.js';
+
 /**
- * QNAP firmware and app versions: parsing and comparison, pure (no I/O).
+ * QNAP's versions in the shape the QNAP rules and their tests use, read with the QNAP pack's grammar (its qts line
+ * parses every flavour: the h/c prefix is the `select` group). Nothing here knows QNAP's format: it is the data's.
  *
  * Formats seen (QNAP advisories, authLogin.cgi, Greenbone/nmap sources):
  *   5.1.1.2491 build 20230815     QTS: version.number build date
@@ -8,8 +12,9 @@
  *   c5.1.5.2651                   QuTScloud fix as advisories sometimes write it: no build date
  *   4.3.3                         legacy <version> only (old firmware, Photo Station's builtinFirmwareVersion)
  *   6.0.22, 16.0.0415             app versions (Photo Station, HBS 3): dotted numbers
- * Anything else is not a version: callers get null and must say "cannot tell".
  */
+
+export { compareNumbers, onBranch, parseBranch, type Ordering };
 
 export type Flavor = '' | 'h' | 'c';
 
@@ -24,24 +29,43 @@ export interface FirmwareVersion {
   build: number | null;
 }
 
-export type Ordering = -1 | 0 | 1;
+export function qnapPack(): LoadedPack {
+  const pack = builtinPacks().find((candidate) => candidate.pack.id === 'qnap');
+  if (!pack) throw new Error('the QNAP vendor pack (probes/vendors/qnap) is missing');
+  return pack;
+}
 
-const FIRMWARE = /^\s*(?:(?:QTS|QuTS hero|QuTScloud|QES)\s+)?([hc]?)(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\.(\d{1,6}))?(?:\s*(?:build|_)\s*(\d{8}))?\s*$/i;
+function firmwareLine() {
+  const line = qnapPack().lines.get('qts');
+  if (!line) throw new Error('the QNAP pack has no qts product line');
+  return line;
+}
+
+function appLine() {
+  const line = qnapPack().lines.get('photo-station');
+  if (!line) throw new Error('the QNAP pack has no photo-station product line');
+  return line;
+}
+
+function toFirmware(parsed: ParsedVersion): FirmwareVersion {
+  const { flavor = '', number, build } = parsed.groups;
+  return {
+    flavor: flavor.toLowerCase() as Flavor,
+    release: [parsed.release[0] ?? 0, parsed.release[1] ?? 0, parsed.release[2] ?? 0],
+    number: number === undefined || number === '' ? null : Number(number),
+    build: build === undefined || build === '' ? null : Number(build),
+  };
+}
+
+function fromFirmware(version: FirmwareVersion): ParsedVersion {
+  const groups = { flavor: version.flavor, major: String(version.release[0]), minor: String(version.release[1]), patch: String(version.release[2]), number: version.number === null ? undefined : String(version.number), build: version.build === null ? undefined : String(version.build) };
+  return { groups, release: [...version.release], text: '' };
+}
 
 /** Parses a whole firmware string ("5.1.1.2491 build 20230815", "h5.0.0.1892 build 20211222", "4.2.6 build 20210327"). */
 export function parseFirmware(text: string | null | undefined): FirmwareVersion | null {
-  if (typeof text !== 'string' || text.length > 100) return null;
-  const match = FIRMWARE.exec(text);
-  if (!match) return null;
-  const [, flavor = '', major = '', minor = '', patch = '', number, build] = match;
-  const buildDate = build === undefined ? null : Number(build);
-  if (buildDate !== null && !plausibleDate(buildDate)) return null;
-  return {
-    flavor: flavor.toLowerCase() as Flavor,
-    release: [Number(major), Number(minor), Number(patch)],
-    number: number === undefined ? null : Number(number),
-    build: buildDate,
-  };
+  const parsed = firmwareLine().grammar.parse(text);
+  return parsed ? toFirmware(parsed) : null;
 }
 
 /**
@@ -51,47 +75,19 @@ export function parseFirmware(text: string | null | undefined): FirmwareVersion 
  */
 export function firmwareFromParts(version: string | undefined, number: string | undefined, build: string | undefined): FirmwareVersion | null {
   if (version === undefined) return null;
-  const parsed = parseFirmware(version);
-  if (!parsed || parsed.number !== null || parsed.build !== null) return null;
-  if (number !== undefined && number !== '') {
-    if (!/^\d{1,6}$/.test(number)) return null;
-    parsed.number = Number(number);
-  }
-  if (build !== undefined && build !== '') {
-    if (!/^\d{8}$/.test(build) || !plausibleDate(Number(build))) return null;
-    parsed.build = Number(build);
-  }
-  return parsed;
+  const alone = parseFirmware(version);
+  if (!alone || alone.number !== null || alone.build !== null) return null;
+  const composed = firmwareLine().grammar.compose({ version, number: number === '' ? undefined : number, build: build === '' ? undefined : build });
+  return composed === undefined ? null : parseFirmware(composed);
 }
 
 /** The way QNAP advisories write a build: "5.1.1.2491 build 20230815". */
 export function formatFirmware(version: FirmwareVersion): string {
-  const release = `${version.flavor}${version.release.join('.')}${version.number === null ? '' : `.${version.number}`}`;
-  return version.build === null ? release : `${release} build ${version.build}`;
+  return firmwareLine().grammar.format(fromFirmware(version));
 }
 
 export function flavorName(flavor: Flavor): 'QTS' | 'QuTS hero' | 'QuTScloud' {
   return flavor === 'h' ? 'QuTS hero' : flavor === 'c' ? 'QuTScloud' : 'QTS';
-}
-
-function plausibleDate(date: number): boolean {
-  const year = Math.floor(date / 10000);
-  const month = Math.floor(date / 100) % 100;
-  const day = date % 100;
-  return year >= 2000 && year <= 2100 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
-function sign(value: number): Ordering {
-  return value < 0 ? -1 : value > 0 ? 1 : 0;
-}
-
-export function compareNumbers(a: readonly number[], b: readonly number[]): Ordering {
-  const length = Math.max(a.length, b.length);
-  for (let index = 0; index < length; index++) {
-    const difference = (a[index] ?? 0) - (b[index] ?? 0);
-    if (difference !== 0) return sign(difference);
-  }
-  return 0;
 }
 
 /**
@@ -100,27 +96,20 @@ export function compareNumbers(a: readonly number[], b: readonly number[]): Orde
  * release). A release with neither on one side cannot be ordered against the same release on the other.
  */
 export function compareFirmware(a: FirmwareVersion, b: FirmwareVersion): Ordering | null {
-  if (a.flavor !== b.flavor) return null;
-  const release = compareNumbers(a.release, b.release);
-  if (release !== 0) return release;
-  if (a.number !== null && b.number !== null && a.number !== b.number) return sign(a.number - b.number);
-  if (a.build !== null && b.build !== null) return sign(a.build - b.build);
-  if (a.number !== null && b.number !== null) return 0;
-  return null;
+  return firmwareLine().grammar.compare(fromFirmware(a), fromFirmware(b));
 }
 
 /** App versions (Photo Station 6.0.22, HBS 3 16.0.0415): dotted numbers, at most six parts. */
 export function parseAppVersion(text: string | null | undefined): number[] | null {
-  if (typeof text !== 'string' || !/^\s*\d{1,8}(\.\d{1,8}){0,5}\s*$/.test(text)) return null;
-  return text.trim().split('.').map(Number);
+  return appLine().grammar.parse(text)?.release ?? null;
 }
 
-/** Whether `version` lies on `branch` ("4.5" holds 4.5.x; "4.5.2" only 4.5.2): a prefix of the release. */
-export function onBranch(version: readonly number[], branch: readonly number[]): boolean {
-  return branch.length <= version.length && branch.every((part, index) => version[index] === part);
+/** The QNAP pack's fingerprints and advisories, in the shape the QNAP tests and benchmarks read. */
+export function loadFingerprints(): readonly Fingerprint[] {
+  return qnapPack().pack.fingerprints;
 }
 
-/** "4.5.2" -> [4, 5, 2]; null for anything else. */
-export function parseBranch(text: string): number[] | null {
-  return /^\d{1,8}(\.\d{1,8}){0,4}$/.test(text) ? text.split('.').map(Number) : null;
+export function loadVulnerabilities(): { kevCatalogVersion: string | undefined; advisories: readonly Advisory[] } {
+  const { pack } = qnapPack();
+  return { kevCatalogVersion: pack.kevCatalogVersion, advisories: pack.advisories };
 }

@@ -1,6 +1,12 @@
-import type { QnapDevice, Verdict } from '../core/report.generated.js';
-import { FIRMWARE_FLAVORS, loadVulnerabilities, type Advisory, type Affected, type Fix } from './data.js';
-import { compareFirmware, compareNumbers, flavorName, onBranch, parseAppVersion, parseBranch, parseFirmware, type FirmwareVersion, type Ordering } from './version.js';
+import type { QnapDevice as Device, Verdict } from '../core/report.generated.js';
+import { firmwareLineOf } from './device.js';
+import { compareNumbers, onBranch, parseBranch, type Ordering, type ParsedVersion } from './grammar.js';
+import { builtinPacks, type Advisory, type Affected, type Fix, type LoadedPack, type PackLine } from './load.js';
+
+/**
+ * Verdicts: one advisory of a vendor pack held against one device's facts (its firmware and app versions), pure.
+ * The same rules for every vendor; only the data (each product line's grammar, each advisory's fixes) differs.
+ */
 
 type Status = Verdict['status'];
 type UnknownBecause = NonNullable<Verdict['unknownBecause']>;
@@ -14,7 +20,7 @@ interface Judgement {
   because?: UnknownBecause;
 }
 
-/** How one product entry's versions are read and ordered: firmware (flavoured, with builds) or an app (dotted). */
+/** How one product entry's versions are read and ordered: by its line's grammar. */
 interface Scale {
   label: string;
   found: string;
@@ -23,28 +29,15 @@ interface Scale {
   compare(fix: Fix): Ordering | null;
 }
 
-function firmwareScale(device: FirmwareVersion, found: string): Scale {
+function scaleOf(line: PackLine, version: ParsedVersion, found: string): Scale {
   return {
-    label: flavorName(device.flavor),
+    label: line.line.name,
     found,
-    release: device.release,
-    fixedRelease: (fix) => parseFirmware(fix.fixed)?.release ?? [],
+    release: version.release,
+    fixedRelease: (fix) => line.grammar.parse(fix.fixed)?.release ?? [],
     compare: (fix) => {
-      const fixed = parseFirmware(fix.fixed);
-      return fixed ? compareFirmware(device, fixed) : null;
-    },
-  };
-}
-
-function appScale(name: string, version: readonly number[], found: string): Scale {
-  return {
-    label: name,
-    found,
-    release: version,
-    fixedRelease: (fix) => parseAppVersion(fix.fixed) ?? [],
-    compare: (fix) => {
-      const fixed = parseAppVersion(fix.fixed);
-      return fixed ? compareNumbers(version, fixed) : null;
+      const fixed = line.grammar.parse(fix.fixed);
+      return fixed ? line.grammar.compare(version, fixed) : null;
     },
   };
 }
@@ -53,14 +46,18 @@ function byRelease(scale: Scale): (a: Fix, b: Fix) => number {
   return (a, b) => compareNumbers(scale.fixedRelease(a), scale.fixedRelease(b));
 }
 
+interface DeviceFirmware {
+  line: PackLine;
+  parsed: ParsedVersion;
+}
+
 /** App fixes name the firmware branches they are for; a device whose firmware is known picks its own. */
-function forPlatform(fixes: readonly Fix[], firmware: FirmwareVersion | null): Fix[] {
+function forPlatform(fixes: readonly Fix[], firmware: DeviceFirmware | undefined): Fix[] {
   if (!firmware) return [...fixes];
   const mine = fixes.filter((fix) =>
     (fix.platforms ?? []).some((platform) => {
-      const flavor = /^[hc]/.test(platform) ? platform[0] : '';
-      const branch = parseBranch(platform.replace(/^[hc]/, ''));
-      return flavor === firmware.flavor && branch !== null && onBranch(firmware.release, branch);
+      const branch = parseBranch(platform.branch);
+      return platform.productLine === firmware.line.line.id && branch !== null && onBranch(firmware.parsed.release, branch);
     }),
   );
   return mine.length > 0 ? mine : [...fixes];
@@ -69,11 +66,12 @@ function forPlatform(fixes: readonly Fix[], firmware: FirmwareVersion | null): F
 /**
  * The branch rules, the same for firmware and apps:
  * 1. Below `introduced` (when the advisory names a first affected release): not applicable.
- * 2. On a branch with a listed fix (the longest matching branch wins): below the fix is vulnerable, at or above
+ * 2. A line the vendor never fixed (`unfixed`): vulnerable.
+ * 3. On a branch with a listed fix (the longest matching branch wins): below the fix is vulnerable, at or above
  *    it fixed; a build that cannot be ordered against it (no build number or date on one side) is unknown.
- * 3. On a branch newer than every listed fixed branch: released after the fix, so fixed (unless the entry says
+ * 4. On a branch newer than every listed fixed branch: released after the fix, so fixed (unless the entry says
  *    the fix lives elsewhere: unknown).
- * 4. On a branch with no fix, older than some fixed branch: that branch never received the fix. The entry says
+ * 5. On a branch with no fix, older than some fixed branch: that branch never received the fix. The entry says
  *    whether such branches are affected (vulnerable, citing the nearest fixed release above it as the upgrade),
  *    unknown, or not affected.
  */
@@ -83,6 +81,7 @@ function judge(entry: Affected, scale: Scale, tieBreak: (fixes: readonly Fix[]) 
   if (introduced && compareNumbers(scale.release.slice(0, introduced.length), introduced) < 0) {
     return { status: 'not-applicable', foundVersion: found, fixedVersion: null, reason: `${found} is older than ${scale.label} ${entry.introduced ?? ''}, the first release the advisory names as affected` };
   }
+  if (entry.unfixed) return { status: 'vulnerable', foundVersion: found, fixedVersion: null, reason: `${scale.label} never received a fix for it: every release is affected` };
   const fixes = entry.fixes;
   const onMine = fixes.filter((fix) => onBranch(scale.release, parseBranch(fix.branch) ?? [-1]));
   if (onMine.length > 0) {
@@ -121,21 +120,29 @@ function judge(entry: Affected, scale: Scale, tieBreak: (fixes: readonly Fix[]) 
   return { status: 'unknown', because: 'branch-not-listed', foundVersion: found, fixedVersion: nearest.fixed, reason: `${found} is on a branch the advisory does not list (it names fixes from ${nearest.fixed}); older branches cannot tell` };
 }
 
-function deviceFirmware(device: QnapDevice): FirmwareVersion | null {
-  return device.firmware ? parseFirmware(device.firmware.full) : null;
+/** The device's firmware as a version of one of the pack's firmware lines, when it is one. */
+function deviceFirmware(pack: LoadedPack, device: Device): DeviceFirmware | undefined {
+  return device.firmware ? firmwareLineOf(pack, device.firmware.full) : undefined;
 }
 
-function judgeEntry(entry: Affected, device: QnapDevice): Judgement {
-  const flavor = FIRMWARE_FLAVORS[entry.product];
-  const firmware = deviceFirmware(device);
-  if (flavor !== undefined) {
-    if (!device.firmware) return { status: 'unknown', because: 'firmware-version', foundVersion: null, fixedVersion: null, reason: 'QNAP detected, version unknown: no answer told the firmware version without credentials' };
-    if (device.os === 'QES') return { status: 'not-applicable', foundVersion: device.firmware.full, fixedVersion: null, reason: `the advisory concerns ${entry.product}, not QES` };
-    if (!firmware) return { status: 'unknown', because: 'firmware-format', foundVersion: device.firmware.full, fixedVersion: null, reason: `the firmware "${device.firmware.full}" is not in a format that can be compared` };
-    if (firmware.flavor !== flavor) return { status: 'not-applicable', foundVersion: device.firmware.full, fixedVersion: null, reason: `the device runs ${flavorName(firmware.flavor)}; this part concerns ${entry.product}` };
-    return judge(entry, firmwareScale(firmware, `${entry.product} ${device.firmware.full}`));
+function judgeEntry(pack: LoadedPack, entry: Affected, device: Device): Judgement {
+  const line = pack.lines.get(entry.productLine);
+  if (!line) return { status: 'unknown', because: 'no-fix-listed', foundVersion: null, fixedVersion: null, reason: `the pack has no product line ${entry.productLine}` };
+  const name = line.line.name;
+  const firmware = deviceFirmware(pack, device);
+  if (line.line.kind === 'firmware') {
+    if (!device.firmware) {
+      if (entry.unfixed && device.productLine === line.line.id) return { status: 'vulnerable', foundVersion: null, fixedVersion: null, reason: `${name} never received a fix for it: every release is affected` };
+      return { status: 'unknown', because: 'firmware-version', foundVersion: null, fixedVersion: null, reason: `${device.vendor} detected, version unknown: no answer told the firmware version without credentials` };
+    }
+    const full = device.firmware.full;
+    if (firmware && firmware.line !== line) return { status: 'not-applicable', foundVersion: full, fixedVersion: null, reason: `the device runs ${firmware.line.line.name}; this part concerns ${name}` };
+    const parsed = firmware?.parsed ?? line.grammar.parse(full);
+    if (!parsed) return { status: 'unknown', because: 'firmware-format', foundVersion: full, fixedVersion: null, reason: `the firmware "${full}" is not in a format that can be compared` };
+    if (!line.grammar.selects(parsed)) return { status: 'not-applicable', foundVersion: full, fixedVersion: null, reason: `the device runs ${device.os ?? 'another product line'}; this part concerns ${name}` };
+    return judge(entry, scaleOf(line, parsed, `${name} ${full}`));
   }
-  const app = device.apps.find((candidate) => candidate.name === entry.product && candidate.version !== null);
+  const app = device.apps.find((candidate) => candidate.name === name && candidate.version !== null);
   const platformFixes = forPlatform(entry.fixes, firmware);
   if (!app?.version) {
     const hint = platformFixes.length > 0 && platformFixes.length < entry.fixes.length ? platformFixes[0]?.fixed ?? null : null;
@@ -144,12 +151,12 @@ function judgeEntry(entry: Affected, device: QnapDevice): Judgement {
       because: 'app-version',
       foundVersion: null,
       fixedVersion: hint,
-      reason: `${entry.product}: its presence and version could not be read without credentials; check App Center on the NAS${hint ? ` (fixed in ${entry.product} ${hint} for this firmware)` : ''}`,
+      reason: `${name}: its presence and version could not be read without credentials; check ${line.line.update ?? 'the installed apps'} on the NAS${hint ? ` (fixed in ${name} ${hint} for this firmware)` : ''}`,
     };
   }
-  const version = parseAppVersion(app.version);
-  if (!version) return { status: 'unknown', because: 'app-format', foundVersion: `${entry.product} ${app.version}`, fixedVersion: null, reason: `the ${entry.product} version "${app.version}" is not in a format that can be compared` };
-  return judge(entry, appScale(entry.product, version, `${entry.product} ${app.version}`), (fixes) => forPlatform(fixes, firmware));
+  const version = line.grammar.parse(app.version);
+  if (!version) return { status: 'unknown', because: 'app-format', foundVersion: `${name} ${app.version}`, fixedVersion: null, reason: `the ${name} version "${app.version}" is not in a format that can be compared` };
+  return judge(entry, scaleOf(line, version, `${name} ${app.version}`), (fixes) => forPlatform(fixes, firmware));
 }
 
 const PRECEDENCE: readonly Status[] = ['vulnerable', 'unknown', 'fixed', 'not-applicable'];
@@ -165,17 +172,22 @@ function rank(judgement: Judgement): number {
   return status + (judgement.because ? UNKNOWN_ORDER.indexOf(judgement.because) : 0);
 }
 
+/** The pack a device was recognised by (its `pack`, or for reports written before packs, its vendor). */
+export function packOf(device: Pick<Device, 'pack' | 'vendor'>, packs: readonly LoadedPack[] = builtinPacks()): LoadedPack | undefined {
+  return device.pack !== undefined ? packs.find((pack) => pack.pack.id === device.pack) : packs.find((pack) => pack.pack.vendor === device.vendor);
+}
+
 /** One advisory against one device: the worst of its parts (vulnerable, then cannot tell, then fixed), naming the part's product. */
-export function verdictFor(advisory: Advisory, device: QnapDevice): Verdict {
-  const judgements = advisory.affected.map((entry) => ({ entry, judgement: judgeEntry(entry, device) }));
+export function verdictFor(advisory: Advisory, device: Device, pack: LoadedPack | undefined = packOf(device)): Verdict {
+  const judgements = pack ? advisory.affected.map((entry) => ({ entry, judgement: judgeEntry(pack, entry, device) })) : [];
   const chosen = judgements.reduce<(typeof judgements)[number] | undefined>((best, candidate) => (!best || rank(candidate.judgement) < rank(best.judgement) ? candidate : best), undefined);
   const judgement: Judgement = chosen?.judgement ?? { status: 'unknown', because: 'no-fix-listed', foundVersion: null, fixedVersion: null, reason: 'nothing to compare' };
-  const product = chosen?.entry.product ?? advisory.component;
+  const line = chosen ? pack?.lines.get(chosen.entry.productLine) : undefined;
   return {
     advisory: advisory.id,
     component: advisory.component,
-    product,
-    productKind: FIRMWARE_FLAVORS[product] === undefined ? 'app' : 'firmware',
+    product: line?.line.name ?? advisory.component,
+    productKind: line?.line.kind === 'app' ? 'app' : 'firmware',
     status: judgement.status,
     ...(judgement.status === 'unknown' && judgement.because ? { unknownBecause: judgement.because } : {}),
     foundVersion: judgement.foundVersion,
@@ -187,8 +199,10 @@ export function verdictFor(advisory: Advisory, device: QnapDevice): Verdict {
   };
 }
 
-/** Every advisory held against a device. No device (not a QNAP), no verdicts. */
-export function verdictsFor(device: QnapDevice | null, advisories: readonly Advisory[] = loadVulnerabilities().advisories): Verdict[] {
+/** Every advisory of the device's pack held against it. No device, or no pack for it, no verdicts. */
+export function verdictsFor(device: Device | null, advisories?: readonly Advisory[], packs: readonly LoadedPack[] = builtinPacks()): Verdict[] {
   if (!device) return [];
-  return advisories.map((advisory) => verdictFor(advisory, device));
+  const pack = packOf(device, packs);
+  if (!pack) return [];
+  return (advisories ?? pack.pack.advisories).map((advisory) => verdictFor(advisory, device, pack));
 }

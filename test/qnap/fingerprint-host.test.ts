@@ -1,8 +1,8 @@
 import t from 'tap';
 import net, { type AddressInfo } from 'node:net';
 import type { TapTest } from '../lab/lab.js';
-import { fingerprintHost, type FingerprintHostOptions } from '../../src/qnap/fingerprint-host.js';
-import { verdictsFor } from '../../src/qnap/verdicts.js';
+import { fingerprintHost, type FingerprintHostOptions } from '../../src/vendors/fingerprint-host.js';
+import { verdictsFor } from '../../src/vendors/verdicts.js';
 import { startFakeQnap, startLookalike, type FakeQnap, type LookalikeKind } from '../support/fake-qnap.js';
 import { closedPort } from '../support/ports.js';
 

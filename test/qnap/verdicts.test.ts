@@ -1,8 +1,8 @@
 import t from 'tap';
 import type { QnapDevice } from '../../src/core/report.generated.js';
-import { loadVulnerabilities } from '../../src/qnap/data.js';
-import { verdictFor, verdictsFor } from '../../src/qnap/verdicts.js';
-import { parseFirmware } from '../../src/qnap/version.js';
+import { loadVulnerabilities } from '../../src/vendors/qnap.js';
+import { verdictFor, verdictsFor } from '../../src/vendors/verdicts.js';
+import { parseFirmware } from '../../src/vendors/qnap.js';
 
 const advisories = loadVulnerabilities().advisories;
 const advisory = (id: string) => {
@@ -148,7 +148,7 @@ t.test('KEV and ransomware flags come from each advisory\'s own data and agree w
     t.equal(verdict.kev, entry.kev.listed, `${entry.id}: kev is the data's`);
     t.equal(verdict.knownRansomware, entry.knownRansomware, `${entry.id}: knownRansomware is the data's`);
     if (entry.kev.listed) t.ok(entry.cve.length > 0 && entry.references.some((reference) => reference.includes('known-exploited-vulnerabilities')), `${entry.id}: a KEV listing needs a CVE and cites the catalog`);
-    if (entry.knownRansomware && entry.kev.knownRansomwareCampaignUse !== 'Known') t.ok(entry.campaigns.length > 0, `${entry.id}: ransomware use not from KEV names the campaign`);
+    if (entry.knownRansomware && entry.kev.knownRansomwareCampaignUse !== 'Known') t.ok((entry.campaigns ?? []).length > 0, `${entry.id}: ransomware use not from KEV names the campaign`);
   }
   // QSA-21-11: not in KEV, and QNAP's Qlocker advisory (QSA-21-12) names only CVE-2021-28799: no ransomware claim.
   t.equal(advisory('QSA-21-11').knownRansomware, false);

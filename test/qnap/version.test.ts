@@ -1,5 +1,5 @@
 import t from 'tap';
-import { compareFirmware, compareNumbers, firmwareFromParts, formatFirmware, onBranch, parseAppVersion, parseFirmware } from '../../src/qnap/version.js';
+import { compareFirmware, compareNumbers, firmwareFromParts, formatFirmware, onBranch, parseAppVersion, parseFirmware } from '../../src/vendors/qnap.js';
 
 t.test('every firmware format seen parses, and prints back the way advisories write it', async (t) => {
   const cases: Array<[string, string, [number, number, number], number | null, number | null]> = [

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { Finding, Host } from '../../src/core/report.generated.js';
-import { verdictsFor } from '../../src/qnap/verdicts.js';
+import { verdictsFor } from '../../src/vendors/verdicts.js';
 import { evaluateRules } from '../../src/rules/index.js';
 import { agentWan, gateway, mapping, nasHost, observations, qlockerScenario, reportOf, WAN_ADDRESS } from '../support/scenarios.js';
 
@@ -161,7 +161,7 @@ t.test('a port the agent fingerprinted is open from outside even when the port s
   t.ok(findings.has('qnap-admin-exposed-tcp-443'), 'the TLS fingerprint on 443 opens its own door');
 });
 
-/** A NAS judged with the real advisories (probes/qnap/vulnerabilities.json), as a scan would. */
+/** A NAS judged with the real advisories (probes/vendors/qnap/pack.json), as a scan would. */
 function judgedNas(full: string, apps: { name: string; version: string | null; port?: number }[] = []): Host {
   const base = nasHost();
   const [, version = full, number, build] = /^(\d+\.\d+\.\d+)(?:\.(\d+))?(?: build (\d{8}))?$/.exec(full) ?? [];
