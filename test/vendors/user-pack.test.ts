@@ -1,0 +1,164 @@
+// Issue 15: adding a vendor is a data change. A fictitious vendor's pack, written to a temporary folder and given
+// with --vendor-pack, recognises its fake device on loopback in a whole scan, reads its version with the pack's
+// grammar and holds it against the pack's advisory: no code changes. Without the option the same device is no one's.
+import t from 'tap';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseScanArgs } from '../../src/cli/scan-args.js';
+import { isExposureError } from '../../src/core/errors.js';
+import { runScan } from '../../src/scan/run-scan.js';
+import { validateReport } from '../../src/report/validate.js';
+import { loadPacks } from '../../src/vendors/load.js';
+import { startFakeIgd } from '../support/fake-igd.js';
+import type { TapTest } from '../lab/lab.js';
+
+const LOGIN = (version: string): string => `<!DOCTYPE html><html><head><title>Acme BoxOS</title></head><body><form id="login" data-version="${version}"></form></body></html>`;
+
+const PACK = {
+  formatVersion: 1,
+  id: 'acme',
+  vendor: 'Acme',
+  packVersion: '1.0.0',
+  dataDate: '2026-11-30',
+  productLines: [
+    {
+      id: 'boxos',
+      name: 'BoxOS',
+      kind: 'firmware',
+      version: {
+        pattern: '^(?<major>\\d{1,3})\\.(?<minor>\\d{1,3})(?:-(?<build>\\d{1,6}))?$',
+        release: ['major', 'minor'],
+        then: [{ group: 'build', compare: 'numeric' }],
+        examples: { valid: ['2.1-300', '2.1'], invalid: ['v2', '2.1-x'], ordered: [['2.1-300', '2.1-301'], ['2.0-900', '2.1-1']] },
+      },
+      update: 'Settings > Update',
+    },
+  ],
+  fingerprints: [
+    {
+      id: 'acme-boxos-login',
+      name: 'BoxOS login page',
+      kind: 'http',
+      product: 'Acme BoxOS',
+      safety: 'safe',
+      request: { method: 'GET', path: '/login' },
+      match: { all: [{ source: 'status', in: [200] }, { source: 'title', equals: 'Acme BoxOS' }, { source: 'body', contains: 'id="login"' }] },
+      extract: [{ field: 'version', regex: 'data-version="([0-9.-]{1,20})"' }],
+      confidence: 'high',
+      identifies: true,
+      productLine: 'boxos',
+      adminUi: true,
+      evidence: 'The BoxOS login page with its version attribute.',
+      references: ['https://example.com/boxos-login'],
+      examples: {
+        positive: [{ description: 'BoxOS 2.1 login page', body: LOGIN('2.1-300'), expect: { version: '2.1-300' } }],
+        negative: [{ description: "A router's login page", body: '<html><head><title>Router</title></head></html>' }],
+      },
+    },
+  ],
+  advisories: [
+    {
+      id: 'ACME-SA-26-01',
+      title: 'Login bypass',
+      component: 'BoxOS',
+      cve: [],
+      kev: { listed: false },
+      knownRansomware: false,
+      affected: [{ productLine: 'boxos', fixes: [{ branch: '2.1', fixed: '2.1-301' }], olderBranches: 'affected', newerBranches: 'fixed' }],
+      references: ['https://example.com/sa-26-01'],
+    },
+  ],
+  remediation: [{ productLines: ['boxos'], steps: ['Update BoxOS.'], source: 'https://example.com/security' }],
+};
+
+async function writePack(t: TapTest, pack: unknown): Promise<string> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'vendor-pack-'));
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  const dir = path.join(root, 'acme');
+  await mkdir(dir);
+  await writeFile(path.join(dir, 'pack.json'), JSON.stringify(pack));
+  return dir;
+}
+
+// A loopback address of its own: no other test's server answers on its ports.
+const ADDRESS = '127.0.0.2';
+const requests: string[] = [];
+const device = http.createServer((request, response) => {
+  requests.push(`${request.method ?? ''} ${request.url ?? ''}`);
+  if (request.url === '/login') response.writeHead(200, { 'content-type': 'text/html', connection: 'close' }).end(LOGIN('2.1-300'));
+  else response.writeHead(404, { connection: 'close' }).end('<html><head><title>404</title></head></html>');
+});
+await new Promise<void>((resolve) => device.listen(0, ADDRESS, resolve));
+t.teardown(() => new Promise<void>((resolve) => device.close(() => resolve())));
+const { port } = device.address() as AddressInfo;
+const igd = await startFakeIgd({ mappings: [{ protocol: 'TCP', externalPort: 5050, internalClient: ADDRESS, internalPort: port, description: 'BoxOS' }] });
+t.teardown(igd.close);
+
+function scanArgs(...extra: string[]): ReturnType<typeof parseScanArgs>['scan'] {
+  return parseScanArgs(['--gateway', igd.url, '--no-wan', '--timeout', '30', ...extra]).scan;
+}
+
+t.test('a pack in a folder given with --vendor-pack recognises its device, reads its version and judges it', async (t) => {
+  const dir = await writePack(t, PACK);
+  const options = scanArgs('--vendor-pack', dir);
+  t.same(options.vendorPacks, [dir], 'the folder, absolute');
+  const report = await runScan(options);
+  validateReport(JSON.parse(JSON.stringify(report)));
+  const host = report.hosts.find((candidate) => candidate.address === ADDRESS);
+  t.ok(host, 'the mapping client was fingerprinted');
+  t.equal(host?.device?.vendor, 'Acme');
+  t.equal(host?.device?.pack, 'acme');
+  t.equal(host?.device?.os, 'BoxOS');
+  t.equal(host?.device?.productLine, 'boxos');
+  t.same(host?.device?.firmware, { version: '2.1-300', full: '2.1-300' });
+  t.same(host?.device?.versionSource, { port, path: 'GET /login', fingerprint: 'acme-boxos-login', field: 'version' }, 'where the version was read');
+  t.same(host?.device?.adminPorts, [port]);
+  const verdict = host?.verdicts.find((candidate) => candidate.advisory === 'ACME-SA-26-01');
+  t.equal(verdict?.status, 'vulnerable');
+  t.equal(verdict?.foundVersion, 'BoxOS 2.1-300');
+  t.equal(verdict?.fixedVersion, '2.1-301');
+  t.ok(requests.includes('GET /login'), 'the pack\'s request was sent');
+  t.notOk(report.findings.some((finding) => /QNAP/.test(finding.title)), 'no QNAP story about a device that is not one');
+});
+
+t.test('without the option the same device is no vendor\'s', async (t) => {
+  const report = await runScan(scanArgs());
+  const host = report.hosts.find((candidate) => candidate.address === ADDRESS);
+  t.equal(host?.device ?? null, null);
+  t.same(host?.verdicts, []);
+});
+
+t.test('a bad pack stops the scan with an error naming the file and the JSON path', async (t) => {
+  const broken = structuredClone(PACK);
+  broken.advisories[0]!.affected[0]!.fixes[0]!.fixed = 'latest';
+  const dir = await writePack(t, broken);
+  const error: unknown = await runScan(scanArgs('--vendor-pack', dir)).catch((caught: unknown) => caught);
+  t.ok(isExposureError(error, 'EXP_ERR_VENDOR_PACK'), String(error));
+  t.match((error as Error).message, `${path.join(dir, 'pack.json')} is not a valid vendor pack: at /advisories/0/affected/0/fixes/0/fixed`);
+
+  const unsafe = structuredClone(PACK);
+  unsafe.fingerprints[0]!.extract[0]!.regex = 'data-version="(.*)"';
+  const error2: unknown = await runScan(scanArgs('--vendor-pack', await writePack(t, unsafe))).catch((caught: unknown) => caught);
+  t.ok(isExposureError(error2, 'EXP_ERR_VENDOR_PACK_REGEX'), String(error2));
+
+  const missing: unknown = (() => {
+    try {
+      return loadPacks([path.join(os.tmpdir(), 'no-such-pack-folder')]);
+    } catch (caught) {
+      return caught;
+    }
+  })();
+  t.ok(isExposureError(missing, 'EXP_ERR_VENDOR_PACK_READ'));
+  const twice: unknown = (() => {
+    try {
+      return loadPacks([path.resolve('probes/vendors/qnap')]);
+    } catch (caught) {
+      return caught;
+    }
+  })();
+  t.ok(isExposureError(twice, 'EXP_ERR_VENDOR_PACK'), 'a pack loaded twice is refused');
+  t.match((twice as Error).message, /pack qnap is also loaded from/);
+});
