@@ -115,10 +115,12 @@ try {
   console.log('\n  where exposure\'s time goes (medians, from its report)');
   console.log(`    start-up, rendering, exit              ${med((run) => run.wallMs - run.scanMs)}`);
   console.log(`    the scan (startedAt to finishedAt)     ${med((run) => run.scanMs)}`);
-  console.log(`      SSDP listening                       ${med((run) => run.discoveryMs)}`);
+  // These overlap: the agent is asked once the default gateway's table is read, while SSDP still listens for
+  // other routers (decision 0013), so they do not add up to the scan.
+  console.log(`      SSDP listening (beside the agent)    ${med((run) => run.discoveryMs)}`);
   console.log(`      reading the mapping table            ${med((run) => run.tableMs)}`);
   console.log(`      the agent's port scan                ${med((run) => run.agentMs)}`);
-  console.log(`      the rest (NAT-PMP, QNAP, waits)      ${med((run) => run.scanMs - run.discoveryMs - run.tableMs - run.agentMs)}`);
+  console.log(`      the scan less the agent's scan       ${med((run) => run.scanMs - run.agentMs)}`);
   console.log(`\n  exposure / (upnpc -l + nmap)             ${ratio.toFixed(2)}   target <= ${TARGET}   ${ratio <= TARGET ? 'met' : 'NOT MET'}`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/whole-check.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), runs: RUNS, load: { before, after }, exposure, pair, ratio, target: TARGET }, null, 2)}\n`);

@@ -1,4 +1,5 @@
 import { ssdpSearch, IGD_SEARCH_TARGETS, type SsdpAnswer } from '../../src/net/ssdp.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { isExposureError } from '../../src/core/errors.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
 import type { ProbeAction, ProbeContext } from '../../src/core/probe.js';
@@ -15,6 +16,15 @@ const TR064_PREFIX = 'urn:dslforum-org:';
  * on the LAN gets this long to answer the multicast search. With no answer from the gateway the whole window runs.
  */
 export const DISCOVERY_GRACE_MS = 300;
+
+/**
+ * The default gateway answers once per search target, all at once: this long after its first answer its
+ * descriptions are chosen and read (and published, so that the outside view starts on its table) while discovery
+ * still listens for other routers.
+ */
+export const GATEWAY_SETTLE_MS = 50;
+
+type Reading = { ok: true; observation: Observation } | { ok: false; error: unknown };
 
 /**
  * Besides the UPnP forum IGD types: WANPPPConnection:2 (announced by IGD:2 routers such as the Orange Livebox)
@@ -77,6 +87,18 @@ export const upnpIgdProbe: ProbeAction = {
     const observations: Observation[] = [];
     const targets: Target[] = [];
     let discovery: Discovery;
+    const early = new Map<string, Promise<Reading>>();
+    let earlyGateway: string | undefined;
+    let earlyDone: Promise<void> = Promise.resolve();
+    const readTarget = async (target: Target): Promise<Reading> => {
+      const { readGateway } = await reading;
+      try {
+        const gateway = await readGateway(target.location, target.address, target.server, context);
+        return { ok: true, observation: { probe: 'upnp-igd', kind: 'gateway', subject: gateway.location, at: now(), data: gateway } };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    };
 
     if (options.gatewayUrl) {
       const url = scope.checkGatewayUrl(options.gatewayUrl);
@@ -88,10 +110,31 @@ export const upnpIgdProbe: ProbeAction = {
       const unicastTargets = (local?.defaultGateways ?? []).filter((gateway) => scope.isLocal(gateway));
       context.progress(`Searching for UPnP routers (${options.discoveryWindowMs} ms)`);
       const gateways = new Set(unicastTargets);
-      const earlyStop = { when: (answer: SsdpAnswer) => gateways.has(answer.from) && scope.descriptionUrlRefusal(answer.location, answer.from) === undefined, graceMs: DISCOVERY_GRACE_MS };
-      const search = await ssdpSearch({ interfaceAddresses, unicastTargets, windowMs: options.discoveryWindowMs, searchTargets: SEARCH_TARGETS, signal: context.signal, earlyStop });
-      const { responses, targets: chosen } = chooseLocations(search.answers, (location, from) => scope.descriptionUrlRefusal(location, from));
-      targets.push(...chosen);
+      const refusal = (location: string, from: string): string | undefined => scope.descriptionUrlRefusal(location, from);
+      const earlyStop = { when: (answer: SsdpAnswer) => gateways.has(answer.from) && refusal(answer.location, answer.from) === undefined, graceMs: DISCOVERY_GRACE_MS };
+      const heard: SsdpAnswer[] = [];
+      const onAnswer = (answer: SsdpAnswer): void => {
+        heard.push(answer);
+        if (earlyGateway !== undefined || !earlyStop.when(answer)) return;
+        earlyGateway = answer.from;
+        earlyDone = (async () => {
+          await delay(GATEWAY_SETTLE_MS, undefined, { signal: context.signal });
+          const { targets: own } = chooseLocations(heard.filter((candidate) => candidate.from === answer.from), refusal);
+          await Promise.all(own.map(async (target) => {
+            const read = readTarget(target);
+            early.set(target.location.href, read);
+            const outcome = await read;
+            if (outcome.ok) context.publish(outcome.observation);
+          }));
+        })();
+        earlyDone.catch(() => undefined);
+      };
+      const search = await ssdpSearch({ interfaceAddresses, unicastTargets, windowMs: options.discoveryWindowMs, searchTargets: SEARCH_TARGETS, signal: context.signal, earlyStop, onAnswer });
+      await earlyDone;
+      const { responses, targets: chosen } = chooseLocations(search.answers, refusal);
+      // The default gateway's descriptions were chosen from its own answers and read already; a later answer of it
+      // does not add a second reading of the same device.
+      targets.push(...chosen.filter((target) => early.has(target.location.href) || target.address !== earlyGateway));
       discovery = {
         method: 'ssdp',
         // What was listened: the whole window, or less once the default gateway's IGD had answered.
@@ -104,16 +147,15 @@ export const upnpIgdProbe: ProbeAction = {
     }
     observations.push({ probe: 'upnp-igd', kind: 'discovery', subject: 'lan', at: now(), data: discovery });
 
-    const { readGateway } = await reading;
-    const readings = await Promise.allSettled(targets.map((target) => readGateway(target.location, target.address, target.server, context)));
+    const readings = await Promise.all(targets.map((target) => early.get(target.location.href) ?? readTarget(target)));
     readings.forEach((reading, index) => {
       const target = targets[index];
       if (!target) return;
-      if (reading.status === 'fulfilled') {
-        observations.push({ probe: 'upnp-igd', kind: 'gateway', subject: reading.value.location, at: now(), data: reading.value });
+      if (reading.ok) {
+        observations.push(reading.observation);
         return;
       }
-      const error: unknown = reading.reason;
+      const error: unknown = reading.error;
       if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
       observations.push({
         probe: 'upnp-igd',

@@ -88,6 +88,9 @@ export const manifest: ProbeManifest = {
   references: ['https://nmap.org/book/scan-methods-connect-scan.html'],
   // The router's external address and its mapped ports come from UPnP.
   after: ['upnp-igd'],
+  // The agent is asked as soon as the default gateway's table is read, while discovery still listens for other
+  // routers; a mapped port of a router that answers later is not asked, and coverage says so (decision 0013).
+  startsEarly: { 'upnp-igd': 'gateway' },
   observes: { wan: reportSchemaRef('Wan') },
   report: {
     fields: (observations) => ({ wan: observationsOf(observations, 'wan')[0]?.data ?? { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], reason: 'not run' } }),

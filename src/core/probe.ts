@@ -16,6 +16,11 @@ export interface ProbeContext {
   deadline: number;
   signal: AbortSignal;
   progress(message: string): void;
+  /**
+   * Hands out one observation before the probe is done, for the probes that start early on it (`startsEarly`). It
+   * is final: the probe returns it too, in its place among the others (the runner keeps it once).
+   */
+  publish(observation: Observation): void;
 }
 
 /** What a probe does: when it applies and how it runs. Loaded only when a scan runs (it pulls in the network code). */
@@ -61,6 +66,12 @@ export interface ProbeManifest {
   references: readonly string[];
   /** Probes whose observations this one reads: it starts when they are done. Independent probes run at once. */
   after?: readonly string[];
+  /**
+   * Probes in `after` this one need not wait to finish: it starts as soon as that probe has published an
+   * observation of the given kind (or has finished, whichever comes first), and sees what it published so far.
+   * The outside view starts on the default gateway's table while discovery still listens for other routers.
+   */
+  startsEarly?: Readonly<Record<string, string>>;
   /** The observation kinds this probe emits, each with the JSON Schema of its data. */
   observes: Readonly<Record<string, JsonSchema>>;
   report?: ReportContribution;

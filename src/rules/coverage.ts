@@ -104,6 +104,20 @@ function outsideCoverage(observations: readonly Observation[], options: ScanOpti
   const answered = wan.ports.filter((port) => port.protocol === 'TCP').length;
   const asked = wan.portsAsked ?? answered;
   const ports = { asked, answered };
+  const scanned = new Set(wan.ports.filter((port) => port.protocol === 'TCP').map((port) => port.port));
+  const notAsked = [...new Set(observationsOf(observations, 'gateway').flatMap((observation) => observation.data.mappings)
+    .filter((mapping) => mapping.protocol === 'TCP' && mapping.enabled && mapping.externalPort > 0 && !scanned.has(mapping.externalPort))
+    .map((mapping) => mapping.externalPort))].sort((a, b) => a - b);
+  if (notAsked.length > 0 && answered >= asked) {
+    const listed = notAsked.slice(0, 20).join(', ') + (notAsked.length > 20 ? ` and ${notAsked.length - 20} more` : '');
+    return {
+      status: 'partial',
+      requested,
+      vantage: wan.vantage,
+      ports,
+      reason: { code: 'EXP_ERR_WAN_PORTS_INCOMPLETE', message: `TCP ${listed}, mapped by a router that answered after the outside view had started, ${notAsked.length === 1 ? 'was' : 'were'} not scanned from outside; run again with --ports ${notAsked.slice(0, 20).join(',')} to check ${notAsked.length === 1 ? 'it' : 'them'}.` },
+    };
+  }
   if (answered < asked) {
     return {
       status: 'partial',

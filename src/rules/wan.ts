@@ -99,8 +99,8 @@ function openPortFinding(port: WanPort, wan: Wan, attribution: Attribution, stor
   };
 }
 
-function unreachableMappingFinding(mapping: Mapping, routerParts: readonly string[], port: WanPort | undefined, wan: Wan): Finding {
-  const state = port?.state ?? 'not scanned';
+function unreachableMappingFinding(mapping: Mapping, routerParts: readonly string[], port: WanPort, wan: Wan): Finding {
+  const state = port.state;
   const why =
     state === 'closed'
       ? 'The router forwards it, but nothing listens on the inside (the device is off, or the service stopped): it opens the moment the service runs again.'
@@ -195,7 +195,9 @@ export function wanRules(observations: readonly Observation[], context: RuleCont
         if (mapping.protocol !== 'TCP' || !mapping.enabled || seen.has(mappingKey(mapping))) continue;
         seen.add(mappingKey(mapping));
         const port = tcpByPort.get(mapping.externalPort);
-        if (port?.state !== 'open') findings.push(unreachableMappingFinding(mapping, routerParts, port, wan));
+        // Not asked (a router that answered after the agent was): nothing is known, and coverage says so.
+        if (port === undefined) continue;
+        if (port.state !== 'open') findings.push(unreachableMappingFinding(mapping, routerParts, port, wan));
       }
     }
     for (const port of wan.ports) {

@@ -5,7 +5,7 @@ import type { ProbeAction, ProbeContext, ProbeManifest } from '../core/probe.js'
 import { checkObservations } from './check-observations.js';
 
 /** What every probe gets, less the observations, which each gets from the probes it runs after. */
-export type SharedContext = Omit<ProbeContext, 'observations'>;
+export type SharedContext = Omit<ProbeContext, 'observations' | 'publish'>;
 
 /**
  * Every probe's code, loaded one after the other in the probes' order from the start: the first probe's modules
@@ -38,18 +38,51 @@ export async function runProbes(registered: readonly ProbeManifest[], initial: r
   const actions = loadInOrder(probes);
   let failure: { error: unknown } | undefined;
 
+  const published = new Map<string, Observation[]>(probes.map((probe) => [probe.id, []]));
+  const publishWaiters = new Map<string, { kind: string; resolve: () => void }[]>();
+  const wake = (id: string, kind: string): void => {
+    const waiters = publishWaiters.get(id) ?? [];
+    for (const waiter of waiters) if (waiter.kind === kind) waiter.resolve();
+    publishWaiters.set(id, waiters.filter((waiter) => waiter.kind !== kind));
+  };
+  /** Resolves once `id` has published an observation of `kind`, or has settled. */
+  const startSignal = (id: string, kind: string): Promise<void> => {
+    if ((published.get(id) ?? []).some((observation) => observation.kind === kind)) return Promise.resolve();
+    const settled = (results.get(id) ?? Promise.resolve([])).then(() => undefined, () => undefined);
+    const early = new Promise<void>((resolve) => {
+      publishWaiters.set(id, [...(publishWaiters.get(id) ?? []), { kind, resolve }]);
+    });
+    return Promise.race([early, settled]);
+  };
+  const finished = new Map<string, Observation[]>();
+
   const runOne = async (probe: ProbeManifest): Promise<Observation[]> => {
-    await Promise.all((probe.after ?? []).map((id) => results.get(id) ?? Promise.resolve([])));
+    await Promise.all((probe.after ?? []).map((id) => {
+      const kind = probe.startsEarly?.[id];
+      return kind !== undefined ? startSignal(id, kind) : (results.get(id) ?? Promise.resolve([]));
+    }));
     const before = probesBefore(probe, probes);
     const observations = [...initial];
-    // Settled already (awaited above, transitively); read in the probes' order so what a probe sees is fixed.
-    for (const earlier of probes) if (before.has(earlier.id)) observations.push(...(await (results.get(earlier.id) ?? Promise.resolve([]))));
+    // Read in the probes' order so what a probe sees is fixed; a probe started early on another sees what that one
+    // had published when it started.
+    for (const earlier of probes) {
+      if (!before.has(earlier.id)) continue;
+      observations.push(...(finished.get(earlier.id) ?? published.get(earlier.id) ?? []));
+    }
     if (signal.aborted) throw abortError(shared.signal.aborted ? shared.signal : signal, 'The scan');
     const action = await (actions.get(probe.id) ?? probe.load());
-    const context: ProbeContext = { ...shared, signal, observations };
+    const own = published.get(probe.id) ?? [];
+    const publish = (observation: Observation): void => {
+      own.push(observation);
+      wake(probe.id, observation.kind);
+    };
+    const context: ProbeContext = { ...shared, signal, observations, publish };
     if (!action.appliesTo(context)) return [];
-    const produced = await action.run(context);
+    const returned = await action.run(context);
+    // What it published is part of what it found; returned again in its place, it is kept once.
+    const produced = [...own.filter((observation) => !returned.includes(observation)), ...returned];
     await checkObservations(probe, probes, produced);
+    finished.set(probe.id, produced);
     return produced;
   };
 

@@ -18,6 +18,7 @@ function context(): ProbeContext {
     deadline: Date.now() + 20_000,
     signal: new AbortController().signal,
     progress: () => undefined,
+    publish: () => undefined,
   };
 }
 

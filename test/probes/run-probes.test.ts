@@ -96,3 +96,67 @@ t.test('orderProbes refuses what would break mid-scan', async (t) => {
   t.throws(() => orderProbes([probe('Not_Kebab', [], run)]), /not kebab-case/);
   t.same(orderProbes([probe('z', [], run), probe('b', ['z'], run), probe('a', [], run)]).map((manifest) => manifest.id), ['a', 'z', 'b'], 'ties by id, dependencies first');
 });
+
+/** An observation of a kind only these tests' probe declares (observes: { noise: {} }), outside the real probes' kinds. */
+const noise = (message: string): Observation => ({ ...warning('a', message), kind: 'noise' }) as unknown as Observation;
+const messageOf = (observation: Observation): string => (observation.data as { message?: string }).message ?? '';
+
+t.test('startsEarly: a probe starts on what another published, before that one is done, and sees only that', async (t) => {
+  let releaseA: () => void = () => undefined;
+  const aMayFinish = new Promise<void>((resolve) => { releaseA = resolve; });
+  let bStartedBeforeAFinished = false;
+  let aFinished = false;
+  const seenByB: string[] = [];
+  const early = warning('a', 'published early');
+  const late = warning('a', 'published late');
+  const probes: ProbeManifest[] = [
+    { ...probe('a', [], async (context) => {
+      context.publish(noise('published early'));
+      context.publish(early);
+      await aMayFinish;
+      context.publish(late);
+      aFinished = true;
+      // Returned again in its place: kept once.
+      return [early, warning('a', 'returned')];
+    }), observes: { noise: {} } },
+    { ...probe('b', ['a'], async (context) => {
+      bStartedBeforeAFinished = !aFinished;
+      seenByB.push(...context.observations.map((observation) => `${observation.probe}:${observation.kind}:${messageOf(observation)}`));
+      releaseA();
+      return [warning('b', 'from b')];
+    }), startsEarly: { a: 'warning' } },
+    probe('c', ['a'], async (context) => {
+      t.ok(aFinished, 'c, without startsEarly, waits for a to finish');
+      return [warning('c', `saw ${context.observations.length}`)];
+    }),
+  ];
+  const observations = await runProbes(probes, [], shared());
+  t.ok(bStartedBeforeAFinished, 'b started while a was still running');
+  t.same(seenByB, ['a:noise:published early', 'a:warning:published early'], 'b saw what a had published when b started');
+  t.same(observations.map((observation) => `${observation.probe}:${observation.kind}:${messageOf(observation)}`), [
+    'a:noise:published early', 'a:warning:published late', 'a:warning:published early', 'a:warning:returned', 'b:warning:from b', 'c:warning:saw 4',
+  ], 'what it published and did not return first, then what it returned; each once');
+});
+
+t.test('startsEarly on a probe that publishes nothing of that kind: it starts when that probe is done', async (t) => {
+  let aFinished = false;
+  const probes: ProbeManifest[] = [
+    { ...probe('a', [], async (context) => {
+      context.publish(noise('other kind'));
+      await nextTurn();
+      aFinished = true;
+      return [warning('a', 'done')];
+    }), observes: { noise: {} } },
+    { ...probe('b', ['a'], async (context) => {
+      t.ok(aFinished, 'b waited for a');
+      t.same(context.observations.map(messageOf), ['other kind', 'done'], 'and saw all of it');
+      return [];
+    }), startsEarly: { a: 'warning' } },
+  ];
+  await runProbes(probes, [], shared());
+});
+
+t.test('startsEarly must name a probe in after', async (t) => {
+  const probes: ProbeManifest[] = [probe('a', [], async () => []), { ...probe('b', [], async () => []), startsEarly: { a: 'warning' } }];
+  t.throws(() => orderProbes(probes), { code: 'EXP_ERR_REPORT_INVALID', message: /starts early on "a", which is not in its "after"/ });
+});

@@ -155,3 +155,17 @@ t.test('reports stored before coverage existed get one read from what they hold'
   t.equal(coverage.outside.status, 'failed');
   t.equal(coverage.inside.status, 'complete');
 });
+
+t.test('a router that answered after the agent was asked: its mapped ports not scanned are named, and no claim is made about them', async (t) => {
+  const mapping = (externalPort: number) => ({ protocol: 'TCP' as const, externalPort, internalClient: '192.168.1.20', internalPort: externalPort, description: 'late', enabled: true, leaseDuration: 0, remoteHost: '' });
+  const defaultGateway = gateway({ mappings: [mapping(8080)] });
+  const lateRouter = gateway({ location: 'http://192.168.1.2:5000/rootDesc.xml', address: '192.168.1.2', mappings: [mapping(8080), mapping(9443), mapping(5001)] });
+  const observations = [discovery, gatewayObservation(defaultGateway), gatewayObservation(lateRouter), wanObservation(agentWan([tcp(8080, 'open'), tcp(443)], 2))];
+  const coverage = judgeCoverage(observations, withVantage);
+  t.equal(coverage.outside.status, 'partial');
+  t.equal(coverage.outside.reason?.code, 'EXP_ERR_WAN_PORTS_INCOMPLETE');
+  t.match(coverage.outside.reason?.message, /TCP 5001, 9443, mapped by a router that answered after the outside view had started, were not scanned from outside; run again with --ports 5001,9443/);
+  const findings = evaluateRules(observations);
+  t.notOk(findings.some((finding) => finding.rule === 'upnp-mapping-unreachable' && /9443|5001/.test(finding.id)), 'no "unreachable" claim for a port nobody asked about');
+  t.ok(findings.some((finding) => finding.rule === 'wan-port-open-mapped'), 'what was scanned is still judged');
+});
