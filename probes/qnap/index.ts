@@ -87,7 +87,7 @@ export const qnapProbe: ProbeAction = {
           maxPorts: MAX_PORTS_PER_HOST,
           packs,
         });
-        observations.push(hostObservation(target.address, 'lan', [...target.reasons], fingerprint, packs));
+        observations.push(hostObservation(target.address, 'lan', [...target.reasons], fingerprint));
       }
     };
     await Promise.all(Array.from({ length: HOSTS_IN_FLIGHT }, worker));

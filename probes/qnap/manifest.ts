@@ -5,7 +5,7 @@ import type { ReportSection, SectionBlock } from '../../src/core/report-section.
 
 declare module '../../src/core/observation.js' {
   interface ObservationKinds {
-    /** A device the fingerprints looked at (from the LAN, or from the WAN through the agent); verdicts are version facts, not severities. */
+    /** A device the fingerprints looked at (from the LAN, or from the WAN through the agent): facts; the rules add the verdicts. */
     host: Host;
   }
 }
@@ -14,8 +14,8 @@ const seenFrom = (host: Host): string => (host.seenFrom === 'lan' ? 'the LAN' : 
 
 function identity(host: Host, withName: boolean): string {
   const device = host.device;
-  if (!device) return 'not identified as a QNAP';
-  return `QNAP ${device.displayModel ?? device.model ?? ''} ${device.os ?? ''}, firmware ${device.firmware?.full ?? 'unknown'}${withName ? `, ${device.confidence} confidence${device.hostname ? `, name ${device.hostname}` : ''}` : ` (${device.confidence} confidence)`}`.replace(/\s+/g, ' ');
+  if (!device) return 'not identified by any vendor pack';
+  return `${device.vendor} ${device.displayModel ?? device.model ?? ''} ${device.os ?? ''}, firmware ${device.firmware?.full ?? 'unknown'}${withName ? `, ${device.confidence} confidence${device.hostname ? `, name ${device.hostname}` : ''}` : ` (${device.confidence} confidence)`}`.replace(/\s+/g, ' ');
 }
 
 function terminalHost(host: Host): SectionBlock[] {
@@ -66,11 +66,11 @@ function section(report: ExposureReport): ReportSection | undefined {
 
 export const manifest: ProbeManifest = {
   id: 'qnap',
-  name: 'QNAP fingerprints (LAN)',
+  name: 'NAS fingerprints (LAN)',
   description:
-    "Fingerprints the LAN hosts the router's mappings point at and those named with --nas: authLogin.cgi's QDocRoot XML, the login page, Photo Station and its version, the TLS certificate, the Server header; then holds the firmware and app versions against QNAP's advisories.",
+    "Fingerprints the LAN hosts the router's mappings point at and those named with --nas with every vendor pack (probes/vendors/*, and --vendor-pack folders): QNAP's authLogin.cgi QDocRoot XML, login pages, app pages and their versions, TLS certificates, indicators of compromise. It records what each device said; the rules hold its versions against the packs' advisories.",
   safety: 'safe',
-  references: ['https://github.com/nmap/nmap/blob/master/scripts/http-qnap-nas-info.nse', 'https://www.qnap.com/en/security-advisories'],
+  references: ['https://github.com/nmap/nmap/blob/master/scripts/http-qnap-nas-info.nse', 'https://github.com/rapid7/recog', 'https://www.qnap.com/en/security-advisories'],
   // Fingerprints the internal clients of the routers' mappings.
   after: ['upnp-igd'],
   observes: { host: reportSchemaRef('Host') },

@@ -100,7 +100,7 @@ export const wanScanProbe: ProbeAction = {
           warnings: answer.warnings,
         }),
         // What the agent's fingerprints saw on the WAN address; the verdicts come from this scanner's data.
-        ...agentHostObservations(answer, context.options.vendorPacks),
+        ...agentHostObservations(answer),
       ];
     }
 

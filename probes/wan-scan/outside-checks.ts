@@ -11,7 +11,6 @@ import type { IgdControl, WanPort } from '../../src/core/report.generated.js';
 import type { Observation } from '../../src/core/observation.js';
 import { fingerprintHost, type HostFingerprint } from '../../src/vendors/fingerprint-host.js';
 import { hostObservation } from '../../src/vendors/host.js';
-import { loadPacks } from '../../src/vendors/load.js';
 
 const MAX_TEXT = 200;
 const MAX_BANNER = 1024;
@@ -175,8 +174,8 @@ export function agentFingerprint(answer: AgentScanResponse): HostFingerprint | u
   return seen ? { services: seen.services, device: seen.device, indicators: seen.indicators ?? [] } : undefined;
 }
 
-/** The WAN host, judged with this scanner's packs (and those given with --vendor-pack), never the agent's. */
-export function agentHostObservations(answer: AgentScanResponse, vendorPacks?: readonly string[]): Observation[] {
+/** The WAN host as the agent saw it: facts only, judged by this scanner's rules with its own packs, never the agent's. */
+export function agentHostObservations(answer: AgentScanResponse): Observation[] {
   const seen = agentFingerprint(answer);
-  return seen ? [hostObservation(answer.address, 'wan', ['wan'], seen, loadPacks(vendorPacks).packs)] : [];
+  return seen ? [hostObservation(answer.address, 'wan', ['wan'], seen)] : [];
 }

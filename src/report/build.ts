@@ -73,6 +73,9 @@ export function assembleReport(input: AssembleInput): ExposureReport {
     options: optionsEcho(input.options),
     ...(local ? { localNetworks: local.networks } : {}),
     ...fields,
+    // The hosts as the rules judged them (verdicts from the vendor packs), and the packs they were judged with.
+    ...(judgement.hosts ? { hosts: judgement.hosts } : {}),
+    ...(judgement.vendorPacks ? { vendorPacks: judgement.vendorPacks } : {}),
     ...(Object.keys(extra).length > 0 ? { probes: extra } : {}),
     findings: judgement.findings,
     exposures: judgement.exposures,

@@ -1,12 +1,13 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
-import type { Coverage, Exposure, Finding, Summary } from '../core/report.generated.js';
+import type { Coverage, Exposure, ExposureReport, Finding, Host, Summary } from '../core/report.generated.js';
 import { incompleteHeadline, judgeCoverage } from './coverage.js';
 import { ruleContext } from './doors.js';
 import { buildExposures } from './exposures.js';
 import { evaluateRules } from './evaluate.js';
 import { headline, priority, riskScore } from './score.js';
 import { severityRank } from './severity.js';
+import { judgeVendors } from './vendors.js';
 
 /**
  * Everything the rules decide about one scan, handed to the report build in one piece: the findings (ids unique,
@@ -18,6 +19,10 @@ export interface Judgement {
   exposures: Exposure[];
   coverage: Coverage;
   summary: Summary;
+  /** The fingerprinted hosts with the verdicts the rules gave them (src/rules/vendors.ts), when there are any. */
+  hosts?: Host[];
+  /** The vendor packs the devices were held against, when any device was recognised by one. */
+  vendorPacks?: NonNullable<ExposureReport['vendorPacks']>;
 }
 
 /** The order String.prototype.localeCompare(other, 'en') gives, without building a collator per call. */
@@ -90,11 +95,22 @@ function summarise(findings: readonly Finding[], observations: readonly Observat
  * The rules' whole verdict on a scan. `findings` are the rules' own unless a caller (a test, a replay) hands in
  * others; the observations are joined once, here, for every rule family and for the exposure list.
  */
-export function judge(observations: readonly Observation[], options: ScanOptions, findings?: readonly Finding[]): Judgement {
+export function judge(given: readonly Observation[], options: ScanOptions, findings?: readonly Finding[]): Judgement {
+  // The probes recorded what devices said; the packs judge it here (a stored scan can be judged again).
+  const vendors = judgeVendors(given, options.vendorPacks);
+  const observations = vendors.observations;
   const context = ruleContext(observations);
-  const unsorted = uniqueIds(findings ?? evaluateRules(observations, context));
+  const unsorted = uniqueIds(findings ?? [...evaluateRules(observations, context), ...vendors.findings]);
   const exposures = buildExposures(context, unsorted);
   const sorted = sortFindings(unsorted, exposures);
   const coverage = judgeCoverage(observations, options);
-  return { findings: sorted, exposures, coverage, summary: summarise(sorted, observations, coverage, context.wan?.vantage ?? 'none') };
+  const vendorPacks = vendors.packs.map((pack) => ({ id: pack.pack.id, vendor: pack.pack.vendor, version: pack.pack.packVersion, dataDate: pack.pack.dataDate, source: pack.source }));
+  return {
+    findings: sorted,
+    exposures,
+    coverage,
+    summary: summarise(sorted, observations, coverage, context.wan?.vantage ?? 'none'),
+    ...(vendors.hosts ? { hosts: vendors.hosts } : {}),
+    ...(vendorPacks.length > 0 ? { vendorPacks } : {}),
+  };
 }

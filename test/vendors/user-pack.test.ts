@@ -12,6 +12,9 @@ import { isExposureError } from '../../src/core/errors.js';
 import { runScan } from '../../src/scan/run-scan.js';
 import { validateReport } from '../../src/report/validate.js';
 import { loadPacks } from '../../src/vendors/load.js';
+import { judge } from '../../src/rules/judge.js';
+import type { Observation } from '../../src/core/observation.js';
+import type { Host } from '../../src/core/report.generated.js';
 import { startFakeIgd } from '../support/fake-igd.js';
 import type { TapTest } from '../lab/lab.js';
 
@@ -122,6 +125,22 @@ t.test('a pack in a folder given with --vendor-pack recognises its device, reads
   t.equal(verdict?.fixedVersion, '2.1-301');
   t.ok(requests.includes('GET /login'), 'the pack\'s request was sent');
   t.notOk(report.findings.some((finding) => /QNAP/.test(finding.title)), 'no QNAP story about a device that is not one');
+  t.same(report.vendorPacks, [{ id: 'acme', vendor: 'Acme', version: '1.0.0', dataDate: '2026-11-30', source: 'user' }], 'the report names the pack it judged with');
+
+  // Facts in the probe stage, verdicts in the rules: the same facts judged again with changed data, at another time.
+  const facts: Host = { ...host!, verdicts: [] };
+  const observation = (at: string): Observation => ({ probe: 'qnap', kind: 'host', subject: ADDRESS, at, data: facts });
+  const soon = judge([observation('2026-12-06T10:00:00Z')], options);
+  t.equal(soon.hosts?.[0]?.verdicts.find((candidate) => candidate.advisory === 'ACME-SA-26-01')?.status, 'vulnerable', 'judged from the facts alone');
+  t.notOk(soon.findings.some((finding) => finding.rule === 'vendor-data-age'), '6 days: no word on the data\'s age');
+  const late = judge([observation('2027-06-01T00:00:00Z')], options);
+  const age = late.findings.find((finding) => finding.id === 'vendor-data-age-acme');
+  t.equal(age?.severity, 'info');
+  t.equal(age?.title, 'Acme advisory data is 183 days old; update the program');
+  const newer = structuredClone(PACK);
+  newer.advisories[0]!.affected[0]!.fixes[0]!.fixed = '2.1-300';
+  const again = judge([observation('2026-12-06T10:00:00Z')], { ...options, vendorPacks: [await writePack(t, newer)] });
+  t.equal(again.hosts?.[0]?.verdicts[0]?.status, 'fixed', 'a changed pack changes the verdict on the same facts');
 });
 
 t.test('without the option the same device is no vendor\'s', async (t) => {
