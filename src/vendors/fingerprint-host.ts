@@ -167,8 +167,13 @@ async function probePort(port: number, options: FingerprintHostOptions, packs: r
         // A port that cannot answer its first request is not a web server worth six more; one that speaks
         // something else entirely (SSH, a game server) and presented no certificate is no web service at all.
         if (answers.size === 1 && !certificate.ok && isExposureError(answer, 'EXP_ERR_HTTP_NETWORK')) return undefined;
-        service.error ??= errorText(answer);
-        if (answers.size === 1) break;
+        // `error` says the port did not answer as a web service (the stale-mapping rule reads it so): only the first
+        // request can tell that. A later request that fails (a server that closes before reading a POST body) says
+        // nothing about a port that has answered, and must not make the verdict depend on which request lost a race.
+        if (answers.size === 1) {
+          service.error = errorText(answer);
+          break;
+        }
         continue;
       }
       if (service.server === undefined) {
