@@ -19,6 +19,7 @@ export interface ExposureReport {
   };
   startedAt: string;
   finishedAt: string;
+  incident?: Incident;
   coverage: Coverage;
   options: ScanOptionsEcho;
   localNetworks?: LocalNetwork[];
@@ -54,6 +55,52 @@ export interface ExposureReport {
    * @maxItems 70000
    */
   exposures?: Exposure[];
+}
+/**
+ * Present when the report is about an incident: a host shows signs that it has been hit (a vendor pack's indicator of compromise matched, e.g. DeadBolt's ransom screen in place of the login page). Built by the rules from the vendor-compromise findings; renderers show it first, before anything else. Absent when no host shows such signs, and in reports written before incident mode.
+ */
+export interface Incident {
+  /**
+   * One line for the banner: which host shows which campaign's signs. Carries network text (an address): escape it.
+   */
+  title: string;
+  /**
+   * The campaigns whose signs were seen (DeadBolt), as the packs name them.
+   *
+   * @minItems 1
+   * @maxItems 32
+   */
+  campaigns: [string, ...string[]];
+  /**
+   * The addresses of the hosts that show them.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  hosts: [string, ...string[]];
+  /**
+   * The ids of the compromise findings (vendor-compromise-<campaign>-<address>), each with its own steps.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  findings: [string, ...string[]];
+  /**
+   * What to do first: the vendor's incident steps from the first compromise finding (firstStepsFinding), first step first. Incident response, not hardening.
+   *
+   * @maxItems 32
+   */
+  firstSteps: string[];
+  /**
+   * The finding firstSteps come from; other compromised hosts may need their own vendor's steps (their findings).
+   */
+  firstStepsFinding: string;
+  /**
+   * Where the steps and the indicator come from.
+   *
+   * @maxItems 32
+   */
+  references: string[];
 }
 /**
  * What this scan could look at. A view that was asked for and is not complete means the findings are not the whole picture: renderers show an INCOMPLETE banner and no reassuring score, the CLI exits 3 when a requested view failed, and the diff compares a view's findings and ports only when both scans covered it. inside: the router's own tables (UPnP IGD discovery, description, external address, every port mapping). outside: the external address as scanned by the vantage agent (requested with --vantage) or, when none is named, from inside (hairpin NAT, which is not an outside view).
@@ -251,6 +298,14 @@ export interface Warning {
   code: string;
   message: string;
   upnpErrorCode?: number;
+  /**
+   * The probe that could not do something (upnp-igd, wan-scan, qnap...); absent on warnings the scan itself added, and in reports written before it was recorded. Lets a stored report be judged again exactly (exposure history rejudge).
+   */
+  probe?: string;
+  /**
+   * What the warning is about, as the probe named it (a device URL, an address, "wan").
+   */
+  subject?: string;
 }
 export interface NatPmp {
   present: boolean;

@@ -66,6 +66,8 @@ export function assembleReport(input: AssembleInput): ExposureReport {
   const { judgement } = input;
   const report: Record<string, unknown> = {
     schemaVersion: '1.0',
+    // An incident is what the report is about: it comes before anything else (src/rules/incident.ts decides it).
+    ...(judgement.incident ? { incident: judgement.incident } : {}),
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
@@ -80,7 +82,8 @@ export function assembleReport(input: AssembleInput): ExposureReport {
     findings: judgement.findings,
     exposures: judgement.exposures,
     summary: judgement.summary,
-    warnings: [...observationsOf(input.observations, 'warning').map((observation) => observation.data), ...(input.warnings ?? [])],
+    // Each probe's warning keeps its probe and subject: the rules read them, so a stored report can be judged again.
+    warnings: [...observationsOf(input.observations, 'warning').map((observation) => ({ ...observation.data, probe: observation.probe, subject: observation.subject })), ...(input.warnings ?? [])],
   };
   validateReport(report);
   return report;

@@ -3,7 +3,7 @@ import type { ExposureReport, Finding, Severity } from '../core/report.generated
 import { escapeHtml as h, safeLink } from './escape.js';
 import { renderDiagram, SEVERITY_COLOURS } from './html-diagram.js';
 import { findingsForDisplay } from './finding-runs.js';
-import { classificationWords, coverageBanner, exposureWords, reachabilityText, scoreWords, severityLabel, SEVERITIES_WORST_FIRST } from './words.js';
+import { classificationWords, coverageBanner, exposureWords, incidentBanner, reachabilityText, scoreWords, severityLabel, SEVERITIES_WORST_FIRST } from './words.js';
 import { coverageOf } from './coverage-of.js';
 import { reportParts } from './sections.js';
 import { htmlTable, sectionHtml } from './section-layout.js';
@@ -19,6 +19,10 @@ const STYLE = `
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1c1c1c;max-width:1000px;margin:0 auto;padding:24px;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:16px;margin:0}
 .meta{color:#555;font-size:13px}
+.incident{border:4px solid #7f0000;background:#b71c1c;color:#fff;border-radius:10px;padding:14px 18px;margin:0 0 16px}
+.incident h2{font-size:22px;margin:0 0 6px;border:0;padding:0;color:#fff;overflow-wrap:anywhere}
+.incident p{margin:6px 0;overflow-wrap:anywhere}.incident ol{margin:6px 0 6px;padding-left:24px}.incident li{margin:6px 0;overflow-wrap:anywhere;font-size:16px}
+.incident a{color:#fff}
 .incomplete{border:3px solid #b26a00;background:#fff4e0;color:#3d2600;border-radius:10px;padding:12px 16px;margin:16px 0}
 .incomplete ul{margin:6px 0 0;padding-left:20px}
 .incomplete li{margin:4px 0;overflow-wrap:anywhere}
@@ -78,7 +82,14 @@ export function renderHtml(report: ExposureReport, probes?: readonly ProbeManife
   const coverage = coverageOf(report);
   const banner = coverageBanner(coverage);
   const score = scoreWords(summary, coverage);
+  const incident = incidentBanner(report.incident);
   const sections = [
+    // Before the header: a compromised box needs its incident steps before anything else on the page.
+    ...(incident
+      ? [
+          `<section class="incident" role="alert"><h2>${h(incident.title)}</h2><p>${h(incident.where)}</p><p><strong>${h(incident.stepsTitle)}</strong></p><ol>${incident.steps.map((step) => `<li>${h(step)}</li>`).join('')}</ol><p>${report.incident ? `<a href="#finding-${h(report.incident.firstStepsFinding)}">${h(incident.more)}</a>` : h(incident.more)}</p></section>`,
+        ]
+      : []),
     `<header><h1>Exposure report</h1><p class="meta">${[`${report.tool.name} ${report.tool.version}`, report.startedAt, ...parts.summaries].map(h).join(' · ')}</p></header>`,
     ...(banner
       ? [`<section class="incomplete" role="alert"><p><strong>${h(banner.title)}</strong></p><ul>${banner.views.map((view) => `<li><strong>${h(view.name)}: ${h(view.status)}</strong> <code>${h(view.code)}</code> ${h(view.message)}</li>`).join('')}</ul></section>`]
@@ -108,7 +119,7 @@ export function renderHtml(report: ExposureReport, probes?: readonly ProbeManife
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Exposure report ${h(report.startedAt)}</title>
+<title>${incident ? 'INCIDENT: ' : ''}Exposure report ${h(report.startedAt)}</title>
 <style>${STYLE}</style>
 </head>
 <body>

@@ -2,7 +2,7 @@ import type { ProbeManifest } from '../core/probe.js';
 import type { Exposure, ExposureReport, Finding } from '../core/report.generated.js';
 import { escapeMarkdown as md, safeLink } from './escape.js';
 import { findingsForDisplay } from './finding-runs.js';
-import { classificationWords, coverageBanner, exposureWords, reachabilityText, scoreWords, severityLabel, SEVERITIES_WORST_FIRST } from './words.js';
+import { classificationWords, coverageBanner, exposureWords, incidentBanner, reachabilityText, scoreWords, severityLabel, SEVERITIES_WORST_FIRST } from './words.js';
 import { coverageOf } from './coverage-of.js';
 import { reportParts } from './sections.js';
 import { sectionMarkdown } from './section-layout.js';
@@ -52,7 +52,12 @@ export function renderMarkdown(report: ExposureReport, probes?: readonly ProbeMa
   const coverage = coverageOf(report);
   const banner = coverageBanner(coverage);
   const score = scoreWords(summary, coverage);
+  const incident = incidentBanner(report.incident);
   const lines = [
+    // GitHub shows a CAUTION alert in red; elsewhere it is a quote with a bold first line. Before the title: it comes first.
+    ...(incident
+      ? ['> [!CAUTION]', `> **${md(incident.title)}**`, '>', `> ${md(incident.where)}`, '>', `> **${md(incident.stepsTitle)}**`, '>', ...incident.steps.map((step, index) => `> ${index + 1}. ${md(step)}`), '>', `> ${md(incident.more)}`, '']
+      : []),
     `# Exposure report, ${md(report.startedAt)}`,
     '',
     ...(banner ? [`> **${md(banner.title)}**`, '>', ...banner.views.map((view) => `> - **${md(view.name)}: ${md(view.status)}** (\`${view.code.replace(/[^A-Z0-9_]/g, '')}\`): ${md(view.message)}`), ''] : []),

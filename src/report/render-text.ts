@@ -3,7 +3,7 @@ import type { ExposureReport, Finding, Severity } from '../core/report.generated
 import { terminalSafe as safe } from './sanitize.js';
 import { findingsForDisplay } from './finding-runs.js';
 import { textTable } from './text-table.js';
-import { classificationWords, coverageBanner, exposureWords, reachabilityText, scoreWords, SEVERITIES_WORST_FIRST } from './words.js';
+import { classificationWords, coverageBanner, exposureWords, incidentBanner, reachabilityText, scoreWords, SEVERITIES_WORST_FIRST } from './words.js';
 import { coverageOf } from './coverage-of.js';
 import { reportParts, type ReportParts } from './sections.js';
 import { sectionText } from './section-layout.js';
@@ -62,14 +62,29 @@ function findingLines(findings: readonly Finding[], style: TextStyle, compact: R
   return lines;
 }
 
+/** The incident, before anything else: a compromised box needs its incident steps before any other line. */
+function incidentLines(report: ExposureReport, style: TextStyle): string[] {
+  const banner = incidentBanner(report.incident);
+  if (!banner) return [];
+  const title = `!!! ${safe(banner.title)}`;
+  return [
+    style.color ? `${SEVERITY_COLOR.critical}${title}\u001b[0m` : title,
+    `    ${safe(banner.where)}`,
+    `    ${banner.stepsTitle}`,
+    ...banner.steps.map((step, index) => `      ${index + 1}. ${safe(step)}`),
+    `    ${safe(banner.more)}`,
+    '',
+  ];
+}
+
 /**
- * Readable at a glance: the verdict, each probe's section (the routers and their mapping tables first), the doors,
+ * Readable at a glance: an incident first when there is one, then the verdict, each probe's section (the routers and their mapping tables first), the doors,
  * then findings by severity. `probes` gives the sections (the registered ones by default).
  */
 export function renderText(report: ExposureReport, style: TextStyle = { color: false }, probes?: readonly ProbeManifest[]): string {
   const parts = reportParts(report, probes);
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
-  const lines = [`${report.tool.name} ${report.tool.version}: scan of ${report.startedAt} (${seconds.toFixed(1)} s)`];
+  const lines = [...incidentLines(report, style), `${report.tool.name} ${report.tool.version}: scan of ${report.startedAt} (${seconds.toFixed(1)} s)`];
   const coverage = coverageOf(report);
   const banner = coverageBanner(coverage);
   if (banner) {

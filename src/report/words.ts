@@ -1,4 +1,4 @@
-import type { Classification, Coverage, Exposure, Severity, Summary } from '../core/report.generated.js';
+import type { Classification, Coverage, Exposure, Incident, Severity, Summary } from '../core/report.generated.js';
 
 /** Words shared by the renderers for fields of the report; formatting only, nothing here decides anything. */
 
@@ -63,4 +63,20 @@ export function scoreWords(summary: Summary, coverage: Coverage): { value: strin
   if (failed.length > 0) return { value: 'not given', note: `the ${failed.join(' and ')} view failed` };
   if (summary.riskScore === 0) return { value: 'not given', note: 'the scan is incomplete' };
   return { value: `${summary.riskScore}/100`, note: 'at least: the scan is incomplete' };
+}
+
+/**
+ * The INCIDENT banner every human format puts before anything else when the rules found signs of compromise
+ * (report.incident): what was hit, where, and the first steps, which are incident response, not hardening.
+ */
+export function incidentBanner(incident: Incident | undefined): { title: string; where: string; stepsTitle: string; steps: readonly string[]; more: string } | undefined {
+  if (!incident) return undefined;
+  const others = incident.findings.length - 1;
+  return {
+    title: `INCIDENT: ${incident.title}`,
+    where: `Signs of ${incident.campaigns.join(', ')} on ${incident.hosts.join(', ')}.`,
+    stepsTitle: 'Do this first (incident response, not hardening):',
+    steps: incident.firstSteps,
+    more: others > 0 ? `These steps are those of ${incident.firstStepsFinding}; ${others} more compromise finding${others === 1 ? '' : 's'} below carr${others === 1 ? 'ies its' : 'y their'} own.` : `The evidence is in the finding ${incident.firstStepsFinding} below.`,
+  };
 }

@@ -1,10 +1,11 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
-import type { Coverage, Exposure, ExposureReport, Finding, Host, Summary } from '../core/report.generated.js';
+import type { Coverage, Exposure, ExposureReport, Finding, Host, Incident, Summary } from '../core/report.generated.js';
 import { incompleteHeadline, judgeCoverage } from './coverage.js';
 import { ruleContext } from './doors.js';
 import { buildExposures } from './exposures.js';
 import { evaluateRules } from './evaluate.js';
+import { incidentOf, isIncident } from './incident.js';
 import { headline, priority, riskScore } from './score.js';
 import { severityRank } from './severity.js';
 import { judgeVendors } from './vendors.js';
@@ -23,6 +24,8 @@ export interface Judgement {
   hosts?: Host[];
   /** The vendor packs the devices were held against, when any device was recognised by one. */
   vendorPacks?: NonNullable<ExposureReport['vendorPacks']>;
+  /** Present when a host shows signs of compromise: the report is then about the incident first (src/rules/incident.ts). */
+  incident?: Incident;
 }
 
 /** The order String.prototype.localeCompare(other, 'en') gives, without building a collator per call. */
@@ -55,19 +58,21 @@ function uniqueIds(findings: readonly Finding[]): Finding[] {
 }
 
 /**
- * Worst first; within a severity, findings about the same door sit together (worst door first, in the router's
- * order) with the one that tells the door's story first, then the findings about no door.
+ * Signs of compromise first (an incident comes before any hardening), then worst first; within a severity,
+ * findings about the same door sit together (worst door first, in the router's order) with the one that tells the
+ * door's story first, then the findings about no door.
  */
 function sortFindings(findings: readonly Finding[], exposures: readonly Exposure[]): Finding[] {
   const doorIndex = new Map(exposures.map((door, index) => [door.key, index]));
   // Each key once per finding, not once per comparison (a table of 1,000 mappings is 1,000 findings).
   const keyed = findings.map((finding) => ({
     finding,
+    incident: isIncident(finding) ? 1 : 0,
     severity: severityRank(finding.severity),
     door: finding.exposure === undefined ? exposures.length : (doorIndex.get(finding.exposure) ?? exposures.length),
     priority: priority(finding),
   }));
-  keyed.sort((a, b) => b.severity - a.severity || a.door - b.door || a.priority - b.priority || compareIds(a.finding.id, b.finding.id));
+  keyed.sort((a, b) => b.incident - a.incident || b.severity - a.severity || a.door - b.door || a.priority - b.priority || compareIds(a.finding.id, b.finding.id));
   return keyed.map((entry) => entry.finding);
 }
 
@@ -104,6 +109,7 @@ export function judge(given: readonly Observation[], options: ScanOptions, findi
   const exposures = buildExposures(context, unsorted);
   const sorted = sortFindings(unsorted, exposures);
   const coverage = judgeCoverage(observations, options);
+  const incident = incidentOf(sorted, vendors.hosts);
   const vendorPacks = vendors.packs.map((pack) => ({ id: pack.pack.id, vendor: pack.pack.vendor, version: pack.pack.packVersion, dataDate: pack.pack.dataDate, source: pack.source }));
   return {
     findings: sorted,
@@ -112,5 +118,6 @@ export function judge(given: readonly Observation[], options: ScanOptions, findi
     summary: summarise(sorted, observations, coverage, context.wan?.vantage ?? 'none'),
     ...(vendors.hosts ? { hosts: vendors.hosts } : {}),
     ...(vendorPacks.length > 0 ? { vendorPacks } : {}),
+    ...(incident ? { incident } : {}),
   };
 }

@@ -32,9 +32,12 @@ export function riskScore(findings: readonly Finding[]): number {
   return Math.round(100 * (1 - safe));
 }
 
-/** Which finding tells the story best when several share a severity: the QNAP one, then the most specific. Also the report's order within a door. */
+/**
+ * Which finding tells the story best when several share a severity: a sign of compromise (the report is then about
+ * the incident), the QNAP one, then the most specific. Also the report's order within a door.
+ */
 const HEADLINE_PRIORITY = [
-  'qnap-admin-exposed', 'qnap-vulnerable-exposed', 'upnp-igd-on-wan', 'file-sharing-exposed', 'remote-access-exposed', 'upnp-mapping-off-lan',
+  'vendor-compromise', 'qnap-admin-exposed', 'qnap-vulnerable-exposed', 'upnp-igd-on-wan', 'file-sharing-exposed', 'remote-access-exposed', 'upnp-mapping-off-lan',
   'upnp-proxy-pattern', 'wan-port-open-mapped', 'wan-port-open-unexplained', 'ssdp-on-wan', 'nat-pmp-on-wan', 'myqnapcloud-ddns-wan', 'qnap-vulnerable-lan', 'upnp-mapping',
 ];
 
@@ -70,7 +73,7 @@ export function headline(findings: readonly Finding[], vantage: Wan['vantage'] =
   const rank = (finding: Finding): number => priority(finding) * 2 + (finding.exposure !== undefined && vulnerableDoors.has(finding.exposure) ? 0 : 1);
   const lead = relevant.filter((finding) => severityRank(finding.severity) === worst).sort((a, b) => rank(a) - rank(b))[0] ?? relevant[0];
   if (!lead) return '';
-  let sentence = lead.title;
+  let sentence = lead.rule === 'vendor-compromise' ? `INCIDENT: ${lead.title}; follow the incident steps first, before any hardening` : lead.title;
   let told = 1;
   if (lead.rule === 'qnap-admin-exposed') {
     const vulnerable = relevant.find((finding) => finding.rule === 'qnap-vulnerable-exposed' && finding.exposure === lead.exposure);
