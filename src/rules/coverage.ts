@@ -184,6 +184,6 @@ const OUTSIDE_VIEW_RULES = new Set([
 ]);
 
 export function restsOnOutsideView(rule: string): boolean {
-  // Every QNAP finding may rest on a device seen only through the agent, or be judged "exposed" by its reachability.
-  return OUTSIDE_VIEW_RULES.has(rule) || rule.startsWith('qnap-');
+  // Every NAS finding (QNAP's qnap-*, other vendors' nas-*) may rest on a device seen only through the agent, or be judged "exposed" by its reachability.
+  return OUTSIDE_VIEW_RULES.has(rule) || rule.startsWith('qnap-') || rule.startsWith('nas-');
 }

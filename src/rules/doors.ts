@@ -37,8 +37,8 @@ export interface RuleContext {
   routerPorts: ReadonlyMap<string, string>;
   /** The doors that lead to a QNAP: the story check asks once per mapping, and a table may hold thousands. */
   qnapDoors: readonly QnapDoor[];
-  /** Keys of the doors that lead to a QNAP admin page: those findings carry the door's story. */
-  qnapAdminDoors: ReadonlySet<string>;
+  /** The doors that lead to a NAS admin page (any vendor's), by key, with the device: those findings carry the door's story. */
+  qnapAdminDoors: ReadonlyMap<string, QnapDevice>;
 }
 
 export function doorKey(protocol: Protocol, port: number): string {
@@ -126,7 +126,7 @@ export function locationPort(location: string): number | undefined {
 export function ruleContext(observations: readonly Observation[]): RuleContext {
   const context = joinObservations(observations);
   const found = findQnapDoors(context);
-  return { ...context, qnapDoors: found, qnapAdminDoors: new Set(found.filter((candidate) => candidate.admin).map((candidate) => candidate.door.key)) };
+  return { ...context, qnapDoors: found, qnapAdminDoors: new Map(found.filter((candidate) => candidate.admin).map((candidate) => [candidate.door.key, candidate.device])) };
 }
 
 function joinObservations(observations: readonly Observation[]): Omit<RuleContext, 'qnapDoors' | 'qnapAdminDoors'> {

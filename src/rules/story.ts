@@ -1,5 +1,6 @@
 import type { Door, RuleContext } from './doors.js';
 import { findingId } from './finding.js';
+import { adminFindingId, nasPrefix } from './nas.js';
 
 /** Ports whose exposure has its own finding with its own story (services.ts). */
 export const FILE_SHARING_PORTS: ReadonlyMap<number, string> = new Map([
@@ -13,10 +14,6 @@ export const REMOTE_ACCESS_PORTS: ReadonlyMap<number, string> = new Map([
   [3389, 'Remote Desktop (RDP)'],
   [5900, 'VNC remote desktop'],
 ]);
-
-export function qnapAdminFindingId(door: Door): string {
-  return findingId('qnap-admin-exposed', door.protocol, door.externalPort);
-}
 
 /** The port that says what the door leads to: the internal port when a mapping names it, else the external one. */
 export function servicePort(door: Door): number {
@@ -37,6 +34,8 @@ export function serviceFindingId(door: Door): string | null {
  * stay specific and point to it instead of repeating it.
  */
 export function storyFindingId(context: RuleContext, door: Door): string | null {
-  if (context.qnapAdminDoors.has(door.key)) return qnapAdminFindingId(door);
+  // The admin finding of the device's own vendor: QNAP's qnap-admin-exposed-..., every other vendor's nas-admin-exposed-...
+  const device = context.qnapAdminDoors.get(door.key);
+  if (device) return adminFindingId(nasPrefix(device), door);
   return serviceFindingId(door);
 }

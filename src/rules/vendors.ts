@@ -2,7 +2,10 @@ import type { Observation } from '../core/observation.js';
 import type { Finding, Host } from '../core/report.generated.js';
 import { loadPacks, type EndOfSupport, type LoadedPack } from '../vendors/load.js';
 import { verdictsFor } from '../vendors/verdicts.js';
+import { ruleContext } from './doors.js';
 import { findingId, unclassified } from './finding.js';
+import { nasFindings, nasPrefix } from './nas.js';
+import { packVoice } from './vendor-voice.js';
 
 /**
  * The vendor packs' side of the rules: the probes record what a device said (vendor, pack, product line, model,
@@ -151,6 +154,19 @@ function endOfSupportFindings(hosts: readonly Host[], packs: readonly LoadedPack
 }
 
 /**
+ * The exposure findings (admin page reachable, vulnerable and reachable, version unknown, not judged) of the devices
+ * a pack other than QNAP's recognised: the same rules as QNAP's (src/rules/nas.ts), in the words of the device's
+ * pack. QNAP's come from src/rules/qnap.ts in the rules stage, as before. The join of doors is made here only when
+ * such a device was seen (the rules stage makes its own from the same observations).
+ */
+function otherVendorFindings(observations: readonly Observation[], hosts: readonly Host[], packs: readonly LoadedPack[]): Finding[] {
+  const ids = [...new Set(hosts.flatMap((host) => (host.device?.pack !== undefined && nasPrefix(host.device) === 'nas' ? [host.device.pack] : [])))];
+  if (ids.length === 0) return [];
+  const context = ruleContext(observations);
+  return ids.flatMap((id) => nasFindings(packVoice(id, packs.find((pack) => pack.pack.id === id)), context).findings);
+}
+
+/**
  * Holds every recognised device against the packs (the shipped ones and those given with --vendor-pack), and says
  * when a pack's advisory data is more than 90 days older than the scan.
  */
@@ -161,7 +177,7 @@ export function judgeVendors(observations: readonly Observation[], vendorPacks?:
   const judged = judgeHosts(observations, loaded);
   const used = loaded.filter((pack) => judged.hosts.some((host) => host.device?.pack === pack.pack.id));
   const at = scanTime(observations);
-  const findings: Finding[] = [...compromiseFindings(judged.hosts, loaded), ...endOfSupportFindings(judged.hosts, loaded)];
+  const findings: Finding[] = [...compromiseFindings(judged.hosts, loaded), ...endOfSupportFindings(judged.hosts, loaded), ...otherVendorFindings(judged.observations, judged.hosts, loaded)];
   for (const pack of used) {
     if (at === undefined) break;
     const days = Math.floor((at - Date.parse(`${pack.pack.dataDate}T00:00:00Z`)) / DAY_MS);
