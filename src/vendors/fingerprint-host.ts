@@ -51,23 +51,55 @@ function headerValue(headers: HttpAnswer['headers'] | HttpResponse['headers'], n
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** An anti-CSRF token as devices write it: short, no separators that could smuggle a second header or cookie. */
+const CSRF_TOKEN = /^[A-Za-z0-9._~+/=-]{1,200}$/;
+
+/** The value a Set-Cookie header gives the named cookie, when it is a plausible token. */
+export function csrfToken(headers: HttpResponse['headers'], name: string): string | undefined {
+  const cookies = headers['set-cookie'] ?? [];
+  for (const cookie of cookies.slice(0, 16)) {
+    const first = cookie.split(';', 1)[0] ?? '';
+    const at = first.indexOf('=');
+    if (at > 0 && first.slice(0, at).trim() === name) {
+      const value = first.slice(at + 1).trim();
+      return CSRF_TOKEN.test(value) ? value : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Requests are shared by every fingerprint and pack that asks the same thing: the same method, path, body and headers. */
+export function requestKey(request: Request): string {
+  const headers = Object.entries(request.headers ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => `${name}:${value}`).join('\n');
+  return `${request.method} ${request.path} ${request.body ?? ''}\n${headers}\n${request.csrfCookie ?? ''}`;
+}
+
 /**
  * One request, following a redirect only when it stays on the very same origin (scheme, address and port) and
- * carries no credentials: a device must never be able to send the scanner to another host.
+ * carries no credentials: a device must never be able to send the scanner to another host. A request that names
+ * a CSRF cookie (TerraMaster TOS 5) is sent once more, to the same URL, when the first answer refuses it and sets
+ * that cookie: the device's own token goes back as the header and the cookie of that name, and nothing else.
  */
 async function fetchAnswer(origin: URL, request: Request, options: FingerprintHostOptions): Promise<HttpAnswer> {
   let url = new URL(request.path, origin);
+  let echo: Record<string, string> = {};
   for (let hop = 0; ; hop++) {
     const timeoutMs = Math.max(100, Math.min(options.requestTimeoutMs, options.deadline - Date.now()));
     const response = await httpRequest(url, {
       method: request.method,
-      headers: { accept: '*/*', ...(request.contentType ? { 'content-type': request.contentType } : {}) },
+      headers: { accept: '*/*', ...(request.contentType ? { 'content-type': request.contentType } : {}), ...request.headers, ...echo },
       ...(request.body !== undefined ? { body: request.body } : {}),
       maxBytes: FINGERPRINT_MAX_BYTES,
       timeoutMs,
       signal: options.signal,
       unverifiedHttps: true,
     });
+    const refused = response.status < 200 || response.status > 299;
+    const token = request.csrfCookie !== undefined && refused && Object.keys(echo).length === 0 ? csrfToken(response.headers, request.csrfCookie) : undefined;
+    if (request.csrfCookie !== undefined && token !== undefined && url.origin === origin.origin && Date.now() < options.deadline) {
+      echo = { [request.csrfCookie.toLowerCase()]: token, cookie: `${request.csrfCookie}=${token}` };
+      continue;
+    }
     const location = headerValue(response.headers, 'location');
     if (request.method === 'GET' && REDIRECTS.has(response.status) && location !== undefined && hop < MAX_REDIRECTS && Date.now() < options.deadline) {
       let next: URL | undefined;
@@ -153,7 +185,7 @@ async function probePort(port: number, options: FingerprintHostOptions, packs: r
     const { fingerprint, request } = ask;
     if (fingerprint && !runs(fingerprint, matched)) continue;
     if (signal.aborted || Date.now() >= options.deadline) break;
-    const key = `${request.method} ${request.path} ${request.body ?? ''}`;
+    const key = requestKey(request);
     let answer = answers.get(key);
     if (answer === undefined) {
       try {

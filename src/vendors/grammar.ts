@@ -124,9 +124,10 @@ export function compileGrammar(grammar: VersionGrammar): Grammar {
     if (release !== 0) return release;
     if (then.length === 0) return 0;
     let comparable = false;
-    for (const { group, compare: how } of then) {
-      const left = a.groups[group];
-      const right = b.groups[group];
+    for (const { group, compare: how, default: fallback } of then) {
+      // A group left out takes its default (Synology's 7.1.1-42962 is 7.1.1-42962-0): then the two are ordered.
+      const left = present(a.groups[group]) ? a.groups[group] : fallback;
+      const right = present(b.groups[group]) ? b.groups[group] : fallback;
       if (!present(left) || !present(right)) continue;
       comparable = true;
       const order = how === 'numeric' ? sign(Number(left) - Number(right)) : left < right ? -1 : left > right ? 1 : 0;

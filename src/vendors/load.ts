@@ -70,6 +70,18 @@ function checkExtraction(extraction: Extraction, file: string, at: string): void
   if ((extraction.field === 'flags') !== (extraction.xmlTags !== undefined)) throw invalid(file, at, 'flags are extracted with xmlTags, and xmlTags only extract flags');
   if ((extraction.field === 'versionPart') !== (extraction.part !== undefined)) throw invalid(file, at, 'a versionPart extraction names its part, and only it does');
   if (extraction.source === 'header' && extraction.header === undefined) throw invalid(file, at, 'a header extraction needs "header"');
+  const rows = extraction.map;
+  if (rows) {
+    if (extraction.field === 'flags') throw invalid(file, `${at}/map`, 'flags cannot be looked up in a table');
+    let end = -1;
+    rows.forEach((row, index) => {
+      const from = row.from ?? 0;
+      if (row.below !== undefined && row.below <= from) throw invalid(file, `${at}/map/${index}`, `the range ${from} to ${row.below} is empty`);
+      if (from < end || (index > 0 && row.from === undefined)) throw invalid(file, `${at}/map/${index}`, 'rows must be sorted by their ranges and must not overlap');
+      if (row.below === undefined && index < rows.length - 1) throw invalid(file, `${at}/map/${index}`, 'only the last row may be open-ended');
+      end = row.below ?? Number.MAX_SAFE_INTEGER;
+    });
+  }
   if (extraction.regex !== undefined) {
     checkRegex(extraction.regex, file, `${at}/regex`);
     // An empty alternative makes the pattern match '' so the group count shows up in the result's length.

@@ -220,9 +220,18 @@ export function extract(fingerprint: Pick<Fingerprint, 'extract'>, answer: { htt
   return result;
 }
 
+/** The row of a lookup table holding a number: a value told only as a number (a build) becomes what it stands for. */
+export function mapValue(map: NonNullable<Extraction['map']>, text: string): string | undefined {
+  if (!/^\d{1,9}$/.test(text)) return undefined;
+  const number = Number(text);
+  return map.find((row) => (row.from === undefined || number >= row.from) && (row.below === undefined || number < row.below))?.value;
+}
+
 /** The first value of a field wins. */
-function store(result: Extracted, extraction: Extraction, value: string): void {
+function store(result: Extracted, extraction: Extraction, read: string): void {
   if (extraction.field === 'flags') return;
+  const value = extraction.map ? mapValue(extraction.map, read) : read;
+  if (value === undefined) return;
   if (extraction.field === 'versionPart') {
     const part = extraction.part ?? '';
     if (result.parts[part] === undefined) result.parts[part] = value;

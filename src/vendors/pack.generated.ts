@@ -159,7 +159,7 @@ export interface VersionGrammar {
     | [GroupName, GroupName, GroupName, GroupName, GroupName]
     | [GroupName, GroupName, GroupName, GroupName, GroupName, GroupName];
   /**
-   * Groups that order two builds of one release, in order (QNAP: the build number, then the build date).
+   * Groups that order two builds of one release, in order (QNAP: the build number, then the build date). A group absent on one side takes its `default` when it has one.
    *
    * @maxItems 4
    */
@@ -169,48 +169,88 @@ export interface VersionGrammar {
         {
           group: GroupName;
           compare: 'numeric' | 'text';
+          /**
+           * The value of the group when a version leaves it out, so the two are ordered: Synology writes DSM 7.1.1-42962 for 7.1.1-42962-0 (Update 0).
+           */
+          default?: string;
         }
       ]
     | [
         {
           group: GroupName;
           compare: 'numeric' | 'text';
+          /**
+           * The value of the group when a version leaves it out, so the two are ordered: Synology writes DSM 7.1.1-42962 for 7.1.1-42962-0 (Update 0).
+           */
+          default?: string;
         },
         {
           group: GroupName;
           compare: 'numeric' | 'text';
+          /**
+           * The value of the group when a version leaves it out, so the two are ordered: Synology writes DSM 7.1.1-42962 for 7.1.1-42962-0 (Update 0).
+           */
+          default?: string;
         }
       ]
     | [
         {
           group: GroupName;
           compare: 'numeric' | 'text';
+          /**
+           * The value of the group when a version leaves it out, so the two are ordered: Synology writes DSM 7.1.1-42962 for 7.1.1-42962-0 (Update 0).
+           */
+          default?: string;
         },
         {
           group: GroupName;
           compare: 'numeric' | 'text';
+          /**
+           * The value of the group when a version leaves it out, so the two are ordered: Synology writes DSM 7.1.1-42962 for 7.1.1-42962-0 (Update 0).
+           */
+          default?: string;
         },
         {
           group: GroupName;
           compare: 'numeric' | 'text';
+          /**
+           * The value of the group when a version leaves it out, so the two are ordered: Synology writes DSM 7.1.1-42962 for 7.1.1-42962-0 (Update 0).
+           */
+          default?: string;
         }
       ]
     | [
         {
           group: GroupName;
           compare: 'numeric' | 'text';
+          /**
+           * The value of the group when a version leaves it out, so the two are ordered: Synology writes DSM 7.1.1-42962 for 7.1.1-42962-0 (Update 0).
+           */
+          default?: string;
         },
         {
           group: GroupName;
           compare: 'numeric' | 'text';
+          /**
+           * The value of the group when a version leaves it out, so the two are ordered: Synology writes DSM 7.1.1-42962 for 7.1.1-42962-0 (Update 0).
+           */
+          default?: string;
         },
         {
           group: GroupName;
           compare: 'numeric' | 'text';
+          /**
+           * The value of the group when a version leaves it out, so the two are ordered: Synology writes DSM 7.1.1-42962 for 7.1.1-42962-0 (Update 0).
+           */
+          default?: string;
         },
         {
           group: GroupName;
           compare: 'numeric' | 'text';
+          /**
+           * The value of the group when a version leaves it out, so the two are ordered: Synology writes DSM 7.1.1-42962 for 7.1.1-42962-0 (Update 0).
+           */
+          default?: string;
         }
       ];
   /**
@@ -931,6 +971,18 @@ export interface Request {
   path: string;
   body?: string;
   contentType?: string;
+  /**
+   * Request headers a device needs before it answers as it does to a browser (My Cloud OS 5 refuses scanner user agents with 403). Only these three, each a short printable value: never a cookie, a credential or an authorization.
+   */
+  headers?: {
+    'user-agent'?: string;
+    accept?: string;
+    'accept-language'?: string;
+  };
+  /**
+   * A cookie the device sets on its first answer as an anti-CSRF token (TerraMaster TOS 5: X-Csrf-Token). When the first answer is not a 2xx and sets it, the same request is sent once more on the same origin with the token as a header and as a cookie of that name. The token is the device's own, never a credential; nothing else is echoed.
+   */
+  csrfCookie?: string;
 }
 /**
  * Run only after (or unless) earlier fingerprints of this pack matched on the same port: saves requests.
@@ -1344,7 +1396,7 @@ export interface Condition {
   ignoreCase?: boolean;
 }
 /**
- * One fact out of a matched answer: exactly one of xmlTag, xmlTags, pointer, regex (its first capture group). The first extraction of a field that yields something wins.
+ * One fact out of a matched answer: exactly one of xmlTag, xmlTags, pointer, regex (its first capture group). The first extraction of a field that yields something wins. With map, the value is looked up in a table first.
  */
 export interface Extraction {
   /**
@@ -1377,6 +1429,36 @@ export interface Extraction {
   xmlTags?: [XmlTag, ...XmlTag[]];
   pointer?: JsonPointer;
   regex?: Regex;
+  /**
+   * A lookup table for values a device tells only as a number (Synology DSM 4.x/5.x tell a build, not a version): the extracted value, read as an integer, becomes the `value` of the row whose range [from, below) holds it; a number no row holds yields nothing. Rows are sorted and do not overlap. Put only the ranges a source gives.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  map?: [
+    {
+      /**
+       * First number of the range (inclusive).
+       */
+      from?: number;
+      /**
+       * End of the range (exclusive).
+       */
+      below?: number;
+      value: string;
+    },
+    ...{
+      /**
+       * First number of the range (inclusive).
+       */
+      from?: number;
+      /**
+       * End of the range (exclusive).
+       */
+      below?: number;
+      value: string;
+    }[]
+  ];
 }
 /**
  * As rapid7/recog does: answers this fingerprint must match (with what it must extract) and answers it must not. The tests run every one.
@@ -2594,4 +2676,16 @@ export interface Request1 {
   path: string;
   body?: string;
   contentType?: string;
+  /**
+   * Request headers a device needs before it answers as it does to a browser (My Cloud OS 5 refuses scanner user agents with 403). Only these three, each a short printable value: never a cookie, a credential or an authorization.
+   */
+  headers?: {
+    'user-agent'?: string;
+    accept?: string;
+    'accept-language'?: string;
+  };
+  /**
+   * A cookie the device sets on its first answer as an anti-CSRF token (TerraMaster TOS 5: X-Csrf-Token). When the first answer is not a 2xx and sets it, the same request is sent once more on the same origin with the token as a header and as a cookie of that name. The token is the device's own, never a credential; nothing else is echoed.
+   */
+  csrfCookie?: string;
 }
