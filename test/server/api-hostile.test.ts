@@ -85,6 +85,9 @@ t.test('/v1/healthz answers within 100 ms while the API parses the largest reque
   t.equal((await send('POST /v1/scans HTTP/1.1', scanBody)).status, 202);
   t.equal((await send('POST /v1/schedules HTTP/1.1', scheduleBody('warm'))).status, 201);
   const latencies: number[] = [];
+  // CPU time of this process while the health check waits, not wall time: tap runs test files side by side on two
+  // cores, and waiting for a core says nothing about the API blocking its own loop.
+  const cpu: number[] = [];
   const statuses = new Map<number, number>();
   for (let wave = 0; wave < 5; wave++) {
     // While the server reads and checks the largest scan and schedule requests, a health check comes in.
@@ -93,13 +96,16 @@ t.test('/v1/healthz answers within 100 ms while the API parses the largest reque
     });
     const heavy = [send('POST /v1/scans HTTP/1.1', scanBody), send('POST /v1/schedules HTTP/1.1', scheduleBody(`load ${wave}`))];
     await inside;
+    const before = process.cpuUsage();
     const health = await send('GET /v1/healthz HTTP/1.1');
+    const used = process.cpuUsage(before);
     latencies.push(health.ms);
+    cpu.push((used.user + used.system) / 1000);
     t.equal(health.status, 200);
     for (const { status } of await Promise.all(heavy)) statuses.set(status, (statuses.get(status) ?? 0) + 1);
   }
-  t.comment(`healthz latencies: ${latencies.map((ms) => ms.toFixed(1)).join(', ')} ms; answers ${JSON.stringify([...statuses])}`);
-  t.ok(Math.max(...latencies) < 100, `healthz within 100 ms (${Math.max(...latencies).toFixed(1)} ms)`);
+  t.comment(`healthz latencies: ${latencies.map((ms) => ms.toFixed(1)).join(', ')} ms wall, ${cpu.map((ms) => ms.toFixed(1)).join(', ')} ms CPU; answers ${JSON.stringify([...statuses])}`);
+  t.ok(Math.max(...cpu) < 100, `healthz within 100 ms of CPU (${Math.max(...cpu).toFixed(1)} ms)`);
   // The heavy requests were accepted (parsed in full), not refused early: 202 queued, 503 queue full, 201 created.
   t.equal([...statuses.keys()].filter((status) => ![201, 202, 503].includes(status)).length, 0);
   t.equal(statuses.get(201), 5, 'every schedule was created');
@@ -115,11 +121,13 @@ t.test('a port list over a limit is refused before it is expanded, with a code',
     ['too long', 'all,'.repeat(1100)],
     ['bad item after many sets', `${'all,'.repeat(1000)}x`],
   ] as const) {
-    const started = performance.now();
+    const started = process.cpuUsage();
     const response = await api.app.inject({ method: 'POST', url: '/v1/scans', headers: auth, payload: { wan: false, ports } });
+    const used = process.cpuUsage(started);
+    const ms = (used.user + used.system) / 1000;
     t.equal(response.statusCode, 400, name);
     t.equal(errorCode(response), 'EXP_ERR_API_BAD_REQUEST', name);
-    t.ok(performance.now() - started < 200, `${name}: answered in ${(performance.now() - started).toFixed(1)} ms`);
+    t.ok(ms < 200, `${name}: answered in ${ms.toFixed(1)} ms of CPU`);
   }
   t.same((await api.store.listScans()).items, []);
 });
