@@ -92,7 +92,7 @@ function compromiseFindings(hosts: readonly Host[], packs: readonly LoadedPack[]
         ? [...own.indicator.incidentSteps]
         : [
             'Take it off the internet now: remove the port forward or UPnP mapping that leads to it.',
-            ...vendors.map((pack) => `If it is a ${pack.pack.vendor}: ${(matches.find((candidate) => candidate.pack === pack)?.indicator.incidentSteps ?? []).join(' ')}`),
+            ...vendors.map((pack) => `If it is ${/^[AEIOU]/i.test(pack.pack.vendor) ? 'an' : 'a'} ${pack.pack.vendor}: ${(matches.find((candidate) => candidate.pack === pack)?.indicator.incidentSteps ?? []).join(' ')}`),
           ];
       const { indicator, match } = first;
       findings.push({
