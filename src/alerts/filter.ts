@@ -11,9 +11,13 @@ import type { AlertOn } from '../store/types.js';
  *   the WAN address becoming public (from private or CGNAT), a view you asked for failing N scans in a row.
  * - coverage: only changes of coverage (a view that stopped or started working, or has been failing for N scans).
  * - severity:X: a new finding at X or above, or a finding whose severity rose from below X to X or above.
+ * A new sign of compromise (change.incident: a box showing a ransom note) passes every filter: a filter chosen to
+ * keep the noise down (coverage only, severity:critical) must never keep an incident from its owner
+ * (docs/decisions/0016-rejudge-and-incident-mode.md).
  */
 export function matchesFilter(change: Change, filter: AlertOn): boolean {
   if (filter === 'any') return true;
+  if (change.incident === true && change.kind === 'finding-new') return true;
   if (filter === 'new-exposure') return change.newExposure;
   if (filter === 'coverage') return change.kind === 'coverage-changed';
   const threshold = filter.slice('severity:'.length) as Severity;

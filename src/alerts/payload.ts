@@ -43,6 +43,17 @@ function titleLine(kind: AlertKind, where: string, matched: number, alertOn: Ale
     : `*exposure-scanner${where}: monitoring started; ${matched} thing${matched === 1 ? '' : 's'} exposed now*`;
 }
 
+/** The first steps shown in the text; the JSON body's incident has them all. */
+const INCIDENT_STEPS = 3;
+
+function incidentLines(diff: ReportDiff): string[] {
+  const { incident } = diff;
+  if (!incident) return [];
+  const steps = incident.firstSteps.slice(0, INCIDENT_STEPS).map((step, index) => `${index + 1}. ${slackEscape(step)}`);
+  const rest = incident.firstSteps.length - steps.length;
+  return [`:rotating_light: *INCIDENT: ${slackEscape(incident.title)}*`, '*Do this first (incident response, not hardening):*', ...steps, ...(rest > 0 ? [`(${rest} more step${rest === 1 ? '' : 's'} in the JSON body's incident)`] : [])];
+}
+
 export interface PayloadInput {
   webhook: string;
   diff: ReportDiff;
@@ -62,7 +73,8 @@ export function buildPayload(input: PayloadInput): AlertPayload {
   // The title names the home only when there is more than one to tell apart.
   const names = [...(site === DEFAULT_SITE ? [] : [site]), ...(input.schedule ? [input.schedule.name] : [])];
   const where = names.length > 0 ? ` (${slackEscape(names.join(', '))})` : '';
-  const lines = [titleLine(kind, where, matched.length, input.alertOn)];
+  // An incident comes before anything else: a box showing a ransom note needs its first steps, not a change list.
+  const lines = [...incidentLines(diff), titleLine(kind, where, matched.length, input.alertOn)];
   for (const change of matched.slice(0, TEXT_LINES)) lines.push(`• ${slackEscape(change.summary)}`);
   if (matched.length > TEXT_LINES) lines.push(`… and ${matched.length - TEXT_LINES} more`);
   const others = diff.changes.length - matched.length;
@@ -74,6 +86,7 @@ export function buildPayload(input: PayloadInput): AlertPayload {
     version: 1,
     site,
     text: lines.join('\n'),
+    ...(diff.incident ? { incident: diff.incident } : {}),
     id: dedupeKey(input.webhook, diff, matched),
     alertOn: input.alertOn,
     schedule: input.schedule,

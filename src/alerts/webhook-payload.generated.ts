@@ -36,6 +36,7 @@ export interface WebhookPayload {
    * Slack-compatible (mrkdwn) summary: Slack, Mattermost, Rocket.Chat and Discord's /slack endpoint show it as is. <, > and & are escaped, control characters shown as \xNN.
    */
   text: string;
+  incident?: Incident;
   /**
    * Unique per change set per webhook; also the Idempotency-Key header. A receiver can drop a repeat.
    */
@@ -61,6 +62,52 @@ export interface WebhookPayload {
    * Changes left out of changes to keep the body bounded.
    */
   omittedChanges: number;
+}
+/**
+ * The newer scan is in incident mode: a host shows signs that it has been hit (a vendor pack's indicator of compromise matched, e.g. DeadBolt's ransom screen). The same object as the report's incident: what was hit, where, and what to do first (the vendor's incident steps, not hardening). Absent when the newer scan shows no such sign. Strings carry network text: escape them.
+ */
+export interface Incident {
+  /**
+   * One line for the banner: which host shows which campaign's signs. Carries network text (an address): escape it.
+   */
+  title: string;
+  /**
+   * The campaigns whose signs were seen (DeadBolt), as the packs name them.
+   *
+   * @minItems 1
+   * @maxItems 32
+   */
+  campaigns: [string, ...string[]];
+  /**
+   * The addresses of the hosts that show them.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  hosts: [string, ...string[]];
+  /**
+   * The ids of the compromise findings (vendor-compromise-<campaign>-<address>), each with its own steps.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  findings: [string, ...string[]];
+  /**
+   * What to do first: the vendor's incident steps from the first compromise finding (firstStepsFinding), first step first. Incident response, not hardening.
+   *
+   * @maxItems 32
+   */
+  firstSteps: string[];
+  /**
+   * The finding firstSteps come from; other compromised hosts may need their own vendor's steps (their findings).
+   */
+  firstStepsFinding: string;
+  /**
+   * Where the steps and the indicator come from.
+   *
+   * @maxItems 32
+   */
+  references: string[];
 }
 export interface ScheduleRef {
   id: number;
@@ -129,6 +176,10 @@ export interface Change {
    * The change passed alertOn (it is why the alert was raised).
    */
   matched: boolean;
+  /**
+   * Present (true) on changes of a finding that is a sign of compromise (rule vendor-compromise). A new one passes every alertOn filter and is reported even when a view failed on either side.
+   */
+  incident?: true;
   /**
    * The old value; its shape depends on kind.
    */

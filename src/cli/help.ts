@@ -8,6 +8,8 @@ Usage:
                               the vantage agent, for a VPS: scans whoever asks it, and nobody else
   exposure history [--limit N] [--format text|json] [--db FILE|URL] [--site NAME]
                               the scans kept in the history database, newest first
+  exposure history rejudge ID [--vendor-pack DIR]... [--format text|json] [--db FILE|URL] [--site NAME]
+                              a stored scan judged again with the vendor data loaded now: what changed
   exposure diff [FROM] [TO] [--format text|json] [--db FILE|URL] [--site NAME]
                               what changed between two scans (default: the last two done)
   exposure alerts [--status pending|delivered|abandoned] [--limit N] [--format text|json] [--db FILE|URL] [--site NAME]
@@ -121,6 +123,7 @@ Every refused request is logged on standard error: time, status, code, client ad
 `;
 
 export const HISTORY_HELP = `Usage: exposure history [--limit N] [--format text|json] [--db FILE|URL] [--site NAME]
+       exposure history rejudge ID [--vendor-pack DIR]... [--format text|json]   (exposure history rejudge --help)
 
 The scans in the history database, newest first: id, status (queued, running, done, failed, interrupted), when,
 who started it (cli, api, schedule #id), the highest severity, mapping count, open WAN ports, the WAN address.
@@ -130,6 +133,22 @@ who started it (cli, api, schedule #id), the highest severity, mapping count, op
   --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
                             or a postgres://USER:PASSWORD@HOST:5432/DB URL (one database for many sites)
   --site NAME               only this site's scans (default: every site)
+`;
+
+export const REJUDGE_HELP = `Usage: exposure history rejudge ID [--vendor-pack DIR]... [--format text|json] [--db FILE|URL] [--site NAME]
+
+Judges a stored scan again: the facts it recorded (each device's vendor, product line, model and version, and
+where they were read) held against the vendor packs loaded now, and shows what that changes: verdicts per host
+and advisory, findings new, resolved or re-rated (as "exposure diff" reports them), the headline and risk score
+then and now, and the packs' versions and data dates then and now. Read-only: the stored scan is not changed.
+Exit 0 when nothing changed, 1 when something did, 2 on errors (an unknown id is EXP_ERR_SCAN_NOT_FOUND).
+
+  --vendor-pack DIR         judge with the pack in DIR besides the shipped ones (repeatable); without it, the
+                            folders the scan was recorded with
+  --format text|json        text (default) or json (the same object as GET /v1/scans/{id}/rejudge)
+  --db FILE                 the database (default $XDG_DATA_HOME/exposure-scanner/history.db)
+                            or a postgres://USER:PASSWORD@HOST:5432/DB URL
+  --site NAME               the scan must belong to this site
 `;
 
 export const ALERTS_HELP = `Usage: exposure alerts [--status pending|delivered|abandoned] [--limit N] [--format text|json] [--db FILE|URL] [--site NAME]

@@ -1,10 +1,11 @@
 import { alertView, renderAlertsText } from '../alerts/render.js';
 import { CLI_DIFF_WORDING, diffFromHistory } from '../diff/service.js';
 import type { ReportDiff } from '../diff/types.js';
-import { formatNames, renderAs } from '../report/formats.js';
+import { formatNames, isFormat, renderAs } from '../report/formats.js';
 import { validateSite } from '../store/site.js';
 import type { AlertStatus, HistoryStore } from '../store/types.js';
-import { ALERTS_HELP, DIFF_HELP, HISTORY_HELP } from './help.js';
+import path from 'node:path';
+import { ALERTS_HELP, DIFF_HELP, HISTORY_HELP, REJUDGE_HELP } from './help.js';
 import { numberOption } from './number-option.js';
 import type { Io } from './io.js';
 import { openHistory } from './preflight.js';
@@ -38,8 +39,9 @@ function siteFilter(raw: string | undefined): { site?: string } {
   return raw === undefined ? {} : { site: validateSite(raw) };
 }
 
-/** exposure history: the newest scans, newest first. */
+/** exposure history: the newest scans, newest first; `exposure history rejudge ID` judges one again. */
 export async function historyCommand(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === 'rejudge') return rejudgeCommand(argv.slice(1), io);
   const { values } = parse('history', argv);
   if (values.status !== undefined) throw usageError('history', 'history has no --status option');
   if (values.help) {
@@ -54,9 +56,35 @@ export async function historyCommand(argv: readonly string[], io: Io): Promise<n
   return 0;
 }
 
-function scanId(raw: string): number {
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw usageError('diff', `"${raw}" is not a scan id (see "exposure history")`);
+function scanId(raw: string, command = 'diff'): number {
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw usageError(command, `"${raw}" is not a scan id (see "exposure history")`);
   return Number(raw);
+}
+
+/**
+ * exposure history rejudge ID: the stored scan's facts judged again with the packs loaded now (read-only), and what
+ * that changes. Exit 0 when nothing changed, 1 when a verdict or a finding did (as diff), 2 on errors.
+ */
+async function rejudgeCommand(argv: readonly string[], io: Io): Promise<number> {
+  const command = 'history rejudge';
+  const { values, positionals } = parseCommandArgs(command, argv, { ...COMMON, 'vendor-pack': { type: 'string', multiple: true } }, true);
+  if (values.help) {
+    io.stdout.write(REJUDGE_HELP);
+    return 0;
+  }
+  const raw = values.format ?? 'text';
+  if (!isFormat('rejudge', raw)) throw usageError(command, `--format must be ${formatNames('rejudge').join(' or ')}, not "${raw}"`);
+  const [id, ...extra] = positionals;
+  if (id === undefined || extra.length > 0) throw usageError(command, 'history rejudge takes one scan id (see "exposure history")');
+  const site = siteFilter(values.site);
+  // Loaded here: judging pulls in the rules, the report build and the packs, which listing the history does not need.
+  const { rejudgeFromHistory, CLI_REJUDGE_PACK_HINT } = await import('../diff/rejudge.js');
+  const vendorPacks = values['vendor-pack']?.map((folder) => path.resolve(folder));
+  const rejudged = await withStore(values.db, async (store) =>
+    rejudgeFromHistory(store, { id: scanId(id, command), ...site, vendorPacks }, { ...CLI_DIFF_WORDING(store.file), packHint: CLI_REJUDGE_PACK_HINT }),
+  );
+  io.stdout.write(renderAs('rejudge', raw, rejudged));
+  return rejudged.verdicts.length === 0 && rejudged.diff.changes.length === 0 ? 0 : 1;
 }
 
 /**
@@ -72,7 +100,7 @@ export async function diffCommand(argv: readonly string[], io: Io): Promise<numb
   }
   const output = format('diff', values.format);
   if (positionals.length > 2) throw usageError('diff', 'diff takes at most two scan ids: FROM and TO');
-  const ids = positionals.map(scanId);
+  const ids = positionals.map((raw) => scanId(raw));
   const site = siteFilter(values.site);
   // The pair, the codes and what is comparable come from the diff service the API's /v1/diff uses too.
   const store = await openHistory(values.db);

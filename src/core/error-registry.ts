@@ -505,6 +505,15 @@ export const ERROR_REGISTRY = {
     details: 'The scan is not in a state that allows the change (finishing a scan that already failed, diffing a scan that has no report).',
     hint: 'Only done scans have reports; `exposure history` shows each scan\'s status.',
   },
+  EXP_ERR_REJUDGE_PACK_MISSING: {
+    area: 'history',
+    status: 409,
+    exit: 2,
+    summary: 'A stored scan holds a device recognised by a vendor pack that is not loaded now, so it cannot be judged again fairly.',
+    message: 'The device at {host} was recognised by the vendor pack {pack}, which is not loaded now',
+    details: '`exposure history rejudge ID` (and `GET /v1/scans/{id}/rejudge`) judges a stored scan\'s device facts again with the packs loaded now: the shipped ones and the folders given with `--vendor-pack` (left out: the folders the scan was recorded with). A device that a user pack recognised would lose every verdict without that pack, which says nothing about the device, so the rejudgement is refused instead.',
+    hint: 'Give the folder that holds that pack: `exposure history rejudge ID --vendor-pack DIR`.',
+  },
   EXP_ERR_SCAN_INTERRUPTED: {
     area: 'history',
     status: null,

@@ -4,6 +4,7 @@ import { atLeast } from '../rules/severity.js';
 import { wanAddressOf } from '../store/facts.js';
 import { coverageOf } from '../report/coverage-of.js';
 import { restsOnOutsideView } from '../rules/coverage.js';
+import { isIncident } from '../rules/incident.js';
 import { idWithoutRouter, recordedBeforeRouterIds } from './legacy-ids.js';
 import type { Change, DiffSide, ReportDiff } from './types.js';
 
@@ -107,6 +108,7 @@ function diffFindings(from: ExposureReport, to: ExposureReport, comparable: Comp
   };
   const before = keyed(from);
   const after = keyed(to);
+  const incidentIds = new Set([...from.findings, ...to.findings].filter(isIncident).map((finding) => finding.id));
   const changes: Change[] = [];
   for (const [key, finding] of after) {
     const { id } = finding;
@@ -132,7 +134,15 @@ function diffFindings(from: ExposureReport, to: ExposureReport, comparable: Comp
     const { id } = finding;
     if (!after.has(key)) changes.push({ kind: 'finding-resolved', key: id, summary: `resolved: ${finding.title}`, severity: finding.severity, newExposure: false, before: { id, severity: finding.severity, title: finding.title } });
   }
-  return changes;
+  // A sign of compromise is seen, not inferred from what is missing: new in the newer scan, it is news even when a
+  // view failed on either side (a box with a ransom note found while the agent was down is still that box).
+  const known = new Set(from.findings.map((finding) => keyOf(from)(finding.id)));
+  for (const finding of to.findings) {
+    const { id } = finding;
+    if (!isIncident(finding) || after.has(keyOf(to)(id)) || known.has(keyOf(to)(id))) continue;
+    changes.push({ kind: 'finding-new', key: id, summary: `new ${finding.severity} finding: ${finding.title}`, severity: finding.severity, newExposure: true, after: { id, severity: finding.severity, title: finding.title } });
+  }
+  return changes.map((change) => (incidentIds.has(change.key) ? { ...change, incident: true } : change));
 }
 
 function firmwareOf(host: Host): string | null {
@@ -210,5 +220,6 @@ export function diffReports(from: ExposureReport, to: ExposureReport, ids: { fro
     ...diffFindings(from, to, coverage.comparable),
     ...diffFirmware(from, to),
   );
-  return { from: before, to: after, changes };
+  // The incident first: in the JSON too, what to do comes before what changed.
+  return { ...(to.incident ? { incident: to.incident } : {}), from: before, to: after, changes };
 }

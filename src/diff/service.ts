@@ -58,7 +58,7 @@ export async function diffPair(store: HistoryStore, request: DiffRequest, wordin
 }
 
 /** A scan's report for a diff: EXP_ERR_SCAN_NOT_FOUND for an unknown id, EXP_ERR_SCAN_STATE for a scan without one. */
-async function reportFor(store: HistoryStore, id: number, site: string | undefined, wording: DiffWording): Promise<ExposureReport> {
+export async function reportFor(store: HistoryStore, id: number, site: string | undefined, wording: DiffWording): Promise<ExposureReport> {
   const scan = await store.getScan(id);
   if (!scan || (site !== undefined && scan.site !== site)) throw createError('EXP_ERR_SCAN_NOT_FOUND', `No scan ${id} in ${wording.where}${site === undefined ? '' : ` for site ${site}`}`, { hint: wording.notFoundHint });
   const report = await store.getReport(id);

@@ -1,4 +1,4 @@
-import type { AddressClass, Severity } from '../core/report.generated.js';
+import type { AddressClass, ExposureReport, Incident, Severity, Summary, Verdict } from '../core/report.generated.js';
 
 export type ChangeKind =
   | 'mapping-added'
@@ -30,6 +30,11 @@ export interface Change {
   previousSeverity?: Severity;
   /** True when the change makes something newly reachable or newly dangerous (see isNewExposure). */
   newExposure: boolean;
+  /**
+   * Set (true) on changes of a finding that is a sign of compromise (src/rules/incident.ts): a new one passes every
+   * alert filter, and is reported even across a view that failed, since it is seen, not inferred. Absent otherwise.
+   */
+  incident?: true;
   before?: unknown;
   after?: unknown;
 }
@@ -45,4 +50,44 @@ export interface ReportDiff {
   from: DiffSide;
   to: DiffSide;
   changes: Change[];
+  /** The newer report's incident, when it is in incident mode (report.incident): what to do first. */
+  incident?: Incident;
+}
+
+export type PackUsed = NonNullable<ExposureReport['vendorPacks']>[number];
+export type VerdictStatus = Verdict['status'];
+
+/** One advisory's verdict on one host that the packs loaded now decide differently from the stored report. */
+export interface VerdictChange {
+  /** The host's LAN address; "wan" for the one seen from outside (as firmware changes key it). */
+  host: string;
+  advisory: string;
+  component: string;
+  /** null: no verdict on that side (the advisory is new to the data, or was dropped from it). */
+  before: VerdictStatus | null;
+  after: VerdictStatus | null;
+  foundVersion: string | null;
+  fixedVersion: string | null;
+  /** One line for people; carries network text (a version string): escape on output. */
+  summary: string;
+}
+
+export interface SummaryBrief {
+  headline: string;
+  riskScore: number;
+  highestSeverity: Summary['highestSeverity'];
+}
+
+/** What `exposure history rejudge ID` and GET /v1/scans/{id}/rejudge answer: the same object, by the same service. */
+export interface Rejudgement {
+  /** Present when the re-judged scan is in incident mode: what to do first. */
+  incident?: Incident;
+  scan: { id: number; site: string; startedAt: string; finishedAt: string; recordedWith: string };
+  /** The packs the devices were held against when recorded (null: recorded before vendor packs) and now. */
+  packs: { then: PackUsed[] | null; now: PackUsed[] };
+  summary: { then: SummaryBrief; now: SummaryBrief };
+  /** Verdicts that differ, host by host. */
+  verdicts: VerdictChange[];
+  /** The diff from the stored report to the re-judged one (from.scanId the scan, to.scanId null): findings new, resolved, re-rated. */
+  diff: ReportDiff;
 }

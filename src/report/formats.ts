@@ -1,7 +1,7 @@
 import { createError } from '../core/errors.js';
 import type { ExposureReport } from '../core/report.generated.js';
-import { renderDiffJson, renderDiffText, renderHistoryText } from '../diff/render.js';
-import type { ReportDiff } from '../diff/types.js';
+import { renderDiffJson, renderDiffText, renderHistoryText, renderRejudgeText } from '../diff/render.js';
+import type { Rejudgement, ReportDiff } from '../diff/types.js';
 import type { ScanRecord } from '../store/types.js';
 import { renderHtml } from './render-html.js';
 import { renderJson } from './render-json.js';
@@ -43,15 +43,20 @@ export const OUTPUTS = {
     text: { contentType: TEXT_TYPE, render: (scans: readonly ScanRecord[]) => renderHistoryText(scans) },
     json: { contentType: JSON_TYPE, render: (scans: readonly ScanRecord[]) => `${JSON.stringify({ scans }, null, 2)}\n` },
   },
+  rejudge: {
+    text: { contentType: TEXT_TYPE, render: (rejudged: Rejudgement) => renderRejudgeText(rejudged) },
+    json: { contentType: JSON_TYPE, render: (rejudged: Rejudgement) => `${JSON.stringify(rejudged, null, 2)}\n` },
+  },
 } as const satisfies {
   report: Record<string, OutputFormat<ExposureReport>>;
   diff: Record<string, OutputFormat<ReportDiff>>;
   history: Record<string, OutputFormat<readonly ScanRecord[]>>;
+  rejudge: Record<string, OutputFormat<Rejudgement>>;
 };
 
 export type OutputKind = keyof typeof OUTPUTS;
 export type FormatName<Kind extends OutputKind> = Extract<keyof (typeof OUTPUTS)[Kind], string>;
-type ValueOf<Kind extends OutputKind> = { report: ExposureReport; diff: ReportDiff; history: readonly ScanRecord[] }[Kind];
+type ValueOf<Kind extends OutputKind> = { report: ExposureReport; diff: ReportDiff; history: readonly ScanRecord[]; rejudge: Rejudgement }[Kind];
 
 export function formatNames<Kind extends OutputKind>(kind: Kind): FormatName<Kind>[] {
   return Object.keys(OUTPUTS[kind]) as FormatName<Kind>[];

@@ -71,10 +71,11 @@ export function scoreWords(summary: Summary, coverage: Coverage): { value: strin
  */
 export function incidentBanner(incident: Incident | undefined): { title: string; where: string; stepsTitle: string; steps: readonly string[]; more: string } | undefined {
   if (!incident) return undefined;
+  const { campaigns, hosts: addresses } = incident;
   const others = incident.findings.length - 1;
   return {
     title: `INCIDENT: ${incident.title}`,
-    where: `Signs of ${incident.campaigns.join(', ')} on ${incident.hosts.join(', ')}.`,
+    where: `Signs of ${campaigns.join(', ')} on ${addresses.join(', ')}.`,
     stepsTitle: 'Do this first (incident response, not hardening):',
     steps: incident.firstSteps,
     more: others > 0 ? `These steps are those of ${incident.firstStepsFinding}; ${others} more compromise finding${others === 1 ? '' : 's'} below carr${others === 1 ? 'ies its' : 'y their'} own.` : `The evidence is in the finding ${incident.firstStepsFinding} below.`,

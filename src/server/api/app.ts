@@ -20,6 +20,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { diffRoutes } from './routes/diff.js';
 import { alertRoutes } from './routes/alerts.js';
+import { rejudgeRoutes } from './routes/rejudge.js';
 
 export interface ApiLimits {
   /** Largest request body; scan and schedule requests are a few hundred bytes. */
@@ -162,6 +163,7 @@ export async function build(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(scanRoutes(context), { prefix: '/v1' });
   await app.register(exposureRoutes(context), { prefix: '/v1' });
   await app.register(diffRoutes(context), { prefix: '/v1' });
+  await app.register(rejudgeRoutes(context), { prefix: '/v1' });
   await app.register(scheduleRoutes(context), { prefix: '/v1' });
   await app.register(alertRoutes(context), { prefix: '/v1' });
   await app.register(metricsRoutes(context), { prefix: '/v1' });

@@ -8,12 +8,13 @@ import scheduleRequestSchema from '../../../schemas/api-schedule-request.schema.
 import scheduleSchema from '../../../schemas/api-schedule.schema.json' with { type: 'json' };
 import diffSchema from '../../../schemas/api-diff.schema.json' with { type: 'json' };
 import alertListSchema from '../../../schemas/api-alert-list.schema.json' with { type: 'json' };
+import rejudgeSchema from '../../../schemas/api-rejudge.schema.json' with { type: 'json' };
 
 /**
  * Every schema the API validates with or documents, registered once by $id and used by $ref (the OpenAPI
  * document turns them into components). The files in schemas/ are the contract; nothing here restates them.
  */
-export const SHARED_SCHEMAS = [reportSchema, errorSchema, scanRequestSchema, scanSchema, scanListSchema, exposureSchema, scheduleRequestSchema, scheduleSchema, diffSchema, alertListSchema] as const;
+export const SHARED_SCHEMAS = [reportSchema, errorSchema, scanRequestSchema, scanSchema, scanListSchema, exposureSchema, scheduleRequestSchema, scheduleSchema, diffSchema, alertListSchema, rejudgeSchema] as const;
 
 /** Request bodies: the validator needs these (responses are documentation only). */
 export const REQUEST_SCHEMAS = [scanRequestSchema, scheduleRequestSchema] as const;
@@ -42,7 +43,7 @@ export function errorResponses(...statuses: number[]): Record<number, { $ref: st
   return Object.fromEntries([401, 429, ...statuses].map((status) => [status, { ...ERROR_RESPONSE, description: describe[status] ?? 'Error' }]));
 }
 
-export { reportSchema, errorSchema, scanRequestSchema, scanSchema, scanListSchema, exposureSchema, scheduleRequestSchema, scheduleSchema, diffSchema, alertListSchema };
+export { reportSchema, errorSchema, scanRequestSchema, scanSchema, scanListSchema, exposureSchema, scheduleRequestSchema, scheduleSchema, diffSchema, alertListSchema, rejudgeSchema };
 
 /** The `{id}` of /v1/scans/{id} and /v1/schedules/{id}: a positive integer, coerced from the path. */
 export const idParams = {
