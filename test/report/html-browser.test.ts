@@ -8,7 +8,10 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { renderHtml } from '../../src/report/render-html.js';
 import { HOSTILE } from '../support/hostile.js';
-import { qlockerScenario, reportOf } from '../support/scenarios.js';
+import { at, qlockerScenario, reportOf } from '../support/scenarios.js';
+import { DEFAULT_SCAN_OPTIONS } from '../../src/core/options.js';
+import { assembleReport } from '../../src/report/build.js';
+import { judge } from '../../src/rules/judge.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -68,4 +71,32 @@ t.test('the HTML report in headless Chromium: diagram, findings, and no script f
   t.match(description, /<script>globalThis\.__pwned = 1; alert\(1\)<\/script>/, 'the hostile description is shown as text');
   t.match(description, /a\\u202eexe\.txt\\u2066b/, 'bidi controls shown as escapes');
   await context.close();
+});
+
+t.test('an incident in headless Chromium: the banner is the first thing on a phone and on a desktop, and fits', { skip: missing }, async (t) => {
+  const observations = qlockerScenario().map((observation) =>
+    observation.kind === 'host' && observation.data.device
+      ? { ...observation, data: { ...observation.data, device: { ...observation.data.device, pack: 'qnap' }, indicators: [{ pack: 'qnap', id: 'qnap-deadbolt-ransom-screen', campaign: 'DeadBolt', port: 8080, path: 'GET /', evidence: HOSTILE[0] ?? '' }] } }
+      : observation,
+  );
+  const options = { ...DEFAULT_SCAN_OPTIONS, vantageUrl: 'https://vantage.example:7447' };
+  const report = assembleReport({ startedAt: new Date(at), finishedAt: new Date(Date.parse(at) + 4200), options, observations, judgement: judge(observations, options) });
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'], timeout: 15_000 });
+  t.teardown(() => browser.close());
+  for (const [name, width, height] of [['phone', 390, 844], ['desktop', 1280, 900]] as const) {
+    const context = await browser.newContext({ viewport: { width, height }, javaScriptEnabled: false, offline: true });
+    const page = await context.newPage();
+    await page.route('**', (route) => route.abort());
+    await page.setContent(renderHtml(report), { waitUntil: 'load', timeout: 10_000 });
+    const banner = await page.locator('section.incident').boundingBox();
+    const header = await page.locator('header').boundingBox();
+    t.ok(banner && header && banner.y < header.y, `${name}: above the title`);
+    t.ok(banner && banner.y < 50 && banner.x >= 0 && banner.x + banner.width <= width, `${name}: at the top, within the screen's width (${JSON.stringify(banner)})`);
+    t.match(await page.locator('section.incident h2').innerText(), /^INCIDENT: 192\.168\.1\.20 shows signs of DeadBolt/);
+    t.match(await page.locator('section.incident ol li').first().innerText(), /^Do not restart or shut the NAS down/, `${name}: the first step is in the first screen`);
+    const firstStep = await page.locator('section.incident ol li').first().boundingBox();
+    t.ok(firstStep && firstStep.y + firstStep.height <= height, `${name}: and visible without scrolling`);
+    t.equal(await page.locator('script, img').count(), 0, 'the evidence stays text');
+    await context.close();
+  }
 });
