@@ -4,8 +4,9 @@
 import t from 'tap';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { builtinPacks, loadPacks, type Example, type LoadedPack } from '../../src/vendors/load.js';
-import { extract, matchFingerprint, titleOf, type CertAnswer, type HttpAnswer } from '../../src/vendors/match.js';
+import { builtinPacks, loadPacks, validatePack, type Example, type LoadedPack, type VendorPack } from '../../src/vendors/load.js';
+import { csrfToken, requestKey } from '../../src/vendors/fingerprint-host.js';
+import { extract, mapValue, matchFingerprint, titleOf, type CertAnswer, type HttpAnswer } from '../../src/vendors/match.js';
 import { firmwareOf } from '../../src/vendors/device.js';
 import { regexProblem } from '../../src/vendors/regex-safety.js';
 
@@ -84,3 +85,44 @@ for (const pack of packs) {
     }
   });
 }
+
+// Issue 15, the vendor data's requests to the engine: request headers from an allow-list, a CSRF cookie echoed once,
+// a build-to-version table, a default for a missing then-group. What a pack may ask for stays bounded.
+t.test('headers, CSRF cookies and lookup tables: only what the format allows, checked when the pack loads', async (t) => {
+  const synology = packs.find((pack) => pack.pack.id === 'synology');
+  if (!synology) throw new Error('the Synology pack ships');
+  const clone = (): VendorPack => JSON.parse(JSON.stringify(synology.pack)) as VendorPack;
+  // Spoilt on purpose, past what the types allow: the loader must refuse what a hand-written pack could hold.
+  const request = (data: VendorPack): Record<string, unknown> => data.fingerprints[0].request as unknown as Record<string, unknown>;
+  const extraction = (data: VendorPack): Record<string, unknown> => data.fingerprints[0].extract?.[1] as unknown as Record<string, unknown>;
+  const bad: Array<[string, (data: VendorPack) => void, RegExp]> = [
+    ['a cookie header', (data) => { request(data)['headers'] = { cookie: 'id=1' }; }, /\/fingerprints\/0\/request\/headers.*\(cookie\)/],
+    ['an authorization header', (data) => { request(data)['headers'] = { authorization: 'Basic YWRtaW46YWRtaW4=' }; }, /\(authorization\)/],
+    ['a header value that starts another header', (data) => { request(data)['headers'] = { 'user-agent': 'x\r\nCookie: a=b' }; }, /\/fingerprints\/0\/request\/headers\/user-agent/],
+    ['a CSRF cookie name that is no token', (data) => { request(data)['csrfCookie'] = 'a=b; c'; }, /\/fingerprints\/0\/request\/csrfCookie/],
+    ['overlapping table rows', (data) => { extraction(data)['map'] = [{ from: 1, below: 10, value: '4.2' }, { from: 5, below: 20, value: '4.3' }]; }, /\/map\/1.*overlap/],
+    ['an empty range', (data) => { extraction(data)['map'] = [{ from: 10, below: 10, value: '4.2' }]; }, /\/map\/0.*empty/],
+    ['an open-ended row before another', (data) => { extraction(data)['map'] = [{ from: 1, value: '4.2' }, { from: 50, below: 60, value: '4.3' }]; }, /\/map\/0.*last row/],
+  ];
+  for (const [what, spoil, where] of bad) {
+    const data = clone();
+    spoil(data);
+    t.throws(() => validatePack(data, synology.file, synology.dir, 'builtin'), { code: 'EXP_ERR_VENDOR_PACK', message: where }, what);
+  }
+  const table: Parameters<typeof mapValue>[0] = [{ from: 3236, below: 3776, value: '4.2' }, { from: 3776, below: 4458, value: '4.3' }];
+  t.same(['3235', '3236', '3775', '3776', '4457', '4458', '12x', '9'.repeat(12)].map((text) => mapValue(table, text)), [undefined, '4.2', '4.2', '4.3', '4.3', undefined, undefined, undefined], 'only the sourced ranges, only digits');
+  const dsm = synology.lines.get('dsm')!.grammar;
+  t.equal(dsm.compare(dsm.parse('7.1.1-42962')!, dsm.parse('7.1.1-42962-0')!), 0, 'Update 0 written or not');
+  t.equal(dsm.compare(dsm.parse('7.2.1-69057')!, dsm.parse('7.2.1-69057-12')!), -1);
+});
+
+t.test('a CSRF token is taken only as a short token from the named cookie', async (t) => {
+  t.equal(csrfToken({ 'set-cookie': ['session=abc; Path=/', 'X-Csrf-Token=4f2a9c0b; Path=/; HttpOnly'] }, 'X-Csrf-Token'), '4f2a9c0b');
+  t.equal(csrfToken({ 'set-cookie': ['X-Csrf-Token=a b; Path=/'] }, 'X-Csrf-Token'), undefined, 'no spaces');
+  t.equal(csrfToken({ 'set-cookie': [`X-Csrf-Token=${'a'.repeat(201)}`] }, 'X-Csrf-Token'), undefined, 'bounded');
+  t.equal(csrfToken({ 'set-cookie': ['X-Csrf-Token=a,b'] }, 'X-Csrf-Token'), undefined, 'no separators');
+  t.equal(csrfToken({ 'set-cookie': ['Other=1'] }, 'X-Csrf-Token'), undefined);
+  t.equal(csrfToken({}, 'X-Csrf-Token'), undefined);
+  t.not(requestKey({ method: 'GET', path: '/' }), requestKey({ method: 'GET', path: '/', headers: { 'user-agent': 'Mozilla/5.0' } }), 'a request with other headers is another request');
+  t.equal(requestKey({ method: 'GET', path: '/', headers: { accept: 'a', 'user-agent': 'b' } }), requestKey({ method: 'GET', path: '/', headers: { 'user-agent': 'b', accept: 'a' } }), 'header order does not matter');
+});
