@@ -68,6 +68,17 @@ export function csrfToken(headers: HttpResponse['headers'], name: string): strin
   return undefined;
 }
 
+/** The request as it is sent before any header that waits for a status. */
+function withoutHeaders(request: Request): Request {
+  return {
+    method: request.method,
+    path: request.path,
+    ...(request.body !== undefined ? { body: request.body } : {}),
+    ...(request.contentType !== undefined ? { contentType: request.contentType } : {}),
+    ...(request.csrfCookie !== undefined ? { csrfCookie: request.csrfCookie } : {}),
+  };
+}
+
 /** Requests are shared by every fingerprint and pack that asks the same thing: the same method, path, body and headers. */
 export function requestKey(request: Request): string {
   const headers = Object.entries(request.headers ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => `${name}:${value}`).join('\n');
@@ -181,39 +192,51 @@ async function probePort(port: number, options: FingerprintHostOptions, packs: r
     ...fingerprints.flatMap(({ pack, fingerprint }) => (fingerprint.kind === 'http' && fingerprint.request ? [{ pack, fingerprint, request: fingerprint.request }] : [])),
     ...indicators.map(({ pack, indicator }) => ({ pack, indicator, request: indicator.request ?? ROOT })),
   ];
+  /** One request's answer, asked once per port; 'no-service' and 'stop' say the port is done with. */
+  const get = async (request: Request): Promise<HttpAnswer | Error | 'no-service' | 'stop'> => {
+    const key = requestKey(request);
+    const known = answers.get(key);
+    if (known !== undefined) return known;
+    let answer: HttpAnswer | Error;
+    try {
+      answer = await fetchAnswer(origin, request, options);
+    } catch (error) {
+      if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
+      answer = error instanceof Error ? error : new Error(String(error));
+    }
+    answers.set(key, answer);
+    if (answer instanceof Error) {
+      // A port that cannot answer its first request is not a web server worth six more; one that speaks
+      // something else entirely (SSH, a game server) and presented no certificate is no web service at all.
+      if (answers.size === 1 && !certificate.ok && isExposureError(answer, 'EXP_ERR_HTTP_NETWORK')) return 'no-service';
+      // `error` says the port did not answer as a web service (the stale-mapping rule reads it so): only the first
+      // request can tell that. A later request that fails (a server that closes before reading a POST body) says
+      // nothing about a port that has answered, and must not make the verdict depend on which request lost a race.
+      if (answers.size === 1) {
+        service.error = errorText(answer);
+        return 'stop';
+      }
+      return answer;
+    }
+    if (service.server === undefined) {
+      const server = headerValue(answer.headers, 'server');
+      if (server !== undefined && server !== '') service.server = cleanValue(server, 200);
+    }
+    if (request.method === 'GET' && request.path === '/' && answer.title !== undefined) service.title = answer.title;
+    return answer;
+  };
   for (const ask of asks) {
     const { fingerprint, request } = ask;
     if (fingerprint && !runs(fingerprint, matched)) continue;
     if (signal.aborted || Date.now() >= options.deadline) break;
-    const key = requestKey(request);
-    let answer = answers.get(key);
-    if (answer === undefined) {
-      try {
-        answer = await fetchAnswer(origin, request, options);
-      } catch (error) {
-        if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
-        answer = error instanceof Error ? error : new Error(String(error));
-      }
-      answers.set(key, answer);
-      if (answer instanceof Error) {
-        // A port that cannot answer its first request is not a web server worth six more; one that speaks
-        // something else entirely (SSH, a game server) and presented no certificate is no web service at all.
-        if (answers.size === 1 && !certificate.ok && isExposureError(answer, 'EXP_ERR_HTTP_NETWORK')) return undefined;
-        // `error` says the port did not answer as a web service (the stale-mapping rule reads it so): only the first
-        // request can tell that. A later request that fails (a server that closes before reading a POST body) says
-        // nothing about a port that has answered, and must not make the verdict depend on which request lost a race.
-        if (answers.size === 1) {
-          service.error = errorText(answer);
-          break;
-        }
-        continue;
-      }
-      if (service.server === undefined) {
-        const server = headerValue(answer.headers, 'server');
-        if (server !== undefined && server !== '') service.server = cleanValue(server, 200);
-      }
-      if (request.method === 'GET' && request.path === '/' && answer.title !== undefined) service.title = answer.title;
-    }
+    // Headers that wait for a status (My Cloud OS 5: a browser's user agent after a 403) cost a request only where
+    // the request without them got that status: the plain request is the one every pack shares.
+    const waits = request.headers !== undefined && request.headersOnStatus !== undefined;
+    let answer = await get(waits ? withoutHeaders(request) : request);
+    const status = answer instanceof Error || typeof answer === 'string' ? undefined : answer.status;
+    if (waits && request.headersOnStatus?.some((wanted) => wanted === status) === true && Date.now() < options.deadline) answer = await get(request);
+    if (answer === 'no-service') return undefined;
+    if (answer === 'stop') break;
     if (answer instanceof Error) continue;
     if (fingerprint) {
       const evidence = matchFingerprint(fingerprint, { http: answer });

@@ -980,6 +980,21 @@ export interface Request {
     'accept-language'?: string;
   };
   /**
+   * Send the request without `headers` first (the request every pack shares) and again with them only when that answer has one of these statuses: Greenbone's retry as a browser after My Cloud OS 5's 403. Without it, the headers go with the only request.
+   *
+   * @minItems 1
+   * @maxItems 8
+   */
+  headersOnStatus?:
+    | [number]
+    | [number, number]
+    | [number, number, number]
+    | [number, number, number, number]
+    | [number, number, number, number, number]
+    | [number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number, number];
+  /**
    * A cookie the device sets on its first answer as an anti-CSRF token (TerraMaster TOS 5: X-Csrf-Token). When the first answer is not a 2xx and sets it, the same request is sent once more on the same origin with the token as a header and as a cookie of that name. The token is the device's own, never a credential; nothing else is echoed.
    */
   csrfCookie?: string;
@@ -2684,6 +2699,21 @@ export interface Request1 {
     accept?: string;
     'accept-language'?: string;
   };
+  /**
+   * Send the request without `headers` first (the request every pack shares) and again with them only when that answer has one of these statuses: Greenbone's retry as a browser after My Cloud OS 5's 403. Without it, the headers go with the only request.
+   *
+   * @minItems 1
+   * @maxItems 8
+   */
+  headersOnStatus?:
+    | [number]
+    | [number, number]
+    | [number, number, number]
+    | [number, number, number, number]
+    | [number, number, number, number, number]
+    | [number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number]
+    | [number, number, number, number, number, number, number, number];
   /**
    * A cookie the device sets on its first answer as an anti-CSRF token (TerraMaster TOS 5: X-Csrf-Token). When the first answer is not a 2xx and sets it, the same request is sent once more on the same origin with the token as a header and as a cookie of that name. The token is the device's own, never a credential; nothing else is echoed.
    */

@@ -11,6 +11,8 @@ t.test('routers, bare web servers and pages about a vendor match no pack and no 
       const seen = await recognise(fake);
       t.equal(seen.device, null, `${kind}: no vendor's device`);
       t.same(seen.indicators, [], `${kind}: no indicator`);
+      // Headers that wait for a 403 (My Cloud OS 5) cost nothing on a port that did not answer 403.
+      t.notOk(fake.requests.some((request) => /Mozilla\//.test(request.headers['user-agent'] ?? '')), `${kind}: never asked as a browser`);
       const rules = judgeForwarded(seen, 8080).findings.map((finding) => finding.rule);
       t.notOk(rules.some((rule) => /^(qnap|nas|vendor)-/.test(rule)), `${kind}: no NAS finding (${rules.join(', ')})`);
     } finally {

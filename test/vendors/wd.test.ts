@@ -59,6 +59,7 @@ t.test('a My Cloud EX2 Ultra on OS 3: model and major.minor, the OS 3 line, past
   t.equal(seen.device?.model, 'MyCloudEX2Ultra');
   t.equal(seen.device?.firmware?.full, '2.31');
   t.equal(seen.device?.productLine, 'mycloud-os3', 'the 2.x version selects My Cloud OS 3');
+  t.notOk(fake.requests.some((request) => /Mozilla\//.test(request.headers['user-agent'] ?? '')), 'a page that answered is never asked again as a browser');
   const judgement = judgeForwarded(seen, 443);
   t.match(findingsOf(judgement, 'vendor-end-of-support')[0]?.title, /last security update 2022-04-15/);
   t.equal(findingsOf(judgement, 'nas-admin-exposed')[0]?.severity, 'critical');
