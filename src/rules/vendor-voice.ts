@@ -11,7 +11,7 @@ import { joinWords, nasPrefix, type NasVoice } from './nas.js';
  */
 
 const NAS_DISABLE_AUTO_FORWARD =
-  'On the NAS: turn off any automatic router configuration it offers (UPnP port forwarding, "EZ-Router", "Router Configuration"), so it stops asking the router to open ports.';
+  'On the NAS: turn off any automatic router configuration it offers (UPnP port forwarding), so it stops asking the router to open ports.';
 const ROUTER_DISABLE_UPNP =
   'On the router: turn UPnP port forwarding off (often under Advanced > NAT or UPnP), then check that the mapping is gone; keep the NAS behind the router with no port forwarded to it.';
 const REMOTE_ACCESS_INSTEAD =
