@@ -37,9 +37,13 @@ export function riskScore(findings: readonly Finding[]): number {
  * the incident), the QNAP one, then the most specific. Also the report's order within a door.
  */
 const HEADLINE_PRIORITY = [
-  'vendor-compromise', 'qnap-admin-exposed', 'qnap-vulnerable-exposed', 'upnp-igd-on-wan', 'file-sharing-exposed', 'remote-access-exposed', 'upnp-mapping-off-lan',
-  'upnp-proxy-pattern', 'wan-port-open-mapped', 'wan-port-open-unexplained', 'ssdp-on-wan', 'nat-pmp-on-wan', 'myqnapcloud-ddns-wan', 'qnap-vulnerable-lan', 'upnp-mapping',
+  'vendor-compromise', 'qnap-admin-exposed', 'nas-admin-exposed', 'qnap-vulnerable-exposed', 'nas-vulnerable-exposed', 'upnp-igd-on-wan', 'file-sharing-exposed', 'remote-access-exposed', 'upnp-mapping-off-lan',
+  'upnp-proxy-pattern', 'wan-port-open-mapped', 'wan-port-open-unexplained', 'ssdp-on-wan', 'nat-pmp-on-wan', 'myqnapcloud-ddns-wan', 'qnap-vulnerable-lan', 'nas-vulnerable-lan', 'upnp-mapping',
 ];
+
+/** A NAS's admin page reachable from outside, and its firmware below a fix: QNAP's rules and every other pack's. */
+const ADMIN_EXPOSED = new Set(['qnap-admin-exposed', 'nas-admin-exposed']);
+const VULNERABLE_EXPOSED = new Set(['qnap-vulnerable-exposed', 'nas-vulnerable-exposed']);
 
 export function priority(finding: Finding): number {
   const index = HEADLINE_PRIORITY.indexOf(finding.rule);
@@ -69,14 +73,14 @@ export function headline(findings: readonly Finding[], vantage: Wan['vantage'] =
   }
   const worst = Math.max(...relevant.map((finding) => severityRank(finding.severity)));
   // Among equals, the door whose firmware is also vulnerable tells the whole story in one sentence.
-  const vulnerableDoors = new Set(relevant.filter((finding) => finding.rule === 'qnap-vulnerable-exposed').map((finding) => finding.exposure));
+  const vulnerableDoors = new Set(relevant.filter((finding) => VULNERABLE_EXPOSED.has(finding.rule)).map((finding) => finding.exposure));
   const rank = (finding: Finding): number => priority(finding) * 2 + (finding.exposure !== undefined && vulnerableDoors.has(finding.exposure) ? 0 : 1);
   const lead = relevant.filter((finding) => severityRank(finding.severity) === worst).sort((a, b) => rank(a) - rank(b))[0] ?? relevant[0];
   if (!lead) return '';
   let sentence = lead.rule === 'vendor-compromise' ? `INCIDENT: ${lead.title}; follow the incident steps first, before any hardening` : lead.title;
   let told = 1;
-  if (lead.rule === 'qnap-admin-exposed') {
-    const vulnerable = relevant.find((finding) => finding.rule === 'qnap-vulnerable-exposed' && finding.exposure === lead.exposure);
+  if (ADMIN_EXPOSED.has(lead.rule)) {
+    const vulnerable = relevant.find((finding) => VULNERABLE_EXPOSED.has(finding.rule) && finding.exposure === lead.exposure);
     // Each advisory carries its own product and flags (classification.advisoryDetails), never the finding's sum.
     const details = vulnerable?.classification.advisoryDetails ?? [];
     if (vulnerable && details.length > 0) {
