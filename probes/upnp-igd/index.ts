@@ -147,7 +147,12 @@ export const upnpIgdProbe: ProbeAction = {
     }
     observations.push({ probe: 'upnp-igd', kind: 'discovery', subject: 'lan', at: now(), data: discovery });
 
-    const readings = await Promise.all(targets.map((target) => early.get(target.location.href) ?? readTarget(target)));
+    // A reading that failed 50 ms after the gateway's first answer gets a second try now, at the end of discovery:
+    // a router that was still settling must not leave the report without it.
+    const readings = await Promise.all(targets.map(async (target) => {
+      const first = await early.get(target.location.href);
+      return first === undefined || !first.ok ? readTarget(target) : first;
+    }));
     readings.forEach((reading, index) => {
       const target = targets[index];
       if (!target) return;
