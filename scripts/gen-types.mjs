@@ -23,7 +23,8 @@ export async function generateAgentTypes() {
   const options = { bannerComment: '', additionalProperties: false, declareExternallyReferenced: true, style: { singleQuote: true, printWidth: 120 } };
   const request = await compile(await schema('agent-scan-request'), 'AgentScanRequest', options);
   const response = await compile(await schema('agent-scan-response'), 'AgentScanResponse', options);
-  return `/* ${BANNER.replace('schemas/report.schema.json', 'schemas/agent-scan-*.schema.json')} */\n\n${request}\n${response}`;
+  const whoami = await compile(await schema('agent-whoami-response'), 'AgentWhoamiResponse', options);
+  return `/* ${BANNER.replace('schemas/report.schema.json', 'schemas/agent-*.schema.json')} */\n\n${request}\n${response}\n${whoami}`;
 }
 
 /** The vendor pack's types (probes/vendors/<id>/pack.json and --vendor-pack folders are validated against the same schema when loaded). */

@@ -1,4 +1,4 @@
-/* Generated from schemas/agent-scan-*.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types. */
+/* Generated from schemas/agent-*.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types. */
 
 /**
  * What a client may ask the vantage agent. There is deliberately no target: the agent only ever scans the address the request came from.
@@ -31,6 +31,31 @@ export interface AgentScanRequest {
    * Also run the vendor packs' fingerprints (safe, unauthenticated reads of public pages and the TLS certificate) against the caller's open TCP ports.
    */
   fingerprint?: boolean;
+  portSet?: PortSet;
+  /**
+   * Global IPv6 addresses of the caller's network to scan (the caller's own among them). Only over an IPv6 connection, and only addresses inside the caller's /64 (the /64 of the connection's peer address; the agent's operator may widen it to /56); any other address is refused, not scanned. udp and igd do not apply to them.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  ipv6Targets?: [string, ...string[]];
+}
+/**
+ * Sent when the caller's IPv4 address is shared (MAP-E): the agent scans only the asked ports inside this set, and refuses a set that does not hold every source port it has seen from the caller. A shared address is never scanned in full.
+ */
+export interface PortSet {
+  /**
+   * a: the offset bits (ports with A = 0 belong to nobody).
+   */
+  psidOffset: number;
+  /**
+   * k: the PSID's length in bits; a + k is at most 16.
+   */
+  psidLength: number;
+  /**
+   * The caller's PSID, below 2^k.
+   */
+  psid: number;
 }
 
 /**
@@ -58,6 +83,51 @@ export interface AgentScanResponse {
   warnings: string[];
   fingerprint?: QnapFingerprint;
   qnap?: QnapFingerprint1;
+  /**
+   * What the agent agreed to scan. Present when the caller sent a port set or IPv6 targets.
+   */
+  scope?: {
+    portSet?: PortSet;
+    /**
+     * TCP ports the caller asked for.
+     */
+    portsAsked: number;
+    /**
+     * Of those, the ports inside the caller's port set: the only ones scanned.
+     */
+    portsInScope: number;
+    /**
+     * The caller's source ports the agent checked the set against.
+     *
+     * @maxItems 64
+     */
+    observedSourcePorts?: number[];
+    /**
+     * The prefix IPv6 targets had to be in (the caller's /64, or /56 when the operator widened it).
+     */
+    ipv6Prefix?: string;
+  };
+  /**
+   * One entry per IPv6 target scanned (requests with ipv6Targets).
+   *
+   * @maxItems 64
+   */
+  hosts?: {
+    address: string;
+    /**
+     * @maxItems 65535
+     */
+    ports: WanPort[];
+  }[];
+  /**
+   * IPv6 targets the agent did not scan, each with why (outside the caller's prefix, not a global unicast address).
+   *
+   * @maxItems 64
+   */
+  hostsRefused?: {
+    address: string;
+    reason: string;
+  }[];
 }
 export interface WanPort {
   port: number;
@@ -223,4 +293,42 @@ export interface QnapFingerprint1 {
    * @maxItems 32
    */
   indicators?: IndicatorMatch[];
+}
+/**
+ * A MAP-E (RFC 7597) port set: with offset a, PSID length k and m = 16 - a - k, the set is every port A*2^(16-a) + psid*2^m + j with 1 <= A < 2^a and 0 <= j < 2^m. v6plus: a=4, k=8 (240 ports); the OCN rule: a=6, k=6 (1008 ports).
+ */
+export interface PortSet {
+  /**
+   * a: the offset bits (ports with A = 0 belong to nobody).
+   */
+  psidOffset: number;
+  /**
+   * k: the PSID's length in bits; a + k is at most 16.
+   */
+  psidLength: number;
+  /**
+   * The caller's PSID, below 2^k.
+   */
+  psid: number;
+}
+
+/**
+ * GET /v1/whoami (bearer token): how the agent sees its caller. A client calls it on a few fresh connections before a scan: the address tells the access kind (CGNAT, DS-Lite: the agent sees another address than the router reports), the source ports tell a shared MAP-E address's port set.
+ */
+export interface AgentWhoamiResponse {
+  /**
+   * The connection's peer address (IPv4-mapped IPv6 given as IPv4).
+   */
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  /**
+   * This connection's source port as the agent saw it (after every NAT on the way).
+   */
+  port: number;
+  /**
+   * Every source port the agent has seen from this address in the last 10 minutes, this one included, newest first: the set a scan's port set is checked against.
+   *
+   * @maxItems 64
+   */
+  seenPorts: number[];
 }

@@ -55,6 +55,7 @@ export interface ExposureReport {
    * @maxItems 70000
    */
   exposures?: Exposure[];
+  access?: Access;
 }
 /**
  * Present when the report is about an incident: a host shows signs that it has been hit (a vendor pack's indicator of compromise matched, e.g. DeadBolt's ransom screen in place of the login page). Built by the rules from the vendor-compromise findings; renderers show it first, before anything else. Absent when no host shows such signs, and in reports written before incident mode.
@@ -112,6 +113,8 @@ export interface Coverage {
   complete: boolean;
   inside: ViewCoverage;
   outside: ViewCoverage;
+  ipv6?: ViewCoverage1;
+  passive?: ViewCoverage2;
 }
 export interface ViewCoverage {
   /**
@@ -151,6 +154,14 @@ export interface ViewCoverage {
     asked: number;
     answered: number;
   };
+  /**
+   * What this view was allowed to look at, when less than asked: a MAP-E port set, the caller's IPv6 prefix, nothing at all on DS-Lite or CGNAT.
+   */
+  scope?: {
+    description: string;
+    portsInScope?: number;
+    portsOutOfScope?: number;
+  };
 }
 export interface CoverageReason {
   code: string;
@@ -158,6 +169,106 @@ export interface CoverageReason {
    * What could not be checked and how to fix it.
    */
   message: string;
+}
+/**
+ * The LAN's global IPv6 addresses as scanned by the vantage agent over IPv6.
+ */
+export interface ViewCoverage1 {
+  /**
+   * complete: everything this view looks at was read; partial: some of it was (see reason); failed: the view was attempted and nothing usable came back; skipped: the view did not run.
+   */
+  status: 'complete' | 'partial' | 'failed' | 'skipped';
+  /**
+   * Whether the user asked for this view (inside: always; outside: only with --vantage). Only requested views make a scan incomplete.
+   */
+  requested: boolean;
+  reason?: CoverageReason;
+  gateways?: {
+    /**
+     * Routers found (by discovery or --gateway).
+     */
+    found: number;
+    /**
+     * Routers whose mapping table was read to the end.
+     */
+    read: number;
+  };
+  mappings?: {
+    read: number;
+    /**
+     * False when a table was cut short (limit, deadline, error).
+     */
+    complete: boolean;
+  };
+  /**
+   * When no usable connection service was found: the service types the router described.
+   *
+   * @maxItems 64
+   */
+  serviceTypes?: string[];
+  vantage?: 'agent' | 'local' | 'none';
+  ports?: {
+    asked: number;
+    answered: number;
+  };
+  /**
+   * What this view was allowed to look at, when less than asked: a MAP-E port set, the caller's IPv6 prefix, nothing at all on DS-Lite or CGNAT.
+   */
+  scope?: {
+    description: string;
+    portsInScope?: number;
+    portsOutOfScope?: number;
+  };
+}
+/**
+ * A passive second opinion (--passive internetdb): what a third party last saw on the WAN address.
+ */
+export interface ViewCoverage2 {
+  /**
+   * complete: everything this view looks at was read; partial: some of it was (see reason); failed: the view was attempted and nothing usable came back; skipped: the view did not run.
+   */
+  status: 'complete' | 'partial' | 'failed' | 'skipped';
+  /**
+   * Whether the user asked for this view (inside: always; outside: only with --vantage). Only requested views make a scan incomplete.
+   */
+  requested: boolean;
+  reason?: CoverageReason;
+  gateways?: {
+    /**
+     * Routers found (by discovery or --gateway).
+     */
+    found: number;
+    /**
+     * Routers whose mapping table was read to the end.
+     */
+    read: number;
+  };
+  mappings?: {
+    read: number;
+    /**
+     * False when a table was cut short (limit, deadline, error).
+     */
+    complete: boolean;
+  };
+  /**
+   * When no usable connection service was found: the service types the router described.
+   *
+   * @maxItems 64
+   */
+  serviceTypes?: string[];
+  vantage?: 'agent' | 'local' | 'none';
+  ports?: {
+    asked: number;
+    answered: number;
+  };
+  /**
+   * What this view was allowed to look at, when less than asked: a MAP-E port set, the caller's IPv6 prefix, nothing at all on DS-Lite or CGNAT.
+   */
+  scope?: {
+    description: string;
+    portsInScope?: number;
+    portsOutOfScope?: number;
+  };
 }
 /**
  * The options that shaped this scan, so a report explains itself.
@@ -722,4 +833,139 @@ export interface Exposure {
    * Ids of the findings about this door, worst first.
    */
   findings: string[];
+}
+/**
+ * What kind of internet line this home has, and the facts that say so. It decides what an outside scan may touch: a MAP-E address is shared with other subscribers (only this home's port set is scanned), DS-Lite and CGNAT admit no inbound IPv4 at all (the IPv4 scan is skipped and IPv6 is what matters).
+ */
+export interface Access {
+  /**
+   * public-ipv4: the router holds the address the internet sees. double-nat: the router's external address is private (RFC 1918), another router is in front. cgnat: the router's external address is in 100.64.0.0/10 or the agent sees another address than the router reports. map-e: the IPv4 address is shared by port sets (RFC 7597; v6plus, OCN Virtual Connect, IPv6 option). ds-lite: IPv4 is carried over IPv6 to the provider's AFTR (RFC 6333; transix, Xpass); no inbound IPv4. ipv6-only: no IPv4 internet at all. unknown: not enough facts.
+   */
+  kind: 'public-ipv4' | 'double-nat' | 'cgnat' | 'map-e' | 'ds-lite' | 'ipv6-only' | 'unknown';
+  /**
+   * One sentence: what this line means for exposure.
+   */
+  summary: string;
+  /**
+   * @maxItems 32
+   */
+  evidence: AccessEvidence[];
+  /**
+   * The IPv4 address the internet sees, when known (the agent's view first, else the router's).
+   */
+  ipv4?: string | null;
+  /**
+   * The global IPv6 prefixes (/64) of this host's networks.
+   *
+   * @maxItems 16
+   */
+  ipv6Prefixes?:
+    | []
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ];
+  portSet?: AccessPortSet;
+}
+export interface AccessEvidence {
+  /**
+   * Where the fact comes from: the router's GetExternalIPAddress, the address or source ports the vantage agent saw, this host's IPv6 prefix, the DS-Lite B4 address 192.0.0.2 the router reported, the MAP-E rule the prefix matched, or an option the user gave.
+   */
+  source:
+    | 'igd-external-address'
+    | 'agent-address'
+    | 'agent-source-ports'
+    | 'ipv6-prefix'
+    | 'ds-lite-b4'
+    | 'map-e-rule'
+    | 'user-option';
+  value: string;
+  note?: string;
+}
+/**
+ * This home's share of a MAP-E address. Computed from the IPv6 prefix with the rule's data, and checked against the source ports the vantage agent saw: only when both agree is it trusted, and only a trusted set is scanned.
+ */
+export interface AccessPortSet {
+  /**
+   * The MAP-E rule's id in probes/access/map-e-rules.json.
+   */
+  rule: string;
+  /**
+   * The service the rule belongs to (v6plus, OCN Virtual Connect...), as its data names it.
+   */
+  service?: string;
+  psidOffset: number;
+  psidLength: number;
+  psid: number;
+  /**
+   * The shared IPv4 address the rule gives this prefix.
+   */
+  ipv4?: string;
+  /**
+   * @maxItems 4096
+   */
+  ranges: {
+    from: number;
+    to: number;
+  }[];
+  size: number;
+  /**
+   * Source ports the vantage agent saw from this home.
+   *
+   * @maxItems 64
+   */
+  observedPorts?: number[];
+  /**
+   * True when the computed set holds every observed source port (and at least one was observed).
+   */
+  trusted: boolean;
+  /**
+   * When not trusted: why (no agent, disagreement).
+   */
+  reason?: string;
 }
