@@ -24,6 +24,16 @@ export interface ScanOptions {
   vantageCa?: string;
   /** --vantage-pin: `sha256/BASE64` SPKI pins of the agent's key, separated by ';' (a self-signed agent certificate). */
   vantagePin?: string;
+  /**
+   * --vantage6: the same agent reached over IPv6, for the IPv6 outside view (the agent scans only addresses in the
+   * /64 a request comes from, so the request must come over IPv6). Default: the --vantage URL when its host is a
+   * name with an AAAA record or an IPv6 literal.
+   */
+  vantage6Url?: string;
+  /** --passive: passive second opinions to ask about the WAN IPv4 address (sends the address to a third party). */
+  passive?: readonly 'internetdb'[];
+  /** --passive-endpoint: the InternetDB base URL (tests point it at a loopback fake). */
+  passiveEndpoint?: string;
   /** Scan engine for a scan run from this machine (the agent picks its own). */
   engine: 'auto' | 'nmap' | 'connect';
   /** Port spec for the outside view (mapped ports are always added). */
