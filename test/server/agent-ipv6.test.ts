@@ -12,6 +12,8 @@ import { decideIpv6Targets, notGlobalReason } from '../../src/server/agent/ipv6-
 import { planScan } from '../../src/server/agent/scan-plan.js';
 import { ipv6Value } from '../../src/net/portscan/ipv6.js';
 import { recordingEngine } from '../support/recording-engine.js';
+import { startFakeQnap } from '../support/fake-qnap.js';
+import { requestVantageScan } from '../../src/net/vantage-client.js';
 import { countingListener, request } from '../support/agent-client.js';
 
 const TOKEN = 's'.repeat(43);
@@ -61,6 +63,19 @@ t.test('an IPv6 caller is really scanned, at its own address: a listener on ::1 
   t.same((named.body['hosts'] as Hosts)[0], { address: '::1', ports: [{ port: listener.port, protocol: 'TCP', state: 'open' }] });
   t.match(named.body['warnings'], [/UDP and IGD checks are IPv4 router checks/]);
   t.equal(listener.connections(), 2);
+});
+
+t.test('the fingerprints run on IPv6 targets: a NAS UI over IPv6 is recognised, per host', async (t) => {
+  const qnap = await startFakeQnap({ host: '::1', tls: 'qnap-default', firmware: { version: '5.1.1', number: '2491', build: '20230815' } });
+  t.teardown(() => qnap.close());
+  const port = await agent(t, '::1', connectEngine);
+  const answer = await requestVantageScan(`http://[::1]:${port}`, TOKEN, { ports: String(qnap.port), ipv6Targets: ['::1'], fingerprint: true }, { signal: new AbortController().signal, timeoutMs: 20_000 });
+  const host = answer.hosts?.[0];
+  t.equal(host?.address, '::1');
+  t.same(host?.ports.map((entry) => entry.state), ['open']);
+  t.equal(host?.fingerprint?.device?.firmware?.full, '5.1.1.2491 build 20230815', 'read over https://[::1]');
+  t.same(host?.fingerprint?.services.map((service) => service.scheme), ['https']);
+  t.ok(qnap.requests.length > 0 && qnap.requests.every((request) => !request.headers.authorization), 'asked, and without credentials');
 });
 
 t.test('what an IPv6 or IPv4 request may not carry: 400 before any work', async (t) => {
@@ -130,4 +145,16 @@ t.test('the total work (targets x ports) is bounded by --max-ports', async (t) =
   t.match(ask('all', 2), { refused: true, status: 413 }, 'two targets in full: twice the limit');
   t.match(ask('all', 1), { refused: false }, 'one target in full: the limit');
   t.match(planScan({ ...context, maxPorts: 100, request: { ports: 'all' } }), { refused: true, status: 413 }, 'the caller alone, as for IPv4');
+});
+
+t.test('an answer with hosts is kept within the budget like one without: banners go first, every state stays', async (t) => {
+  const { fitAnswer } = await import('../../src/server/agent/fit-answer.js');
+  const ports = Array.from({ length: 1000 }, (_, index) => ({ port: index + 1, protocol: 'TCP' as const, state: 'open' as const, banner: 'x'.repeat(1000) }));
+  const answer = { address: '::1', engine: 'connect' as const, startedAt: '', durationMs: 0, portSpec: '1-1000', ports: [], warnings: [], hosts: [{ address: '::1', ports }, { address: '::2', ports }] };
+  const fitted = fitAnswer(answer, 200_000);
+  t.equal(fitted.hosts?.length, 2);
+  t.ok(fitted.hosts?.every((host) => host.ports.length === 1000 && host.ports.every((port) => port.banner === undefined && port.state === 'open')));
+  t.match(fitted.warnings, [/TCP banners were left out/]);
+  t.ok(Buffer.byteLength(JSON.stringify(fitted)) <= 200_000);
+  t.equal(fitAnswer(answer, 10_000_000), answer, 'an answer within the budget is left alone');
 });
