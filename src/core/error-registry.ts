@@ -303,8 +303,8 @@ export const ERROR_REGISTRY = {
     exit: null,
     summary: 'A request to the agent did not match its schema.',
     message: 'Invalid request: {problem}',
-    details: 'The request did not match `schemas/agent-scan-request.schema.json`: an unknown field (there is no target field, on purpose), a bad port list, a `timeoutSeconds` that is not an integer from 1 to 3600 (HTTP 400); a body over 16 KiB (413), not JSON (415), a route the agent does not have (404).',
-    hint: 'Send only `ports`, `serviceDetection`, `udp`, `igd`, `timeoutSeconds`, `fingerprint`. An agent older than the scanner refuses `fingerprint`: update both sides.',
+    details: 'The request did not match `schemas/agent-scan-request.schema.json`: an unknown field (there is no target field, on purpose), a bad port list, a `timeoutSeconds` that is not an integer from 1 to 3600, an invalid `portSet`, `ipv6Targets` over IPv4 or `portSet` over IPv6, more than 64 IPv6 targets (HTTP 400); a body over 16 KiB (413), not JSON (415), a route the agent does not have (404).',
+    hint: 'Send only `ports`, `serviceDetection`, `udp`, `igd`, `timeoutSeconds`, `fingerprint`, `portSet` (over IPv4) and `ipv6Targets` (over IPv6). An agent older than the scanner refuses the newer fields: update both sides.',
   },
   EXP_ERR_AGENT_RATE_LIMITED: {
     area: 'agent',
