@@ -145,8 +145,9 @@ function outsideCoverage(observations: readonly Observation[], options: ScanOpti
  * incomplete (no INCOMPLETE banner, no exit 3), since the active views stand on their own (decision 0023).
  */
 function passiveCoverage(observations: readonly Observation[], options: ScanOptions): ViewCoverage | undefined {
-  if (options.passive?.includes('internetdb') !== true) return undefined;
   const view = observationsOf(observations, 'internetdb')[0]?.data;
+  // A stored report judged again may come with options that no longer name it: its observation says it was asked.
+  if (options.passive?.includes('internetdb') !== true && view === undefined) return undefined;
   if (view === undefined) {
     const reason = options.wan ? 'the probe did not run' : '--no-wan: nothing leaves the LAN';
     return { status: 'skipped', requested: true, reason: { code: 'EXP_ERR_PASSIVE_NO_ADDRESS', message: `Shodan InternetDB was not asked (${reason}).` } };

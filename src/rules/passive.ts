@@ -53,7 +53,7 @@ function notCheckedFinding(view: InternetDbView, ports: readonly number[], outsi
     classification: unclassified(),
     severity: 'info',
     title: `Shodan saw ${ports.length} port(s) open that this scan did not check from outside: ${portWords(ports)}`,
-    description: `Shodan InternetDB lists ${ports.length === 1 ? 'this port' : 'these ports'} as open on ${view.address ?? 'the WAN address'} at its last crawl. ${outsideNow ? 'The vantage agent was not asked to scan them.' : 'This scan had no outside view (no vantage agent), so whether they are open now is unknown.'} A passive listing is not verified.`,
+    description: `Shodan InternetDB lists ${ports.length === 1 ? 'this port' : 'these ports'} as open on ${view.address ?? 'the WAN address'} at its last crawl. ${outsideNow ? `The vantage agent was not asked to scan ${ports.length === 1 ? 'it' : 'them'}.` : `This scan had no outside view (no vantage agent), so whether ${ports.length === 1 ? 'it is' : 'they are'} open now is unknown.`} A passive listing is not verified.`,
     evidence: [{ subject: view.address ?? 'wan', detail: `listed open by Shodan InternetDB (${view.endpoint}): ${portWords(ports)}` }],
     remediation: [outsideNow ? `Scan them from outside: exposure scan --vantage URL --ports ${ports.slice(0, 20).join(',')}` : 'Scan from outside with a vantage agent (exposure scan --vantage URL) to see whether they are open now.'],
     references: [SHODAN],
