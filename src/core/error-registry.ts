@@ -279,15 +279,6 @@ export const ERROR_REGISTRY = {
     details: '`--no-wan`: the outside view did not run.',
     hint: 'Run without `--no-wan` (and with `--vantage`) for the view from the internet.',
   },
-  EXP_ERR_WAN_PORTS_INCOMPLETE: {
-    area: 'coverage',
-    status: null,
-    exit: 3,
-    summary: 'The outside view did not give a state for every port it was asked to scan.',
-    message: 'Only {answered} of {asked} ports got a state',
-    details: 'The outside view gave a state for fewer ports than it was asked to scan (it ran out of time, or the engine stopped early): a partial outside view.',
-    hint: 'Raise `--timeout`, or scan fewer ports.',
-  },
   EXP_ERR_PASSIVE_TIMEOUT: {
     area: 'coverage',
     status: null,
@@ -332,6 +323,15 @@ export const ERROR_REGISTRY = {
     message: 'No public WAN IPv4 address to ask about ({reason})',
     details: 'In the report (`coverage.passive.reason`): the passive view sends only the WAN IPv4 address (the vantage agent\'s view of it, else the router\'s external address), and only a public one. Without one (no agent, no UPnP router, a private or carrier-grade NAT address), nothing is sent.',
     hint: 'Scan with `--vantage` so the agent tells the address the internet sees.',
+  },
+  EXP_ERR_WAN_PORTS_INCOMPLETE: {
+    area: 'coverage',
+    status: null,
+    exit: 3,
+    summary: 'The outside view did not give a state for every port it was asked to scan.',
+    message: 'Only {answered} of {asked} ports got a state',
+    details: 'The outside view gave a state for fewer ports than it was asked to scan (it ran out of time, or the engine stopped early): a partial outside view.',
+    hint: 'Raise `--timeout`, or scan fewer ports.',
   },
   EXP_ERR_AGENT_UNAUTHORIZED: {
     area: 'agent',
