@@ -27,7 +27,7 @@ export interface StandIn {
   url: string;
   whoamiCalls: { port: number; connection: number }[];
   scanRequests: AgentScanRequest[];
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 const expand = (spec: string): number[] =>
