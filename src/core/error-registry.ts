@@ -297,14 +297,14 @@ export const ERROR_REGISTRY = {
     details: 'The access probe found a DS-Lite line (the router reports the B4 address 192.0.0.2) or carrier-grade NAT (a 100.64.0.0/10 external address, or the agent sees another address than the router reports). The shared IPv4 address belongs to the provider: a port scan of it says nothing about this home and touches other customers\' NAT, so it is not scanned, from outside or from inside. `report.access` has the evidence.',
     hint: 'Nothing to fix: on this line nothing on the internet can open an IPv4 connection to this home. Check the IPv6 exposure instead (the router\'s IPv6 firewall).',
   },
-  EXP_ERR_ACCESS_PORT_SET_UNTRUSTED: {
+  EXP_ERR_ACCESS_SHARED_ADDRESS: {
     area: 'coverage',
     status: null,
     exit: null,
-    summary: 'A shared MAP-E IPv4 address whose port set could not be confirmed was not scanned.',
+    summary: 'A shared MAP-E IPv4 address was not scanned: its port set was not confirmed, no asked port lies in it, or there was no vantage agent.',
     message: 'The shared IPv4 address was not scanned: {reason}',
-    details: 'On MAP-E (v6plus, OCN Virtual Connect, IPv6 option) one IPv4 address is shared by up to 256 homes, each owning a port set. The set computed from the IPv6 prefix is scanned only when the source ports the vantage agent saw all lie in it; otherwise a scan could touch other subscribers\' ports, so none is made. `report.access.portSet.reason` says why.',
-    hint: 'Scan with `--vantage` (the agent checks the set against the source ports it sees). If the agent sees ports outside the computed set, the rule data does not describe this line: please report the IPv6 prefix\'s first 32 bits and the line\'s service.',
+    details: 'On MAP-E (v6plus, OCN Virtual Connect, IPv6 option) one IPv4 address is shared by up to 256 homes, each owning a port set. The set computed from the IPv6 prefix is scanned only when the source ports the vantage agent saw all lie in it; otherwise a scan could touch other subscribers\' ports, so none is made. It is never scanned from inside either (hairpin): that scan would leave through the provider to other subscribers. And when none of the asked ports lies in this home\'s set there is nothing of this home\'s to scan. `report.access.portSet` has the set and, when not confirmed, why.',
+    hint: 'Scan with `--vantage` (the agent checks the set against the source ports it sees), and with `--ports all` to scan this home\'s whole set (240 or 1008 ports). If the agent sees ports outside the computed set, the rule data does not describe this line: please report the IPv6 prefix\'s first 32 bits and the line\'s service.',
   },
   EXP_ERR_AGENT_UNAUTHORIZED: {
     area: 'agent',

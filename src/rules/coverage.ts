@@ -86,6 +86,19 @@ function insideCoverage(observations: readonly Observation[], options: ScanOptio
  * (hairpin NAT) is recorded as partial so no one mistakes it for the internet's view, but it is not a failure.
  */
 function outsideCoverage(observations: readonly Observation[], options: ScanOptions): ViewCoverage {
+  // The line limits what may be scanned (decision 0019): a MAP-E port set, nothing on DS-Lite or CGNAT.
+  const scope = observationsOf(observations, 'outside-scope')[0]?.data;
+  const kind = observationsOf(observations, 'access')[0]?.data.kind;
+  const wan = observationsOf(observations, 'wan')[0]?.data;
+  if (scope && options.wan && (!wan || wan.vantage === 'none')) {
+    const message = (wan?.reason ?? scope.description).replace(/^./, (first) => first.toUpperCase());
+    return { status: 'skipped', requested: options.vantageUrl !== undefined, vantage: 'none', scope, reason: { code: kind === 'map-e' ? 'EXP_ERR_ACCESS_SHARED_ADDRESS' : 'EXP_ERR_ACCESS_NO_INBOUND_IPV4', message } };
+  }
+  const view = outsideView(observations, options);
+  return scope && options.wan ? { ...view, scope } : view;
+}
+
+function outsideView(observations: readonly Observation[], options: ScanOptions): ViewCoverage {
   const requested = options.wan && options.vantageUrl !== undefined;
   if (!options.wan) return { status: 'skipped', requested: false, vantage: 'none', reason: { code: 'EXP_ERR_WAN_SKIPPED', message: '--no-wan: the external address was not scanned; run without it, with --vantage, for the view from the internet.' } };
   const wan = observationsOf(observations, 'wan')[0]?.data;
