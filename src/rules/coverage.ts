@@ -1,6 +1,7 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
 import type { Coverage, CoverageReason, Gateway, ViewCoverage } from '../core/report.generated.js';
+import { inPortSet } from '../net/map-e-port-set.js';
 
 /** Stop reasons after which a mapping table is known to have been read to its end. */
 const TABLE_READ_TO_END = new Set(['end-of-table', 'repeated-entry']);
@@ -118,8 +119,11 @@ function outsideView(observations: readonly Observation[], options: ScanOptions)
   const asked = wan.portsAsked ?? answered;
   const ports = { asked, answered };
   const scanned = new Set(wan.ports.filter((port) => port.protocol === 'TCP').map((port) => port.port));
+  // On a shared MAP-E address a mapped port outside this home's set is another home's: not asking it is the point.
+  const portSet = observationsOf(observations, 'access')[0]?.data.portSet;
+  const otherHomes = (port: number): boolean => portSet?.trusted === true && !inPortSet(portSet, port);
   const notAsked = [...new Set(observationsOf(observations, 'gateway').flatMap((observation) => observation.data.mappings)
-    .filter((mapping) => mapping.protocol === 'TCP' && mapping.enabled && mapping.externalPort > 0 && !scanned.has(mapping.externalPort))
+    .filter((mapping) => mapping.protocol === 'TCP' && mapping.enabled && mapping.externalPort > 0 && !scanned.has(mapping.externalPort) && !otherHomes(mapping.externalPort))
     .map((mapping) => mapping.externalPort))].sort((a, b) => a - b);
   if (notAsked.length > 0 && answered >= asked) {
     const listed = notAsked.slice(0, 20).join(', ') + (notAsked.length > 20 ? ` and ${notAsked.length - 20} more` : '');
