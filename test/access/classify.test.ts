@@ -1,5 +1,5 @@
 // The decision table of decision 0019, one test per row, with facts as the probe records them.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Ajv } from 'ajv';
 import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
 import { classifyAccess, type AccessFacts } from '../../probes/access/classify.js';
@@ -14,7 +14,7 @@ const validAccess = ajv.compile({ $ref: 'https://exposure-scanner.dev/schemas/re
 const V6PLUS = matchMapE('240b:10:1234:3400::1', rules);
 const base: AccessFacts = { igdExternalIp: null, igdWhere: 'Fake Router (192.168.1.1)', ipv6Prefixes: [], hasIpv4: true };
 
-function classify(t: Tap.Test, facts: AccessFacts): Access {
+function classify(t: Test, facts: AccessFacts): Access {
   const access = classifyAccess(facts);
   t.ok(validAccess(access), `matches the report schema ${JSON.stringify(validAccess.errors?.[0] ?? '')}`);
   return access;

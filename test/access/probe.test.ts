@@ -1,7 +1,7 @@
 // The access probe in a real scan: a fake IGD on loopback (test/support/fake-igd.ts), the stand-in agent
 // (test/access/stand-in-agent.ts, the whoami and scan contracts), this host's interfaces as recorded ones. The
 // stand-in plays the provider's NAT (the address it reports, the source ports it translates to).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { runScan, PROBES } from '../../src/scan/run-scan.js';
 import { buildScanOptions } from '../../src/scan/scan-choices.js';
 import { render } from '../../src/report/render.js';
@@ -26,7 +26,7 @@ const MAPPINGS: FakeMapping[] = [
   { protocol: 'TCP', externalPort: 8080, internalClient: '127.0.0.1', internalPort: 1, description: 'NAS, outside the set' },
 ];
 
-async function scan(t: Tap.Test, setup: { externalIp: string; host: InterfaceTable; agent?: Omit<StandInOptions, 'token'>; ports?: string; vantage?: boolean }) {
+async function scan(t: Test, setup: { externalIp: string; host: InterfaceTable; agent?: Omit<StandInOptions, 'token'>; ports?: string; vantage?: boolean }) {
   const igd = await startFakeIgd({ externalIp: setup.externalIp, mappings: MAPPINGS });
   t.teardown(igd.close);
   const agent = await startStandInAgent({ token: TOKEN, ...setup.agent });
