@@ -2,7 +2,6 @@ import net from 'node:net';
 import { classifyIPv4, isInCidr } from '../../src/core/address.js';
 import type { Access, AccessEvidence, AccessPortSet } from '../../src/core/report.generated.js';
 import { checkObservedPorts, type MapEMatch } from '../../src/net/map-e.js';
-import { formatRanges } from './words.js';
 
 /** The facts the access kind is told from; each one used becomes an evidence entry. */
 export interface AccessFacts {
@@ -107,7 +106,8 @@ function summaryOf(kind: Access['kind'], facts: AccessFacts, portSet: AccessPort
     case 'cgnat':
       return `Carrier-grade NAT: the IPv4 address${ipv4 ? ` ${ipv4}` : ''} is the provider's, shared with other customers, so ${INBOUND_NONE}.`;
     case 'map-e': {
-      const ports = portSet ? `this home's ${portSet.size} ports (${formatRanges(portSet.ranges, 3)})` : 'this home\'s port set';
+      const first = portSet?.ranges[0];
+      const ports = portSet && first ? `this home's ${portSet.size} ports (${portSet.ranges.length} ranges, the first ${first.from}-${first.to})` : 'this home\'s port set';
       const trust = portSet?.trusted ? 'confirmed by the source ports the vantage agent saw' : `not confirmed (${portSet?.reason ?? ''}), so the shared address is not scanned`;
       return `MAP-E (${portSet?.service ?? ''}): the IPv4 address${ipv4 ? ` ${ipv4}` : ''} is shared with other homes and only ${ports} can be reached over IPv4; the set is ${trust}.`.slice(0, 400);
     }

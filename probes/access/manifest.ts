@@ -2,13 +2,18 @@ import { observationsOf } from '../../src/core/observation.js';
 import { reportSchemaRef, type ProbeManifest } from '../../src/core/probe.js';
 import type { Access, ExposureReport } from '../../src/core/report.generated.js';
 import type { ReportSection, SectionBlock } from '../../src/core/report-section.js';
-import { formatRanges } from './words.js';
 
 declare module '../../src/core/observation.js' {
   interface ObservationKinds {
     /** The kind of internet line, with the facts that say so (and a MAP-E home's port set). */
     access: Access;
   }
+}
+
+/** "4928-4943, 9024-9039, 13120-13135, ... (15 ranges)": the first few, then how many in all. */
+export function formatRanges(ranges: readonly { from: number; to: number }[], shown: number): string {
+  const listed = ranges.slice(0, shown).map((range) => (range.from === range.to ? String(range.from) : `${range.from}-${range.to}`));
+  return ranges.length > shown ? `${listed.join(', ')}, ... (${ranges.length} ranges)` : listed.join(', ');
 }
 
 const KIND_WORDS: Record<Access['kind'], string> = {

@@ -36,7 +36,7 @@ t.test('row 2: the IPv6 prefix falls under a MAP-E rule -> map-e; trusted only w
   t.equal(trusted.portSet?.reason, undefined);
   t.ok(trusted.evidence.some((entry) => entry.source === 'map-e-rule' && entry.value === 'v6plus'));
   t.ok(trusted.evidence.some((entry) => entry.source === 'agent-source-ports'));
-  t.match(trusted.summary, /240 ports \(4928-4943, 9024-9039, 13120-13135, \.\.\. \(15 ranges\)\)/);
+  t.match(trusted.summary, /240 ports \(15 ranges, the first 4928-4943\)/);
 
   const cases: [string, Partial<AccessFacts>, RegExp][] = [
     ['no agent', {}, /no vantage agent/],
