@@ -70,8 +70,8 @@ const banner = await listen((socket) => socket.write('SSH-2.0-Test_1.0\r\n'));
 const silent = await listen();
 const closed = await closedPort();
 
-t.test('refuses anything but one IPv4 address, before any connection', async (t) => {
-  for (const bad of ['127.0.0.1; rm -rf /', 'localhost', '::1', '1.2.3.4/24', '', ' 127.0.0.1', '127.1', '0x7f.0.0.1', '127.0.0.1:80']) {
+t.test('refuses anything but one IPv4 or IPv6 address, before any connection', async (t) => {
+  for (const bad of ['127.0.0.1; rm -rf /', 'localhost', '1.2.3.4/24', '', ' 127.0.0.1', '127.1', '0x7f.0.0.1', '127.0.0.1:80', '::1/128', 'fe80::1%lo', '::ffff:127.0.0.1', '[::1]', '::1 ']) {
     await t.rejects(connectEngine.scan({ target: bad, ports: [silent.port], timeoutMs: 5000 }), { code: 'EXP_ERR_USAGE' }, JSON.stringify(bad));
   }
   await t.rejects(connectEngine.scan({ target: 42 as unknown as string, ports: [silent.port], timeoutMs: 5000 }), { code: 'EXP_ERR_USAGE' });
