@@ -195,6 +195,8 @@ export function incompleteHeadline(coverage: Coverage, findingsHeadline: string 
  * scan whose outside view failed or was skipped, so an agent down for one run raises no "new" or "resolved".
  */
 const OUTSIDE_VIEW_RULES = new Set([
+  // The passive findings compare Shodan's list with what the vantage agent sees now.
+  'passive-port-closed-now', 'passive-ports-not-checked', 'passive-vulns-listed',
   'wan-port-open-mapped', 'wan-port-open-unexplained', 'wan-port-router-service', 'upnp-mapping-unreachable', 'wan-view-local-only',
   'upnp-igd-on-wan', 'ssdp-on-wan', 'nat-pmp-on-wan', 'wan-address-mismatch', 'myqnapcloud-ddns-wan',
   'qnap-admin-exposed', 'file-sharing-exposed', 'remote-access-exposed',

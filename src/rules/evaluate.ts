@@ -4,6 +4,7 @@ import type { Finding } from '../core/report.generated.js';
 import { ruleContext, type RuleContext } from './doors.js';
 import { myQnapCloudFindings } from './myqnapcloud.js';
 import { natPmpRules } from './nat-pmp.js';
+import { passiveRules } from './passive.js';
 import { qnapFindings } from './qnap.js';
 import { serviceFindings } from './services.js';
 import { upnpRules } from './upnp.js';
@@ -13,6 +14,7 @@ type RuleFamily = (observations: readonly Observation[], context: RuleContext) =
 
 /** Every rule family; each reads observations (and the one shared join of them) and writes findings, none touches the network. */
 const RULE_FAMILIES: readonly RuleFamily[] = [
+  (observations) => passiveRules(observations),
   (observations, context) => upnpRules(observations, context),
   (observations) => natPmpRules(observations),
   (observations, context) => wanRules(observations, context),

@@ -12,6 +12,7 @@ import type { PortResult, PortScanOptions } from '../../src/net/portscan/types.j
 import type { TapTest } from '../lab/lab.js';
 import { closedPort as closedPortOn } from '../support/ports.js';
 import { builtModule } from '../support/built.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 // Every scan here targets 127.0.0.1, and only ports of listeners this file starts or has just seen closed.
 const target = '127.0.0.1';
@@ -303,7 +304,7 @@ function child(t: TapTest, script: string, fdLimit: number, args: string[]): Pro
   const file = path.join(dir, 'child.mts');
   writeFileSync(file, script);
   return new Promise((resolve, reject) => {
-    const proc = spawn('sh', ['-c', `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath, '--import', 'tsx', file, ...args], { cwd: root });
+    const proc = spawn('sh', ['-c', `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath, ...TS_LOADER_ARGS, file, ...args], { cwd: root });
     let out = '';
     let err = '';
     proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -158,3 +158,16 @@ t.test('an answer with hosts is kept within the budget like one without: banners
   t.ok(Buffer.byteLength(JSON.stringify(fitted)) <= 200_000);
   t.equal(fitAnswer(answer, 10_000_000), answer, 'an answer within the budget is left alone');
 });
+
+t.test('the operator\'s /56 reaches the agent; the CLI takes 64 or 56 and nothing else', async (t) => {
+  const recording = recordingEngine();
+  const port = await agent(t, '::1', recording.engine, { ipv6: { prefixLength: 56 } });
+  const answer = await request(port, { token: TOKEN, host: '::1', body: { ports: '80', ipv6Targets: ['::1', '::100:0:0:0:1'] } });
+  t.match(answer.body['scope'], { ipv6Prefix: '::/56' });
+  t.match(answer.body['hostsRefused'], [{ address: '::100:0:0:0:1', reason: /not a global unicast/ }], 'inside the /56, still not global');
+  const { agentCommand } = await import('../../src/cli/agent.js');
+  const { capture } = await import('../support/cli.js');
+  for (const scope of ['48', '64x', '']) {
+    await t.rejects(agentCommand(['--ipv6-scope', scope, '--engine', 'connect'], { stdout: capture().stream, stderr: capture().stream }, new AbortController().signal), { code: 'EXP_ERR_USAGE', message: /--ipv6-scope must be 64/ }, scope);
+  }
+});
