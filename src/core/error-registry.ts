@@ -674,7 +674,7 @@ export const ERROR_REGISTRY = {
     summary: 'probes/access/map-e-rules.json does not pass schemas/map-e-rules.schema.json or its checks: a bug in exposure-scanner.',
     message: 'probes/access/map-e-rules.json is not valid: {problem}',
     details: 'The MAP-E rule data shipped with the scanner is checked when it is first loaded: its schema, then that the numbers agree (EA bits, PSID length and the IPv4 prefix length; no two rules claiming one prefix).',
-    hint: 'A bug in exposure-scanner (or an edited data file): `npx tap test/access/map-e-rules.test.ts` names the entry at fault.',
+    hint: 'A bug in exposure-scanner (or an edited data file): `npx tap test/net/map-e.test.ts` names the entry at fault.',
   },
   EXP_ERR_VENDOR_PACK: {
     area: 'qnap',

@@ -10,6 +10,10 @@ import type { InterfaceTable } from '../../probes/access/ipv6.js';
 import { inPortSet } from '../../src/net/map-e-port-set.js';
 import { startFakeIgd, type FakeMapping } from '../support/fake-igd.js';
 import { startStandInAgent, type StandInOptions } from './stand-in-agent.js';
+import type { AddressInfo } from 'node:net';
+import { buildAgent } from '../../src/server/agent/app.js';
+import { requestWhoami } from '../../src/net/vantage-whoami.js';
+import { recordingEngine } from '../support/recording-engine.js';
 
 const TOKEN = 'a'.repeat(43);
 const V6PLUS_HOST: InterfaceTable = {
@@ -105,4 +109,64 @@ t.test('public IPv4: the outside view is as before (every asked port, UDP, no se
   t.equal(agent.scanRequests[0]?.ports, '80,4930-4931,8080,9030');
   t.equal(report.coverage.outside.scope, undefined);
   t.equal(report.coverage.outside.status, 'complete');
+});
+
+
+// The same against the real agent (merged from i16-agent), with a recording engine that scans nothing.
+const REAL_TOKEN = 'r'.repeat(43);
+
+async function realAgent(t: Test): Promise<{ url: string; targets: string[] }> {
+  const recording = recordingEngine();
+  const app = await buildAgent({ token: REAL_TOKEN, engine: () => Promise.resolve(recording.engine) });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => app.close());
+  return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, targets: recording.targets };
+}
+
+const host = (ipv6: boolean): InterfaceTable => ({
+  eth0: [
+    { address: '192.168.1.20', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '192.168.1.20/24' },
+    ...(ipv6 ? [{ address: '240b:10:1234:3400::20', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6' as const, mac: '02:00:00:00:00:01', internal: false, cidr: '240b:10:1234:3400::20/64', scopeid: 0 }] : []),
+  ],
+});
+
+async function scanReal(t: Test, externalIp: string, ipv6: boolean) {
+  const agent = await realAgent(t);
+  const igd = await startFakeIgd({ externalIp, mappings: [{ protocol: 'TCP', externalPort: 4930, internalClient: '127.0.0.1', internalPort: 1, description: 'NAS' }] });
+  t.teardown(igd.close);
+  const probes = PROBES.map((probe) => (probe.id === 'access' ? { ...probe, load: () => Promise.resolve(createAccessProbe({ interfaces: () => host(ipv6) })) } : probe));
+  const report = await runScan(buildScanOptions({ gatewayUrl: igd.url, vantageUrl: agent.url, vantageToken: REAL_TOKEN, ports: '80', timeoutSeconds: 20 }), undefined, probes);
+  return { report, targets: agent.targets };
+}
+
+t.test('whoami: four answers on four connections, the address and the ports as the real agent saw them', async (t) => {
+  const agent = await realAgent(t);
+  const result = await requestWhoami(agent.url, REAL_TOKEN, { signal: new AbortController().signal, timeoutMs: 5000 });
+  t.same(result.addresses, ['127.0.0.1']);
+  t.equal(result.family, 'IPv4');
+  t.equal(result.answered, 4);
+  t.ok(result.ports.length >= 4, 'four distinct source ports (one per connection)');
+  await t.rejects(requestWhoami(agent.url, 'x'.repeat(43), { signal: new AbortController().signal, timeoutMs: 5000 }), { code: 'EXP_ERR_VANTAGE', httpStatus: 401 });
+});
+
+t.test('DS-Lite: the real agent is never asked to scan', async (t) => {
+  const { report, targets } = await scanReal(t, '192.0.0.2', false);
+  t.equal(report.access?.kind, 'ds-lite');
+  t.same(targets, []);
+  t.equal(report.coverage.outside.reason?.code, 'EXP_ERR_ACCESS_NO_INBOUND_IPV4');
+});
+
+t.test('a MAP-E prefix whose set the real agent\'s ports contradict: never asked to scan', async (t) => {
+  const { report, targets } = await scanReal(t, '106.72.18.52', true);
+  t.equal(report.access?.kind, 'map-e');
+  t.equal(report.access?.portSet?.trusted, false);
+  t.match(report.access?.portSet?.reason, /the agent sees 127\.0\.0\.1, the rule gives 106\.72\.18\.52|outside the computed set/);
+  t.same(targets, []);
+});
+
+t.test('a line the probe cannot tell: scanned as before', async (t) => {
+  const { report, targets } = await scanReal(t, '127.0.0.1', false);
+  t.equal(report.access?.kind, 'unknown');
+  t.same(targets, ['127.0.0.1']);
+  t.equal(report.wan.vantage, 'agent');
 });
