@@ -5,6 +5,7 @@ import t, { type Test } from 'tap';
 import { runScan, PROBES } from '../../src/scan/run-scan.js';
 import { buildScanOptions } from '../../src/scan/scan-choices.js';
 import { render } from '../../src/report/render.js';
+import { judgeAgain } from '../../src/diff/rejudge.js';
 import { createAccessProbe } from '../../probes/access/index.js';
 import type { InterfaceTable } from '../../probes/access/ipv6.js';
 import { inPortSet } from '../../src/net/map-e-port-set.js';
@@ -111,6 +112,16 @@ t.test('public IPv4: the outside view is as before (every asked port, UDP, no se
   t.equal(report.coverage.outside.status, 'complete');
 });
 
+
+t.test('a stored report judged again keeps the line, its scope and its findings (rejudge replays them)', async (t) => {
+  for (const [externalIp, host, natPort] of [['192.0.0.2', PLAIN_HOST, undefined], ['106.72.18.52', V6PLUS_HOST, (_port: number, connection: number) => 4928 + connection]] as const) {
+    const { report } = await scan(t, { externalIp, host, agent: { address: externalIp, ...(natPort ? { natPort } : {}) } });
+    const again = judgeAgain(report, buildScanOptions({ vantageUrl: 'http://127.0.0.1:1', vantageToken: TOKEN, ports: '80,4931,9030' }));
+    t.same(again.access, report.access, externalIp);
+    t.same(again.coverage.outside, report.coverage.outside, externalIp);
+    t.same(again.findings.map((finding) => finding.id).filter((id) => id.startsWith('access-')).sort(), report.findings.map((finding) => finding.id).filter((id) => id.startsWith('access-')).sort(), externalIp);
+  }
+});
 
 // The same against the real agent (merged from i16-agent), with a recording engine that scans nothing.
 const REAL_TOKEN = 'r'.repeat(43);
