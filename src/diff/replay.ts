@@ -55,7 +55,7 @@ export function replayObservations(report: ExposureReport, probes: readonly Prob
     for (const kind of Object.keys(probe.observes)) {
       // The outside view's scope on a shared or unreachable line (decision 0019) is kept in the coverage it shaped.
       if (kind === 'outside-scope') {
-        const scope = report.coverage?.outside.scope;
+        const scope = report.coverage.outside.scope;
         if (scope) observations.push({ probe: probe.id, kind, subject: 'wan', at, data: scope });
         continue;
       }
