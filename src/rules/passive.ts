@@ -8,18 +8,9 @@ import { SENSITIVE_PORTS } from './ports.js';
 const SHODAN = 'https://internetdb.shodan.io/docs';
 const SHOWN = 40;
 
-/**
- * The line's access kind, as the access probe observed it (kind `access`, data shaped as the report's Access).
- * Read by name and checked by shape: that probe is registered apart from this rule family, and a scan without it
- * (or a stored one from before it) has none, which means "this home's own address".
- */
+/** The line as the access probe saw it; a scan stored before that probe has none: "this home's own address". */
 export function accessOf(observations: readonly Observation[]): Access | undefined {
-  for (const observation of observations) {
-    if ((observation.kind as string) !== 'access') continue;
-    const data: unknown = observation.data;
-    if (typeof data === 'object' && data !== null && typeof (data as { kind?: unknown }).kind === 'string') return data as Access;
-  }
-  return undefined;
+  return observationsOf(observations, 'access')[0]?.data;
 }
 
 const portWords = (ports: readonly number[]): string => (ports.length > SHOWN ? `${ports.slice(0, SHOWN).join(', ')} and ${ports.length - SHOWN} more` : ports.join(', '));

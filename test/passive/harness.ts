@@ -1,13 +1,14 @@
 /**
  * The real scan flow (runScan: probes, observation checks, rules, report build and validation) with the real
  * passive probe, and the probes it reads from replaced by canned answers: the router's table and the vantage
- * agent's view come from test/support/scenarios.ts, the line's access kind from a stand-in for the access probe
- * (branch i16-access builds the real one; this one fills report.access as schemas/report.schema.json `Access` says).
+ * agent's view come from test/support/scenarios.ts, the line's access kind from the access probe's manifest with a
+ * canned observation.
  */
 import type { Observation } from '../../src/core/observation.js';
 import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../../src/core/options.js';
-import { reportSchemaRef, type ProbeAction, type ProbeManifest } from '../../src/core/probe.js';
+import type { ProbeAction, ProbeManifest } from '../../src/core/probe.js';
 import type { Access, ExposureReport, Gateway, Wan } from '../../src/core/report.generated.js';
+import { manifest as accessManifest } from '../../probes/access/manifest.js';
 import { manifest as passiveInternetDb } from '../../probes/passive-internetdb/manifest.js';
 import { manifest as upnpIgd } from '../../probes/upnp-igd/manifest.js';
 import { manifest as wanScan } from '../../probes/wan-scan/manifest.js';
@@ -30,19 +31,10 @@ export interface PassiveScan {
   signal?: AbortSignal;
 }
 
-export function accessProbe(access: Access): ProbeManifest {
-  // The kind is the access helper's (not declared on this branch): a cast, not a claim about its type.
-  const observation = { probe: 'access', kind: 'access', subject: 'wan', at, data: access } as unknown as Observation;
-  return {
-    id: 'access',
-    name: 'Access kind (stand-in)',
-    description: 'test stand-in for the access probe',
-    safety: 'safe',
-    references: [],
-    observes: { access: reportSchemaRef('Access') },
-    report: { fields: (observations) => ({ access: observations.find((entry) => (entry.kind as string) === 'access')?.data as unknown as Access }) },
-    load: async () => canned([observation]),
-  };
+/** The access probe as it is registered, answering with ACCESS (or with nothing: a line it could not tell). */
+export function accessProbe(access: Access | undefined): ProbeManifest {
+  const observations: Observation[] = access ? [{ probe: 'access', kind: 'access', subject: 'wan', at, data: access }] : [];
+  return { ...accessManifest, startsEarly: undefined, load: async () => canned(observations) };
 }
 
 export function passiveScan(scan: PassiveScan): Promise<ExposureReport> {
@@ -53,7 +45,7 @@ export function passiveScan(scan: PassiveScan): Promise<ExposureReport> {
     passiveInternetDb,
     // Not run: they fill their schema 1.0 fields with "not checked".
     ...[natPmp, qnap, myqnapcloud].map((manifest): ProbeManifest => ({ ...manifest, load: async () => ({ appliesTo: () => false, run: async () => [] }) })),
-    ...(scan.access ? [accessProbe(scan.access)] : []),
+    accessProbe(scan.access),
   ];
   // --gateway keeps runScan from reading this machine's routes; the canned upnp-igd probe never uses it.
   const options: ScanOptions = { ...DEFAULT_SCAN_OPTIONS, gatewayUrl: 'http://127.0.0.1:9/rootDesc.xml', timeoutSeconds: 10, ...scan.options };
