@@ -3,8 +3,10 @@
  * does not matter: a probe names the probes whose observations it reads (`after`), and probes/registry.ts orders
  * them from that.
  */
+export { manifest as ipv6Lan } from './ipv6-lan/manifest.js';
 export { manifest as myqnapcloud } from './myqnapcloud/manifest.js';
 export { manifest as natPmp } from './nat-pmp/manifest.js';
 export { manifest as qnap } from './qnap/manifest.js';
 export { manifest as upnpIgd } from './upnp-igd/manifest.js';
+export { manifest as wan6Scan } from './wan6-scan/manifest.js';
 export { manifest as wanScan } from './wan-scan/manifest.js';
