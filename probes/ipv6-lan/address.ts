@@ -6,7 +6,7 @@ export type Ipv6Class = 'global' | 'documentation' | 'link-local' | 'ula' | 'mul
 /** The eight 16-bit groups of an IPv6 literal, or undefined for anything else (a zone id, a name, IPv4). */
 export function ipv6Groups(address: string): number[] | undefined {
   // A zone id (fe80::1%eth0) only ever comes with link-local addresses, which are not reachable from outside.
-  if (address.length > 45 || address.includes('%') || net.isIPv6(address) === false) return undefined;
+  if (address.length > 45 || address.includes('%') || !net.isIPv6(address)) return undefined;
   let text = address.toLowerCase();
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted?.[1]) {

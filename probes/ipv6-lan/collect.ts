@@ -1,7 +1,12 @@
 import type os from 'node:os';
 import type { Neighbour } from '../../src/net/neighbours.js';
 import { classifyIpv6, isEui64, prefix64, type Ipv6Class } from './address.js';
-import type { Ipv6Inventory, Ipv6LanAddress, Ipv6Source } from './types.js';
+import type { ObservationKinds } from '../../src/core/observation.js';
+
+// The kinds the manifest declares, read through the kernel (a manifest loads its action, so the action never imports it).
+type Ipv6Inventory = ObservationKinds['ipv6-inventory'];
+type Ipv6LanAddress = ObservationKinds['ipv6-address'];
+type Ipv6Source = Ipv6LanAddress['sources'][number];
 
 /** A NAS the vendor fingerprints recognised on the LAN, by its IPv4 address. */
 export interface NasHost {

@@ -6,7 +6,9 @@ import { readNeighbours, runIp, type IpRunner, type NeighbourTable } from '../..
 import { documentationPrefixesAllowed } from './address.js';
 import { collectAddresses, type NasHost } from './collect.js';
 import { temporaryAddresses } from './own-addresses.js';
-import type { Ipv6Inventory } from './types.js';
+import type { ObservationKinds } from '../../src/core/observation.js';
+
+type Ipv6Inventory = ObservationKinds['ipv6-inventory'];
 
 /** What the probe reads from this machine; tests hand in recorded or hostile ones. */
 export interface Ipv6LanDependencies {
@@ -31,7 +33,12 @@ function nasHosts(context: ProbeContext): NasHost[] {
   return observationsOf(context.observations, 'host')
     .map((observation) => observation.data)
     .filter((host) => host.seenFrom === 'lan' && host.device !== null)
-    .map((host) => ({ ipv4: host.address, vendor: host.device?.vendor ?? '', ...(host.device?.displayModel ?? host.device?.model ? { model: host.device?.displayModel ?? host.device?.model } : {}) }));
+    .flatMap((host) => {
+      const device = host.device;
+      if (!device) return [];
+      const model = device.displayModel ?? device.model;
+      return [{ ipv4: host.address, vendor: device.vendor, ...(model !== undefined ? { model } : {}) }];
+    });
 }
 
 export function createIpv6LanProbe(dependencies: Ipv6LanDependencies): ProbeAction {

@@ -1,8 +1,131 @@
-import type { ProbeManifest } from '../../src/core/probe.js';
-import type { ExposureReport } from '../../src/core/report.generated.js';
+import type { JsonSchema, ProbeManifest } from '../../src/core/probe.js';
+import type { ExposureReport, Warning } from '../../src/core/report.generated.js';
 import type { ReportSection, SectionBlock } from '../../src/core/report-section.js';
-import { ADDRESS_SCHEMA, FIREWALL_SCHEMA, INVENTORY_SCHEMA } from './schema.js';
-import type { Ipv6Firewall, Ipv6Inventory, Ipv6LanAddress } from './types.js';
+/** Where an address was learnt. */
+export type Ipv6Source = 'interface' | 'neighbour' | 'nas-host';
+
+/** One global IPv6 address of the LAN: a fact, with where it was learnt and whose it is when that is known. */
+export interface Ipv6LanAddress {
+  address: string;
+  /** Its /64, the unit a router hands a LAN and the agent scopes to. */
+  prefix: string;
+  sources: Ipv6Source[];
+  /** One of this machine's own addresses. */
+  thisHost: boolean;
+  interface?: string;
+  mac?: string;
+  /** The IPv4 address of the same device (same MAC, or this host's address on the interface), when known. */
+  ipv4?: string;
+  /** The NAS the vendor fingerprints recognised on that IPv4 address (vendor and model as the pack named it). */
+  nas?: { vendor: string; model?: string };
+  /**
+   * A temporary (privacy, RFC 8981) address: it changes daily, another address of the same device stays. Kept (the
+   * device answers on it too) and marked; null when it cannot be told (a neighbour's addresses).
+   */
+  temporary: boolean | null;
+  /** The device announced itself as a router (NDP R flag). */
+  router: boolean;
+}
+
+/** How the addresses were looked for, so a short list is never read as "nothing has IPv6". */
+export interface Ipv6Inventory {
+  interfaces: { read: boolean; globalAddresses: number };
+  neighbourTable: { status: 'read' | 'failed' | 'not-run'; entries: number; truncated: boolean; rejected: number; error?: string };
+  nasHosts: { recognised: number; withIpv6: number };
+  /** mDNS AAAA queries: not tried (multicast from this host is not sent without a lab to test it in). */
+  mdns: 'not-tried';
+  /** The ICMPv6 echo to ff02::1 that would fill the neighbour table: not sent (decision 0021). */
+  warm: 'not-sent';
+  dropped: { linkLocal: number; ula: number; documentation: number; other: number };
+  /** Documentation prefixes (2001:db8::/32) were accepted as global: a test lab. */
+  documentationPrefixes: boolean;
+  addressesTruncated: boolean;
+  warnings: Warning[];
+}
+
+/** A router's IPv6 firewall as its IGD tells it (WANIPv6FirewallControl:1 GetFirewallStatus), or why it is unknown. */
+export interface Ipv6Firewall {
+  /** The router's LAN address. */
+  gateway: string;
+  friendlyName?: string;
+  /** Whether the router's description offers urn:schemas-upnp-org:service:WANIPv6FirewallControl:1. */
+  offered: boolean;
+  /** true: the firewall filters unsolicited inbound IPv6; false: it does not (every LAN host is reachable). */
+  enabled: boolean | null;
+  /** Whether LAN programs may open pinholes through it (by UPnP AddPinhole). */
+  inboundPinholeAllowed: boolean | null;
+  /** Who asked: the UPnP probe while reading the router, or this probe when the UPnP probe could not. */
+  readBy: 'upnp-igd' | 'ipv6-lan' | 'none';
+  error?: Warning;
+}
+
+
+const text = (maxLength: number): JsonSchema => ({ type: 'string', maxLength });
+const count: JsonSchema = { type: 'integer', minimum: 0 };
+const warning: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'message'],
+  properties: { code: text(64), message: text(2000), upnpErrorCode: { type: 'integer' }, probe: text(60) },
+};
+
+/** report.probes['ipv6-lan']['ipv6-address'][]: one global IPv6 address of the LAN (types.ts Ipv6LanAddress). */
+export const ADDRESS_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['address', 'prefix', 'sources', 'thisHost', 'temporary', 'router'],
+  properties: {
+    address: text(45),
+    prefix: text(50),
+    sources: { type: 'array', minItems: 1, maxItems: 3, uniqueItems: true, items: { enum: ['interface', 'neighbour', 'nas-host'] } },
+    thisHost: { type: 'boolean' },
+    interface: text(32),
+    mac: { type: 'string', pattern: '^[0-9a-f]{2}(:[0-9a-f]{2}){5}$' },
+    ipv4: text(15),
+    nas: { type: 'object', additionalProperties: false, required: ['vendor'], properties: { vendor: text(100), model: text(200) } },
+    temporary: { type: ['boolean', 'null'] },
+    router: { type: 'boolean' },
+  },
+};
+
+/** report.probes['ipv6-lan']['ipv6-inventory'][]: how the addresses were looked for (types.ts Ipv6Inventory). */
+export const INVENTORY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['interfaces', 'neighbourTable', 'nasHosts', 'mdns', 'warm', 'dropped', 'documentationPrefixes', 'addressesTruncated', 'warnings'],
+  properties: {
+    interfaces: { type: 'object', additionalProperties: false, required: ['read', 'globalAddresses'], properties: { read: { type: 'boolean' }, globalAddresses: count } },
+    neighbourTable: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'entries', 'truncated', 'rejected'],
+      properties: { status: { enum: ['read', 'failed', 'not-run'] }, entries: count, truncated: { type: 'boolean' }, rejected: count, error: text(500) },
+    },
+    nasHosts: { type: 'object', additionalProperties: false, required: ['recognised', 'withIpv6'], properties: { recognised: count, withIpv6: count } },
+    mdns: { const: 'not-tried' },
+    warm: { const: 'not-sent' },
+    dropped: { type: 'object', additionalProperties: false, required: ['linkLocal', 'ula', 'documentation', 'other'], properties: { linkLocal: count, ula: count, documentation: count, other: count } },
+    documentationPrefixes: { type: 'boolean' },
+    addressesTruncated: { type: 'boolean' },
+    warnings: { type: 'array', maxItems: 32, items: warning },
+  },
+};
+
+/** report.probes['ipv6-lan']['ipv6-firewall'][]: one router's IPv6 firewall (src/net/igd-firewall.ts Ipv6FirewallReading). */
+export const FIREWALL_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['gateway', 'offered', 'enabled', 'inboundPinholeAllowed', 'readBy'],
+  properties: {
+    gateway: text(64),
+    friendlyName: text(200),
+    offered: { type: 'boolean' },
+    enabled: { type: ['boolean', 'null'] },
+    inboundPinholeAllowed: { type: ['boolean', 'null'] },
+    readBy: { enum: ['upnp-igd', 'ipv6-lan', 'none'] },
+    error: warning,
+  },
+};
 
 declare module '../../src/core/observation.js' {
   interface ObservationKinds {

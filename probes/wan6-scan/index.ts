@@ -9,7 +9,10 @@ import { loadPacks } from '../../src/vendors/load.js';
 import { adminPorts } from '../qnap/index.js';
 import { classifyIpv6 } from '../ipv6-lan/address.js';
 import { ipv6AgentUrl, lookup6, type Lookup6 } from './agent-url.js';
-import type { Ipv6Scan, Ipv6ScannedHost } from './types.js';
+import type { ObservationKinds } from '../../src/core/observation.js';
+
+type Ipv6Scan = ObservationKinds['ipv6-scan'];
+type Ipv6ScannedHost = Ipv6Scan['hosts'][number];
 
 /** The agent scans at most 64 addresses per request (schemas/agent-scan-request.schema.json ipv6Targets). */
 export const MAX_TARGETS = 64;

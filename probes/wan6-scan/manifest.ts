@@ -1,8 +1,73 @@
-import type { ProbeManifest } from '../../src/core/probe.js';
-import type { ExposureReport } from '../../src/core/report.generated.js';
+import { reportSchemaRef, type JsonSchema, type ProbeManifest } from '../../src/core/probe.js';
+import type { ExposureReport, WanPort } from '../../src/core/report.generated.js';
 import type { ReportSection, SectionBlock } from '../../src/core/report-section.js';
-import { SCAN_SCHEMA } from './schema.js';
-import type { Ipv6Scan } from './types.js';
+/** One LAN address as the agent saw it over IPv6: the open ports listed, the others counted. */
+export interface Ipv6ScannedHost {
+  address: string;
+  open: WanPort[];
+  closed: number;
+  filtered: number;
+  openFiltered: number;
+}
+
+/** The IPv6 outside view: what the vantage agent reached over IPv6, or why it did not look. */
+export interface Ipv6Scan {
+  status: 'scanned' | 'skipped' | 'failed';
+  /** The user asked for it: --vantage6, or a --vantage agent that has an IPv6 address. */
+  requested: boolean;
+  code?: string;
+  reason?: string;
+  agentUrl?: string;
+  /** This host's address as the agent saw it. */
+  callerAddress?: string;
+  /** The prefix the agent scoped the targets to (the caller's /64, or /56 by the operator's choice). */
+  prefix?: string;
+  engine?: 'nmap' | 'connect';
+  durationMs?: number;
+  portSpec?: string;
+  /** TCP ports asked per address. */
+  portsAsked: number;
+  targets: string[];
+  hosts: Ipv6ScannedHost[];
+  refused: { address: string; reason: string }[];
+  warnings: string[];
+}
+
+const text = (maxLength: number): JsonSchema => ({ type: 'string', maxLength });
+const count: JsonSchema = { type: 'integer', minimum: 0 };
+
+/** report.probes['wan6-scan']['ipv6-scan'][]: the IPv6 outside view (types.ts Ipv6Scan). */
+export const SCAN_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'requested', 'portsAsked', 'targets', 'hosts', 'refused', 'warnings'],
+  properties: {
+    status: { enum: ['scanned', 'skipped', 'failed'] },
+    requested: { type: 'boolean' },
+    code: { type: 'string', pattern: '^EXP_ERR_[A-Z0-9_]+$' },
+    reason: text(1000),
+    agentUrl: text(300),
+    callerAddress: text(45),
+    prefix: text(64),
+    engine: { enum: ['nmap', 'connect'] },
+    durationMs: { type: 'number', minimum: 0 },
+    portSpec: text(4096),
+    portsAsked: count,
+    targets: { type: 'array', maxItems: 64, items: text(45) },
+    hosts: {
+      type: 'array',
+      maxItems: 64,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['address', 'open', 'closed', 'filtered', 'openFiltered'],
+        properties: { address: text(45), open: { type: 'array', maxItems: 65535, items: reportSchemaRef('WanPort') }, closed: count, filtered: count, openFiltered: count },
+      },
+    },
+    refused: { type: 'array', maxItems: 64, items: { type: 'object', additionalProperties: false, required: ['address', 'reason'], properties: { address: text(45), reason: text(300) } } },
+    warnings: { type: 'array', maxItems: 100, items: text(2000) },
+  },
+};
 
 declare module '../../src/core/observation.js' {
   interface ObservationKinds {

@@ -82,7 +82,7 @@ export type IpRunner = (args: readonly string[], options: { signal: AbortSignal;
 
 export const runIp: IpRunner = (args, options) =>
   new Promise((resolve, reject) => {
-    execFile('ip', [...args], { signal: options.signal, timeout: options.timeoutMs, maxBuffer: options.maxBytes, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (error, stdout) => {
+    execFile('ip', [...args], { signal: options.signal, timeout: options.timeoutMs, maxBuffer: options.maxBytes, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (error: Error | null, stdout: string) => {
       if (error) reject(error);
       else resolve(stdout);
     });
