@@ -35,7 +35,8 @@ function entry(value: unknown, family: 4 | 6): Neighbour | undefined {
   const row = value as Record<string, unknown>;
   const { dst, lladdr, dev } = row;
   if (typeof dst !== 'string' || typeof lladdr !== 'string' || typeof dev !== 'string') return undefined;
-  if (dst.length > 45 || net.isIP(dst) !== family || !INTERFACE.test(dev)) return undefined;
+  // ip prints no zone id (fe80::1%eth0): one in the table is not ip's output.
+  if (dst.length > 45 || dst.includes('%') || net.isIP(dst) !== family || !INTERFACE.test(dev)) return undefined;
   const mac = lladdr.toLowerCase();
   if (!MAC.test(mac) || mac === '00:00:00:00:00:00' || mac === 'ff:ff:ff:ff:ff:ff') return undefined;
   const state = Array.isArray(row['state']) ? row['state'].filter((item): item is string => typeof item === 'string' && item.length <= 16).slice(0, 8) : [];
