@@ -45,6 +45,9 @@ Outside view:
                             prints at start; several separated by ';' (like curl --pinnedpubkey)
   --vantage-ca FILE         verify the agent's certificate against this PEM file (its own certificate or its CA)
                             instead of this machine's CAs
+  --vantage6 URL            the same agent reached over IPv6 (e.g. https://[2001:db8::7]:7447), which scans the
+                            LAN's global IPv6 addresses inside this host's /64 (default: --vantage when its host
+                            is an IPv6 address or a name with one)
   --ports SPEC              qnap, common, top1000, all, ports and ranges, comma separated (default qnap,common);
                             every port a UPnP mapping opens is always added
   --engine auto|nmap|connect

@@ -101,7 +101,7 @@ t.test('the recorded descriptions offer WANIPv6FirewallControl:1 on their own or
 
 t.test('FRITZ!Box description, miniupnpd answer: the UPnP probe reads it, this module reuses it', async (t) => {
   const router = await replay(FRITZ, '/igd2upnp/control/WANIPv6Firewall1', { status: 200, body: RECORDED });
-  t.teardown(router.close);
+  t.teardown(() => router.close());
   const gateway = await readGateway(new URL(router.url), '127.0.0.1', undefined, context());
   t.same(gateway.firewall, { enabled: true, inboundPinholeAllowed: true });
   const before = router.calls.length;
@@ -113,7 +113,7 @@ t.test('FRITZ!Box description, miniupnpd answer: the UPnP probe reads it, this m
 t.test('a router the UPnP probe could not read (no connection service) is asked here, once', async (t) => {
   const off = RECORDED.replace('<FirewallEnabled>1</FirewallEnabled>', '<FirewallEnabled>0</FirewallEnabled>');
   const router = await replay(FRITZ, '/igd2upnp/control/WANIPv6Firewall1', { status: 200, body: off });
-  t.teardown(router.close);
+  t.teardown(() => router.close());
   const reading = await readIpv6Firewall(describedOnly(FRITZ, router.url), { signal, requestTimeoutMs: 2000 });
   t.match(reading, { offered: true, enabled: false, inboundPinholeAllowed: true, readBy: 'ipv6-lan' });
   t.same(router.calls, [`/igd2upnp/control/WANIPv6Firewall1 ${SERVICE_TYPES.wanIpv6FirewallControl1}#GetFirewallStatus`]);
@@ -121,12 +121,12 @@ t.test('a router the UPnP probe could not read (no connection service) is asked 
 
 t.test('a fault, a hang and a foreign control URL cost the reading, never the scan', async (t) => {
   const faulty = await replay(MINIUPNPD, '/nowhere', { status: 200, body: RECORDED });
-  t.teardown(faulty.close);
+  t.teardown(() => faulty.close());
   const fault = await readIpv6Firewall(describedOnly(MINIUPNPD, faulty.url), { signal, requestTimeoutMs: 2000 });
   t.match(fault, { offered: true, enabled: null, readBy: 'ipv6-lan', error: { code: 'EXP_ERR_SOAP_FAULT', upnpErrorCode: 401 } });
 
   const hanging = await replay(MINIUPNPD, '/ctl/IP6FCtl', 'hang');
-  t.teardown(hanging.close);
+  t.teardown(() => hanging.close());
   const slow = await readIpv6Firewall(describedOnly(MINIUPNPD, hanging.url), { signal, requestTimeoutMs: 150 });
   t.equal(slow.enabled, null);
   t.ok(slow.error?.code.startsWith('EXP_ERR_'), slow.error?.code);
