@@ -58,6 +58,9 @@ export function classifyIpv6(address: string, allowDocumentation = false): { cla
   if ((first & 0xe000) !== 0x2000) return of('other');
   const documentation = (first === 0x2001 && second === 0x0db8) || (first === 0x3fff && (second & 0xf000) === 0);
   if (documentation) return of(allowDocumentation ? 'global' : 'documentation');
+  // Inside 2000::/3 but never a home LAN's address (the agent refuses them too, src/server/agent/ipv6-scope.ts):
+  // 2001::/23 (Teredo, benchmarking, ORCHID) and 6to4 2002::/16, which embeds somebody's IPv4 address.
+  if ((first === 0x2001 && second < 0x0200) || first === 0x2002) return of('other');
   return of('global');
 }
 
