@@ -81,13 +81,18 @@ export function createIpv6LanProbe(dependencies: Ipv6LanDependencies): ProbeActi
         warnings,
       };
 
+      // A router the UPnP probe read has its firewall status in its gateway already; only the ones it could not
+      // ask (no WAN connection service) are asked here and recorded as readings of this probe.
       const firewalls = [];
       for (const gateway of observationsOf(context.observations, 'gateway').map((observation) => observation.data)) {
-        firewalls.push(await readIpv6Firewall(gateway, { signal: context.signal, requestTimeoutMs: context.options.requestTimeoutMs }));
+        const reading = await readIpv6Firewall(gateway, { signal: context.signal, requestTimeoutMs: context.options.requestTimeoutMs });
+        if (reading.readBy === 'ipv6-lan' || (reading.offered && reading.readBy === 'none')) firewalls.push(reading);
       }
+      // Nothing found and nothing failed: no IPv6 section (coverage.ipv6 says "no global IPv6" when an outside view was asked).
+      const worthTelling = collected.addresses.length > 0 || warnings.length > 0 || collected.truncated || (six instanceof Error ? false : six.truncated);
       return [
         ...collected.addresses.map((data): Observation => ({ probe: 'ipv6-lan', kind: 'ipv6-address', subject: data.address, at, data })),
-        { probe: 'ipv6-lan', kind: 'ipv6-inventory', subject: 'lan', at, data: inventory },
+        ...(worthTelling ? [{ probe: 'ipv6-lan', kind: 'ipv6-inventory', subject: 'lan', at, data: inventory } as Observation] : []),
         ...firewalls.map((data): Observation => ({ probe: 'ipv6-lan', kind: 'ipv6-firewall', subject: data.gateway, at, data })),
       ];
     },

@@ -45,7 +45,9 @@ function scannedHost(host: { address: string; ports: WanPort[] }): Ipv6ScannedHo
 
 export function createWan6ScanProbe(dependencies: { lookup: Lookup6 }): ProbeAction {
   return {
-    appliesTo: () => true,
+    // Only when there is something to say: an outside view was asked for (its IPv6 half is then always reported,
+    // "no global IPv6" included), or the LAN has global addresses that no agent looked at.
+    appliesTo: (context) => context.options.wan && (context.options.vantageUrl !== undefined || context.options.vantage6Url !== undefined || ipv6Targets(context).length > 0),
     async run(context: ProbeContext): Promise<Observation[]> {
       const { options } = context;
       if (!options.wan) return [observation({ status: 'skipped', requested: false, code: 'EXP_ERR_WAN_SKIPPED', reason: '--no-wan: nothing was sent beyond the LAN', ...empty })];
@@ -55,10 +57,13 @@ export function createWan6ScanProbe(dependencies: { lookup: Lookup6 }): ProbeAct
       if (targets.length === 0) {
         return [observation({ status: 'skipped', requested, code: 'EXP_ERR_IPV6_NO_GLOBAL', reason: 'this network has no global IPv6: nothing to reach over IPv6', ...empty })];
       }
+      if (agentUrl === undefined && options.vantageUrl !== undefined) {
+        // An outside view was asked for, and the agent cannot be reached over IPv6: the IPv6 half of it failed.
+        const reason = `the LAN has ${targets.length} global IPv6 address(es), but the agent at --vantage has no IPv6 address: give --vantage6 URL (the agent's IPv6 address) to check what the internet reaches over IPv6`;
+        return [observation({ status: 'failed', requested: true, code: 'EXP_ERR_IPV6_VANTAGE', reason, ...empty, targets })];
+      }
       if (agentUrl === undefined) {
-        const reason = options.vantageUrl
-          ? `the LAN has ${targets.length} global IPv6 address(es), but the agent at --vantage has no IPv6 address: give --vantage6 URL to check what the internet reaches over IPv6`
-          : `the LAN has ${targets.length} global IPv6 address(es) and no vantage agent was named: what the internet reaches over IPv6 was not checked (use --vantage, or --vantage6)`;
+        const reason = `the LAN has ${targets.length} global IPv6 address(es) and no vantage agent was named: what the internet reaches over IPv6 was not checked (use --vantage, or --vantage6)`;
         return [observation({ status: 'skipped', requested: false, code: 'EXP_ERR_NO_VANTAGE', reason, ...empty, targets })];
       }
       const [firstTarget, ...otherTargets] = targets;

@@ -160,17 +160,26 @@ function notCheckedFinding(scan: Ipv6Scan, addresses: readonly Ipv6LanAddress[])
   };
 }
 
+/** Every router's IPv6 firewall: as the UPnP probe read it with the gateway, or as the IPv6 probe read it. */
+export function allFirewalls(observations: readonly Observation[]): Ipv6Firewall[] {
+  const fromGateways = observationsOf(observations, 'gateway').flatMap(({ data: gateway }): Ipv6Firewall[] =>
+    gateway.firewall ? [{ gateway: gateway.address, ...(gateway.friendlyName ? { friendlyName: gateway.friendlyName } : {}), offered: true, ...gateway.firewall, readBy: 'upnp-igd' }] : [],
+  );
+  return [...fromGateways, ...observationsOf(observations, 'ipv6-firewall').map((entry) => entry.data)];
+}
+
 /** The IPv6 findings: open ports seen from outside over IPv6, a router whose IPv6 firewall is off, an IPv6 LAN left unchecked. */
 export function ipv6Rules(observations: readonly Observation[]): Finding[] {
   const scan = ipv6ScanOf(observations);
   const addresses = observationsOf(observations, 'ipv6-address').map((entry) => entry.data);
-  const firewalls = observationsOf(observations, 'ipv6-firewall').map((entry) => entry.data);
   const gateways = observationsOf(observations, 'gateway').map((entry) => entry.data);
+  const firewalls = allFirewalls(observations);
   const hosts = observationsOf(observations, 'host').map((entry) => entry.data);
   const findings: Finding[] = firewalls.filter((firewall) => firewall.enabled === false).map((firewall) => firewallOffFinding(firewall, gateways.find((gateway) => gateway.address === firewall.gateway), gateways));
   if (!scan) return findings;
   if (scan.status !== 'scanned') {
-    if (scan.targets.length > 0 && addresses.length > 0) findings.push(notCheckedFinding(scan, addresses));
+    // An outside view was asked for and its IPv6 half failed while the LAN has global addresses: say so, loudly.
+    if (scan.status === 'failed' && scan.targets.length > 0 && addresses.length > 0) findings.push(notCheckedFinding(scan, addresses));
     return findings;
   }
   const attribution = attribute(scan, firewalls);
