@@ -53,9 +53,9 @@ export function createWan6ScanProbe(dependencies: { lookup: Lookup6 }): ProbeAct
       if (!options.wan) return [observation({ status: 'skipped', requested: false, code: 'EXP_ERR_WAN_SKIPPED', reason: '--no-wan: nothing was sent beyond the LAN', ...empty })];
       const agentUrl = await ipv6AgentUrl(options, dependencies.lookup, context.signal);
       const targets = ipv6Targets(context);
-      const requested = agentUrl !== undefined;
       if (targets.length === 0) {
-        return [observation({ status: 'skipped', requested, code: 'EXP_ERR_IPV6_NO_GLOBAL', reason: 'this network has no global IPv6: nothing to reach over IPv6', ...empty })];
+        // Not a view anybody could ask for: nothing to reach over IPv6 does not make the scan incomplete.
+        return [observation({ status: 'skipped', requested: false, code: 'EXP_ERR_IPV6_NO_GLOBAL', reason: 'this network has no global IPv6: nothing to reach over IPv6', ...empty })];
       }
       if (agentUrl === undefined && options.vantageUrl !== undefined) {
         // An outside view was asked for, and the agent cannot be reached over IPv6: the IPv6 half of it failed.

@@ -106,7 +106,7 @@ t.test('coverage.ipv6: complete, partial, skipped, failed', async (t) => {
   t.match(complete, { status: 'complete', requested: true, vantage: 'agent', ports: { asked: 16, answered: 16 }, scope: { description: /2001:db8:1:2::\/64/ } });
   const refused = ipv6Coverage(observations(scanned([host(OWN, [], 4, 0)], { refused: [{ address: NAS_STABLE, reason: 'outside the caller /64' }] })));
   t.match(refused, { status: 'partial', reason: { code: 'EXP_ERR_IPV6_VANTAGE', message: /outside the caller/ } });
-  const none = ipv6Coverage(observations({ status: 'skipped', requested: true, code: 'EXP_ERR_IPV6_NO_GLOBAL', reason: 'this network has no global IPv6: nothing to reach over IPv6', portsAsked: 0, targets: [], hosts: [], refused: [], warnings: [] }));
+  const none = ipv6Coverage(observations({ status: 'skipped', requested: false, code: 'EXP_ERR_IPV6_NO_GLOBAL', reason: 'this network has no global IPv6: nothing to reach over IPv6', portsAsked: 0, targets: [], hosts: [], refused: [], warnings: [] }));
   t.match(none, { status: 'skipped', reason: { code: 'EXP_ERR_IPV6_NO_GLOBAL', message: 'this network has no global IPv6: nothing to reach over IPv6' } });
   t.equal(ipv6Coverage(observations(undefined)), undefined, 'no IPv6 probe, no coverage.ipv6');
 });

@@ -85,7 +85,7 @@ t.test('an agent that does not answer over IPv6: failed', async (t) => {
 });
 
 t.test('skipped: no global address, no IPv6 agent, --no-wan', async (t) => {
-  t.match(await run({ vantage6Url: 'http://[::1]:9' }, []), { status: 'skipped', requested: true, code: 'EXP_ERR_IPV6_NO_GLOBAL', reason: 'this network has no global IPv6: nothing to reach over IPv6' });
+  t.match(await run({ vantage6Url: 'http://[::1]:9' }, []), { status: 'skipped', requested: false, code: 'EXP_ERR_IPV6_NO_GLOBAL', reason: 'this network has no global IPv6: nothing to reach over IPv6' });
   t.match(await run({ vantageUrl: 'http://192.0.2.7:7447' }, [address('2400:4050::1')]), { status: 'failed', requested: true, code: 'EXP_ERR_IPV6_VANTAGE', reason: /--vantage6/, targets: ['2400:4050::1'] }, 'an IPv4-only agent: the IPv6 half of the asked outside view failed');
   t.match(await run({}, [address('2400:4050::1')]), { status: 'skipped', requested: false, reason: /no vantage agent was named/ });
   t.match(await run({ wan: false }, [address('2400:4050::1')]), { status: 'skipped', code: 'EXP_ERR_WAN_SKIPPED' });
