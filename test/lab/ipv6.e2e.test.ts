@@ -1,26 +1,11 @@
 // The IPv6 IPoE line: a NAS with a global address behind a router with no IPv4 port forward, the router's IPv6
 // firewall on, pinholed, or off. One lab for the whole file (test/lab/lines.ts).
 import t from 'tap';
-import { httpGet, soapRequest, type Lab, type LabHost } from './lab.js';
+import { httpGet, soapRequest } from './lab.js';
 import { startFakeServices } from './exposure.js';
-import { withLine } from './lines.js';
+import { connect, withLine } from './lines.js';
 
 const IP6FC = 'urn:schemas-upnp-org:service:WANIPv6FirewallControl:1';
-
-const CONNECT_SCRIPT = `
-const net = require('node:net');
-const s = net.connect({ host: process.argv[1], port: Number(process.argv[2]) });
-const done = (what) => { process.stdout.write(what); s.destroy(); process.exit(0); };
-s.setTimeout(Number(process.argv[3]), () => done('timeout'));
-s.on('connect', () => done('open'));
-s.on('error', (e) => done(e.code === 'ECONNREFUSED' ? 'refused' : String(e.code)));
-`;
-
-/** One TCP connect from inside a namespace: 'open', 'refused', 'timeout' (dropped) or the error code. */
-async function connect(lab: Lab, from: LabHost, host: string, port: number, timeoutMs = 400): Promise<string> {
-  const r = await lab.exec(from, process.execPath, ['-e', CONNECT_SCRIPT, host, String(port), String(timeoutMs)], { timeoutMs: timeoutMs + 10_000 });
-  return r.stdout.trim();
-}
 
 t.test('IPv6 line', async (t) => {
   const started = Date.now();

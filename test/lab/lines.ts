@@ -245,32 +245,40 @@ export async function withLine(t: TapTest, opts: LineOptions): Promise<LineLab |
 async function mapERouter(l: Lab, ranges: PortRange[]): Promise<void> {
   const r = l.router;
   const shared = r.wanAddress;
-  // lab.ts's MASQUERADE would pick any port: replace it by the port set
-  await iptables(l, r, '-t', 'nat', '-D', 'POSTROUTING', '-o', 'wan0', '-j', 'MASQUERADE');
+  const other = `${l.other.address}:${OTHER_SUBSCRIBER_PORT}`;
+  const nat: string[] = [];
   for (const proto of ['tcp', 'udp']) {
-    for (let i = 0; i < ranges.length; i++) {
-      const range = ranges[i]!;
+    ranges.forEach((range, i) => {
       // "--every n-i --packet 0" over the connections the previous rules left: each block takes its turn
-      const turn = i < ranges.length - 1 ? ['-m', 'statistic', '--mode', 'nth', '--every', String(ranges.length - i), '--packet', '0'] : [];
-      await iptables(l, r, '-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan0', '-p', proto, ...turn, '-j', 'SNAT', '--to-source', `${shared}:${range.from}-${range.to}`);
-    }
+      const turn = i < ranges.length - 1 ? `-m statistic --mode nth --every ${ranges.length - i} --packet 0 ` : '';
+      nat.push(`-A POSTROUTING -o wan0 -p ${proto} ${turn}-j SNAT --to-source ${shared}:${range.from}-${range.to}`);
+    });
   }
-  await iptables(l, r, '-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan0', '-j', 'SNAT', '--to-source', shared);
-  // another subscriber's port forward on the same shared address, outside this home's set
-  await iptables(l, r, '-t', 'nat', '-A', 'PREROUTING', '-i', 'wan0', '-p', 'tcp', '--dport', String(OTHER_SUBSCRIBER_PORT), '-j', 'DNAT', '--to-destination', `${l.other.address}:${OTHER_SUBSCRIBER_PORT}`);
-  await iptables(l, r, '-I', 'FORWARD', '-i', 'wan0', '-p', 'tcp', '-d', l.other.address, '--dport', String(OTHER_SUBSCRIBER_PORT), '-j', 'ACCEPT');
+  // lab.ts's MASQUERADE would pick any port: the port set replaces it (one restore: ~60 rules in one process)
+  await ok(l, r, binaries.iptablesLegacyRestore, ['--noflush'], [
+    '*nat',
+    '-D POSTROUTING -o wan0 -j MASQUERADE',
+    ...nat,
+    `-A POSTROUTING -o wan0 -j SNAT --to-source ${shared}`,
+    // another subscriber's port forward on the same shared address, outside this home's set
+    `-A PREROUTING -i wan0 -p tcp --dport ${OTHER_SUBSCRIBER_PORT} -j DNAT --to-destination ${other}`,
+    'COMMIT',
+    '*filter',
+    `-I FORWARD -i wan0 -p tcp -d ${l.other.address} --dport ${OTHER_SUBSCRIBER_PORT} -j ACCEPT`,
+    'COMMIT',
+    '',
+  ].join('\n'));
 }
 
 /** Counters in the wan host: every TCP/UDP packet it sends to the shared address, inside the set (RETURN rules) or not. */
 async function wanCounters(lab: LineLab, ranges: PortRange[]): Promise<void> {
-  const w = lab.wan;
   const shared = lab.mapE!.sharedAddress;
-  await iptables(lab, w, '-N', 'PSET');
-  await iptables(lab, w, '-A', 'OUTPUT', '-d', shared, '-j', 'PSET');
+  const rules = ['*filter', ':PSET - [0:0]', `-A OUTPUT -d ${shared} -j PSET`];
   for (const proto of ['tcp', 'udp']) {
-    for (const range of ranges) await iptables(lab, w, '-A', 'PSET', '-p', proto, '--dport', `${range.from}:${range.to}`, '-m', 'comment', '--comment', 'inside', '-j', 'RETURN');
+    for (const range of ranges) rules.push(`-A PSET -p ${proto} --dport ${range.from}:${range.to} -m comment --comment inside -j RETURN`);
   }
-  for (const proto of ['tcp', 'udp']) await iptables(lab, w, '-A', 'PSET', '-p', proto, '-m', 'comment', '--comment', 'outside', '-j', 'RETURN');
+  for (const proto of ['tcp', 'udp']) rules.push(`-A PSET -p ${proto} -m comment --comment outside -j RETURN`);
+  await ok(lab, lab.wan, binaries.iptablesLegacyRestore, ['--noflush'], [...rules, 'COMMIT', ''].join('\n'));
 }
 
 async function readCounters(lab: LineLab): Promise<{ inside: number; outside: number }> {
@@ -281,4 +289,68 @@ async function readCounters(lab: LineLab): Promise<{ inside: number; outside: nu
     if (m) counts[m[2] as 'inside' | 'outside'] += Number(m[1]);
   }
   return counts;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small probes the line tests run inside lab namespaces: one TCP connect, and a listener that logs its peers.
+
+const CONNECT_SCRIPT = `
+const net = require('node:net');
+const s = net.connect({ host: process.argv[1], port: Number(process.argv[2]) });
+const done = (what) => { process.stdout.write(what); s.destroy(); process.exit(0); };
+s.setTimeout(Number(process.argv[3]), () => done('timeout'));
+s.on('connect', () => done('open'));
+s.on('error', (e) => done(e.code === 'ECONNREFUSED' ? 'refused' : String(e.code)));
+`;
+
+/** One TCP connect from inside a namespace: 'open', 'refused', 'timeout' (dropped) or the error code. */
+export async function connect(lab: Lab, from: LabHost, host: string, port: number, timeoutMs = 400): Promise<string> {
+  const r = await lab.exec(from, process.execPath, ['-e', CONNECT_SCRIPT, host, String(port), String(timeoutMs)], { timeoutMs: timeoutMs + 10_000 });
+  return r.stdout.trim();
+}
+
+const LISTEN_SCRIPT = `
+const net = require('node:net');
+const server = net.createServer((s) => { process.stdout.write(JSON.stringify({ address: s.remoteAddress, port: s.remotePort }) + '\\n'); s.end(); });
+server.listen(Number(process.argv[1]), () => process.stdout.write('ready\\n'));
+`;
+
+export interface Peer {
+  address: string;
+  port: number;
+}
+
+/**
+ * A TCP listener on `port` in `host`'s namespace while `during` runs; resolves with the peers it saw (as the
+ * listener's kernel saw them: after every NAT on the way), once `expect` connections arrived or 10 s passed.
+ */
+export async function listenAndLog(lab: Lab, host: LabHost, port: number, during: () => Promise<void>, expect: number): Promise<Peer[]> {
+  const child = lab.spawn(host, process.execPath, ['-e', LISTEN_SCRIPT, String(port)]);
+  const peers: Peer[] = [];
+  let buffered = '';
+  let ready: () => void = () => undefined;
+  let enough: () => void = () => undefined;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const isEnough = new Promise<void>((resolve) => (enough = resolve));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line === 'ready') ready();
+      else if (line !== '') peers.push(JSON.parse(line) as Peer);
+      if (peers.length >= expect) enough();
+    }
+  });
+  const bound = (what: Promise<void>, ms: number, label: string): Promise<void> =>
+    Promise.race([what, new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`listener in ${host.ns}: ${label} within ${ms} ms`)), ms).unref())]);
+  try {
+    await bound(isReady, 10_000, 'not listening');
+    await during();
+    await bound(isEnough, 10_000, `fewer than ${expect} connections (${peers.length})`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  return peers;
 }
