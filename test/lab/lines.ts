@@ -10,6 +10,8 @@
  *                   prefix 240b:10::/31, so the shipped rule data computes the PSID from the scanner's own address.
  *                   IPv4 leaves SNAT-ed into that PSID's 15 blocks of 16 ports (one SNAT rule per block, taken in
  *                   turn); a DNAT for port 8443 (outside the set) to the "other" host plays another subscriber.
+ *                   The router's WAN IPv4 is the shared address the rule computes (106.73.A.B), point-to-point to
+ *                   the wan host (11.A.B.2).
  *                   The wan host counts every packet it sends to the shared address, inside the set or not.
  *   line 'ds-lite'  an extra namespace "aftr" between router and wan: router wan0 192.0.0.2/29 (the B4 address),
  *                   aftr 192.0.0.1/29, which MASQUERADEs to its own 11.A.B.1 toward the wan host (11.A.B.2).
@@ -100,6 +102,16 @@ export function lineAddresses(line: LineKind, a: number, b: number, psid = 0x34)
     routerWan: `${wanLink}::1`,
     wan: line === 'ds-lite' ? `${aftrLink}::2` : `${wanLink}::2`,
   };
+}
+
+/**
+ * The v6plus rule for 240b:10::/31 maps to IPv4 106.72.0.0/15, the 17 bits after the rule prefix (IPv6 bits 31..47)
+ * being the IPv4 suffix (RFC 7597 EA bits; the rule table of the missing233/map-e calculator, research sheet 1.4).
+ * The lab's LAN is 240b:11:AABB:PP00::/64: bit 31 is 1 and bits 32..47 are AABB, so the address is 106.73.A.B.
+ * A real, routed address, harmless here for the same reason as the prefix: the lab has no route out.
+ */
+export function mapESharedAddress(a: number, b: number): string {
+  return `106.73.${a}.${b}`;
 }
 
 async function ok(lab: Lab, host: LabHost | string, cmd: string, args: string[], input?: string): Promise<string> {
@@ -202,6 +214,15 @@ export async function withLine(t: TapTest, opts: LineOptions): Promise<LineLab |
           'COMMIT', '',
         ].join('\n'));
       } else {
+        if (line === 'map-e') {
+          // the shared IPv4 address is the one the v6plus rule gives this prefix, so that a scanner computing it
+          // from the rule data agrees with what the router and the agent see: point-to-point to the wan host
+          r.wanAddress = mapESharedAddress(a, b);
+          await ip(l, r, 'addr', 'flush', 'dev', 'wan0');
+          await ip(l, r, 'addr', 'add', r.wanAddress, 'peer', `${l.wan.address}/32`, 'dev', 'wan0');
+          await ip(l, l.wan, 'addr', 'flush', 'dev', 'eth0');
+          await ip(l, l.wan, 'addr', 'add', l.wan.address, 'peer', `${r.wanAddress}/32`, 'dev', 'eth0');
+        }
         await ip(l, r, '-6', 'addr', 'add', `${v.routerWan}/64`, 'dev', 'wan0');
         await ip(l, l.wan, '-6', 'addr', 'add', `${v.wan}/64`, 'dev', 'eth0');
         await ip(l, l.wan, '-6', 'route', 'add', v.lanCidr, 'via', v.routerWan);

@@ -37,6 +37,7 @@ t.test('MAP-E line', async (t) => {
     t.equal(mapE.ranges[0]?.from, firstBlock);
     t.equal(portSetSize(mapE.set), 240);
     t.match(lab.v6.scanner, /^240b:11:/, 'the LAN /64 lies inside the v6plus rule prefix 240b:10::/31');
+    t.match(mapE.sharedAddress, /^106\.73\./, 'the shared address is the one the rule gives the prefix');
     const seen = await listenAndLog(lab, lab.wan, 9999, async () => {
       for (const host of [lab.scanner, lab.nas]) {
         const r = await lab.exec(host, process.execPath, ['-e', CONNECTIONS_SCRIPT, lab.wan.address, '9999', '20'], { timeoutMs: 20_000 });
