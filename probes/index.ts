@@ -5,6 +5,7 @@
  */
 export { manifest as myqnapcloud } from './myqnapcloud/manifest.js';
 export { manifest as natPmp } from './nat-pmp/manifest.js';
+export { manifest as passiveInternetDb } from './passive-internetdb/manifest.js';
 export { manifest as qnap } from './qnap/manifest.js';
 export { manifest as upnpIgd } from './upnp-igd/manifest.js';
 export { manifest as wanScan } from './wan-scan/manifest.js';

@@ -3,6 +3,7 @@ import type { Finding } from '../core/report.generated.js';
 import { ruleContext, type RuleContext } from './doors.js';
 import { myQnapCloudFindings } from './myqnapcloud.js';
 import { natPmpRules } from './nat-pmp.js';
+import { passiveRules } from './passive.js';
 import { qnapFindings } from './qnap.js';
 import { serviceFindings } from './services.js';
 import { upnpRules } from './upnp.js';
@@ -18,6 +19,7 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   (_observations, context) => qnapFindings(context),
   (_observations, context) => serviceFindings(context),
   (observations, context) => myQnapCloudFindings(observations, context),
+  (observations) => passiveRules(observations),
 ];
 
 /** The findings, raw: unsorted, and ids not yet made unique (judge() does both). `context` is the join, when the caller has it. */
