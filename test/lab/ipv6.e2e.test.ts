@@ -1,11 +1,16 @@
 // The IPv6 IPoE line: a NAS with a global address behind a router with no IPv4 port forward, the router's IPv6
 // firewall on, pinholed, or off. One lab for the whole file (test/lab/lines.ts).
 import t from 'tap';
+import { fileURLToPath } from 'node:url';
 import { httpGet, soapRequest } from './lab.js';
-import { startFakeServices } from './exposure.js';
+import { scanWithVantage, startAgent, startFakeServices } from './exposure.js';
 import { connect, withLine } from './lines.js';
 
 const IP6FC = 'urn:schemas-upnp-org:service:WANIPv6FirewallControl:1';
+const TOKEN = 'lab-token-'.padEnd(48, '6');
+const INTERNETDB_SERVER = fileURLToPath(new URL('../support/fake-internetdb-server.ts', import.meta.url));
+const INTERNETDB_ANSWERS = fileURLToPath(new URL('../fixtures/internetdb/lab-answers.json', import.meta.url));
+const INTERNETDB_PORT = 8099;
 
 t.test('IPv6 line', async (t) => {
   const started = Date.now();
@@ -45,5 +50,28 @@ t.test('IPv6 line', async (t) => {
     // miniupnpd answers from its own flags, not from ip6tables: "enabled" whatever LINE6 holds
     t.match(body, /<FirewallEnabled>1<\/FirewallEnabled>/);
     t.match(body, /<InboundPinholeAllowed>1<\/InboundPinholeAllowed>/);
+  });
+
+  const agent = await startAgent(lab, TOKEN, ['--engine', 'connect']);
+
+  await t.test('passive: the fake InternetDB\'s extra port is shown as seen by Shodan, closed now', async (t) => {
+    // The endpoint may be plain http only on loopback: the fake runs on the scanner host's own 127.0.0.1, inside the lab.
+    const fake = lab.spawn(lab.scanner, process.execPath, ['--import', 'tsx', INTERNETDB_SERVER, '--port', String(INTERNETDB_PORT), '--answers', INTERNETDB_ANSWERS, '--host', '127.0.0.1']);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the fake InternetDB did not start')), 30_000);
+      fake.stdout?.once('data', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    const run = await scanWithVantage(lab, agent, TOKEN, ['--ports', '9443', '--passive', 'internetdb', '--passive-endpoint', `http://127.0.0.1:${INTERNETDB_PORT}`]);
+    t.equal(run.code, 0, run.stderr);
+    const report = run.report!;
+    t.equal(report.wan.ports.find((p) => p.port === 9443 && p.protocol === 'TCP')?.state, 'closed', 'the agent sees 9443 closed now');
+    const closedNow = report.findings.find((f) => f.id === 'passive-port-closed-now-tcp-9443');
+    t.ok(closedNow, 'the port Shodan saw is a finding');
+    t.match(closedNow?.title, /open at Shodan's last crawl, and is closed now/);
+    t.match(closedNow?.evidence.map((e) => e.subject).join(' '), lab.router.wanAddress, 'about the WAN address the agent saw');
+    t.equal(report.coverage.passive?.status, 'complete');
   });
 });
