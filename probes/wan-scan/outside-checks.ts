@@ -1,10 +1,11 @@
+import net from 'node:net';
 import { httpRequest } from '../../src/net/http.js';
 import { parseDeviceDescription, CONNECTION_SERVICE_TYPES } from '../../src/net/igd-description.js';
 import { getExternalIpAddress } from '../../src/net/igd-client.js';
 import { natPmpExternalAddress } from '../../src/net/natpmp.js';
 import { ssdpSearch } from '../../src/net/ssdp.js';
 import { formatPortList } from '../../src/net/portscan/port-spec.js';
-import type { PortScanEngine, PortResult } from '../../src/net/portscan/types.js';
+import type { PortScanEngine, PortResult, PortScanResult } from '../../src/net/portscan/types.js';
 import { isExposureError } from '../../src/core/errors.js';
 import type { AgentScanResponse } from '../../src/core/agent.generated.js';
 import type { IgdControl, WanPort } from '../../src/core/report.generated.js';
@@ -16,12 +17,18 @@ const MAX_TEXT = 200;
 const MAX_BANNER = 1024;
 
 export interface OutsideCheckOptions {
-  /** The one address to look at: the caller (agent), or the router's external address (local vantage). */
+  /**
+   * The one address to look at: the caller (agent), one of the caller's IPv6 addresses (agent, ipv6Targets), or
+   * the router's external address (local vantage). For an IPv6 target only the TCP scan and the fingerprints run:
+   * SSDP, NAT-PMP and the IGD control are IPv4 router checks.
+   */
   target: string;
+  /** May be empty (a port set that holds none of the ports asked): then nothing is scanned. */
   ports: readonly number[];
   engine: PortScanEngine;
   serviceDetection: boolean;
-  udp: boolean;
+  /** Both UDP checks, none, or each one on its own (a shared address: only those whose port is the caller's). */
+  udp: boolean | { ssdp: boolean; natPmp: boolean };
   igd?: { port: number; path: string };
   /** Run the vendor packs' fingerprints against the open TCP ports found (on `target` only). */
   fingerprint?: boolean;
@@ -52,28 +59,34 @@ export function toWanPort(result: PortResult): WanPort {
  * internet (reflection and amplification, CallStranger-class abuse). No answer is "open|filtered", as nmap says
  * for UDP: silence proves nothing.
  */
-export async function checkUdp(target: string, signal: AbortSignal | undefined): Promise<WanPort[]> {
+export async function checkUdp(target: string, signal: AbortSignal | undefined, which: { ssdp: boolean; natPmp: boolean } = { ssdp: true, natPmp: true }): Promise<WanPort[]> {
   const [ssdp, natPmp] = await Promise.all([
-    ssdpSearch({ interfaceAddresses: [], unicastTargets: [target], windowMs: 1500, maxAnswers: 16, searchTargets: ['ssdp:all', 'urn:schemas-upnp-org:device:InternetGatewayDevice:1'], signal }),
-    natPmpExternalAddress(target, { signal, timeoutMs: 1500 }),
+    which.ssdp
+      ? ssdpSearch({ interfaceAddresses: [], unicastTargets: [target], windowMs: 1500, maxAnswers: 16, searchTargets: ['ssdp:all', 'urn:schemas-upnp-org:device:InternetGatewayDevice:1'], signal })
+      : undefined,
+    which.natPmp ? natPmpExternalAddress(target, { signal, timeoutMs: 1500 }) : undefined,
   ]);
-  const ssdpAnswers = ssdp.answers.filter((answer) => answer.from === target);
-  return [
-    {
+  const ssdpAnswers = ssdp?.answers.filter((answer) => answer.from === target) ?? [];
+  const results: WanPort[] = [];
+  if (which.ssdp) {
+    results.push({
       port: 1900,
       protocol: 'UDP',
       service: 'ssdp',
       state: ssdpAnswers.length > 0 ? 'open' : 'open|filtered',
       ...(ssdpAnswers[0] ? { banner: clip(`SERVER: ${ssdpAnswers[0].server}; LOCATION: ${ssdpAnswers[0].location}`, MAX_BANNER) ?? '' } : {}),
-    },
-    {
+    });
+  }
+  if (which.natPmp) {
+    results.push({
       port: 5351,
       protocol: 'UDP',
       service: 'nat-pmp',
       state: natPmp ? 'open' : 'open|filtered',
       ...(natPmp ? { banner: `version ${natPmp.version}, result ${natPmp.resultCode}, external address ${natPmp.externalIp ?? 'none'}` } : {}),
-    },
-  ];
+    });
+  }
+  return results;
 }
 
 /**
@@ -124,14 +137,19 @@ export function fingerprintPorts(ports: readonly PortResult[]): number[] {
 export async function runOutsideChecks(options: OutsideCheckOptions): Promise<AgentScanResponse> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  const scanning = options.engine.scan({
-    target: options.target,
-    ports: options.ports,
-    timeoutMs: options.timeoutMs,
-    serviceDetection: options.serviceDetection,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const ipv4 = net.isIPv4(options.target);
+  const scanning: Promise<Pick<PortScanResult, 'engine' | 'ports' | 'warnings'>> =
+    options.ports.length === 0
+      ? Promise.resolve({ engine: options.engine.name, ports: [], warnings: [] })
+      : options.engine.scan({
+          target: options.target,
+          ports: options.ports,
+          timeoutMs: options.timeoutMs,
+          serviceDetection: options.serviceDetection,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+  const udpChecks = !ipv4 || options.udp === false ? undefined : options.udp === true ? { ssdp: true, natPmp: true } : options.udp;
   // The fingerprints need only the open TCP ports: they start when the port scan is done, while the UDP checks
   // still wait out their listening window (decision 0013: the whole check waited on both).
   const fingerprinting = scanning.then((scan) => {
@@ -150,8 +168,8 @@ export async function runOutsideChecks(options: OutsideCheckOptions): Promise<Ag
   });
   const [scan, udp, igd, fingerprint] = await Promise.all([
     scanning,
-    options.udp ? checkUdp(options.target, options.signal) : Promise.resolve([]),
-    options.igd ? checkIgdControl(options.target, options.igd.port, options.igd.path, options.signal) : Promise.resolve(undefined),
+    udpChecks && (udpChecks.ssdp || udpChecks.natPmp) ? checkUdp(options.target, options.signal, udpChecks) : Promise.resolve([]),
+    options.igd && ipv4 ? checkIgdControl(options.target, options.igd.port, options.igd.path, options.signal) : Promise.resolve(undefined),
     fingerprinting,
   ]);
   return {

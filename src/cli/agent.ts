@@ -12,6 +12,9 @@ import { parseCommandArgs, usageError } from './usage.js';
 
 const usage = (message: string) => usageError('agent', message);
 
+/** The port the agent listens on when --listen is not given. */
+const DEFAULT_AGENT_PORT = 7447;
+
 /** Runs until SIGINT/SIGTERM (the signal), then closes the server and lets running scans finish or abort. */
 export async function agentCommand(argv: readonly string[], io: Io, signal: AbortSignal): Promise<number> {
   const { values } = parseCommandArgs('agent', argv, {
@@ -26,12 +29,18 @@ export async function agentCommand(argv: readonly string[], io: Io, signal: Abor
     'max-concurrent': { type: 'string' },
     'rate-limit': { type: 'string' },
     'syn-scan': { type: 'boolean' },
+    'ipv6-scope': { type: 'string' },
+    'allow-documentation-prefixes': { type: 'boolean' },
   });
   if (values.help) {
     io.stdout.write(AGENT_HELP);
     return 0;
   }
-  const listen = parseListen(values.listen, 'agent');
+  // No --listen, or a bare port: both address families (dual stack), falling back to IPv4 where IPv6 is off.
+  const bare = values.listen === undefined || /^\d{1,5}$/.test(values.listen);
+  const listen = bare ? { host: '::', port: values.listen === undefined ? DEFAULT_AGENT_PORT : parseListen(`[::]:${values.listen}`, 'agent').port } : parseListen(values.listen, 'agent');
+  const scope = values['ipv6-scope'] ?? '64';
+  if (scope !== '64' && scope !== '56') throw usage('--ipv6-scope must be 64 (the caller\'s /64, the default) or 56 (its /56)');
   const engineChoice = values.engine ?? 'auto';
   if (!(ENGINE_CHOICES as readonly string[]).includes(engineChoice)) throw usage(`--engine must be one of ${ENGINE_CHOICES.join(', ')}`);
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw usage('--tls-cert and --tls-key go together');
@@ -62,16 +71,30 @@ export async function agentCommand(argv: readonly string[], io: Io, signal: Abor
       throw createError('EXP_ERR_AGENT_CONFIG', `--tls-cert ${values['tls-cert'] ?? ''} holds no PEM certificate`, { hint: 'Give the certificate in PEM ("-----BEGIN CERTIFICATE-----"), the leaf first.' });
     }
   }
+  const allowDocumentationPrefixes = values['allow-documentation-prefixes'] ?? false;
   const app = await buildAgent({
     token: token.token,
     engine: () => Promise.resolve(engine),
     limits,
     ...(https ? { https } : {}),
     log: (line) => void io.stderr.write(`${line}\n`),
+    ipv6: { prefixLength: scope === '56' ? 56 : 64, allowDocumentationPrefixes },
   });
-  await app.listen({ host: listen.host, port: listen.port });
+  try {
+    await app.listen({ host: listen.host, port: listen.port });
+  } catch (error) {
+    // A machine with IPv6 off cannot bind "::"; the default then serves IPv4 alone, as agents did before.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!bare || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw error;
+    io.stderr.write(`IPv6 is not available here (${code}); listening on IPv4 only.\n`);
+    listen.host = '0.0.0.0';
+    await app.listen({ host: listen.host, port: listen.port });
+  }
   const scheme = https ? 'https' : 'http';
-  io.stderr.write(`exposure agent listening on ${scheme}://${listen.host}:${listen.port} (engine ${engine.name})\n`);
+  const shown = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  io.stderr.write(`exposure agent listening on ${scheme}://${shown}:${listen.port} (engine ${engine.name}${listen.host === '::' ? ', IPv4 and IPv6' : ''})\n`);
+  if (scope === '56') io.stderr.write('IPv6 targets may be anywhere in the caller\'s /56 (--ipv6-scope 56): a caller can have other homes\' addresses scanned where a provider puts several homes in one /56.\n');
+  if (allowDocumentationPrefixes) io.stderr.write('Warning: --allow-documentation-prefixes treats 2001:db8::/32 and 3fff::/20 as global addresses. It is for the test lab only.\n');
   if (pin !== undefined) {
     // What a scanner needs to trust a self-signed certificate: its key's pin, to compare or to paste.
     io.stderr.write(`Pin: ${pin} (SHA-256 of the certificate's public key). Scan with:\n\n  --vantage-pin ${pin}\n\n`);

@@ -108,13 +108,17 @@ verified or that refuses the token is exit 2: only you can fix it. No router ans
 (UPnP may be off), reported as a partial inside view, not exit 3.
 `;
 
-export const AGENT_HELP = `Usage: exposure agent --listen HOST:PORT [options]
+export const AGENT_HELP = `Usage: exposure agent [--listen HOST:PORT] [options]
 
 The vantage agent. Run it on a machine on the internet (a small VPS). It scans the address each request comes
-from, and only that address: a request cannot name a target. Requests need the bearer token.
+from, and only that address: a request cannot name an IPv4 target. On a shared IPv4 address (MAP-E) it scans
+only the caller's own port set, and refuses a set the caller's source ports do not fit. Over IPv6 a request may
+name addresses of its own network, only inside the caller's /64. Requests need the bearer token.
 
-  --listen HOST:PORT        where to listen, e.g. 0.0.0.0:7447 (required). Do not put it behind a reverse
-                            proxy: the address it scans is the TCP peer, and a proxy would make that itself.
+  --listen HOST:PORT        where to listen (default [::]:7447: IPv4 and IPv6, or 0.0.0.0:7447 where IPv6 is
+                            off); a bare PORT listens on both families; 0.0.0.0:PORT on IPv4 only, [::1]:PORT
+                            and [2001:db8::5]:PORT on one address. Do not put it behind a reverse proxy: the
+                            address it scans is the TCP peer, and a proxy would make that itself.
   --token-file FILE         the bearer token (default $XDG_CONFIG_HOME/exposure-scanner/agent-token); created
                             with a random token, mode 0600, and printed once, when it does not exist
   --tls-cert FILE --tls-key FILE
@@ -123,10 +127,17 @@ from, and only that address: a request cannot name a target. Requests need the b
   --engine auto|nmap|connect
                             nmap when installed (auto), or the built-in engine
   --syn-scan                nmap -sS instead of -sT (needs root)
-  --max-ports N             largest port set per request (default 65535: "all")
+  --max-ports N             most ports per request, over all its IPv6 targets (default 65535: "all")
   --max-duration SECONDS    longest scan per request (default 300)
   --max-concurrent N        scans at once over all clients (default 2; one per client in any case)
-  --rate-limit N            scan requests per client per 10 minutes (default 6)
+  --rate-limit N            scan requests per client per 10 minutes (default 6; GET /v1/whoami: 30); an
+                            IPv6 client is counted by its /64
+  --ipv6-scope 64|56        the prefix IPv6 targets must share with the caller (default 64). 56 is your
+                            decision as the operator: where a provider gives each home a /56 it is still one
+                            home; where it does not, a caller could name a neighbour's addresses
+  --allow-documentation-prefixes
+                            treat 2001:db8::/32 and 3fff::/20 as global addresses: for the test lab only,
+                            which must use them; never on an agent on the internet
 
 Every refused request is logged on standard error: time, status, code, client address (never the token).
 `;

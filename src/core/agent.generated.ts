@@ -108,7 +108,7 @@ export interface AgentScanResponse {
     ipv6Prefix?: string;
   };
   /**
-   * One entry per IPv6 target scanned (requests with ipv6Targets).
+   * One entry per IPv6 target scanned (requests with ipv6Targets), with its ports and, when asked for, its fingerprints.
    *
    * @maxItems 64
    */
@@ -118,6 +118,7 @@ export interface AgentScanResponse {
      * @maxItems 65535
      */
     ports: WanPort[];
+    fingerprint?: QnapFingerprint2;
   }[];
   /**
    * IPv6 targets the agent did not scan, each with why (outside the caller's prefix, not a global unicast address).
@@ -310,6 +311,20 @@ export interface PortSet {
    * The caller's PSID, below 2^k.
    */
   psid: number;
+}
+/**
+ * What the fingerprints saw on this target's open TCP ports, when the request asked for them.
+ */
+export interface QnapFingerprint2 {
+  /**
+   * @maxItems 32
+   */
+  services: HostService[];
+  device: null | QnapDevice;
+  /**
+   * @maxItems 32
+   */
+  indicators?: IndicatorMatch[];
 }
 
 /**

@@ -185,7 +185,8 @@ async function probePort(port: number, options: FingerprintHostOptions, packs: r
     return { service, results, indicators: found };
   }
 
-  const origin = new URL(`${https ? 'https' : 'http'}://${address}:${port}/`);
+  // An IPv6 address goes in brackets in a URL (a NAS reached over IPv6).
+  const origin = new URL(`${https ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}/`);
   const answers = new Map<string, HttpAnswer | Error>();
   // The fingerprints first, then the indicators (most ask for the page the fingerprints already fetched: GET /).
   const asks: Array<{ pack: LoadedPack; fingerprint?: Fingerprint; indicator?: Indicator; request: Request }> = [

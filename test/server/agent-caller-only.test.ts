@@ -1,6 +1,6 @@
 // The one property that keeps the agent from being an open scanner: it scans the address the TCP connection came
 // from, and nothing a request says. Each test here fails for an agent that honours X-Forwarded-For, Forwarded
-// (or X-Real-IP), a body field, that refuses or mis-scans an IPv4-mapped IPv6 peer, or that scans 127.0.0.1
+// (or X-Real-IP), a body field, that refuses or mis-scans an IPv4-mapped IPv6 peer or an IPv6 peer, or that scans 127.0.0.1
 // when the connection came from another loopback address. The engine only records whom it was asked to scan
 // (udp: false, no igd, no fingerprint), so even a mutant sends nothing anywhere.
 import t, { type Test } from 'tap';
@@ -126,12 +126,12 @@ t.test('a second loopback address: a connection from 127.0.0.2 scans 127.0.0.2, 
   t.same(targets.at(-1), '127.0.0.1');
 });
 
-t.test('an IPv6 peer is refused (the engines scan IPv4), and nothing is scanned', async (t) => {
+t.test('an IPv6 peer (::1) is scanned at its own address, whatever the headers say', async (t) => {
   const { port, targets } = await agent(t, '::1');
   const answer = await post(port, SCAN, { host: '::1', headers: { 'x-forwarded-for': '127.0.0.1' } });
-  t.equal(answer.status, 400);
-  t.equal(answer.body.error?.code, 'EXP_ERR_AGENT_UNSUPPORTED_CLIENT');
-  t.same(targets, []);
+  t.equal(answer.status, 200, JSON.stringify(answer.body));
+  t.equal(answer.body.address, '::1');
+  t.same(targets, ['::1']);
 });
 
 /** An engine that holds every scan until released; `started` resolves when the agent has handed it a scan. */

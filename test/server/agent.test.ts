@@ -152,10 +152,13 @@ t.test('tokens: created once with mode 0600, compared in constant time, refused 
   t.ok((await readFile(file, 'utf8')).startsWith(created.token));
 });
 
-t.test('caller address: IPv4 and IPv4-mapped only', async (t) => {
+t.test('caller address: IPv4 (IPv4-mapped too) and IPv6 in canonical form; nothing else', async (t) => {
   t.equal(callerAddress('203.0.113.5'), '203.0.113.5');
   t.equal(callerAddress('::ffff:203.0.113.5'), '203.0.113.5');
-  t.equal(callerAddress('2001:db8::1'), undefined);
+  t.equal(callerAddress('2001:db8::1'), '2001:db8::1');
+  t.equal(callerAddress('2001:DB8:0:0::1'), '2001:db8::1');
+  t.equal(callerAddress('fe80::1%lo'), undefined, 'a zone id names a link of this machine');
+  t.equal(callerAddress('::ffff:102:304'), undefined, 'an IPv4-mapped address not in dotted form is not taken for IPv4');
   t.equal(callerAddress(undefined), undefined);
 });
 

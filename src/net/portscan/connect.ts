@@ -5,12 +5,12 @@
  * bytes and time) and kept escaped, see banner.ts. Adaptive concurrency and timeouts: connect-window.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { abortError, createError } from '../../core/errors.js';
 import { CLOSED, ConnectShard, OPEN, type ShardJob, type ShardOutcome, type ShardStats, type ShardTuning } from './connect-shard.js';
 import { startWorkerShard, type RunningShard } from './connect-worker.js';
+import { scanTarget } from './target.js';
 import type { PortResult, PortScanEngine, PortScanOptions, PortScanResult } from './types.js';
 
 export interface ConnectEngineOptions {
@@ -92,12 +92,14 @@ function checkInteger(name: string, value: number, min: number, max: number): vo
   }
 }
 
-function validate(options: PortScanOptions): void {
+/** Checks the options before any connection; returns the target as the sockets get it (IPv6 canonical). */
+function validate(options: PortScanOptions): string {
   // Before any connection: a name would go to DNS (which could point anywhere), a CIDR would be many targets.
   const target: unknown = options.target; // typed, but it may come from an API request
-  if (typeof target !== 'string' || !net.isIPv4(target)) {
-    throw createError('EXP_ERR_USAGE', `The connect engine scans one IPv4 address; "${String(target).slice(0, 60)}" is not one`, {
-      hint: 'Give the address as four numbers, e.g. 203.0.113.7 (no names, no ranges, no IPv6).',
+  const parsed = scanTarget(target);
+  if (parsed === undefined) {
+    throw createError('EXP_ERR_USAGE', `The connect engine scans one IPv4 or IPv6 address; "${String(target).slice(0, 60)}" is not one`, {
+      hint: 'Give the address itself, e.g. 203.0.113.7 or 2001:db8::7 (no names, no ranges, no zone ids).',
     });
   }
   let previous = 0;
@@ -110,6 +112,7 @@ function validate(options: PortScanOptions): void {
   if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) {
     throw createError('EXP_ERR_USAGE', `The scan time limit must be a positive number of milliseconds (got ${String(options.timeoutMs)})`);
   }
+  return parsed.address;
 }
 
 /** Free file descriptors under the soft limit (Linux /proc); undefined elsewhere, where EMFILE handling must do. */
@@ -131,8 +134,8 @@ function startLocalShard(job: ShardJob, onSettled: (settled: number) => void): R
 type Settings = typeof DEFAULTS;
 
 async function scan(options: PortScanOptions, settings: Settings, engine: ConnectEngineOptions): Promise<PortScanResult> {
-  validate(options);
-  const { signal, target, ports, timeoutMs } = options;
+  const target = validate(options);
+  const { signal, ports, timeoutMs } = options;
   if (signal?.aborted) throw abortError(signal, 'The port scan');
   const started = performance.now();
 

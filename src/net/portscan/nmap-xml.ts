@@ -1,6 +1,8 @@
+import net from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { createError } from '../../core/errors.js';
 import { decodeXmlText } from '../xml.js';
+import { ipv6Value } from './ipv6.js';
 import type { PortResult, PortState } from './types.js';
 
 /**
@@ -22,7 +24,7 @@ const ARRAYS = new Set(['host', 'address', 'hostname', 'port', 'script', 'extrap
 const ATTR = '@_';
 
 export interface NmapXmlRequest {
-  /** The address that was scanned; only the <host> with this IPv4 address is read. */
+  /** The address that was scanned; only the <host> with this address (IPv4, or IPv6 in any spelling) is read. */
   target: string;
   /** The ports that were asked for: every one of them gets a result, and no other port does. */
   ports: readonly number[];
@@ -171,7 +173,21 @@ function parseDocument(text: string): unknown {
 }
 
 /**
- * Reads nmap -oX output for one IPv4 target. Unlisted requested ports take the state of nmap's `<extraports>`
+ * Whether an <address> record names the target: an ipv4 record by its text, an ipv6 one by value (nmap prints
+ * the compressed form; the target may be spelled another way). A MAC record never matches.
+ */
+function sameAddress(address: Node, target: string): boolean {
+  const addr = attr(address, 'addr');
+  const type = attr(address, 'addrtype') ?? 'ipv4';
+  if (addr === undefined) return false;
+  if (type === 'ipv4') return addr === target && net.isIPv4(target);
+  if (type !== 'ipv6' || addr.length > 45) return false;
+  const seen = ipv6Value(addr);
+  return seen !== undefined && seen === ipv6Value(target);
+}
+
+/**
+ * Reads nmap -oX output for one IPv4 or IPv6 target. Unlisted requested ports take the state of nmap's `<extraports>`
  * summary: by the `ports` list nmap 7.x puts in `<extrareasons>`, else by the only summary there is. A port
  * nmap accounts for nowhere is `filtered` with a warning, never silently left out.
  */
@@ -192,8 +208,7 @@ export function parseNmapXml(text: string, request: NmapXmlRequest): NmapXmlScan
   const errorMessage = attr(finished, 'errormsg');
   if (errorMessage !== undefined) scan.errorMessage = errorMessage;
 
-  const host = nodes(run, 'host').find((candidate) =>
-    nodes(candidate, 'address').some((address) => attr(address, 'addr') === request.target && (attr(address, 'addrtype') ?? 'ipv4') === 'ipv4'));
+  const host = nodes(run, 'host').find((candidate) => nodes(candidate, 'address').some((address) => sameAddress(address, request.target)));
   if (host === undefined) return scan;
   if (attr(host, 'timedout') === 'true') return { ...scan, host: 'timed-out' };
 

@@ -8,6 +8,7 @@ import { abortError, createError, type ExposureError } from '../../core/errors.j
 import { MAX_NMAP_XML_CHARS } from './nmap-limits.js';
 import type { NmapXmlScan } from './nmap-xml.js';
 import { formatPortList } from './port-spec.js';
+import { scanTarget } from './target.js';
 import type { PortScanEngine, PortScanOptions, PortScanResult } from './types.js';
 
 export interface NmapInstallation {
@@ -93,10 +94,12 @@ async function nmapToRun(): Promise<string | undefined> {
   return executable;
 }
 
-function validate(options: PortScanOptions): void {
-  if (!net.isIPv4(options.target)) {
-    throw createError('EXP_ERR_USAGE', `nmap target must be an IPv4 address, not "${options.target.slice(0, 60)}"`, {
-      hint: 'Give the address itself, e.g. 203.0.113.7; names and option-like text are refused.',
+/** Checks the options before anything is spawned; returns them with the target in canonical form. */
+function validate(options: PortScanOptions): PortScanOptions {
+  const target = scanTarget(options.target);
+  if (target === undefined) {
+    throw createError('EXP_ERR_USAGE', `nmap target must be an IPv4 or IPv6 address, not "${options.target.slice(0, 60)}"`, {
+      hint: 'Give the address itself, e.g. 203.0.113.7 or 2001:db8::7; names, zone ids and option-like text are refused.',
     });
   }
   const { ports } = options;
@@ -106,6 +109,7 @@ function validate(options: PortScanOptions): void {
   if (!Number.isInteger(options.timeoutMs) || options.timeoutMs <= 0 || options.timeoutMs > MAX_TIMEOUT_MS) {
     throw createError('EXP_ERR_USAGE', `nmap timeoutMs must be an integer from 1 to ${MAX_TIMEOUT_MS}`);
   }
+  return { ...options, target: target.address };
 }
 
 /**
@@ -126,6 +130,8 @@ export function nmapArguments(options: PortScanOptions, scanType: '-sT' | '-sS' 
     '-oX', '-',
     '-p', formatPortList(options.ports),
     ...(options.serviceDetection === true ? ['-sV', '--version-light'] : []),
+    // nmap reads an IPv6 literal as a name unless told the scan is IPv6.
+    ...(net.isIPv6(options.target) ? ['-6'] : []),
     '--', options.target,
   ];
 }
@@ -306,9 +312,9 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw abortError(signal, 'The nmap scan');
 }
 
-async function scan(options: PortScanOptions, config: NmapEngineConfig): Promise<PortScanResult> {
+async function scan(given: PortScanOptions, config: NmapEngineConfig): Promise<PortScanResult> {
   // Validation comes before anything is spawned, `nmap --version` included.
-  validate(options);
+  const options = validate(given);
   throwIfAborted(options.signal);
   const nmap = await nmapToRun();
   if (nmap === undefined) {

@@ -18,7 +18,7 @@ export interface PortResult {
 }
 
 export interface PortScanOptions {
-  /** A validated IPv4 address literal. Engines refuse anything else. */
+  /** One IPv4 or IPv6 address literal (no zone id, not IPv4-mapped). Engines refuse anything else. */
   target: string;
   /** Sorted, unique, 1-65535. */
   ports: readonly number[];

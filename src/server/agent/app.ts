@@ -1,15 +1,19 @@
-import net from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import requestSchema from '../../../schemas/agent-scan-request.schema.json' with { type: 'json' };
 import responseSchema from '../../../schemas/agent-scan-response.schema.json' with { type: 'json' };
-import { runOutsideChecks } from '../../../probes/wan-scan/outside-checks.js';
-import { parsePortSpec } from '../../net/portscan/port-spec.js';
+import whoamiSchema from '../../../schemas/agent-whoami-response.schema.json' with { type: 'json' };
 import type { PortScanEngine } from '../../net/portscan/types.js';
+import { scanTarget, type ScanTarget } from '../../net/portscan/target.js';
+import { ipv6Text, ipv6Value, prefixOf } from '../../net/portscan/ipv6.js';
 import { isExposureError, type ErrorCode } from '../../core/errors.js';
-import type { AgentScanRequest } from '../../core/agent.generated.js';
+import type { AgentScanRequest, AgentWhoamiResponse } from '../../core/agent.generated.js';
 import { AGENT_RESPONSE_BUDGET_BYTES } from '../../core/agent-limits.js';
 import { fitAnswer } from './fit-answer.js';
+import { planScan } from './scan-plan.js';
+import { runPlan } from './run-plan.js';
+import { SourcePortLog, type SourcePortLogOptions } from './source-ports.js';
+import type { Ipv6ScopeOptions } from './ipv6-scope.js';
 import { sendError } from '../reply.js';
 import { bearerToken, tokenMatches } from '../token.js';
 
@@ -23,6 +27,8 @@ export interface AgentLimits {
   /** Scan requests per client per window. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /** GET /v1/whoami requests per client per window: a client calls it a few times before each scan. */
+  whoamiRateLimitMax: number;
 }
 
 export const DEFAULT_AGENT_LIMITS: AgentLimits = {
@@ -32,6 +38,7 @@ export const DEFAULT_AGENT_LIMITS: AgentLimits = {
   maxConcurrentScans: 2,
   rateLimitMax: 6,
   rateLimitWindowMs: 10 * 60 * 1000,
+  whoamiRateLimitMax: 30,
 };
 
 export interface AgentOptions {
@@ -42,25 +49,53 @@ export interface AgentOptions {
   https?: { key: Buffer; cert: Buffer };
   /** One line per refused or failed request: time, status, code, client address (never a header, so never the token). */
   log?: (line: string) => void;
+  /** Which IPv6 targets a caller may name: its /64 (default) or /56, and the documentation prefixes for the lab. */
+  ipv6?: Partial<Ipv6ScopeOptions>;
+  /** The source-port record's bounds and clock (tests give a fake clock). */
+  sourcePorts?: Partial<SourcePortLogOptions>;
 }
 
-const DEFAULT_PORTS = 'qnap,common';
 /** Requests are tiny; anything larger is not a client of ours. */
 const BODY_LIMIT = 16 * 1024;
 
-/** The caller's own IPv4 address: the only thing this agent will ever scan. Proxies are not trusted. */
-export function callerAddress(remote: string | undefined): string | undefined {
+/**
+ * The caller's own address: an IPv4 address (an IPv4-mapped peer of a dual-stack socket is its IPv4 address) or
+ * an IPv6 one, canonical. What the agent scans is this or, over IPv6, addresses of its prefix. Proxies are not
+ * trusted.
+ */
+export function callerTarget(remote: string | undefined): ScanTarget | undefined {
   if (!remote) return undefined;
-  const address = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
-  return net.isIPv4(address) ? address : undefined;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(remote)?.[1];
+  return scanTarget(mapped ?? remote);
+}
+
+/** The caller's address as text, or undefined when the socket has none the agent can scan. */
+export function callerAddress(remote: string | undefined): string | undefined {
+  return callerTarget(remote)?.address;
+}
+
+/**
+ * Whom the rate limits and the one-scan-at-a-time rule count: an IPv4 address, or an IPv6 caller's /64 (a home
+ * has 2^64 addresses of its own: counted one by one, they would lift every limit).
+ */
+export function clientKey(remote: string | undefined): string {
+  const caller = callerTarget(remote);
+  if (caller === undefined) return remote ?? 'unknown';
+  if (caller.family === 4) return caller.address;
+  const value = ipv6Value(caller.address) ?? 0n;
+  return `${ipv6Text(prefixOf(value, 64))}/64`;
 }
 
 /**
  * The vantage agent: a small service on a VPS that scans whoever asks it, and nobody else. A request cannot name
- * a target (the schema has no such field and refuses unknown ones); the address scanned is the socket's peer.
+ * an IPv4 target (the schema has no such field and refuses unknown ones): the address scanned is the socket's
+ * peer, and on a shared (MAP-E) address only the caller's own ports. Over IPv6 a request may name addresses, but
+ * only inside the peer's own /64 (or /56): the rules are in scan-plan.ts, decision 0020.
  */
 export async function buildAgent(options: AgentOptions): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_AGENT_LIMITS, ...options.limits };
+  const ipv6: Ipv6ScopeOptions = { prefixLength: 64, allowDocumentationPrefixes: false, ...options.ipv6 };
+  const sourcePorts = new SourcePortLog(options.sourcePorts);
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
@@ -107,44 +142,58 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
 
   await app.register(rateLimit, {
     global: false,
-    keyGenerator: (request) => request.socket.remoteAddress ?? 'unknown',
+    keyGenerator: (request) => clientKey(request.socket.remoteAddress),
     // An Error, so that the error handler above has its message (a plain object reached it with none).
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`Too many scan requests from this address: at most ${context.max} per ${Math.round(limits.rateLimitWindowMs / 1000)} s; retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`), {
+    errorResponseBuilder: (request, context) =>
+      Object.assign(new Error(`Too many ${request.routeOptions.url === '/v1/whoami' ? 'whoami' : 'scan'} requests from this address: at most ${context.max} per ${Math.round(limits.rateLimitWindowMs / 1000)} s; retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`), {
         statusCode: 429,
       }),
   });
 
+  const authorised = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (!tokenMatches(options.token, bearerToken(request.headers.authorization))) {
+      return fail(reply.header('www-authenticate', 'Bearer'), 401, 'EXP_ERR_AGENT_UNAUTHORIZED', 'A valid bearer token is required');
+    }
+    // Only callers with the token add to the record: a stranger on the same shared address cannot fill it.
+    const caller = callerTarget(request.socket.remoteAddress);
+    const port = request.socket.remotePort;
+    if (caller !== undefined && port !== undefined) sourcePorts.record(caller.address, port);
+    return undefined;
+  };
+
   app.get('/v1/healthz', () => Promise.resolve({ ok: true }));
+
+  app.get(
+    '/v1/whoami',
+    {
+      schema: { response: { 200: whoamiSchema } },
+      onRequest: [app.rateLimit({ max: limits.whoamiRateLimitMax, timeWindow: limits.rateLimitWindowMs }), authorised],
+    },
+    (request, reply) => {
+      const caller = callerTarget(request.socket.remoteAddress);
+      const port = request.socket.remotePort;
+      if (!caller || port === undefined) return fail(reply, 400, 'EXP_ERR_AGENT_UNSUPPORTED_CLIENT', 'The agent cannot tell the address this request came from');
+      const answer: AgentWhoamiResponse = { address: caller.address, family: caller.family === 4 ? 'IPv4' : 'IPv6', port, seenPorts: sourcePorts.seen(caller.address).slice(0, 64) };
+      return reply.send(answer);
+    },
+  );
 
   app.post<{ Body: AgentScanRequest }>(
     '/v1/scan',
     {
       schema: { body: requestSchema, response: { 200: responseSchema } },
       // The limiter runs first, so failed token guesses count against the limit too.
-      onRequest: [
-        app.rateLimit({ max: limits.rateLimitMax, timeWindow: limits.rateLimitWindowMs }),
-        async (request, reply) => {
-          if (!tokenMatches(options.token, bearerToken(request.headers.authorization))) {
-            return fail(reply.header('www-authenticate', 'Bearer'), 401, 'EXP_ERR_AGENT_UNAUTHORIZED', 'A valid bearer token is required');
-          }
-          return undefined;
-        },
-      ],
+      onRequest: [app.rateLimit({ max: limits.rateLimitMax, timeWindow: limits.rateLimitWindowMs }), authorised],
     },
     async (request, reply) => {
-      const target = callerAddress(request.socket.remoteAddress);
-      if (!target) return fail(reply, 400, 'EXP_ERR_AGENT_UNSUPPORTED_CLIENT', 'The agent scans IPv4 callers only; connect to it over IPv4');
-      let ports: number[];
-      try {
-        ports = parsePortSpec(request.body.ports ?? DEFAULT_PORTS);
-      } catch (error) {
-        return fail(reply, 400, 'EXP_ERR_AGENT_BAD_REQUEST', error instanceof Error ? error.message : 'Invalid ports');
-      }
-      if (ports.length > limits.maxPorts) return fail(reply, 413, 'EXP_ERR_AGENT_TOO_LARGE', `At most ${limits.maxPorts} ports per scan; asked for ${ports.length}`);
+      const caller = callerTarget(request.socket.remoteAddress);
+      if (!caller) return fail(reply, 400, 'EXP_ERR_AGENT_UNSUPPORTED_CLIENT', 'The agent cannot tell the address this request came from');
+      const plan = planScan({ caller, request: request.body, seenPorts: sourcePorts.seen(caller.address), maxPorts: limits.maxPorts, ipv6 });
+      if (plan.refused) return fail(reply, plan.status, plan.code, plan.message);
       // A client does not know this agent's limit: a longer wish is cut to it, not refused.
       const seconds = Math.min(request.body.timeoutSeconds ?? limits.maxDurationSeconds, limits.maxDurationSeconds);
-      const busyUntil = running.get(target);
+      const client = clientKey(request.socket.remoteAddress);
+      const busyUntil = running.get(client);
       if (busyUntil !== undefined) {
         const retry = Math.max(1, Math.ceil((busyUntil - Date.now()) / 1000));
         return fail(reply.header('retry-after', String(retry)), 429, 'EXP_ERR_AGENT_BUSY', `A scan of this address is already running; it ends within ${retry} s`);
@@ -152,7 +201,7 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
       if (running.size >= limits.maxConcurrentScans) return fail(reply.header('retry-after', '30'), 503, 'EXP_ERR_AGENT_BUSY', 'The agent is busy; try again shortly');
 
       const hardLimitMs = seconds * 1000 + 5000;
-      running.set(target, Date.now() + hardLimitMs);
+      running.set(client, Date.now() + hardLimitMs);
       // A client that hangs up cancels its scan: no work for nobody.
       const controller = new AbortController();
       // The response's 'close' before its end means the client went away (the request's own 'close' only
@@ -162,14 +211,10 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
       };
       reply.raw.on('close', onClose);
       try {
-        const result = await runOutsideChecks({
-          target,
-          ports,
+        const result = await runPlan(plan, {
           engine: await options.engine(),
           serviceDetection: request.body.serviceDetection ?? false,
-          udp: request.body.udp ?? true,
-          ...(request.body.igd ? { igd: request.body.igd } : {}),
-          // The fingerprints, like the scan, only ever look at the caller: runOutsideChecks takes no other target.
+          // The fingerprints, like the scan, only ever look at the plan's targets: the caller, or its own prefix.
           fingerprint: request.body.fingerprint ?? false,
           timeoutMs: seconds * 1000,
           signal: AbortSignal.any([controller.signal, AbortSignal.timeout(hardLimitMs)]),
@@ -183,7 +228,7 @@ export async function buildAgent(options: AgentOptions): Promise<FastifyInstance
         }
         throw error;
       } finally {
-        running.delete(target);
+        running.delete(client);
         reply.raw.off('close', onClose);
       }
     },

@@ -4,18 +4,27 @@ type Port = AgentScanResponse['ports'][number];
 
 const MAX_WARNINGS = 100;
 
+/** Every port list of the answer: the caller's and, for IPv6 targets, each host's. */
+function portLists(answer: AgentScanResponse): Port[][] {
+  return [answer.ports, ...(answer.hosts ?? []).map((host) => host.ports)];
+}
+
 /**
  * The answer's size in JSON, or a little more (commas counted generously), counted port by port and given up
  * once over `budget`: a whole answer of a hostile host could be more than V8's longest string.
  */
 function fits(answer: AgentScanResponse, budget: number): boolean {
-  const { ports, ...rest } = answer;
-  let total = Buffer.byteLength(JSON.stringify(rest)) + '"ports":[],'.length + ports.length;
-  for (const port of ports) {
-    total += Buffer.byteLength(JSON.stringify(port));
-    if (total > budget) return false;
+  const { ports, hosts, ...rest } = answer;
+  const shells = (hosts ?? []).map((host) => ({ ...host, ports: [] }));
+  let total = Buffer.byteLength(JSON.stringify({ ...rest, hosts: shells })) + '"ports":[],'.length + ports.length;
+  for (const list of portLists(answer)) {
+    total += list.length;
+    for (const port of list) {
+      total += Buffer.byteLength(JSON.stringify(port));
+      if (total > budget) return false;
+    }
   }
-  return true;
+  return total <= budget;
 }
 
 function withWarning(answer: AgentScanResponse, warning: string): AgentScanResponse {
@@ -23,13 +32,15 @@ function withWarning(answer: AgentScanResponse, warning: string): AgentScanRespo
 }
 
 function tcpOnly(answer: AgentScanResponse, keep: (port: Port) => Port): AgentScanResponse {
-  return { ...answer, ports: answer.ports.map((port) => (port.protocol === 'TCP' ? keep(port) : port)) };
+  const map = (ports: Port[]): Port[] => ports.map((port) => (port.protocol === 'TCP' ? keep(port) : port));
+  return { ...answer, ports: map(answer.ports), ...(answer.hosts ? { hosts: answer.hosts.map((host) => ({ ...host, ports: map(host.ports) })) } : {}) };
 }
 
 /**
  * Keeps an answer within `budget` bytes of JSON. Every port state always stays (they are the answer; 65,537 of
- * them take about 3.3 MB); what goes first is what a host can make as large as it likes: TCP banners, then
- * service names, products and versions. The answer says so in its warnings.
+ * them take about 3.3 MB, and the agent never scans more than --max-ports over all targets); what goes first is
+ * what a host can make as large as it likes: TCP banners, then service names, products and versions. The answer
+ * says so in its warnings.
  */
 export function fitAnswer(answer: AgentScanResponse, budget: number): AgentScanResponse {
   if (fits(answer, budget)) return answer;
