@@ -55,6 +55,15 @@ Outside view:
   --service-detection       nmap -sV, or banner grabbing with the built-in engine
   --syn-scan                nmap -sS instead of -sT (needs root and nmap; refused otherwise, and with --vantage)
 
+Passive view (sends your WAN address to a third party):
+  --passive internetdb      also ask Shodan InternetDB what it last saw on the WAN IPv4 address, and show it
+                            beside the active view ("open at Shodan's last crawl, closed now"). This SENDS THE
+                            ADDRESS TO SHODAN, a third party, over https. Only the WAN IPv4 address is sent
+                            (the vantage agent's view of it, else the router's), only a public one. InternetDB is
+                            free for non-commercial use; at volume or inside a product Shodan asks to be told
+                            first. Off unless given; refused with --no-wan
+  --passive-endpoint URL    another InternetDB origin (tests: a loopback fake; http only to loopback)
+
 QNAP:
   --nas ADDRESS             also fingerprint this LAN address (repeatable; IPv4 on a local subnet). The internal
                             clients of the router's mappings are always fingerprinted: admin ports 8080 and 443,

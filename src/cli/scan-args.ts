@@ -8,6 +8,7 @@ import { ENGINE_CHOICES } from '../net/portscan/engine-choice.js';
 import { qnapScanOptions } from '../scan/qnap-options.js';
 import { checkVantageTrust, scanEndpoint } from '../net/vantage-client.js';
 import { parseCommandArgs, usageError } from './usage.js';
+import { passiveEndpointProblem } from '../../probes/passive-internetdb/endpoint.js';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -28,6 +29,21 @@ export interface ScanCommand {
 }
 
 const usage = (message: string, hint?: string) => usageError('scan', message, hint);
+
+export const PASSIVE_SOURCES = ['internetdb'] as const;
+
+/** --passive and --passive-endpoint: opt-in only, and never with --no-wan (the address would leave the LAN). */
+function parsePassive(sources: readonly string[] | undefined, endpoint: string | undefined, wan: boolean): Pick<ScanOptions, 'passive' | 'passiveEndpoint'> {
+  if (sources === undefined) {
+    if (endpoint !== undefined) throw usage('--passive-endpoint needs --passive internetdb');
+    return {};
+  }
+  for (const source of sources) if (!(PASSIVE_SOURCES as readonly string[]).includes(source)) throw usage(`--passive must be one of ${PASSIVE_SOURCES.join(', ')}, not "${source}"`);
+  if (!wan) throw usage('--passive and --no-wan contradict each other: --passive sends the WAN address to a third party');
+  const problem = endpoint === undefined ? undefined : passiveEndpointProblem(endpoint);
+  if (problem !== undefined) throw usage(`--passive-endpoint: ${problem}`);
+  return { passive: [...new Set(sources)] as ScanOptions['passive'], ...(endpoint !== undefined ? { passiveEndpoint: endpoint } : {}) };
+}
 
 export function parseScanArgs(argv: readonly string[]): ScanCommand {
   const { values } = parseCommandArgs('scan', argv, {
@@ -54,6 +70,8 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     'vendor-pack': { type: 'string', multiple: true },
     myqnapcloud: { type: 'string', multiple: true },
     'dns-server': { type: 'string' },
+    passive: { type: 'string', multiple: true },
+    'passive-endpoint': { type: 'string' },
     format: { type: 'string' },
     output: { type: 'string', short: 'o' },
     'fail-on': { type: 'string' },
@@ -72,6 +90,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   if (enumeration !== 'auto' && enumeration !== 'list' && enumeration !== 'index') throw usage(`--enumeration must be auto, list or index, not "${enumeration}"`);
   const engine = values.engine ?? 'auto';
   if (!(ENGINE_CHOICES as readonly string[]).includes(engine)) throw usage(`--engine must be one of ${ENGINE_CHOICES.join(', ')}, not "${engine}"`);
+  const passive = parsePassive(values.passive, values['passive-endpoint'], !values['no-wan']);
   const vantageToken = values['vantage-token'] ?? process.env['EXPOSURE_VANTAGE_TOKEN'];
   const scan = buildScanOptions({
     timeoutSeconds: numberOption('scan', 'timeout', values.timeout, DEFAULT_SCAN_OPTIONS.timeoutSeconds, SCAN_LIMITS.timeoutSeconds.min, SCAN_LIMITS.timeoutSeconds.max, false),
@@ -96,6 +115,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     ...qnapScanOptions(values.nas, values.myqnapcloud, values['dns-server']),
     // Absolute, as --vantage-ca: watch stores the options and may run from another folder. Read at each scan.
     vendorPacks: values['vendor-pack']?.map((folder) => path.resolve(folder)),
+    ...passive,
   });
   checkVantageTrust(scan.vantageUrl, { ca: scan.vantageCa, pin: scan.vantagePin });
   if (scan.vantage6Url !== undefined) {

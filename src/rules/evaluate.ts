@@ -4,6 +4,7 @@ import { ruleContext, type RuleContext } from './doors.js';
 import { ipv6Rules } from './ipv6.js';
 import { myQnapCloudFindings } from './myqnapcloud.js';
 import { natPmpRules } from './nat-pmp.js';
+import { passiveRules } from './passive.js';
 import { qnapFindings } from './qnap.js';
 import { serviceFindings } from './services.js';
 import { upnpRules } from './upnp.js';
@@ -20,6 +21,7 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   (_observations, context) => serviceFindings(context),
   (observations, context) => myQnapCloudFindings(observations, context),
   (observations) => ipv6Rules(observations),
+  (observations) => passiveRules(observations),
 ];
 
 /** The findings, raw: unsorted, and ids not yet made unique (judge() does both). `context` is the join, when the caller has it. */

@@ -22,6 +22,7 @@ export interface ApiScanRequest {
   enumeration?: 'auto' | 'list' | 'index';
   nas?: string[];
   myqnapcloud?: string[];
+  passive?: 'internetdb'[];
 }
 
 /**
@@ -34,6 +35,7 @@ export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerV
   const wan = request.wan ?? true;
   if (request.vantage === true && !vantage) throw createError('EXP_ERR_API_BAD_REQUEST', 'This server has no vantage agent configured (exposure serve --vantage URL)');
   if (request.vantage === true && !wan) throw createError('EXP_ERR_API_BAD_REQUEST', 'vantage and wan: false contradict each other: wan: false keeps every probe on the LAN');
+  if (request.passive !== undefined && request.passive.length > 0 && !wan) throw createError('EXP_ERR_API_BAD_REQUEST', 'passive and wan: false contradict each other: passive sends the WAN address to a third party');
   const useVantage = vantage !== undefined && wan && request.vantage !== false;
   return prepareScan({
     gatewayUrl: request.gateway,
@@ -51,6 +53,8 @@ export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerV
     enumeration: request.enumeration,
     // Never dnsServer: a request could then send DNS queries to any host it likes.
     ...qnapScanOptions(request.nas, request.myqnapcloud, undefined),
+    // Never passiveEndpoint: a request could then send the WAN address anywhere.
+    ...(request.passive !== undefined && request.passive.length > 0 ? { passive: [...request.passive] } : {}),
     ...(useVantage ? { vantageUrl: vantage.url, vantageToken: vantage.token, ...(vantage.ca !== undefined ? { vantageCa: vantage.ca } : {}), ...(vantage.pin !== undefined ? { vantagePin: vantage.pin } : {}) } : {}),
   });
 }
