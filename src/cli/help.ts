@@ -263,6 +263,7 @@ this machine's networks, and the vantage agent can only be the one given here.
                             --vantage-token T); a request can only say yes or no to it
   --vantage-pin sha256/B64  trust that agent's (self-signed) certificate by its key (the pin it prints)
   --vantage-ca FILE         verify that agent's certificate against this PEM file
+  --vantage6 URL            that agent over IPv6, for the IPv6 outside view of the LAN's global addresses
   --rate-limit N            requests per client address per minute (default 300; failed logins count)
   --max-queued N            API scans waiting to run; one more is refused with 503 (default 8)
   --jitter SECONDS          random delay before each scheduled run, at most (default 30)

@@ -12,6 +12,7 @@ import { createWan6ScanProbe, ipv6Targets, MAX_TARGETS } from '../../probes/wan6
 import { ipv6AgentUrl } from '../../probes/wan6-scan/agent-url.js';
 import { ipv6Coverage } from '../../src/rules/ipv6.js';
 import { countingListener } from '../support/agent-client.js';
+import { scanOptionsFromRequest } from '../../src/server/api/scan-request.js';
 
 const TOKEN = 's'.repeat(43);
 const at = '2026-01-01T00:00:00.000Z';
@@ -116,4 +117,11 @@ t.test('at most 64 targets, in the inventory\'s order', async (t) => {
   const targets = ipv6Targets(context({}, many));
   t.equal(targets.length, MAX_TARGETS);
   t.equal(targets[0], '2400:4050::1');
+});
+
+t.test('the API: a scan with the server\'s agent gets its IPv6 URL too (exposure serve --vantage6)', async (t) => {
+  const server = { url: 'https://192.0.2.7:7447', url6: 'https://[2001:db8::7]:7447', token: TOKEN };
+  t.match(scanOptionsFromRequest({ vantage: true }, server), { vantageUrl: server.url, vantage6Url: server.url6 });
+  t.notOk('vantage6Url' in scanOptionsFromRequest({ vantage: false }, server), 'no agent asked, neither over IPv6');
+  t.notOk('vantage6Url' in scanOptionsFromRequest({ vantage: true }, { url: server.url, token: TOKEN }));
 });

@@ -3,8 +3,8 @@
 // ip6tables firewall is on. The scanner runs inside the scanner namespace as a user would (dist/, json output), the
 // agent on the "internet" host over IPv6. Needs root and the lab tools; one lab for the file.
 import t from 'tap';
-import { runExposure, startAgent, startFakeServices, type ExposureRun } from '../lab/exposure.js';
-import { connect, withLine, type LineLab } from '../lab/lines.js';
+import { runExposure, startAgent, startFakeServices, type ExposureRun } from './exposure.js';
+import { connect, withLine, type LineLab } from './lines.js';
 
 const TOKEN = 'lab-token-'.padEnd(48, '6');
 
