@@ -74,3 +74,14 @@ t.test('no ip command: this host\'s own addresses, and a warning that says what 
   const inventory = observations.find((observation) => observation.kind === 'ipv6-inventory');
   t.match(inventory?.data, { neighbourTable: { status: 'failed', error: 'ENOENT' }, warnings: [{ code: 'EXP_ERR_IPV6_NEIGHBOURS' }, { code: 'EXP_ERR_IPV6_NEIGHBOURS' }] });
 });
+
+t.test('a host without a global address of its own reads no table at all (and says nothing)', async (t) => {
+  let calls = 0;
+  const counting: IpRunner = async (args, options) => {
+    calls++;
+    return recorded(args, options);
+  };
+  const probe = createIpv6LanProbe({ interfaces: () => ({ eth0: ETH0 }), runIp: counting, env: {} });
+  t.same(await probe.run(context([nasHost])), [], 'no address, no inventory: coverage.ipv6 tells "no global IPv6" when an outside view is asked');
+  t.equal(calls, 0, 'no ip process started');
+});
