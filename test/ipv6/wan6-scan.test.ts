@@ -13,6 +13,7 @@ import { ipv6AgentUrl } from '../../probes/wan6-scan/agent-url.js';
 import { ipv6Coverage } from '../../src/rules/ipv6.js';
 import { countingListener } from '../support/agent-client.js';
 import { scanOptionsFromRequest } from '../../src/server/api/scan-request.js';
+import { parseScanArgs } from '../../src/cli/scan-args.js';
 
 const TOKEN = 's'.repeat(43);
 const at = '2026-01-01T00:00:00.000Z';
@@ -124,4 +125,22 @@ t.test('the API: a scan with the server\'s agent gets its IPv6 URL too (exposure
   t.match(scanOptionsFromRequest({ vantage: true }, server), { vantageUrl: server.url, vantage6Url: server.url6 });
   t.notOk('vantage6Url' in scanOptionsFromRequest({ vantage: false }, server), 'no agent asked, neither over IPv6');
   t.notOk('vantage6Url' in scanOptionsFromRequest({ vantage: true }, { url: server.url, token: TOKEN }));
+});
+
+t.test('--vantage6 on the command line: the same token, checked before any scan work', async (t) => {
+  const token = ['--vantage-token', TOKEN];
+  t.equal(parseScanArgs(['--vantage6', 'https://[2001:db8::7]:7447', ...token]).scan.vantage6Url, 'https://[2001:db8::7]:7447');
+  t.match(parseScanArgs(['--vantage', 'https://192.0.2.7:7447', '--vantage6', 'https://[2001:db8::7]:7447', ...token]).scan, { vantageUrl: 'https://192.0.2.7:7447', vantage6Url: 'https://[2001:db8::7]:7447', vantageToken: TOKEN });
+  const previous = process.env['EXPOSURE_VANTAGE_TOKEN'];
+  delete process.env['EXPOSURE_VANTAGE_TOKEN'];
+  t.teardown(() => {
+    if (previous !== undefined) process.env['EXPOSURE_VANTAGE_TOKEN'] = previous;
+  });
+  const refused: Array<[string[], RegExp]> = [
+    [['--vantage6', 'https://[2001:db8::7]:7447'], /needs the agent token/],
+    [['--vantage6', 'https://[2001:db8::7]:7447', '--no-wan', ...token], /contradict/],
+    [['--vantage6', 'not a url', ...token], /is not a URL/],
+    [['--vantage6', 'ftp://[2001:db8::7]/', ...token], /https: \(or http:\)/],
+  ];
+  for (const [argv, message] of refused) t.throws(() => parseScanArgs(argv), { code: 'EXP_ERR_USAGE', message }, argv.join(' '));
 });
