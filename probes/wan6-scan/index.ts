@@ -16,6 +16,8 @@ type Ipv6ScannedHost = Ipv6Scan['hosts'][number];
 
 /** The agent scans at most 64 addresses per request (schemas/agent-scan-request.schema.json ipv6Targets). */
 export const MAX_TARGETS = 64;
+/** The agent's default bound on one request's work, addresses x ports (exposure agent --max-ports). */
+export const AGENT_MAX_WORK = 65_535;
 
 function observation(data: Ipv6Scan): Observation {
   return { probe: 'wan6-scan', kind: 'ipv6-scan', subject: 'wan6', at: now(), data };
@@ -66,12 +68,16 @@ export function createWan6ScanProbe(dependencies: { lookup: Lookup6 }): ProbeAct
         const reason = `the LAN has ${targets.length} global IPv6 address(es) and no vantage agent was named: what the internet reaches over IPv6 was not checked (use --vantage, or --vantage6)`;
         return [observation({ status: 'skipped', requested: false, code: 'EXP_ERR_NO_VANTAGE', reason, ...empty, targets })];
       }
-      const [firstTarget, ...otherTargets] = targets;
-      if (firstTarget === undefined) throw new Error('unreachable: targets checked non-empty above');
       const ports = ipv6Ports(context);
       const listed = formatPortList(ports);
       const fits = listed.length <= MAX_SPEC_LENGTH && listed.split(',').length <= MAX_SPEC_ITEMS;
       const portsAsked = fits ? ports.length : 65_535;
+      // The agent bounds its work (addresses x ports, at most its --max-ports, 65,535 by default): with many ports,
+      // the first addresses (this host's and the NAS hosts') are asked and the rest are listed as not asked.
+      const fitting = Math.max(1, Math.floor(AGENT_MAX_WORK / portsAsked));
+      const notAsked = targets.slice(fitting).map((address) => ({ address, reason: `not asked: ${portsAsked} ports for each of ${targets.length} addresses is more than the agent scans at once (${AGENT_MAX_WORK}); ask fewer ports (--ports)` }));
+      const [firstTarget, ...otherTargets] = targets.slice(0, fitting);
+      if (firstTarget === undefined) throw new Error('unreachable: targets checked non-empty above');
       const remainingMs = Math.max(1000, context.deadline - Date.now());
       const origin = new URL(agentUrl).origin;
       context.progress(`Asking the vantage agent to scan ${targets.length} IPv6 address(es) over IPv6`);
@@ -96,7 +102,7 @@ export function createWan6ScanProbe(dependencies: { lookup: Lookup6 }): ProbeAct
         return [observation({ status: 'failed', requested: true, code: 'EXP_ERR_IPV6_VANTAGE', reason: `the agent at ${origin} did not scan over IPv6: ${why}`, agentUrl: origin, callerAddress: answer.address.slice(0, 45), ...empty, portsAsked, targets })];
       }
       const hosts = answer.hosts.filter((host) => asked.has(classifyIpv6(host.address, true).canonical ?? '')).map((host) => scannedHost({ ...host, address: classifyIpv6(host.address, true).canonical ?? host.address }));
-      const refused = (answer.hostsRefused ?? []).filter((entry) => asked.has(classifyIpv6(entry.address, true).canonical ?? ''));
+      const refused = [...(answer.hostsRefused ?? []).filter((entry) => asked.has(classifyIpv6(entry.address, true).canonical ?? '')), ...notAsked].slice(0, MAX_TARGETS);
       const status = hosts.length === 0 ? 'failed' : 'scanned';
       return [
         observation({

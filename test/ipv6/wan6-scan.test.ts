@@ -1,5 +1,6 @@
 // The IPv6 outside view against the real agent (i16-agent) on ::1: what it scans, what it refuses, and the
 // skipped / failed states that keep an empty IPv6 view from reading as "nothing found".
+import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { buildAgent } from '../../src/server/agent/app.js';
@@ -143,4 +144,23 @@ t.test('--vantage6 on the command line: the same token, checked before any scan 
     [['--vantage6', 'ftp://[2001:db8::7]/', ...token], /https: \(or http:\)/],
   ];
   for (const [argv, message] of refused) t.throws(() => parseScanArgs(argv), { code: 'EXP_ERR_USAGE', message }, argv.join(' '));
+});
+
+t.test('many ports: only the first addresses are asked, within the agent\'s work bound; the rest are listed', async (t) => {
+  const bodies: Array<{ ipv6Targets?: string[]; ports?: string }> = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      bodies.push(JSON.parse(Buffer.concat(chunks).toString()) as { ipv6Targets?: string[] });
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ address: '::1', engine: 'connect', startedAt: at, durationMs: 1, portSpec: '1-40000', ports: [], warnings: [], hosts: [{ address: '::1', ports: [] }], hostsRefused: [], scope: { portsAsked: 40000, portsInScope: 40000, ipv6Prefix: '::/64' } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as AddressInfo).port;
+  const scan = await run({ vantage6Url: `http://[::1]:${port}`, ports: '1-40000' }, [address('::1', true), address('2400:4050::20'), address('2400:4050::30')]);
+  t.same(bodies.map((body) => body.ipv6Targets), [['::1']], 'one address: 40,000 ports each, at most 65,535 in all');
+  t.match(scan, { status: 'scanned', targets: ['::1', '2400:4050::20', '2400:4050::30'] });
+  t.match(scan.refused, [{ address: '2400:4050::20', reason: /not asked: .*--ports/ }, { address: '2400:4050::30' }]);
 });
