@@ -95,7 +95,7 @@ export function createWan6ScanProbe(dependencies: { lookup: Lookup6 }): ProbeAct
         // Any refusal over IPv6 costs only this view: an agent that scans IPv4 callers only answers 400 here.
         return [observation({ status: 'failed', requested: true, code: 'EXP_ERR_IPV6_VANTAGE', reason: `the agent at ${origin} could not scan over IPv6: ${error.message}`, agentUrl: origin, ...empty, portsAsked, targets })];
       }
-      const asked = new Set(targets);
+      const asked = new Set([firstTarget, ...otherTargets]);
       const callerIsIpv6 = classifyIpv6(answer.address, true).class !== 'invalid';
       if (!callerIsIpv6 || answer.hosts === undefined) {
         const why = callerIsIpv6 ? 'it answered without scanning the IPv6 addresses (an agent version without IPv6 targets)' : `the request reached it over IPv4 (it saw ${answer.address}), so it cannot scan the LAN's IPv6 addresses; give --vantage6 with the agent's IPv6 address`;
