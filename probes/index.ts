@@ -4,9 +4,11 @@
  * them from that.
  */
 export { manifest as access } from './access/manifest.js';
+export { manifest as ipv6Lan } from './ipv6-lan/manifest.js';
 export { manifest as myqnapcloud } from './myqnapcloud/manifest.js';
 export { manifest as natPmp } from './nat-pmp/manifest.js';
 export { manifest as passiveInternetDb } from './passive-internetdb/manifest.js';
 export { manifest as qnap } from './qnap/manifest.js';
 export { manifest as upnpIgd } from './upnp-igd/manifest.js';
+export { manifest as wan6Scan } from './wan6-scan/manifest.js';
 export { manifest as wanScan } from './wan-scan/manifest.js';

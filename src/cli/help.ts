@@ -45,6 +45,9 @@ Outside view:
                             prints at start; several separated by ';' (like curl --pinnedpubkey)
   --vantage-ca FILE         verify the agent's certificate against this PEM file (its own certificate or its CA)
                             instead of this machine's CAs
+  --vantage6 URL            the same agent reached over IPv6 (e.g. https://[2001:db8::7]:7447), which scans the
+                            LAN's global IPv6 addresses inside this host's /64 (default: --vantage when its host
+                            is an IPv6 address or a name with one)
   --ports SPEC              qnap, common, top1000, all, ports and ranges, comma separated (default qnap,common);
                             every port a UPnP mapping opens is always added
   --engine auto|nmap|connect
@@ -260,6 +263,7 @@ this machine's networks, and the vantage agent can only be the one given here.
                             --vantage-token T); a request can only say yes or no to it
   --vantage-pin sha256/B64  trust that agent's (self-signed) certificate by its key (the pin it prints)
   --vantage-ca FILE         verify that agent's certificate against this PEM file
+  --vantage6 URL            that agent over IPv6, for the IPv6 outside view of the LAN's global addresses
   --rate-limit N            requests per client address per minute (default 300; failed logins count)
   --max-queued N            API scans waiting to run; one more is refused with 503 (default 8)
   --jitter SECONDS          random delay before each scheduled run, at most (default 30)

@@ -6,7 +6,7 @@ import type { Severity } from '../core/report.generated.js';
 import { SEVERITIES } from '../rules/severity.js';
 import { ENGINE_CHOICES } from '../net/portscan/engine-choice.js';
 import { qnapScanOptions } from '../scan/qnap-options.js';
-import { checkVantageTrust } from '../net/vantage-client.js';
+import { checkVantageTrust, scanEndpoint } from '../net/vantage-client.js';
 import { parseCommandArgs, usageError } from './usage.js';
 import { passiveEndpointProblem } from '../../probes/passive-internetdb/endpoint.js';
 
@@ -64,6 +64,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     'vantage-token': { type: 'string' },
     'vantage-ca': { type: 'string' },
     'vantage-pin': { type: 'string' },
+    vantage6: { type: 'string' },
     engine: { type: 'string' },
     ports: { type: 'string' },
     'service-detection': { type: 'boolean' },
@@ -107,7 +108,8 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     synScan: values['syn-scan'],
     wan: !values['no-wan'],
     vantageUrl: values.vantage,
-    ...(values.vantage !== undefined ? { vantageToken } : {}),
+    vantage6Url: values.vantage6,
+    ...(values.vantage !== undefined || values.vantage6 !== undefined ? { vantageToken } : {}),
     // The path, made absolute: watch stores it, and a service may run from another folder. Read at each scan.
     vantageCa: values['vantage-ca'] === undefined ? undefined : path.resolve(values['vantage-ca']),
     vantagePin: values['vantage-pin'],
@@ -119,6 +121,13 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     ...passive,
   });
   checkVantageTrust(scan.vantageUrl, { ca: scan.vantageCa, pin: scan.vantagePin });
+  if (scan.vantage6Url !== undefined) {
+    // The same agent (token, pin, CA) reached over IPv6: checked like --vantage before any scan work.
+    scanEndpoint(scan.vantage6Url);
+    if (!scan.wan) throw usage('--vantage6 and --no-wan contradict each other: --no-wan keeps every probe on the LAN');
+    if (!scan.vantageToken) throw usage('--vantage6 needs the agent token: --vantage-token T or the EXPOSURE_VANTAGE_TOKEN environment variable');
+    checkVantageTrust(scan.vantage6Url, { ca: scan.vantageCa, pin: scan.vantagePin });
+  }
   return {
     help: values.help ?? false,
     scan,

@@ -47,6 +47,7 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
     'vantage-token': { type: 'string' },
     'vantage-pin': { type: 'string' },
     'vantage-ca': { type: 'string' },
+    vantage6: { type: 'string' },
     'rate-limit': { type: 'string' },
     'max-queued': { type: 'string' },
     jitter: { type: 'string' },
@@ -74,10 +75,12 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
   // How to trust the agent's certificate, checked before anything starts (as exposure scan does).
   const vantageCa = values['vantage-ca'] === undefined ? undefined : path.resolve(values['vantage-ca']);
   checkVantageTrust(values.vantage, { ca: vantageCa, pin: values['vantage-pin'] });
+  if (values.vantage6 !== undefined && values.vantage === undefined) throw usage('--vantage6 goes with --vantage: it is the same agent, reached over IPv6');
   if (values.vantage !== undefined) {
     scanEndpoint(values.vantage);
     if (!vantageToken) throw usage('--vantage needs the agent token: the EXPOSURE_VANTAGE_TOKEN environment variable (or --vantage-token T)');
-    vantage = { url: values.vantage, token: vantageToken, ...(vantageCa !== undefined ? { ca: vantageCa } : {}), ...(values['vantage-pin'] !== undefined ? { pin: values['vantage-pin'] } : {}) };
+    if (values.vantage6 !== undefined) scanEndpoint(values.vantage6);
+    vantage = { url: values.vantage, ...(values.vantage6 !== undefined ? { url6: values.vantage6 } : {}), token: vantageToken, ...(vantageCa !== undefined ? { ca: vantageCa } : {}), ...(values['vantage-pin'] !== undefined ? { pin: values['vantage-pin'] } : {}) };
   }
 
   // The site this server looks after: its scheduler runs only that site's schedules (so servers of several sites

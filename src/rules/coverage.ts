@@ -1,4 +1,5 @@
 import { observationsOf, type Observation } from '../core/observation.js';
+import { ipv6Coverage } from './ipv6.js';
 import type { ScanOptions } from '../core/options.js';
 import type { Coverage, CoverageReason, Gateway, ViewCoverage } from '../core/report.generated.js';
 import { inPortSet } from '../net/map-e-port-set.js';
@@ -159,18 +160,26 @@ function outsideView(observations: readonly Observation[], options: ScanOptions)
 export function judgeCoverage(observations: readonly Observation[], options: ScanOptions): Coverage {
   const inside = insideCoverage(observations, options);
   const outside = outsideCoverage(observations, options);
-  const complete = [inside, outside].every((view) => !view.requested || view.status === 'complete');
-  return { complete, inside, outside };
+  const ipv6 = ipv6Coverage(observations);
+  const complete = [inside, outside, ...(ipv6 ? [ipv6] : [])].every((view) => !view.requested || view.status === 'complete');
+  return { complete, inside, outside, ...(ipv6 ? { ipv6 } : {}) };
 }
 
 /** Views that were asked for and could not look at all: the CLI exits 3 for these when no finding reaches --fail-on. */
-export function failedViews(coverage: Coverage): ('inside' | 'outside')[] {
-  return (['inside', 'outside'] as const).filter((view) => coverage[view].requested && coverage[view].status === 'failed');
+export function failedViews(coverage: Coverage): ('inside' | 'outside' | 'ipv6')[] {
+  // The passive second opinion is never among them (decision 0023): its failure leaves the active views standing.
+  return (['inside', 'outside', 'ipv6'] as const).filter((view) => {
+    const part: ViewCoverage | undefined = coverage[view];
+    return part?.requested === true && part.status === 'failed';
+  });
 }
 
 /** The views that make the scan incomplete, each with what it could not check. */
-export function incompleteViews(coverage: Coverage): { view: 'inside' | 'outside'; coverage: ViewCoverage }[] {
-  return (['inside', 'outside'] as const).filter((view) => coverage[view].requested && coverage[view].status !== 'complete').map((view) => ({ view, coverage: coverage[view] }));
+export function incompleteViews(coverage: Coverage): { view: 'inside' | 'outside' | 'IPv6 outside'; coverage: ViewCoverage }[] {
+  const views: { view: 'inside' | 'outside' | 'IPv6 outside'; coverage: ViewCoverage }[] = (['inside', 'outside'] as const).map((view) => ({ view, coverage: coverage[view] }));
+  // The IPv6 view (wan6-scan) is judged like the others when it was asked for: its failure is never a quiet "nothing found".
+  if (coverage.ipv6) views.push({ view: 'IPv6 outside', coverage: coverage.ipv6 });
+  return views.filter((entry) => entry.coverage.requested && entry.coverage.status !== 'complete');
 }
 
 /**
@@ -186,7 +195,7 @@ export function incompleteHeadline(coverage: Coverage, findingsHeadline: string 
   if (findingsHeadline === undefined) return `Incomplete scan: ${names}, so finding nothing here does not mean nothing is exposed.`;
   const failed = failedViews(coverage);
   if (failed.length === 0) return findingsHeadline;
-  return `Incomplete scan (the ${failed.join(' and ')} view failed): ${findingsHeadline}`;
+  return `Incomplete scan (the ${failed.map((view) => (view === 'ipv6' ? 'IPv6 outside' : view)).join(' and ')} view failed): ${findingsHeadline}`;
 }
 
 /**
@@ -204,5 +213,7 @@ const OUTSIDE_VIEW_RULES = new Set([
 
 export function restsOnOutsideView(rule: string): boolean {
   // Every NAS finding (QNAP's qnap-*, other vendors' nas-*) may rest on a device seen only through the agent, or be judged "exposed" by its reachability.
-  return OUTSIDE_VIEW_RULES.has(rule) || rule.startsWith('qnap-') || rule.startsWith('nas-');
+  // The IPv6 findings (ipv6-*) rest on the IPv6 view too, and the passive ones on the passive view: src/diff also
+  // checks those views.
+  return OUTSIDE_VIEW_RULES.has(rule) || rule.startsWith('qnap-') || rule.startsWith('nas-') || rule.startsWith('ipv6-') || rule.startsWith('passive-');
 }

@@ -2,6 +2,7 @@ import type { Observation } from '../core/observation.js';
 import { accessRules } from './access.js';
 import type { Finding } from '../core/report.generated.js';
 import { ruleContext, type RuleContext } from './doors.js';
+import { ipv6Rules } from './ipv6.js';
 import { myQnapCloudFindings } from './myqnapcloud.js';
 import { natPmpRules } from './nat-pmp.js';
 import { passiveRules } from './passive.js';
@@ -22,6 +23,7 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   (_observations, context) => serviceFindings(context),
   (observations, context) => myQnapCloudFindings(observations, context),
   (observations) => accessRules(observations),
+  (observations) => ipv6Rules(observations),
 ];
 
 /** The findings, raw: unsorted, and ids not yet made unique (judge() does both). `context` is the join, when the caller has it. */

@@ -9,7 +9,7 @@
  *   <id>-w  wan      eth0 11.A.B.2/24  ──────────────── wan0 11.A.B.1/24 ─────┘
  *
  * (reservedWan: 100.64.B.1/24 and 100.64.B.2/24 instead of 11.A.B.x — CGNAT, the double-NAT case.)
- * IPv6 is disabled in every lab namespace. LAN hosts route by default via 10.A.B.1; the wan host has no default route (it is "the internet": it can
+ * IPv6 is disabled in every lab namespace unless `ipv6: true` (then test/lab/lines.ts adds the addresses). LAN hosts route by default via 10.A.B.1; the wan host has no default route (it is "the internet": it can
  * only reach the router's WAN address). veth pairs are created directly inside the namespaces
  * (`ip -n R link add X type veth peer name Y netns N`), so nothing is ever created in, or attached to,
  * the host's own network namespace: the lab is a closed box.
@@ -30,7 +30,10 @@
  *                            expiresAt?: number }   // internalClient: IPv4 or '@scanner'|'@nas'|'@other';
  *                                                   // expiresAt: unix seconds, 0/absent = permanent
  *   interface LabOptions   { mappings?; igdV1?; reservedWan?; natPmp? (default true); net?: {a,b}; uuid?;
- *                            extraConfig?: string[]; startTimeoutMs? }
+ *                            extraConfig?: string[]; startTimeoutMs?;
+ *                            ipv6?: boolean        // keep IPv6 on, quietly (no DAD, RA, SLAAC, RS); addresses: lines.ts
+ *                            extraHosts?: string[] // more namespaces `<id>-<name>` (lab.extra[name]), torn down alike
+ *                            beforeRouter?(lab)    // rewire after the base topology, before miniupnpd starts }
  *   interface LabHost      { ns; address; iface }
  *   interface Lab          { id; namespaces; tmpDir; router; wan; scanner; nas; other; lan: {prefix, cidr};
  *                            exec(host|ns, cmd, args, {timeoutMs?, input?, env?}) → {code, stdout, stderr, timedOut};
@@ -100,6 +103,15 @@ export interface LabOptions {
   extraConfig?: string[];
   /** bound on the wait for "HTTP listening"; default 20 s + 30 ms per mapping */
   startTimeoutMs?: number;
+  /**
+   * Keep IPv6 on in every namespace, without duplicate address detection, router advertisements, SLAAC or router
+   * solicitations, so nothing depends on timing: test/lab/lines.ts gives the static addresses and routes.
+   */
+  ipv6?: boolean;
+  /** more namespaces, `<id>-<name>`, reachable as lab.extra[name] (no links: beforeRouter wires them) */
+  extraHosts?: string[];
+  /** runs once after the base topology is built and before miniupnpd first starts (lines.ts rewires the WAN here) */
+  beforeRouter?: (lab: Lab) => Promise<void>;
 }
 
 export interface LabHost {
@@ -145,6 +157,8 @@ export interface Lab {
   scanner: LabHost;
   nas: LabHost;
   other: LabHost;
+  /** the namespaces asked for with extraHosts, by name (address and iface empty until beforeRouter sets them) */
+  extra: Record<string, LabHost>;
   lan: { prefix: string; cidr: string };
   options: Readonly<LabOptions>;
   exec(host: LabHost | string, cmd: string, args: string[], opts?: ExecOptions): Promise<ExecResult>;
@@ -356,6 +370,7 @@ class LabImpl implements Lab, SyncTeardown {
   readonly scanner: LabHost;
   readonly nas: LabHost;
   readonly other: LabHost;
+  readonly extra: Record<string, LabHost> = {};
   readonly lan: { prefix: string; cidr: string };
   options: LabOptions;
   private readonly net: { a: number; b: number };
@@ -396,6 +411,13 @@ class LabImpl implements Lab, SyncTeardown {
     this.nas = { ns: ns('n'), address: `${lanPrefix}.20`, iface: 'eth0' };
     this.other = { ns: ns('o'), address: `${lanPrefix}.30`, iface: 'eth0' };
     this.namespaces = [this.router.ns, this.wan.ns, this.scanner.ns, this.nas.ns, this.other.ns];
+    for (const name of opts.extraHosts ?? []) {
+      if (!/^[a-z][a-z0-9]{0,7}$/.test(name) || ['r', 'w', 's', 'n', 'o'].includes(name) || this.extra[name] !== undefined) {
+        throw new Error(`lab: bad extra host name ${name}`);
+      }
+      this.extra[name] = { ns: ns(name), address: '', iface: '' };
+      this.namespaces.push(ns(name));
+    }
   }
 
   private wanAddresses(reserved: boolean): { router: string; peer: string } {
@@ -436,8 +458,15 @@ class LabImpl implements Lab, SyncTeardown {
     for (const ns of this.namespaces) {
       await must(binaries.ip, ['netns', 'add', ns]);
       await this.ipn(ns, 'link', 'set', 'lo', 'up');
-      // keep the box quiet and deterministic: no IPv6 (no DAD, no router solicitations)
-      await must(binaries.ip, ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+      if (this.options.ipv6 === true) {
+        // IPv6 on, but as quiet and deterministic as without it: set before any interface exists, so every one
+        // inherits no DAD (addresses usable at once), no RA/SLAAC (only the static addresses) and no solicitations
+        const quiet = ['accept_dad=0', 'accept_ra=0', 'autoconf=0', 'router_solicitations=0', 'dad_transmits=0'];
+        await must(binaries.ip, ['netns', 'exec', ns, 'sysctl', '-qw', ...quiet.flatMap((q) => [`net.ipv6.conf.all.${q}`, `net.ipv6.conf.default.${q}`])]);
+      } else {
+        // keep the box quiet and deterministic: no IPv6 (no DAD, no router solicitations)
+        await must(binaries.ip, ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+      }
     }
     // WAN link
     await this.ipn(r, 'link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.wan.ns);
@@ -591,6 +620,7 @@ class LabImpl implements Lab, SyncTeardown {
     installExitHandlers();
     this.writeLeaseFile(this.options.mappings ?? []);
     await this.build();
+    if (this.options.beforeRouter) await this.options.beforeRouter(this);
     await this.startDaemon();
   }
 

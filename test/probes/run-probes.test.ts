@@ -31,7 +31,7 @@ async function started(flag: () => boolean, turns = 100): Promise<boolean> {
 }
 
 t.test('the registry orders the real probes by what they read', async (t) => {
-  t.same(PROBES.map((manifest) => manifest.id), ['upnp-igd', 'access', 'nat-pmp', 'qnap', 'wan-scan', 'myqnapcloud', 'passive-internetdb']);
+  t.same(PROBES.map((manifest) => manifest.id), ['upnp-igd', 'access', 'nat-pmp', 'qnap', 'ipv6-lan', 'wan-scan', 'myqnapcloud', 'passive-internetdb', 'wan6-scan']);
 });
 
 t.test('independent probes run at once; one waits only for those it names', async (t) => {

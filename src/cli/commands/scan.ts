@@ -44,7 +44,10 @@ export async function scanCommand(argv: readonly string[], io: Io, signal: Abort
   const failed = failedViews(report.coverage);
   if (failed.length > 0) {
     // On stderr too: with --output or --format json the banner is not in front of the user.
-    for (const view of failed) io.stderr.write(`exposure: the ${view} view failed: ${terminalSafe(report.coverage[view].reason?.code ?? '')}: ${terminalSafe(report.coverage[view].reason?.message ?? '')}\n`);
+    for (const view of failed) {
+      const reason = report.coverage[view]?.reason;
+      io.stderr.write(`exposure: the ${view === 'ipv6' ? 'IPv6 outside' : view} view failed: ${terminalSafe(reason?.code ?? '')}: ${terminalSafe(reason?.message ?? '')}\n`);
+    }
     return EXIT.incomplete;
   }
   return EXIT.ok;

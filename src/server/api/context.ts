@@ -9,6 +9,8 @@ import type { ScanQueue } from './scan-queue.js';
 /** The vantage agent the server may use; a request can only say yes or no to it, never name another. */
 export interface ServerVantage {
   url: string;
+  /** --vantage6: the same agent over IPv6, for the IPv6 outside view (default: url, when its host has an IPv6 address). */
+  url6?: string;
   token: string;
   /** --vantage-ca: a PEM file the agent's certificate is verified against instead of the system CAs. */
   ca?: string;

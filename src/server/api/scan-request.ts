@@ -55,6 +55,6 @@ export function scanOptionsFromRequest(request: ApiScanRequest, vantage: ServerV
     ...qnapScanOptions(request.nas, request.myqnapcloud, undefined),
     // Never passiveEndpoint: a request could then send the WAN address anywhere.
     ...(request.passive !== undefined && request.passive.length > 0 ? { passive: [...request.passive] } : {}),
-    ...(useVantage ? { vantageUrl: vantage.url, vantageToken: vantage.token, ...(vantage.ca !== undefined ? { vantageCa: vantage.ca } : {}), ...(vantage.pin !== undefined ? { vantagePin: vantage.pin } : {}) } : {}),
+    ...(useVantage ? { vantageUrl: vantage.url, ...(vantage.url6 !== undefined ? { vantage6Url: vantage.url6 } : {}), vantageToken: vantage.token, ...(vantage.ca !== undefined ? { vantageCa: vantage.ca } : {}), ...(vantage.pin !== undefined ? { vantagePin: vantage.pin } : {}) } : {}),
   });
 }

@@ -1,0 +1,214 @@
+import type { JsonSchema, ProbeManifest } from '../../src/core/probe.js';
+import type { ExposureReport, Warning } from '../../src/core/report.generated.js';
+import type { ReportSection, SectionBlock } from '../../src/core/report-section.js';
+/** Where an address was learnt. */
+export type Ipv6Source = 'interface' | 'neighbour' | 'nas-host';
+
+/** One global IPv6 address of the LAN: a fact, with where it was learnt and whose it is when that is known. */
+export interface Ipv6LanAddress {
+  address: string;
+  /** Its /64, the unit a router hands a LAN and the agent scopes to. */
+  prefix: string;
+  sources: Ipv6Source[];
+  /** One of this machine's own addresses. */
+  thisHost: boolean;
+  interface?: string;
+  mac?: string;
+  /** The IPv4 address of the same device (same MAC, or this host's address on the interface), when known. */
+  ipv4?: string;
+  /** The NAS the vendor fingerprints recognised on that IPv4 address (vendor and model as the pack named it). */
+  nas?: { vendor: string; model?: string };
+  /**
+   * A temporary (privacy, RFC 8981) address: it changes daily, another address of the same device stays. Kept (the
+   * device answers on it too) and marked; null when it cannot be told (a neighbour's addresses).
+   */
+  temporary: boolean | null;
+  /** The device announced itself as a router (NDP R flag). */
+  router: boolean;
+}
+
+/** How the addresses were looked for, so a short list is never read as "nothing has IPv6". */
+export interface Ipv6Inventory {
+  interfaces: { read: boolean; globalAddresses: number };
+  neighbourTable: { status: 'read' | 'failed' | 'not-run'; entries: number; truncated: boolean; rejected: number; error?: string };
+  nasHosts: { recognised: number; withIpv6: number };
+  /** mDNS AAAA queries: not tried (multicast from this host is not sent without a lab to test it in). */
+  mdns: 'not-tried';
+  /** The ICMPv6 echo to ff02::1 that would fill the neighbour table: not sent (decision 0021). */
+  warm: 'not-sent';
+  dropped: { linkLocal: number; ula: number; documentation: number; other: number };
+  /** Documentation prefixes (2001:db8::/32) were accepted as global: a test lab. */
+  documentationPrefixes: boolean;
+  addressesTruncated: boolean;
+  warnings: Warning[];
+}
+
+/** A router's IPv6 firewall as its IGD tells it (WANIPv6FirewallControl:1 GetFirewallStatus), or why it is unknown. */
+export interface Ipv6Firewall {
+  /** The router's LAN address. */
+  gateway: string;
+  friendlyName?: string;
+  /** Whether the router's description offers urn:schemas-upnp-org:service:WANIPv6FirewallControl:1. */
+  offered: boolean;
+  /** true: the firewall filters unsolicited inbound IPv6; false: it does not (every LAN host is reachable). */
+  enabled: boolean | null;
+  /** Whether LAN programs may open pinholes through it (by UPnP AddPinhole). */
+  inboundPinholeAllowed: boolean | null;
+  /** Who asked: the UPnP probe while reading the router, or this probe when the UPnP probe could not. */
+  readBy: 'upnp-igd' | 'ipv6-lan' | 'none';
+  error?: Warning;
+}
+
+
+const text = (maxLength: number): JsonSchema => ({ type: 'string', maxLength });
+const count: JsonSchema = { type: 'integer', minimum: 0 };
+const warning: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'message'],
+  properties: { code: text(64), message: text(2000), upnpErrorCode: { type: 'integer' }, probe: text(60) },
+};
+
+/** report.probes['ipv6-lan']['ipv6-address'][]: one global IPv6 address of the LAN (types.ts Ipv6LanAddress). */
+export const ADDRESS_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['address', 'prefix', 'sources', 'thisHost', 'temporary', 'router'],
+  properties: {
+    address: text(45),
+    prefix: text(50),
+    sources: { type: 'array', minItems: 1, maxItems: 3, uniqueItems: true, items: { enum: ['interface', 'neighbour', 'nas-host'] } },
+    thisHost: { type: 'boolean' },
+    interface: text(32),
+    mac: { type: 'string', pattern: '^[0-9a-f]{2}(:[0-9a-f]{2}){5}$' },
+    ipv4: text(15),
+    nas: { type: 'object', additionalProperties: false, required: ['vendor'], properties: { vendor: text(100), model: text(200) } },
+    temporary: { type: ['boolean', 'null'] },
+    router: { type: 'boolean' },
+  },
+};
+
+/** report.probes['ipv6-lan']['ipv6-inventory'][]: how the addresses were looked for (types.ts Ipv6Inventory). */
+export const INVENTORY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['interfaces', 'neighbourTable', 'nasHosts', 'mdns', 'warm', 'dropped', 'documentationPrefixes', 'addressesTruncated', 'warnings'],
+  properties: {
+    interfaces: { type: 'object', additionalProperties: false, required: ['read', 'globalAddresses'], properties: { read: { type: 'boolean' }, globalAddresses: count } },
+    neighbourTable: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['status', 'entries', 'truncated', 'rejected'],
+      properties: { status: { enum: ['read', 'failed', 'not-run'] }, entries: count, truncated: { type: 'boolean' }, rejected: count, error: text(500) },
+    },
+    nasHosts: { type: 'object', additionalProperties: false, required: ['recognised', 'withIpv6'], properties: { recognised: count, withIpv6: count } },
+    mdns: { const: 'not-tried' },
+    warm: { const: 'not-sent' },
+    dropped: { type: 'object', additionalProperties: false, required: ['linkLocal', 'ula', 'documentation', 'other'], properties: { linkLocal: count, ula: count, documentation: count, other: count } },
+    documentationPrefixes: { type: 'boolean' },
+    addressesTruncated: { type: 'boolean' },
+    warnings: { type: 'array', maxItems: 32, items: warning },
+  },
+};
+
+/** report.probes['ipv6-lan']['ipv6-firewall'][]: one router's IPv6 firewall (src/net/igd-firewall.ts Ipv6FirewallReading). */
+export const FIREWALL_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['gateway', 'offered', 'enabled', 'inboundPinholeAllowed', 'readBy'],
+  properties: {
+    gateway: text(64),
+    friendlyName: text(200),
+    offered: { type: 'boolean' },
+    enabled: { type: ['boolean', 'null'] },
+    inboundPinholeAllowed: { type: ['boolean', 'null'] },
+    readBy: { enum: ['upnp-igd', 'ipv6-lan', 'none'] },
+    error: warning,
+  },
+};
+
+declare module '../../src/core/observation.js' {
+  interface ObservationKinds {
+    /** A global IPv6 address of the LAN and where it was learnt. */
+    'ipv6-address': Ipv6LanAddress;
+    /** How the LAN's IPv6 addresses were looked for. */
+    'ipv6-inventory': Ipv6Inventory;
+    /** A router's IPv6 firewall, as its IGD reports it. */
+    'ipv6-firewall': Ipv6Firewall;
+  }
+}
+
+/** The probe's part of a (stored) report: renderers read the report, never observations. */
+export function ipv6LanData(report: ExposureReport): { addresses: Ipv6LanAddress[]; inventory?: Ipv6Inventory; firewalls: Ipv6Firewall[] } {
+  const own = report.probes?.['ipv6-lan'] ?? {};
+  return {
+    addresses: (own['ipv6-address'] ?? []) as Ipv6LanAddress[],
+    inventory: (own['ipv6-inventory'] ?? [])[0] as Ipv6Inventory | undefined,
+    firewalls: (own['ipv6-firewall'] ?? []) as Ipv6Firewall[],
+  };
+}
+
+export function firewallWords(firewall: Ipv6Firewall): string {
+  if (!firewall.offered) return 'not reported (the router offers no WANIPv6FirewallControl service)';
+  if (firewall.enabled === null) return `unknown${firewall.error ? ` (${firewall.error.code})` : ''}`;
+  return `${firewall.enabled ? 'on' : 'OFF: every LAN host with a global address is reachable from the internet'}, inbound pinholes ${firewall.inboundPinholeAllowed === null ? 'unknown' : firewall.inboundPinholeAllowed ? 'allowed' : 'not allowed'}`;
+}
+
+function owner(address: Ipv6LanAddress): string {
+  const parts = [address.thisHost ? 'this host' : '', address.nas ? `${address.nas.vendor}${address.nas.model ? ` ${address.nas.model}` : ''} NAS` : '', address.ipv4 ?? '', address.router ? 'router' : ''].filter(Boolean);
+  return parts.join(', ');
+}
+
+const flags = (address: Ipv6LanAddress): string => (address.temporary === true ? 'temporary' : '');
+
+function section(report: ExposureReport): ReportSection | undefined {
+  const { addresses, inventory, firewalls } = ipv6LanData(report);
+  if (!inventory && addresses.length === 0 && firewalls.length === 0) return undefined;
+  const blocks: SectionBlock[] = [];
+  const summary =
+    addresses.length === 0
+      ? 'No global IPv6 address found on this LAN: nothing here is reachable over IPv6 from what this host can see.'
+      : `${addresses.length} global IPv6 address${addresses.length === 1 ? '' : 'es'} on this LAN (each reachable from the internet unless the router's IPv6 firewall blocks it).`;
+  blocks.push({ type: 'line', formats: 'text', gap: true, text: `IPv6 (LAN)  ${summary}` }, { type: 'paragraph', formats: 'document', text: summary });
+  for (const firewall of firewalls) {
+    const text = `IPv6 firewall of ${firewall.friendlyName ? `${firewall.friendlyName} (${firewall.gateway})` : firewall.gateway}: ${firewallWords(firewall)}`;
+    blocks.push({ type: 'line', formats: 'text', indent: 1, text }, { type: 'paragraph', formats: 'document', text });
+  }
+  if (addresses.length > 0) {
+    const rows = addresses.map((address) => [{ code: address.address }, address.sources.join(', '), owner(address), flags(address)]);
+    blocks.push({ type: 'table', formats: 'text', indent: 2, columns: ['ADDRESS', 'LEARNT FROM', 'HOST', ''], rows });
+    blocks.push({ type: 'table', formats: 'document', className: 'ipv6-addresses', columns: ['Address', 'Learnt from', 'Host', 'Notes'], rows });
+  }
+  if (inventory) {
+    const table = inventory.neighbourTable;
+    const how = [
+      `neighbour table ${table.status === 'read' ? `read (${table.entries} entries${table.truncated ? ', cut at the limit' : ''}${table.rejected > 0 ? `, ${table.rejected} malformed dropped` : ''})` : `${table.status}${table.error ? `: ${table.error}` : ''}`}`,
+      `${inventory.nasHosts.withIpv6} of ${inventory.nasHosts.recognised} recognised NAS hosts with IPv6`,
+      'mDNS not tried',
+      `no multicast ping sent (devices idle since the table was last filled may be missing)`,
+      ...(inventory.documentationPrefixes ? ['documentation prefixes accepted (test lab)'] : []),
+    ].join('; ');
+    blocks.push({ type: 'line', formats: 'text', indent: 1, text: `How: ${how}` }, { type: 'paragraph', formats: 'document', tone: 'meta', text: `How: ${how}.` });
+  }
+  return { id: 'ipv6-lan', title: 'IPv6 on the LAN', blocks };
+}
+
+export const manifest: ProbeManifest = {
+  id: 'ipv6-lan',
+  name: 'IPv6 addresses of the LAN',
+  description:
+    "Lists the LAN's global IPv6 addresses (2000::/3) from this host's interfaces, the kernel's neighbour table and the NAS hosts the fingerprints recognised (their IPv4 address joined to a MAC, the MAC to IPv6 neighbours), and reads the router's IPv6 firewall status (UPnP WANIPv6FirewallControl GetFirewallStatus). Sends nothing on the LAN but that one SOAP call to the router, when the UPnP probe did not make it.",
+  safety: 'safe',
+  references: ['https://datatracker.ietf.org/doc/html/rfc6092', 'https://datatracker.ietf.org/doc/html/rfc8981', 'https://upnp.org/specs/gw/UPnP-gw-WANIPv6FirewallControl-v1-Service.pdf'],
+  // The routers (and their firewall service) come from UPnP; the NAS hosts from the vendor fingerprints.
+  after: ['upnp-igd', 'qnap'],
+  observes: { 'ipv6-address': ADDRESS_SCHEMA, 'ipv6-inventory': INVENTORY_SCHEMA, 'ipv6-firewall': FIREWALL_SCHEMA },
+  report: {
+    section,
+    summary: (report) => {
+      const { addresses, inventory } = ipv6LanData(report);
+      return inventory ? `${addresses.length} global IPv6 address(es)` : undefined;
+    },
+  },
+  load: async () => (await import('./index.js')).ipv6LanProbe,
+};
