@@ -31,6 +31,7 @@ export interface ScanCommand {
 const usage = (message: string, hint?: string) => usageError('scan', message, hint);
 
 export const PASSIVE_SOURCES = ['internetdb'] as const;
+const isPassiveSource = (source: string): source is (typeof PASSIVE_SOURCES)[number] => (PASSIVE_SOURCES as readonly string[]).includes(source);
 
 /** --passive and --passive-endpoint: opt-in only, and never with --no-wan (the address would leave the LAN). */
 function parsePassive(sources: readonly string[] | undefined, endpoint: string | undefined, wan: boolean): Pick<ScanOptions, 'passive' | 'passiveEndpoint'> {
@@ -38,11 +39,13 @@ function parsePassive(sources: readonly string[] | undefined, endpoint: string |
     if (endpoint !== undefined) throw usage('--passive-endpoint needs --passive internetdb');
     return {};
   }
-  for (const source of sources) if (!(PASSIVE_SOURCES as readonly string[]).includes(source)) throw usage(`--passive must be one of ${PASSIVE_SOURCES.join(', ')}, not "${source}"`);
+  const chosen = sources.filter(isPassiveSource);
+  const unknown = sources.find((source) => !isPassiveSource(source));
+  if (unknown !== undefined) throw usage(`--passive must be one of ${PASSIVE_SOURCES.join(', ')}, not "${unknown}"`);
   if (!wan) throw usage('--passive and --no-wan contradict each other: --passive sends the WAN address to a third party');
   const problem = endpoint === undefined ? undefined : passiveEndpointProblem(endpoint);
   if (problem !== undefined) throw usage(`--passive-endpoint: ${problem}`);
-  return { passive: [...new Set(sources)] as ScanOptions['passive'], ...(endpoint !== undefined ? { passiveEndpoint: endpoint } : {}) };
+  return { passive: [...new Set(chosen)], ...(endpoint !== undefined ? { passiveEndpoint: endpoint } : {}) };
 }
 
 export function parseScanArgs(argv: readonly string[]): ScanCommand {

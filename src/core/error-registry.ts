@@ -279,15 +279,6 @@ export const ERROR_REGISTRY = {
     details: '`--no-wan`: the outside view did not run.',
     hint: 'Run without `--no-wan` (and with `--vantage`) for the view from the internet.',
   },
-  EXP_ERR_WAN_PORTS_INCOMPLETE: {
-    area: 'coverage',
-    status: null,
-    exit: 3,
-    summary: 'The outside view did not give a state for every port it was asked to scan.',
-    message: 'Only {answered} of {asked} ports got a state',
-    details: 'The outside view gave a state for fewer ports than it was asked to scan (it ran out of time, or the engine stopped early): a partial outside view.',
-    hint: 'Raise `--timeout`, or scan fewer ports.',
-  },
   EXP_ERR_PASSIVE_TIMEOUT: {
     area: 'coverage',
     status: null,
@@ -333,6 +324,15 @@ export const ERROR_REGISTRY = {
     details: 'In the report (`coverage.passive.reason`): the passive view sends only the WAN IPv4 address (the vantage agent\'s view of it, else the router\'s external address), and only a public one. Without one (no agent, no UPnP router, a private or carrier-grade NAT address), nothing is sent.',
     hint: 'Scan with `--vantage` so the agent tells the address the internet sees.',
   },
+  EXP_ERR_WAN_PORTS_INCOMPLETE: {
+    area: 'coverage',
+    status: null,
+    exit: 3,
+    summary: 'The outside view did not give a state for every port it was asked to scan.',
+    message: 'Only {answered} of {asked} ports got a state',
+    details: 'The outside view gave a state for fewer ports than it was asked to scan (it ran out of time, or the engine stopped early): a partial outside view.',
+    hint: 'Raise `--timeout`, or scan fewer ports.',
+  },
   EXP_ERR_AGENT_UNAUTHORIZED: {
     area: 'agent',
     status: 401,
@@ -348,8 +348,8 @@ export const ERROR_REGISTRY = {
     exit: null,
     summary: 'A request to the agent did not match its schema.',
     message: 'Invalid request: {problem}',
-    details: 'The request did not match `schemas/agent-scan-request.schema.json`: an unknown field (there is no target field, on purpose), a bad port list, a `timeoutSeconds` that is not an integer from 1 to 3600 (HTTP 400); a body over 16 KiB (413), not JSON (415), a route the agent does not have (404).',
-    hint: 'Send only `ports`, `serviceDetection`, `udp`, `igd`, `timeoutSeconds`, `fingerprint`. An agent older than the scanner refuses `fingerprint`: update both sides.',
+    details: 'The request did not match `schemas/agent-scan-request.schema.json`: an unknown field (there is no target field, on purpose), a bad port list, a `timeoutSeconds` that is not an integer from 1 to 3600, an invalid `portSet`, `ipv6Targets` over IPv4 or `portSet` over IPv6, more than 64 IPv6 targets (HTTP 400); a body over 16 KiB (413), not JSON (415), a route the agent does not have (404).',
+    hint: 'Send only `ports`, `serviceDetection`, `udp`, `igd`, `timeoutSeconds`, `fingerprint`, `portSet` (over IPv4) and `ipv6Targets` (over IPv6). An agent older than the scanner refuses the newer fields: update both sides.',
   },
   EXP_ERR_AGENT_RATE_LIMITED: {
     area: 'agent',

@@ -108,7 +108,7 @@ export interface Incident {
  */
 export interface Coverage {
   /**
-   * True when every view that was asked for is complete.
+   * True when every view that was asked for is complete. The passive second opinion (coverage.passive) is not counted: it only adds what a third party saw before, so its failure leaves the active views' answer standing; it is shown, never silent.
    */
   complete: boolean;
   inside: ViewCoverage;
@@ -221,7 +221,7 @@ export interface ViewCoverage1 {
   };
 }
 /**
- * A passive second opinion (--passive internetdb): what a third party last saw on the WAN address.
+ * A passive second opinion (--passive internetdb): what a third party last saw on the WAN address. Shown beside the active views and never counted in complete (decision 0023).
  */
 export interface ViewCoverage2 {
   /**

@@ -218,7 +218,11 @@ function failureText(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? error.message;
 }
 
-/** Asks the vantage agent to scan us. The agent decides the target (our address as it sees it), never we. */
+/**
+ * Asks the vantage agent to scan us. The agent decides the target (our address as it sees it, or over IPv6 the
+ * `ipv6Targets` it accepts inside our /64), never we. `vantageUrl` may name the agent by an IPv6 literal
+ * (`https://[2001:db8::10]:7447`): the same pinning applies, and the connection then comes from our IPv6 address.
+ */
 export async function requestVantageScan(
   vantageUrl: string,
   token: string,
@@ -271,8 +275,10 @@ export async function requestVantageScan(
         answer.status === 401
           ? 'Check the token: --vantage-token or EXPOSURE_VANTAGE_TOKEN must match the agent token file.'
           : code === 'EXP_ERR_AGENT_TOO_LARGE'
-            ? 'Ask for fewer ports, or start the agent with a higher --max-ports (65535 allows --ports all).'
-            : 'See the agent code in docs/errors.md.',
+            ? 'Ask for fewer ports (or fewer IPv6 targets), or start the agent with a higher --max-ports (65535 allows --ports all).'
+            : code === 'EXP_ERR_AGENT_ADDRESS_SHARED' || code === 'EXP_ERR_AGENT_PORT_SET_MISMATCH'
+              ? 'This IPv4 address looks shared with other subscribers (MAP-E): the agent scans only this line\'s own port set. See the code in docs/errors.md.'
+              : 'See the agent code in docs/errors.md.',
       httpStatus: answer.status,
     });
   }

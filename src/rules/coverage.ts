@@ -139,29 +139,11 @@ function outsideCoverage(observations: readonly Observation[], options: ScanOpti
   return { status: 'complete', requested, vantage: 'agent', ports };
 }
 
-/**
- * The passive second opinion (--passive internetdb), only when asked for. "Unknown to Shodan" (404) is a complete
- * answer. Its failure costs only this view: it is shown here and in its section, but does not make the scan
- * incomplete (no INCOMPLETE banner, no exit 3), since the active views stand on their own (decision 0023).
- */
-function passiveCoverage(observations: readonly Observation[], options: ScanOptions): ViewCoverage | undefined {
-  if (options.passive?.includes('internetdb') !== true) return undefined;
-  const view = observationsOf(observations, 'internetdb')[0]?.data;
-  if (view === undefined) {
-    const reason = options.wan ? 'the probe did not run' : '--no-wan: nothing leaves the LAN';
-    return { status: 'skipped', requested: true, reason: { code: 'EXP_ERR_PASSIVE_NO_ADDRESS', message: `Shodan InternetDB was not asked (${reason}).` } };
-  }
-  if (view.status === 'found' || view.status === 'unknown') return { status: 'complete', requested: true };
-  const reason = view.reason ?? { code: 'EXP_ERR_PASSIVE_UNAVAILABLE', message: 'Shodan InternetDB gave no usable answer.' };
-  return { status: view.status, requested: true, reason: { code: reason.code, message: reason.message.slice(0, 1000) } };
-}
-
 export function judgeCoverage(observations: readonly Observation[], options: ScanOptions): Coverage {
   const inside = insideCoverage(observations, options);
   const outside = outsideCoverage(observations, options);
   const complete = [inside, outside].every((view) => !view.requested || view.status === 'complete');
-  const passive = passiveCoverage(observations, options);
-  return { complete, inside, outside, ...(passive ? { passive } : {}) };
+  return { complete, inside, outside };
 }
 
 /** Views that were asked for and could not look at all: the CLI exits 3 for these when no finding reaches --fail-on. */
@@ -196,6 +178,8 @@ export function incompleteHeadline(coverage: Coverage, findingsHeadline: string 
  * scan whose outside view failed or was skipped, so an agent down for one run raises no "new" or "resolved".
  */
 const OUTSIDE_VIEW_RULES = new Set([
+  // The passive findings compare Shodan's list with what the vantage agent sees now.
+  'passive-port-closed-now', 'passive-ports-not-checked', 'passive-vulns-listed',
   'wan-port-open-mapped', 'wan-port-open-unexplained', 'wan-port-router-service', 'upnp-mapping-unreachable', 'wan-view-local-only',
   'upnp-igd-on-wan', 'ssdp-on-wan', 'nat-pmp-on-wan', 'wan-address-mismatch', 'myqnapcloud-ddns-wan',
   'qnap-admin-exposed', 'file-sharing-exposed', 'remote-access-exposed',
@@ -203,6 +187,5 @@ const OUTSIDE_VIEW_RULES = new Set([
 
 export function restsOnOutsideView(rule: string): boolean {
   // Every NAS finding (QNAP's qnap-*, other vendors' nas-*) may rest on a device seen only through the agent, or be judged "exposed" by its reachability.
-  // The passive findings compare Shodan's list with what the vantage agent sees now.
-  return OUTSIDE_VIEW_RULES.has(rule) || rule.startsWith('qnap-') || rule.startsWith('nas-') || rule.startsWith('passive-');
+  return OUTSIDE_VIEW_RULES.has(rule) || rule.startsWith('qnap-') || rule.startsWith('nas-');
 }

@@ -13,13 +13,13 @@ type RuleFamily = (observations: readonly Observation[], context: RuleContext) =
 
 /** Every rule family; each reads observations (and the one shared join of them) and writes findings, none touches the network. */
 const RULE_FAMILIES: readonly RuleFamily[] = [
+  (observations) => passiveRules(observations),
   (observations, context) => upnpRules(observations, context),
   (observations) => natPmpRules(observations),
   (observations, context) => wanRules(observations, context),
   (_observations, context) => qnapFindings(context),
   (_observations, context) => serviceFindings(context),
   (observations, context) => myQnapCloudFindings(observations, context),
-  (observations) => passiveRules(observations),
 ];
 
 /** The findings, raw: unsorted, and ids not yet made unique (judge() does both). `context` is the join, when the caller has it. */

@@ -9,6 +9,7 @@ import { incidentOf, isIncident } from './incident.js';
 import { headline, priority, riskScore } from './score.js';
 import { severityRank } from './severity.js';
 import { judgeVendors } from './vendors.js';
+import { passiveCoverage } from './passive.js';
 
 /**
  * Everything the rules decide about one scan, handed to the report build in one piece: the findings (ids unique,
@@ -108,7 +109,9 @@ export function judge(given: readonly Observation[], options: ScanOptions, findi
   const unsorted = uniqueIds(findings ?? [...evaluateRules(observations, context), ...vendors.findings]);
   const exposures = buildExposures(context, unsorted);
   const sorted = sortFindings(unsorted, exposures);
-  const coverage = judgeCoverage(observations, options);
+  const passive = passiveCoverage(observations, options);
+  // The passive view is shown in coverage but never counted in `complete` (decision 0023).
+  const coverage = { ...judgeCoverage(observations, options), ...(passive ? { passive } : {}) };
   const incident = incidentOf(sorted, vendors.hosts);
   const vendorPacks = vendors.packs.map((pack) => ({ id: pack.pack.id, vendor: pack.pack.vendor, version: pack.pack.packVersion, dataDate: pack.pack.dataDate, source: pack.source }));
   return {

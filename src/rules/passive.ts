@@ -1,6 +1,7 @@
 import { observationsOf, type Observation } from '../core/observation.js';
+import type { ScanOptions } from '../core/options.js';
 import { comparePassive, type InternetDbView, type PassiveComparison } from '../core/passive-view.js';
-import type { Access, Finding, Severity } from '../core/report.generated.js';
+import type { Access, Finding, Severity, ViewCoverage } from '../core/report.generated.js';
 import { findingId, unclassified } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
 
@@ -53,7 +54,7 @@ function notCheckedFinding(view: InternetDbView, ports: readonly number[], outsi
     classification: unclassified(),
     severity: 'info',
     title: `Shodan saw ${ports.length} port(s) open that this scan did not check from outside: ${portWords(ports)}`,
-    description: `Shodan InternetDB lists ${ports.length === 1 ? 'this port' : 'these ports'} as open on ${view.address ?? 'the WAN address'} at its last crawl. ${outsideNow ? 'The vantage agent was not asked to scan them.' : 'This scan had no outside view (no vantage agent), so whether they are open now is unknown.'} A passive listing is not verified.`,
+    description: `Shodan InternetDB lists ${ports.length === 1 ? 'this port' : 'these ports'} as open on ${view.address ?? 'the WAN address'} at its last crawl. ${outsideNow ? `The vantage agent was not asked to scan ${ports.length === 1 ? 'it' : 'them'}.` : `This scan had no outside view (no vantage agent), so whether ${ports.length === 1 ? 'it is' : 'they are'} open now is unknown.`} A passive listing is not verified.`,
     evidence: [{ subject: view.address ?? 'wan', detail: `listed open by Shodan InternetDB (${view.endpoint}): ${portWords(ports)}` }],
     remediation: [outsideNow ? `Scan them from outside: exposure scan --vantage URL --ports ${ports.slice(0, 20).join(',')}` : 'Scan from outside with a vantage agent (exposure scan --vantage URL) to see whether they are open now.'],
     references: [SHODAN],
@@ -97,4 +98,22 @@ export function passiveRules(observations: readonly Observation[]): Finding[] {
   // On a shared MAP-E address the vulns cannot be tied to this home's ports: shown, not concluded.
   if (view.vulns.length > 0 && comparison.scope === 'home') findings.push(vulnsFinding(view, comparison));
   return findings;
+}
+
+/**
+ * The passive second opinion (--passive internetdb), only when asked for. "Unknown to Shodan" (404) is a complete
+ * answer. Its failure costs only this view: it is shown here and in its section, but does not make the scan
+ * incomplete (no INCOMPLETE banner, no exit 3), since the active views stand on their own (decision 0023).
+ */
+export function passiveCoverage(observations: readonly Observation[], options: ScanOptions): ViewCoverage | undefined {
+  const view = observationsOf(observations, 'internetdb')[0]?.data;
+  // A stored report judged again may come with options that no longer name it: its observation says it was asked.
+  if (options.passive?.includes('internetdb') !== true && view === undefined) return undefined;
+  if (view === undefined) {
+    const reason = options.wan ? 'the probe did not run' : '--no-wan: nothing leaves the LAN';
+    return { status: 'skipped', requested: true, reason: { code: 'EXP_ERR_PASSIVE_NO_ADDRESS', message: `Shodan InternetDB was not asked (${reason}).` } };
+  }
+  if (view.status === 'found' || view.status === 'unknown') return { status: 'complete', requested: true };
+  const reason = view.reason ?? { code: 'EXP_ERR_PASSIVE_UNAVAILABLE', message: 'Shodan InternetDB gave no usable answer.' };
+  return { status: view.status, requested: true, reason: { code: reason.code, message: reason.message.slice(0, 1000) } };
 }

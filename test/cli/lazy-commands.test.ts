@@ -11,6 +11,7 @@ import { AGENT_HELP, ALERTS_HELP, DIFF_HELP, HISTORY_HELP, SCAN_HELP, SERVE_HELP
 import { main } from '../../src/cli/main.js';
 import { capture } from '../support/cli.js';
 import { startFakeIgd } from '../support/fake-igd.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'src/cli/bin.ts');
@@ -21,13 +22,13 @@ interface Teardown {
   teardown: (fn: () => unknown) => void;
 }
 
-/** The files a node process with tsx loads (bench/loaded-modules.mjs) running ARGS, relative to the repository. */
+/** The files a node process loads (bench/loaded-modules.mjs) running ARGS through the tests' TypeScript loader, relative to the repository. */
 async function loadedBy(t: Teardown, args: string[]): Promise<{ code: number | null; files: string[] }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'exposure-modules-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const out = path.join(dir, 'modules.json');
   const code = await new Promise<number | null>((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', '--import', HOOK, ...args], { env: { ...process.env, EXPOSURE_LOADED_MODULES: out }, timeout: 60_000 });
+    const child = execFile(process.execPath, [...TS_LOADER_ARGS, '--import', HOOK, ...args], { env: { ...process.env, EXPOSURE_LOADED_MODULES: out }, timeout: 60_000 });
     child.on('exit', (status) => resolve(status));
   });
   return { code, files: (JSON.parse(await readFile(out, 'utf8')) as string[]).map((file) => path.relative(ROOT, file)) };
@@ -36,7 +37,7 @@ async function loadedBy(t: Teardown, args: string[]): Promise<{ code: number | n
 let harness: Set<string> | undefined;
 
 /**
- * The files one run of the program loads, less what an empty program loads under the same harness: tsx's own
+ * The files one run of the program loads, less what an empty program loads under the same harness: the loader's own
  * modules, and those tap's process-info hook puts into every child process.
  */
 async function loaded(t: Teardown, args: string[]): Promise<{ code: number | null; files: string[] }> {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { binaries, withLab } from './lab.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 import type { ConnectScanStats } from '../../src/net/portscan/connect.js';
 import type { PortResult } from '../../src/net/portscan/types.js';
 
@@ -40,7 +41,7 @@ t.test('drop is filtered after a retry, ICMP unreachable is filtered at once, RS
   await rule('--dport', '3000', '-j', 'REJECT', '--reject-with', 'tcp-reset');
 
   const ports = [999, 1000, 1001, 1002, 1003, 1004, 2000, 2001, 2002, 3000, 7000];
-  const run = await lab.exec(lab.wan, process.execPath, ['--import', 'tsx', script, lab.router.wanAddress, ...ports.map(String)], { timeoutMs: 60_000 });
+  const run = await lab.exec(lab.wan, process.execPath, [...TS_LOADER_ARGS, script, lab.router.wanAddress, ...ports.map(String)], { timeoutMs: 60_000 });
   t.equal(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as { ports: PortResult[]; warnings: string[]; stats: ConnectScanStats };
   const state = new Map(report.ports.map((p) => [p.port, p.state]));

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { httpGet, type Lab, type LabHost } from './lab.js';
 import { exposureArgv } from '../support/built.js';
 import type { ExposureReport, Mapping } from '../../src/core/report.generated.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 
 export interface ExposureRun {
@@ -86,7 +87,7 @@ export async function startAgent(lab: Lab, token: string, extra: string[] = []):
 
 /** Fake QNAP web UIs and a DNS server in one process inside a namespace (test/support/fake-services-main.ts). */
 export function startFakeServices(lab: Lab, host: LabHost, config: object): Promise<void> {
-  const child: ChildProcess = lab.spawn(host, process.execPath, ['--import', 'tsx', SERVICES, JSON.stringify(config)]);
+  const child: ChildProcess = lab.spawn(host, process.execPath, [...TS_LOADER_ARGS, SERVICES, JSON.stringify(config)]);
   const what = `fake services in ${host.ns}`;
   return new Promise<void>((resolve, reject) => {
     let output = '';

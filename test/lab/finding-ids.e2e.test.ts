@@ -8,6 +8,7 @@ import { runExposure } from './exposure.js';
 import { withLab } from './lab.js';
 import { RogueWatcher } from './rogue-ssdp.js';
 import { SECOND_IGD_SCRIPT } from './second-igd.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 const RANK = { info: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
 
@@ -54,7 +55,7 @@ t.test('ids of the lab router: the same on a rescan and with a second IGD answer
 
   // A second IGD on the LAN, mapping the same external port as the router (a second router behind the first).
   const second = new RogueWatcher(lab.spawn(lab.other, process.execPath, [
-    '--import', 'tsx', SECOND_IGD_SCRIPT, '--address', lab.other.address, '--port', '49152', '--udn', 'uuid:2d2d2d2d-0000-4000-8000-000000000002',
+    ...TS_LOADER_ARGS, SECOND_IGD_SCRIPT, '--address', lab.other.address, '--port', '49152', '--udn', 'uuid:2d2d2d2d-0000-4000-8000-000000000002',
     '--mapping', `TCP:8080:${lab.other.address}:80:mesh web`, '--mapping', `TCP:9000:${lab.other.address}:9000:game`,
   ]));
   await second.waitFor((event) => event.event === 'ready');

@@ -14,6 +14,7 @@ import {
   type LeaseMapping,
 } from './lab.js';
 import { ROGUE_SSDP_SCRIPT, RogueWatcher } from './rogue-ssdp.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 const WANIPC2 = 'urn:schemas-upnp-org:service:WANIPConnection:2';
 
@@ -103,7 +104,7 @@ t.test('a default lab: IGDv2, no mappings, NAT and forwarding work', async (t) =
   t.match(s, 'Status : Connected');
 
   // the one seeded mapping forwards from the "internet" to the NAS, without SNAT
-  const web = new RogueWatcher(lab.spawn(lab.nas, process.execPath, ['--import', 'tsx', ROGUE_SSDP_SCRIPT, 'http', '--address', lab.nas.address, '--port', '8000']));
+  const web = new RogueWatcher(lab.spawn(lab.nas, process.execPath, [...TS_LOADER_ARGS, ROGUE_SSDP_SCRIPT, 'http', '--address', lab.nas.address, '--port', '8000']));
   await web.waitFor((e) => e.event === 'ready');
   const viaWan = await httpGet(lab, lab.wan, `http://${lab.router.wanAddress}:8080/x`);
   t.equal(viaWan.status, 200, 'mapped port reaches the NAS from the wan host');
@@ -113,7 +114,7 @@ t.test('a default lab: IGDv2, no mappings, NAT and forwarding work', async (t) =
   await t.rejects(httpGet(lab, lab.wan, `http://${lab.nas.address}:8000/`, { timeoutMs: 3000 }), 'LAN addresses are not reachable from the wan host');
 
   // LAN → WAN goes out masqueraded
-  const wanWeb = new RogueWatcher(lab.spawn(lab.wan, process.execPath, ['--import', 'tsx', ROGUE_SSDP_SCRIPT, 'http', '--address', lab.wan.address, '--port', '8000']));
+  const wanWeb = new RogueWatcher(lab.spawn(lab.wan, process.execPath, [...TS_LOADER_ARGS, ROGUE_SSDP_SCRIPT, 'http', '--address', lab.wan.address, '--port', '8000']));
   await wanWeb.waitFor((e) => e.event === 'ready');
   t.equal((await httpGet(lab, lab.scanner, `http://${lab.wan.address}:8000/`)).status, 200);
   t.equal((await wanWeb.waitFor((e) => e.event === 'http')).from, lab.router.wanAddress, 'MASQUERADE on the WAN side');

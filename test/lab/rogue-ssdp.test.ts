@@ -2,11 +2,12 @@
 import t from 'tap';
 import { msearch, httpGet, withLab } from './lab.js';
 import { IGD1, ROGUE_SSDP_SCRIPT, RogueWatcher } from './rogue-ssdp.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 t.test('a rogue SSDP responder on the LAN answers next to miniupnpd, and its LOCATION is only fetched when someone fetches it', async (t) => {
   const lab = await withLab(t);
   if (!lab) return;
-  const node = (args: string[]): string[] => ['--import', 'tsx', ROGUE_SSDP_SCRIPT, ...args];
+  const node = (args: string[]): string[] => [...TS_LOADER_ARGS, ROGUE_SSDP_SCRIPT, ...args];
 
   // a hit counter on the NAS, where the rogue's LOCATION points
   const counter = new RogueWatcher(lab.spawn(lab.nas, process.execPath, node(['http', '--address', lab.nas.address, '--port', '49000'])));

@@ -1,7 +1,7 @@
 /**
  * test/lab/rogue-ssdp.ts — a hostile LAN device for lab tests. Run it inside a lab host's namespace:
  *
- *   lab.spawn(host, process.execPath, ['--import', 'tsx', ROGUE_SSDP_SCRIPT, ...args])
+ *   lab.spawn(host, process.execPath, [...TS_LOADER_ARGS, ROGUE_SSDP_SCRIPT, ...args])
  *
  * Modes (first argument):
  *   ssdp --address A --location URL [--st ST] [--server S] [--usn U]
@@ -24,7 +24,7 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
-/** absolute path of this script, for lab.spawn(..., ['--import', 'tsx', ROGUE_SSDP_SCRIPT, ...]) */
+/** absolute path of this script, for lab.spawn(..., [...TS_LOADER_ARGS, ROGUE_SSDP_SCRIPT, ...]) */
 export const ROGUE_SSDP_SCRIPT = fileURLToPath(import.meta.url);
 
 export interface RogueEvent {

@@ -3,11 +3,12 @@ import t from 'tap';
 import { withLab } from './lab.js';
 import { runExposure } from './exposure.js';
 import { ROGUE_SSDP_SCRIPT, RogueWatcher } from './rogue-ssdp.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 t.test('an SSDP answer whose LOCATION points elsewhere is recorded and never fetched', async (t) => {
   const lab = await withLab(t, { mappings: [{ protocol: 'TCP', externalPort: 8080, internalClient: '@nas', internalPort: 8080, description: 'QNAP' }] });
   if (!lab) return;
-  const script = (args: string[]): string[] => ['--import', 'tsx', ROGUE_SSDP_SCRIPT, ...args];
+  const script = (args: string[]): string[] => [...TS_LOADER_ARGS, ROGUE_SSDP_SCRIPT, ...args];
   // A hit counter on the NAS, where one rogue's LOCATION points; a second rogue points at the scanner's loopback.
   const counter = new RogueWatcher(lab.spawn(lab.nas, process.execPath, script(['http', '--address', lab.nas.address, '--port', '49000'])));
   const foreign = `http://${lab.nas.address}:49000/rootDesc.xml`;

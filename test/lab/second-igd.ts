@@ -3,7 +3,7 @@
  * router): it answers SSDP searches and serves an IGDv1 description and WANIPConnection:1 actions from its own
  * address, with a port-mapping table of its own. Run it inside a lab host's namespace:
  *
- *   lab.spawn(lab.other, process.execPath, ['--import', 'tsx', SECOND_IGD_SCRIPT, '--address', A, '--port', P,
+ *   lab.spawn(lab.other, process.execPath, [...TS_LOADER_ARGS, SECOND_IGD_SCRIPT, '--address', A, '--port', P,
  *     '--udn', 'uuid:...', '--external-ip', IP, '--mapping', 'TCP:8080:10.1.2.30:8080:desc', ...])
  *
  * Answers (formats as miniupnpd 2.3.1 writes them, see test/support/fake-igd.ts): GetExternalIPAddress,

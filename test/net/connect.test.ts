@@ -12,6 +12,7 @@ import type { PortResult, PortScanOptions } from '../../src/net/portscan/types.j
 import type { TapTest } from '../lab/lab.js';
 import { closedPort as closedPortOn } from '../support/ports.js';
 import { builtModule } from '../support/built.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 // Every scan here targets 127.0.0.1, and only ports of listeners this file starts or has just seen closed.
 const target = '127.0.0.1';
@@ -70,8 +71,8 @@ const banner = await listen((socket) => socket.write('SSH-2.0-Test_1.0\r\n'));
 const silent = await listen();
 const closed = await closedPort();
 
-t.test('refuses anything but one IPv4 address, before any connection', async (t) => {
-  for (const bad of ['127.0.0.1; rm -rf /', 'localhost', '::1', '1.2.3.4/24', '', ' 127.0.0.1', '127.1', '0x7f.0.0.1', '127.0.0.1:80']) {
+t.test('refuses anything but one IPv4 or IPv6 address, before any connection', async (t) => {
+  for (const bad of ['127.0.0.1; rm -rf /', 'localhost', '1.2.3.4/24', '', ' 127.0.0.1', '127.1', '0x7f.0.0.1', '127.0.0.1:80', '::1/128', 'fe80::1%lo', '::ffff:127.0.0.1', '[::1]', '::1 ']) {
     await t.rejects(connectEngine.scan({ target: bad, ports: [silent.port], timeoutMs: 5000 }), { code: 'EXP_ERR_USAGE' }, JSON.stringify(bad));
   }
   await t.rejects(connectEngine.scan({ target: 42 as unknown as string, ports: [silent.port], timeoutMs: 5000 }), { code: 'EXP_ERR_USAGE' });
@@ -303,7 +304,7 @@ function child(t: TapTest, script: string, fdLimit: number, args: string[]): Pro
   const file = path.join(dir, 'child.mts');
   writeFileSync(file, script);
   return new Promise((resolve, reject) => {
-    const proc = spawn('sh', ['-c', `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath, '--import', 'tsx', file, ...args], { cwd: root });
+    const proc = spawn('sh', ['-c', `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath, ...TS_LOADER_ARGS, file, ...args], { cwd: root });
     let out = '';
     let err = '';
     proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -129,7 +129,7 @@ t.test('a signal already aborted starts nothing', { skip }, async (t) => {
   t.equal(spawned.length, before);
 });
 
-t.test('targets that are not an IPv4 address are refused before any process starts', async (t) => {
+t.test('targets that are not one IPv4 or IPv6 address are refused before any process starts', async (t) => {
   const written = path.join(os.tmpdir(), `exposure-nmap-injection-${process.pid}`);
   t.teardown(() => rmSync(written, { force: true }));
   const before = spawned.length;
@@ -141,7 +141,10 @@ t.test('targets that are not an IPv4 address are refused before any process star
     '127.0.0.1/24',
     '127.0.0.1,2',
     '0x7f.1',
-    '::1',
+    '::1/128',
+    'fe80::1%lo',
+    '::ffff:127.0.0.1',
+    '-6',
     'localhost',
     '',
   ];

@@ -88,3 +88,13 @@ t.test('--passive absent: no request at all, no passive coverage or data', async
   t.equal(report.probes?.['passive-internetdb'], undefined);
   t.notMatch(render(report, 'text'), 'Passive view');
 });
+
+t.test('a stored report judged again keeps its passive view and findings', async (t) => {
+  const { judgeAgain } = await import('../../src/diff/rejudge.js');
+  const { DEFAULT_SCAN_OPTIONS } = await import('../../src/core/options.js');
+  const server = await fake({ status: 200, body: FOUND });
+  const report = await passiveScan({ wan: agentView({ 443: 'open', 8080: 'closed' }), options: options(server) });
+  const again = judgeAgain(report, { ...DEFAULT_SCAN_OPTIONS });
+  t.same(again.coverage.passive, report.coverage.passive);
+  t.same(passiveFindings(again).map((finding) => finding.id), passiveFindings(report).map((finding) => finding.id));
+});

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startFakeIgd } from '../support/fake-igd.js';
 import { closedPort } from '../support/ports.js';
 import { validateReport } from '../../src/report/validate.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 
@@ -24,7 +25,7 @@ interface Server {
 }
 
 async function serve(dir: string, port: number, extra: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--listen', `127.0.0.1:${port}`, '--db', path.join(dir, 'history.db'), '--jitter', '0', ...extra], {
+  const child = spawn(process.execPath, [...TS_LOADER_ARGS, CLI, 'serve', '--listen', `127.0.0.1:${port}`, '--db', path.join(dir, 'history.db'), '--jitter', '0', ...extra], {
     env: { ...process.env, XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_DATA_HOME: path.join(dir, 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

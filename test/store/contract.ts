@@ -9,6 +9,7 @@ import type { ExposureReport } from '../../src/core/report.generated.js';
 import type { HistoryStore } from '../../src/store/types.js';
 import { testClock, reportAt } from '../support/clock.js';
 import { exampleReport, LOOPBACK_OPTIONS } from '../support/reports.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 export interface MadeStore {
   store: HistoryStore;
@@ -182,7 +183,7 @@ export function storeContract(t: Tap, makeStore: MakeStore): void {
     await t.rejects(store.createScan({ options: LOOPBACK_OPTIONS, trigger: 'schedule', scheduleId: schedule.id }), { code: 'EXP_ERR_SCHEDULE_BUSY' });
     await store.failScan(first.id, { code: 'EXP_ERR_ABORTED', message: 'stop' });
     t.equal(await store.markInterrupted(), 0, 'nothing to mark');
-    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./owner-child.ts', import.meta.url).pathname, made.location, String(schedule.id)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...TS_LOADER_ARGS, new URL('./owner-child.ts', import.meta.url).pathname, made.location, String(schedule.id)], { stdio: ['ignore', 'pipe', 'inherit'] });
     const childScanId = await new Promise<number>((resolve, reject) => {
       child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
       child.once('exit', (status) => reject(new Error(`child exited ${String(status)}`)));

@@ -13,6 +13,7 @@ import { closedPort } from '../support/ports.js';
 import { runCli } from '../support/cli.js';
 import { withPostgres } from '../support/postgres.js';
 import { storeContract } from './contract.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 // npm run test:future runs test/store a year ahead under faketime: the dates the stores write come from the same
 // injected clock in both, so the SQLite contract covers that run, and a second cluster start would double this
@@ -34,7 +35,7 @@ if (cluster) {
   t.test('two watchers of different sites write into one database at once; nothing is lost; history --site tells them apart', async (t) => {
     const url = await cluster.createDatabase('sites');
     // Both processes open (and so migrate) the new database at the same moment: the advisory lock serialises them.
-    const writers = ['home', 'office'].map((site) => spawn(process.execPath, ['--import', 'tsx', new URL('./site-writer.ts', import.meta.url).pathname, url, site, '15'], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const writers = ['home', 'office'].map((site) => spawn(process.execPath, [...TS_LOADER_ARGS, new URL('./site-writer.ts', import.meta.url).pathname, url, site, '15'], { stdio: ['pipe', 'pipe', 'inherit'] }));
     const lines = writers.map((child) => {
       const chunks: string[] = [];
       child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));

@@ -7,6 +7,7 @@ import { openStore, defaultDbFile, SCHEMA_VERSION } from '../../src/store/index.
 import { migrate } from '../../src/store/sqlite-migrate.js';
 import { reportAt, testClock } from '../support/clock.js';
 import { exampleReport, LOOPBACK_OPTIONS, tempDir } from '../support/reports.js';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 
 
 t.test('default file follows XDG_DATA_HOME; WAL; current schema; private folder and file', async (t) => {
@@ -135,7 +136,7 @@ t.test('never two scans of one schedule; a scan whose process was SIGKILLed is m
   t.equal(await store.markInterrupted(), 0, 'nothing to mark');
 
   // Another process starts a scan of the schedule and is killed in the middle.
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./owner-child.ts', import.meta.url).pathname, file, String(schedule.id)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...TS_LOADER_ARGS, new URL('./owner-child.ts', import.meta.url).pathname, file, String(schedule.id)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const childScanId = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
     child.once('exit', (status) => reject(new Error(`child exited ${String(status)}`)));

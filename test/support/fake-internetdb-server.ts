@@ -1,6 +1,8 @@
 /**
  * The fake InternetDB as a process, for the lab (run inside a namespace):
  *   node --import tsx test/support/fake-internetdb-server.ts --port N --answers FILE [--host ADDRESS]
+ * (or with the tests' own loader, `node ...TS_LOADER_ARGS test/support/fake-internetdb-server.ts ...`, as the lab
+ * starts its other fakes: test/support/ts-loader.ts).
  * Prints its URL on one line once it listens, then serves until killed. FILE is an answers file
  * (test/fixtures/internetdb/README.md); keys starting with "_" are comments.
  */

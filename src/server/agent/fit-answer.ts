@@ -14,9 +14,12 @@ function portLists(answer: AgentScanResponse): Port[][] {
  * once over `budget`: a whole answer of a hostile host could be more than V8's longest string.
  */
 function fits(answer: AgentScanResponse, budget: number): boolean {
-  const { ports, hosts, ...rest } = answer;
-  const shells = (hosts ?? []).map((host) => ({ ...host, ports: [] }));
-  let total = Buffer.byteLength(JSON.stringify({ ...rest, hosts: shells })) + '"ports":[],'.length + ports.length;
+  // Everything but the port lists (the hosts kept with empty ones): the ports are counted below, one by one.
+  const rest: Partial<AgentScanResponse> = { ...answer };
+  delete rest.ports;
+  const shells = answer.hosts?.map((host) => ({ ...host, ports: [] }));
+  delete rest.hosts;
+  let total = Buffer.byteLength(JSON.stringify(shells ? { ...rest, hosts: shells } : rest)) + '"ports":[],'.length;
   for (const list of portLists(answer)) {
     total += list.length;
     for (const port of list) {
