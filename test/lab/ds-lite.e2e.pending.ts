@@ -5,6 +5,7 @@
 // The DS-Lite line (transix / Xpass-like): the router's IPv4 WAN is the B4 address 192.0.0.2, and IPv4 leaves through
 // the carrier's AFTR NAT, which the home does not control. IPv6 is native. One lab for the whole file (lines.ts).
 import t from 'tap';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 import { fileURLToPath } from 'node:url';
 import { binaries, httpGet, soapRequest } from './lab.js';
 import { runExposure, startAgent } from './exposure.js';
@@ -58,7 +59,7 @@ t.test('DS-Lite line', async (t) => {
   await t.test('end to end, a router that reports its B4 address: reported ds-lite, the IPv4 scan skipped and said so', async (t) => {
     // miniupnpd hides 192.0.0.2 (above); routers that report it are played by the project's fake IGD, on the
     // scanner host's own loopback inside the lab, named with --gateway
-    const igd = lab.spawn(lab.scanner, process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `const { startFakeIgd } = await import(${JSON.stringify(FAKE_IGD)}); const igd = await startFakeIgd({ externalIp: '192.0.0.2' }); process.stdout.write(igd.url + '\\n');`]);
+    const igd = lab.spawn(lab.scanner, process.execPath, [...TS_LOADER_ARGS, '--input-type=module', '-e', `const { startFakeIgd } = await import(${JSON.stringify(FAKE_IGD)}); const igd = await startFakeIgd({ externalIp: '192.0.0.2' }); process.stdout.write(igd.url + '\\n');`]);
     const igdUrl = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the fake IGD did not start')), 30_000);
       igd.stdout?.once('data', (chunk: Buffer) => {

@@ -1,6 +1,7 @@
 // The IPv6 IPoE line: a NAS with a global address behind a router with no IPv4 port forward, the router's IPv6
 // firewall on, pinholed, or off. One lab for the whole file (test/lab/lines.ts).
 import t from 'tap';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 import { fileURLToPath } from 'node:url';
 import { httpGet, soapRequest } from './lab.js';
 import { scanWithVantage, startAgent, startFakeServices } from './exposure.js';
@@ -56,7 +57,7 @@ t.test('IPv6 line', async (t) => {
 
   await t.test('passive: the fake InternetDB\'s extra port is shown as seen by Shodan, closed now', async (t) => {
     // The endpoint may be plain http only on loopback: the fake runs on the scanner host's own 127.0.0.1, inside the lab.
-    const fake = lab.spawn(lab.scanner, process.execPath, ['--import', 'tsx', INTERNETDB_SERVER, '--port', String(INTERNETDB_PORT), '--answers', INTERNETDB_ANSWERS, '--host', '127.0.0.1']);
+    const fake = lab.spawn(lab.scanner, process.execPath, [...TS_LOADER_ARGS, INTERNETDB_SERVER, '--port', String(INTERNETDB_PORT), '--answers', INTERNETDB_ANSWERS, '--host', '127.0.0.1']);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the fake InternetDB did not start')), 30_000);
       fake.stdout?.once('data', () => {
