@@ -1,6 +1,6 @@
 // PENDING (not picked up by tap: the name does not end in .test.ts). The complete DS-Lite line file: once i16-access
-// is merged, rename it over ds-lite.e2e.test.ts (one lab per file). Green on a scratch merge of the four feature
-// branches. Note: with the real miniupnpd (which hides 192.0.0.2) the same scan is reported `unknown` and the AFTR's
+// is merged, rename it over ds-lite.e2e.test.ts (one lab per file). Green (19 assertions) on a scratch merge of main +
+// i16-ipv6 + i16-access at 19:50. Note: with the real miniupnpd (which hides 192.0.0.2) the same scan is reported `unknown` and the AFTR's
 // address is scanned; the end-to-end check therefore names a stand-in IGD that reports the B4 address.
 // The DS-Lite line (transix / Xpass-like): the router's IPv4 WAN is the B4 address 192.0.0.2, and IPv4 leaves through
 // the carrier's AFTR NAT, which the home does not control. IPv6 is native. One lab for the whole file (lines.ts).
@@ -80,5 +80,9 @@ t.test('DS-Lite line', async (t) => {
     t.equal(report.coverage.outside.status, 'skipped');
     t.equal(report.coverage.outside.reason?.code, 'EXP_ERR_ACCESS_NO_INBOUND_IPV4');
     t.same(report.wan.ports, [], "nothing of the AFTR's address was scanned");
+    const text = await runExposure(lab, ['scan', '--gateway', igdUrl, '--vantage', agent, '--fail-on', 'none', '--ports', '8080,9443'], lab.scanner, { EXPOSURE_VANTAGE_TOKEN: TOKEN, EXPOSURE_IPV6_DOCUMENTATION_PREFIXES: '1' });
+    t.match(text.stdout, /DS-Lite/, 'the text report names the line');
+    t.match(text.stdout, /[Ii]nbound IPv4 cannot reach this home/, 'and says why the IPv4 scan was skipped');
+    t.comment(text.stdout.split('\n').filter((line) => /DS-Lite|IPv4|skipped/i.test(line)).slice(0, 6).join(' | '));
   });
 });

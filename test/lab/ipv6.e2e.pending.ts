@@ -1,8 +1,7 @@
-// PENDING (not picked up by tap: the name does not end in .test.ts). The complete IPv6 line file: once i16-ipv6 and
-// i16-agent are merged and `exposure scan` has --vantage6, rename it over ipv6.e2e.test.ts (one lab per file).
-// Measured on a scratch merge of i16-agent + i16-ipv6 + i16-access + i16-passive: all green except --vantage6, which
-// no branch adds yet (EXP_ERR_USAGE: Unknown option '--vantage6'); with the IPv6 URL given as --vantage instead, the
-// IPv6 finding is reported high with [address]:8080 and goes away with the firewall on.
+// PENDING (not picked up by tap: the name does not end in .test.ts). The complete IPv6 line file: once i16-ipv6 is
+// merged (it brings --vantage6; main already has the agent's IPv6 side), rename it over ipv6.e2e.test.ts (one lab
+// per file). Green (32 assertions, 23 s under load) on a scratch merge of main + i16-ipv6 + i16-access at 19:50:
+// the NAS's [address]:8080 reported high over IPv6 with no IPv4 forward, gone with the router's ip6tables firewall on.
 // The IPv6 IPoE line: a NAS with a global address behind a router with no IPv4 port forward, the router's IPv6
 // firewall on, pinholed, or off. One lab for the whole file (test/lab/lines.ts).
 import t from 'tap';

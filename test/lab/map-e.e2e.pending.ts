@@ -1,6 +1,6 @@
 // PENDING (not picked up by tap: the name does not end in .test.ts). The complete MAP-E line file: once i16-access
 // and i16-agent are merged, rename it over map-e.e2e.test.ts (one lab per file).
-// Measured on a scratch merge of the four feature branches: reported map-e, the v6plus set trusted, the outside view
+// Measured on a scratch merge of main + i16-ipv6 + i16-access (19:50): reported map-e, the v6plus set trusted, the outside view
 // only inside the set, but the wan-side counters saw ONE packet outside the set: a SYN to the shared address's port
 // 443. The agent's fingerprints follow the HTTPS port the device names (QNAP authLogin.cgi stunnelPort, 443 by
 // default; src/vendors/fingerprint-host.ts namedHttpsPort) without checking it against the caller's port set. With
