@@ -126,4 +126,34 @@ t.test('IPv6 line', async (t) => {
     t.notOk(after.findings.some((f) => /^ipv6-(nas-admin-exposed|port-open)-/.test(f.id)), `no IPv6 exposure with the firewall on (ids: ${after.findings.map((f) => f.id).join(', ')})`);
     t.equal(after.coverage.ipv6?.status, 'complete', `the IPv6 view still ran: ${JSON.stringify(after.coverage.ipv6)} ${JSON.stringify(after.findings.find((f) => f.id === 'ipv6-not-checked')?.description)}`);
   });
+
+  await t.test("the agent never sends a packet to an IPv6 address outside the caller's /64", async (t) => {
+    // counters in the wan host: every TCP packet it sends to the LAN's /64, and to the /64 next to it
+    const outside = lab.v6.nas.replace(/^(\w+:\w+:\w+:)(\w+)::/, (_m, head: string, fourth: string) => `${head}${(parseInt(fourth, 16) + 1).toString(16)}::`);
+    const count = [
+      ['-N', 'SCOPE6'],
+      ['-A', 'OUTPUT', '-p', 'tcp', '-j', 'SCOPE6'],
+      ['-A', 'SCOPE6', '-d', lab.v6.lanCidr, '-m', 'comment', '--comment', 'caller64', '-j', 'RETURN'],
+      ['-A', 'SCOPE6', '-d', `${outside}/64`, '-m', 'comment', '--comment', 'other64', '-j', 'RETURN'],
+    ];
+    for (const rule of count) t.equal((await lab.exec(lab.wan, 'ip6tables-legacy', rule)).code, 0);
+    await lab.setIpv6Firewall('open');
+    const answer = await httpGet(lab, lab.scanner, `http://[${lab.v6.wan}]:${AGENT_PORT}/v1/scan`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ports: '8080,22', ipv6Targets: [lab.v6.nas, outside] }),
+      timeoutMs: 60_000,
+    });
+    await lab.setIpv6Firewall('firewall');
+    t.equal(answer.status, 200, answer.body.toString().slice(0, 300));
+    const body = JSON.parse(answer.body.toString()) as { hosts?: Array<{ address: string; ports: Array<{ port: number; state: string }> }>; hostsRefused?: Array<{ address: string; reason: string }> };
+    t.same(body.hosts?.map((h) => h.address), [lab.v6.nas], 'the NAS, in the caller\'s /64, was scanned');
+    t.equal(body.hosts?.[0]?.ports.find((p) => p.port === 8080)?.state, 'open');
+    t.same(body.hostsRefused?.map((h) => h.address), [outside], 'the address outside it was refused');
+    t.comment(`refused: ${body.hostsRefused?.[0]?.reason ?? ''}`);
+    const listing = (await lab.exec(lab.wan, 'ip6tables-legacy', ['-L', 'SCOPE6', '-n', '-v', '-x'])).stdout;
+    const packets = (tag: string): number => Number(new RegExp(`^\\s*(\\d+)\\s.*/\\* ${tag} \\*/`, 'm').exec(listing)?.[1] ?? -1);
+    t.ok(packets('caller64') > 0, `packets to the caller's /64: ${packets('caller64')}`);
+    t.equal(packets('other64'), 0, 'not one packet to the /64 next to it');
+  });
 });
