@@ -3,6 +3,7 @@
  * does not matter: a probe names the probes whose observations it reads (`after`), and probes/registry.ts orders
  * them from that.
  */
+export { manifest as access } from './access/manifest.js';
 export { manifest as myqnapcloud } from './myqnapcloud/manifest.js';
 export { manifest as natPmp } from './nat-pmp/manifest.js';
 export { manifest as passiveInternetDb } from './passive-internetdb/manifest.js';

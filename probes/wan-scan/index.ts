@@ -3,7 +3,9 @@ import { selectEngine } from '../../src/net/portscan/engines.js';
 import { formatPortList, MAX_SPEC_ITEMS, MAX_SPEC_LENGTH, parsePortSpec } from '../../src/net/portscan/port-spec.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
 import type { ProbeAction, ProbeContext } from '../../src/core/probe.js';
-import type { Gateway, Wan } from '../../src/core/report.generated.js';
+import type { Access, AccessPortSet, Gateway, ViewCoverage, Wan } from '../../src/core/report.generated.js';
+import { inPortSet } from '../../src/net/map-e-port-set.js';
+import { primaryGateway as primaryOf } from '../access/gateway.js';
 import { agentHostObservations, runOutsideChecks } from './outside-checks.js';
 import type { AgentScanResponse } from '../../src/core/agent.generated.js';
 
@@ -17,9 +19,38 @@ function none(reason: string, igdExternalIp: string | null = null): Observation 
 
 /** The router whose mappings and external address count: the first one read (the default gateway comes first). */
 function primaryGateway(context: ProbeContext): Gateway | undefined {
-  const gateways = observationsOf(context.observations, 'gateway').map((observation) => observation.data);
-  const defaults = observationsOf(context.observations, 'local-networks')[0]?.data.defaultGateways ?? [];
-  return gateways.find((gateway) => defaults.includes(gateway.address)) ?? gateways[0];
+  return primaryOf(context.observations);
+}
+
+type Scope = NonNullable<ViewCoverage['scope']>;
+
+function scopeObservation(scope: Scope): Observation {
+  return { probe: 'wan-scan', kind: 'outside-scope', subject: 'wan', at: now(), data: { ...scope, description: scope.description.slice(0, 400) } };
+}
+
+const NO_INBOUND_IPV4 = 'inbound IPv4 cannot reach this home on this line; IPv6 is what matters';
+
+/**
+ * What the line lets the outside view touch (decision 0019). DS-Lite and CGNAT: nothing (the IPv4 address is the
+ * provider's). MAP-E: only this home's port set, only once the agent's source ports confirmed it, and only from the
+ * agent (a scan from inside would leave through the provider to other subscribers). undefined: no limit.
+ */
+function lineLimit(access: Access | undefined, portsAsked: number, fromAgent: boolean): { refuse: string; scope: Scope } | { portSet: AccessPortSet } | undefined {
+  if (!access) return undefined;
+  if (access.kind === 'ds-lite' || access.kind === 'cgnat') {
+    const line = access.kind === 'ds-lite' ? 'DS-Lite' : 'carrier-grade NAT';
+    return { refuse: `${NO_INBOUND_IPV4} (${line}): the shared IPv4 address is the provider's and was not scanned`, scope: { description: `Nothing: on ${line} ${NO_INBOUND_IPV4}; the provider's shared IPv4 address was not scanned.`, portsInScope: 0, portsOutOfScope: portsAsked } };
+  }
+  if (access.kind !== 'map-e') return undefined;
+  const set = access.portSet;
+  const refuse = (why: string): { refuse: string; scope: Scope } => ({
+    refuse: `the shared MAP-E IPv4 address was not scanned: ${why}`,
+    scope: { description: `Nothing: the IPv4 address is shared by MAP-E and ${why}.`, portsInScope: 0, portsOutOfScope: portsAsked },
+  });
+  if (!set) return refuse('no port set could be computed');
+  if (!set.trusted) return refuse(`this home's port set is not confirmed (${set.reason ?? 'no reason given'})`);
+  if (!fromAgent) return refuse('a scan from inside would leave through the provider to other subscribers\' ports; use --vantage');
+  return { portSet: set };
 }
 
 /** Every TCP port a mapping opens is always scanned, whatever the port set. */
@@ -42,17 +73,32 @@ export const wanScanProbe: ProbeAction = {
     const gateway = primaryGateway(context);
     const igdExternalIp = gateway?.externalIp ?? null;
     if (!options.wan) return [none('--no-wan: nothing was sent beyond the LAN', igdExternalIp)];
-    const ports = portsToScan(context);
+    const asked = portsToScan(context);
     const remainingMs = Math.max(1000, context.deadline - Date.now());
+    const limit = lineLimit(observationsOf(context.observations, 'access')[0]?.data, asked.length, options.vantageUrl !== undefined);
+    if (limit && 'refuse' in limit) return [none(limit.refuse, igdExternalIp), scopeObservation(limit.scope)];
+    const portSet = limit?.portSet;
+    // On a shared address only this home's ports are asked; a mapped port outside the set is another home's.
+    const ports = portSet ? asked.filter((port) => inPortSet(portSet, port)) : asked;
+    const scope: Scope | undefined = portSet && {
+      description: `MAP-E port set (rule ${portSet.rule}, PSID ${portSet.psid}, ${portSet.size} ports): ${ports.length} of the ${asked.length} asked ports lie in it and were scanned; the other ${asked.length - ports.length} belong to other subscribers and were not.`,
+      portsInScope: ports.length,
+      portsOutOfScope: asked.length - ports.length,
+    };
+    if (scope && ports.length === 0) {
+      return [none(`the shared MAP-E IPv4 address was not scanned: none of the ${asked.length} asked ports lies in this home's port set; use --ports all to scan the whole set`, igdExternalIp), scopeObservation(scope)];
+    }
 
     if (options.vantageUrl) {
       const location = gateway ? new URL(gateway.location) : undefined;
       // Many scattered mappings (a UPnProxy-filled table) can make the list longer than any agent accepts: then ask
-      // for every port, which holds them all, rather than fail the outside view on the request's size.
+      // for every port, which holds them all, rather than fail the outside view on the request's size. On a shared
+      // address "every port" is this home's set, never the full range.
       const listed = formatPortList(ports);
       const fits = listed.length <= MAX_SPEC_LENGTH && listed.split(',').length <= MAX_SPEC_ITEMS;
-      const requestSpec = fits ? listed : 'all';
-      const portsAsked = fits ? ports.length : 65_535;
+      const whole = portSet ? portSet.ranges.map((range) => `${range.from}-${range.to}`).join(',') : 'all';
+      const requestSpec = fits ? listed : whole;
+      const portsAsked = fits ? ports.length : portSet ? portSet.size : 65_535;
       context.progress(`Asking the vantage agent to scan ${portsAsked} ports`);
       let answer: AgentScanResponse;
       try {
@@ -62,9 +108,12 @@ export const wanScanProbe: ProbeAction = {
           {
             ports: requestSpec,
             serviceDetection: options.serviceDetection,
-            udp: true,
+            // UDP 1900/5351 and the IGD's port lie outside every MAP-E set (or may): on a shared address they are
+            // other subscribers' ports (or nobody's), and the agent must not touch them.
+            udp: portSet === undefined,
             fingerprint: true,
-            ...(location ? { igd: { port: Number(location.port || 80), path: location.pathname } } : {}),
+            ...(location && (portSet === undefined || inPortSet(portSet, Number(location.port || 80))) ? { igd: { port: Number(location.port || 80), path: location.pathname } } : {}),
+            ...(portSet ? { portSet: { psidOffset: portSet.psidOffset, psidLength: portSet.psidLength, psid: portSet.psid } } : {}),
             timeoutSeconds: Math.max(1, Math.floor(remainingMs / 1000) - 2),
           },
           {
@@ -101,6 +150,7 @@ export const wanScanProbe: ProbeAction = {
         }),
         // What the agent's fingerprints saw on the WAN address; the verdicts come from this scanner's data.
         ...agentHostObservations(answer),
+        ...(scope ? [scopeObservation(scope)] : []),
       ];
     }
 

@@ -1,12 +1,14 @@
 import { observationsOf } from '../../src/core/observation.js';
-import { reportSchemaRef, type ProbeManifest } from '../../src/core/probe.js';
-import type { ExposureReport, Wan, WanPort } from '../../src/core/report.generated.js';
+import { REPORT_SCHEMA_ID, reportSchemaRef, type ProbeManifest } from '../../src/core/probe.js';
+import type { ExposureReport, ViewCoverage, Wan, WanPort } from '../../src/core/report.generated.js';
 import type { ReportSection, SectionBlock } from '../../src/core/report-section.js';
 
 declare module '../../src/core/observation.js' {
   interface ObservationKinds {
     /** The external address and what answered on it, from the vantage agent or (labelled) from inside. */
     wan: Wan;
+    /** What the outside view was allowed to look at, when the line limits it (a MAP-E port set, nothing on DS-Lite). */
+    'outside-scope': NonNullable<ViewCoverage['scope']>;
   }
 }
 
@@ -86,12 +88,13 @@ export const manifest: ProbeManifest = {
   description: 'Scans the external address from the vantage agent (or, labelled, from inside) and checks SSDP, NAT-PMP and the IGD control from the WAN side.',
   safety: 'safe',
   references: ['https://nmap.org/book/scan-methods-connect-scan.html'],
-  // The router's external address and its mapped ports come from UPnP.
-  after: ['upnp-igd'],
+  // The router's external address and its mapped ports come from UPnP; the line's kind (what may be scanned at all:
+  // a MAP-E port set, nothing on DS-Lite or CGNAT) from the access probe.
+  after: ['upnp-igd', 'access'],
   // The agent is asked as soon as the default gateway's table is read, while discovery still listens for other
   // routers; a mapped port of a router that answers later is not asked, and coverage says so (decision 0013).
   startsEarly: { 'upnp-igd': 'gateway' },
-  observes: { wan: reportSchemaRef('Wan') },
+  observes: { wan: reportSchemaRef('Wan'), 'outside-scope': { $ref: `${REPORT_SCHEMA_ID}#/definitions/ViewCoverage/properties/scope` } },
   report: {
     fields: (observations) => ({ wan: observationsOf(observations, 'wan')[0]?.data ?? { vantage: 'none', outsideView: false, address: null, engine: null, ports: [], reason: 'not run' } }),
     section,

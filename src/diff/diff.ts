@@ -1,5 +1,5 @@
 import { classifyIPv4 } from '../core/address.js';
-import type { ExposureReport, Finding, Gateway, Host, Mapping, Severity } from '../core/report.generated.js';
+import type { Coverage, ExposureReport, Finding, Gateway, Host, Mapping, Severity, ViewCoverage } from '../core/report.generated.js';
 import { atLeast } from '../rules/severity.js';
 import { wanAddressOf } from '../store/facts.js';
 import { coverageOf } from '../report/coverage-of.js';
@@ -87,14 +87,19 @@ function diffWanPorts(from: ExposureReport, to: ExposureReport): Change[] {
 }
 
 /** Which views both scans looked through; a finding resting on a view either scan could not use is not compared. */
-interface Comparable {
-  inside: boolean;
-  outside: boolean;
-}
+type Comparable = Record<View, boolean>;
+
+type View = 'inside' | 'outside' | OptionalView;
+/** Views a scan has only when asked for them (--passive) or when the line has them (IPv6). */
+type OptionalView = 'ipv6' | 'passive';
+const OPTIONAL_VIEWS: readonly OptionalView[] = ['ipv6', 'passive'];
 
 function findingComparable(finding: Finding, comparable: Comparable): boolean {
   // Without the router's tables every finding is in doubt: mappings explain ports, and lead to the hosts fingerprinted.
   if (!comparable.inside) return false;
+  // A passive finding compares a third party's list with the outside view: it needs both views in both scans.
+  if (finding.rule.startsWith('passive-') && !comparable.passive) return false;
+  if (finding.rule.startsWith('ipv6-') && !comparable.ipv6) return false;
   return comparable.outside || !restsOnOutsideView(finding.rule);
 }
 
@@ -167,7 +172,12 @@ function diffFirmware(from: ExposureReport, to: ExposureReport): Change[] {
 }
 
 const USABLE = new Set(['complete', 'partial']);
-const VIEW_WORDS = { inside: "the router's tables (inside view)", outside: 'the outside view' } as const;
+const VIEW_WORDS: Record<View, string> = {
+  inside: "the router's tables (inside view)",
+  outside: 'the outside view',
+  ipv6: 'the IPv6 outside view',
+  passive: 'the passive second opinion (InternetDB)',
+};
 
 /**
  * A view that failed or was skipped in either scan makes what rests on it unknown for the pair: one
@@ -178,11 +188,18 @@ function diffCoverage(from: ExposureReport, to: ExposureReport): { changes: Chan
   const before = coverageOf(from);
   const after = coverageOf(to);
   const changes: Change[] = [];
-  const usable = (view: 'inside' | 'outside'): boolean => USABLE.has(before[view].status) && USABLE.has(after[view].status);
-  for (const view of ['inside', 'outside'] as const) {
+  // An optional view neither scan has is comparable (nothing rests on it); one only one scan has is not: the
+  // scan's options or the line changed, and its findings appearing or going says nothing about the network.
+  const statusOf = (coverage: Coverage, view: View): ViewCoverage['status'] | undefined => coverage[view]?.status;
+  const usable = (view: View): boolean => {
+    const [was, now] = [statusOf(before, view), statusOf(after, view)];
+    if (was === undefined && now === undefined) return true;
+    return was !== undefined && now !== undefined && USABLE.has(was) && USABLE.has(now);
+  };
+  for (const view of ['inside', 'outside', ...OPTIONAL_VIEWS] as const) {
     const was = before[view];
     const now = after[view];
-    if (was.status === now.status) continue;
+    if (was === undefined || now === undefined || was.status === now.status) continue;
     const why = now.status === 'complete' ? '' : now.reason ? `: ${now.reason.code}: ${now.reason.message}` : '';
     changes.push({
       kind: 'coverage-changed',
@@ -194,7 +211,7 @@ function diffCoverage(from: ExposureReport, to: ExposureReport): { changes: Chan
       after: now.status,
     });
   }
-  return { changes, comparable: { inside: usable('inside'), outside: usable('outside') } };
+  return { changes, comparable: { inside: usable('inside'), outside: usable('outside'), ipv6: usable('ipv6'), passive: usable('passive') } };
 }
 
 function side(report: ExposureReport, scanId: number | null): DiffSide {

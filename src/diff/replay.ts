@@ -23,6 +23,7 @@ const FIELDS: Readonly<Record<string, { field: keyof ExposureReport; list: boole
   wan: { field: 'wan', list: false },
   host: { field: 'hosts', list: true },
   myqnapcloud: { field: 'myqnapcloud', list: false },
+  access: { field: 'access', list: false },
 };
 
 /** The probe a warning came from, for reports written before warnings kept it: by the words each probe writes. */
@@ -52,6 +53,12 @@ export function replayObservations(report: ExposureReport, probes: readonly Prob
   if (report.localNetworks) observations.push({ probe: 'local', kind: 'local-networks', subject: 'host', at, data: { networks: report.localNetworks, defaultGateways: [] } });
   for (const probe of probes) {
     for (const kind of Object.keys(probe.observes)) {
+      // The outside view's scope on a shared or unreachable line (decision 0019) is kept in the coverage it shaped.
+      if (kind === 'outside-scope') {
+        const scope = report.coverage.outside.scope;
+        if (scope) observations.push({ probe: probe.id, kind, subject: 'wan', at, data: scope });
+        continue;
+      }
       const place = FIELDS[kind];
       if (place) {
         const value: unknown = report[place.field];

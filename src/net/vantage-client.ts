@@ -81,7 +81,8 @@ export function checkVantageTrust(vantageUrl: string | undefined, trust: Vantage
 /** Errors that mean the agent is down or overloaded for now, not that the user must change something. */
 const unavailableErrors = new WeakSet<ExposureError>();
 
-function unavailable(error: ExposureError): ExposureError {
+/** Marks an error as the agent's passing trouble (vantageUnavailable says yes). Shared with the whoami client. */
+export function unavailable(error: ExposureError): ExposureError {
   unavailableErrors.add(error);
   return error;
 }
@@ -129,7 +130,7 @@ function verify(socket: tls.TLSSocket, origin: string, pins: string[] | undefine
  * name must verify against that CA alone (and the pin too, when both are given); otherwise against this
  * machine's CAs (NODE_EXTRA_CA_CERTS included).
  */
-async function connect(endpoint: URL, trust: VantageTrust, signal: AbortSignal): Promise<net.Socket> {
+export async function connect(endpoint: URL, trust: VantageTrust, signal: AbortSignal): Promise<net.Socket> {
   const host = endpoint.hostname.replace(/^\[(.*)\]$/, '$1');
   const https = endpoint.protocol === 'https:';
   const port = Number(endpoint.port) || (https ? 443 : 80);
@@ -213,7 +214,7 @@ function post(socket: net.Socket, endpoint: URL, headers: Record<string, string>
   });
 }
 
-function failureText(error: unknown): string {
+export function failureText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   return (error as NodeJS.ErrnoException).code ?? error.message;
 }

@@ -1,6 +1,7 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { ScanOptions } from '../core/options.js';
 import type { Coverage, CoverageReason, Gateway, ViewCoverage } from '../core/report.generated.js';
+import { inPortSet } from '../net/map-e-port-set.js';
 
 /** Stop reasons after which a mapping table is known to have been read to its end. */
 const TABLE_READ_TO_END = new Set(['end-of-table', 'repeated-entry']);
@@ -86,6 +87,19 @@ function insideCoverage(observations: readonly Observation[], options: ScanOptio
  * (hairpin NAT) is recorded as partial so no one mistakes it for the internet's view, but it is not a failure.
  */
 function outsideCoverage(observations: readonly Observation[], options: ScanOptions): ViewCoverage {
+  // The line limits what may be scanned (decision 0019): a MAP-E port set, nothing on DS-Lite or CGNAT.
+  const scope = observationsOf(observations, 'outside-scope')[0]?.data;
+  const kind = observationsOf(observations, 'access')[0]?.data.kind;
+  const wan = observationsOf(observations, 'wan')[0]?.data;
+  if (scope && options.wan && (!wan || wan.vantage === 'none')) {
+    const message = (wan?.reason ?? scope.description).replace(/^./, (first) => first.toUpperCase());
+    return { status: 'skipped', requested: options.vantageUrl !== undefined, vantage: 'none', scope, reason: { code: kind === 'map-e' ? 'EXP_ERR_ACCESS_SHARED_ADDRESS' : 'EXP_ERR_ACCESS_NO_INBOUND_IPV4', message } };
+  }
+  const view = outsideView(observations, options);
+  return scope && options.wan ? { ...view, scope } : view;
+}
+
+function outsideView(observations: readonly Observation[], options: ScanOptions): ViewCoverage {
   const requested = options.wan && options.vantageUrl !== undefined;
   if (!options.wan) return { status: 'skipped', requested: false, vantage: 'none', reason: { code: 'EXP_ERR_WAN_SKIPPED', message: '--no-wan: the external address was not scanned; run without it, with --vantage, for the view from the internet.' } };
   const wan = observationsOf(observations, 'wan')[0]?.data;
@@ -105,8 +119,11 @@ function outsideCoverage(observations: readonly Observation[], options: ScanOpti
   const asked = wan.portsAsked ?? answered;
   const ports = { asked, answered };
   const scanned = new Set(wan.ports.filter((port) => port.protocol === 'TCP').map((port) => port.port));
+  // On a shared MAP-E address a mapped port outside this home's set is another home's: not asking it is the point.
+  const portSet = observationsOf(observations, 'access')[0]?.data.portSet;
+  const otherHomes = (port: number): boolean => portSet?.trusted === true && !inPortSet(portSet, port);
   const notAsked = [...new Set(observationsOf(observations, 'gateway').flatMap((observation) => observation.data.mappings)
-    .filter((mapping) => mapping.protocol === 'TCP' && mapping.enabled && mapping.externalPort > 0 && !scanned.has(mapping.externalPort))
+    .filter((mapping) => mapping.protocol === 'TCP' && mapping.enabled && mapping.externalPort > 0 && !scanned.has(mapping.externalPort) && !otherHomes(mapping.externalPort))
     .map((mapping) => mapping.externalPort))].sort((a, b) => a - b);
   if (notAsked.length > 0 && answered >= asked) {
     const listed = notAsked.slice(0, 20).join(', ') + (notAsked.length > 20 ? ` and ${notAsked.length - 20} more` : '');

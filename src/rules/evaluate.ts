@@ -1,4 +1,5 @@
 import type { Observation } from '../core/observation.js';
+import { accessRules } from './access.js';
 import type { Finding } from '../core/report.generated.js';
 import { ruleContext, type RuleContext } from './doors.js';
 import { myQnapCloudFindings } from './myqnapcloud.js';
@@ -20,6 +21,7 @@ const RULE_FAMILIES: readonly RuleFamily[] = [
   (_observations, context) => qnapFindings(context),
   (_observations, context) => serviceFindings(context),
   (observations, context) => myQnapCloudFindings(observations, context),
+  (observations) => accessRules(observations),
 ];
 
 /** The findings, raw: unsorted, and ids not yet made unique (judge() does both). `context` is the join, when the caller has it. */

@@ -48,3 +48,20 @@ t.test('a router that did not answer once hides no mapping changes as removals',
 t.test('the same failure twice is no change at all', async (t) => {
   t.same(diffReports(down, down).changes, []);
 });
+
+t.test('a passive second opinion that failed once resolves none of its findings, and one that was not asked for compares as before', async (t) => {
+  const passiveFinding = { ...healthy.findings[0]!, id: 'passive-port-closed-now-tcp-9443', rule: 'passive-port-closed-now', severity: 'info' as const };
+  const withPassive = (status: 'complete' | 'failed', findings: typeof healthy.findings): typeof healthy => ({
+    ...healthy,
+    findings,
+    coverage: { ...healthy.coverage, passive: { status, requested: true, ...(status === 'failed' ? { reason: { code: 'EXP_ERR_PASSIVE_TIMEOUT', message: 'InternetDB did not answer' } } : {}) } },
+  });
+  const answered = withPassive('complete', [...healthy.findings, passiveFinding]);
+  const unanswered = withPassive('failed', healthy.findings);
+  for (const [from, to] of [[answered, unanswered], [unanswered, answered]] as const) {
+    t.same(diffReports(from, to).changes.map((change) => `${change.kind} ${change.key}`), ['coverage-changed passive']);
+  }
+  const stillAnswered = withPassive('complete', healthy.findings);
+  t.same(diffReports(answered, stillAnswered).changes.map((change) => `${change.kind} ${change.key}`), [`finding-resolved ${passiveFinding.id}`], 'both answered: a port Shodan no longer lists is a change');
+  t.same(diffReports(healthy, { ...healthy }).changes, [], 'neither scan asked: nothing to compare, nothing changed');
+});

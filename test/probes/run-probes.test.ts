@@ -31,7 +31,7 @@ async function started(flag: () => boolean, turns = 100): Promise<boolean> {
 }
 
 t.test('the registry orders the real probes by what they read', async (t) => {
-  t.same(PROBES.map((manifest) => manifest.id), ['upnp-igd', 'nat-pmp', 'qnap', 'wan-scan', 'myqnapcloud']);
+  t.same(PROBES.map((manifest) => manifest.id), ['upnp-igd', 'access', 'nat-pmp', 'qnap', 'wan-scan', 'myqnapcloud', 'passive-internetdb']);
 });
 
 t.test('independent probes run at once; one waits only for those it names', async (t) => {
