@@ -1,10 +1,11 @@
-// PENDING (not picked up by tap: the name does not end in .test.ts). The complete MAP-E line file: once i16-access
-// and i16-agent are merged, rename it over map-e.e2e.test.ts (one lab per file).
+// PENDING (not picked up by tap: the name does not end in .test.ts). The complete MAP-E line file: once the agent's
+// fingerprints stay inside the caller's port set (below), rename it over map-e.e2e.test.ts (one lab per file).
 // Measured on a scratch merge of main + i16-ipv6 + i16-access (19:50): reported map-e, the v6plus set trusted, the outside view
 // only inside the set, but the wan-side counters saw ONE packet outside the set: a SYN to the shared address's port
 // 443. The agent's fingerprints follow the HTTPS port the device names (QNAP authLogin.cgi stunnelPort, 443 by
 // default; src/vendors/fingerprint-host.ts namedHttpsPort) without checking it against the caller's port set. With
-// the fake's stunnelPort inside the set (LAB_STUNNEL=4931) the counters read zero outside. Green once that is fixed.
+// the fake's stunnelPort inside the set the counters read zero outside. Again on i16-lab after main took i16-access
+// (20:02): 28 of 29 green, counters 338 inside / 1 outside. Green once that is fixed.
 // The MAP-E line (v6プラス-like): IPv4 leaves through a shared address inside one port set; another subscriber owns a
 // port outside it on the same address. One lab for the whole file (test/lab/lines.ts).
 import t from 'tap';
