@@ -1,8 +1,17 @@
 // The DS-Lite line (transix / Xpass-like): the router's IPv4 WAN is the B4 address 192.0.0.2, and IPv4 leaves through
 // the carrier's AFTR NAT, which the home does not control. IPv6 is native. One lab for the whole file (lines.ts).
+// The real miniupnpd hides 192.0.0.2 (it answers an empty external address): with it alone the scan is reported
+// `unknown` and the AFTR's address is scanned. The end-to-end check therefore names a stand-in IGD that reports the
+// B4 address, as routers that do report it would (decision 0022).
 import t from 'tap';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
+import { fileURLToPath } from 'node:url';
 import { binaries, httpGet, soapRequest } from './lab.js';
+import { runExposure, startAgent } from './exposure.js';
 import { connect, listenAndLog, withLine } from './lines.js';
+
+const TOKEN = 'lab-token-'.padEnd(48, 'd');
+const FAKE_IGD = fileURLToPath(new URL('../support/fake-igd.ts', import.meta.url));
 
 t.test('DS-Lite line', async (t) => {
   const started = Date.now();
@@ -42,5 +51,37 @@ t.test('DS-Lite line', async (t) => {
     const log = await import('node:fs').then((fs) => fs.readFileSync(lab.router.logFile, 'utf8'));
     t.match(log, /reserved|impossible/i, "miniupnpd's log says why");
     t.comment(log.split('\n').filter((l) => /reserved|impossible/i.test(l)).slice(0, 3).join(' | '));
+  });
+
+  const agent = await startAgent(lab, TOKEN, ['--engine', 'connect']);
+
+  await t.test('end to end, a router that reports its B4 address: reported ds-lite, the IPv4 scan skipped and said so', async (t) => {
+    // miniupnpd hides 192.0.0.2 (above); routers that report it are played by the project's fake IGD, on the
+    // scanner host's own loopback inside the lab, named with --gateway
+    const igd = lab.spawn(lab.scanner, process.execPath, [...TS_LOADER_ARGS, '--input-type=module', '-e', `const { startFakeIgd } = await import(${JSON.stringify(FAKE_IGD)}); const igd = await startFakeIgd({ externalIp: '192.0.0.2' }); process.stdout.write(igd.url + '\\n');`]);
+    const igdUrl = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the fake IGD did not start')), 30_000);
+      igd.stdout?.once('data', (chunk: Buffer) => {
+        clearTimeout(timer);
+        resolve(chunk.toString().trim());
+      });
+    });
+    t.comment(`stand-in IGD at ${igdUrl}`);
+    const run = await runExposure(lab, ['scan', '--gateway', igdUrl, '--vantage', agent, '--format', 'json', '--fail-on', 'none', '--ports', '8080,9443'], lab.scanner, {
+      EXPOSURE_VANTAGE_TOKEN: TOKEN,
+      EXPOSURE_IPV6_DOCUMENTATION_PREFIXES: '1',
+    });
+    t.equal(run.code, 0, run.stderr);
+    const report = run.report!;
+    t.comment(`access: ${JSON.stringify(report.access)}`);
+    t.comment(`outside coverage: ${JSON.stringify(report.coverage.outside)}; wan ports: ${report.wan.ports.length}`);
+    t.equal(report.access?.kind, 'ds-lite', report.access?.summary ?? 'no access section');
+    t.equal(report.coverage.outside.status, 'skipped');
+    t.equal(report.coverage.outside.reason?.code, 'EXP_ERR_ACCESS_NO_INBOUND_IPV4');
+    t.same(report.wan.ports, [], "nothing of the AFTR's address was scanned");
+    const text = await runExposure(lab, ['scan', '--gateway', igdUrl, '--vantage', agent, '--fail-on', 'none', '--ports', '8080,9443'], lab.scanner, { EXPOSURE_VANTAGE_TOKEN: TOKEN, EXPOSURE_IPV6_DOCUMENTATION_PREFIXES: '1' });
+    t.match(text.stdout, /DS-Lite/, 'the text report names the line');
+    t.match(text.stdout, /[Ii]nbound IPv4 cannot reach this home/, 'and says why the IPv4 scan was skipped');
+    t.comment(text.stdout.split('\n').filter((line) => /DS-Lite|IPv4|skipped/i.test(line)).slice(0, 6).join(' | '));
   });
 });

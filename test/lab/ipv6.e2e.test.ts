@@ -1,9 +1,13 @@
 // The IPv6 IPoE line: a NAS with a global address behind a router with no IPv4 port forward, the router's IPv6
 // firewall on, pinholed, or off. One lab for the whole file (test/lab/lines.ts).
 import t from 'tap';
+import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 import { fileURLToPath } from 'node:url';
-import { httpGet, soapRequest } from './lab.js';
-import { scanWithVantage, startAgent, startFakeServices } from './exposure.js';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { httpGet, soapRequest, type Lab } from './lab.js';
+import { AGENT_PORT, scanWithVantage, startFakeServices } from './exposure.js';
+import { exposureArgv } from '../support/built.js';
 import { connect, withLine } from './lines.js';
 
 const IP6FC = 'urn:schemas-upnp-org:service:WANIPv6FirewallControl:1';
@@ -11,6 +15,20 @@ const TOKEN = 'lab-token-'.padEnd(48, '6');
 const INTERNETDB_SERVER = fileURLToPath(new URL('../support/fake-internetdb-server.ts', import.meta.url));
 const INTERNETDB_ANSWERS = fileURLToPath(new URL('../fixtures/internetdb/lab-answers.json', import.meta.url));
 const INTERNETDB_PORT = 8099;
+
+/** `exposure agent` on the wan host on both families ([::]), documentation prefixes allowed (this is the lab). */
+async function startDualStackAgent(lab: Lab): Promise<string> {
+  const tokenFile = path.join(lab.tmpDir, 'agent-token');
+  writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+  lab.spawn(lab.wan, process.execPath, exposureArgv('agent', '--listen', `[::]:${AGENT_PORT}`, '--token-file', tokenFile, '--engine', 'connect', '--allow-documentation-prefixes'));
+  const url = `http://${lab.wan.address}:${AGENT_PORT}`;
+  for (let attempt = 0; attempt < 150; attempt++) {
+    const health = await httpGet(lab, lab.wan, `${url}/v1/healthz`, { timeoutMs: 1000 }).catch(() => undefined);
+    if (health?.status === 200) return url;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the agent did not start');
+}
 
 t.test('IPv6 line', async (t) => {
   const started = Date.now();
@@ -52,11 +70,11 @@ t.test('IPv6 line', async (t) => {
     t.match(body, /<InboundPinholeAllowed>1<\/InboundPinholeAllowed>/);
   });
 
-  const agent = await startAgent(lab, TOKEN, ['--engine', 'connect']);
+  const agent = await startDualStackAgent(lab);
 
   await t.test('passive: the fake InternetDB\'s extra port is shown as seen by Shodan, closed now', async (t) => {
     // The endpoint may be plain http only on loopback: the fake runs on the scanner host's own 127.0.0.1, inside the lab.
-    const fake = lab.spawn(lab.scanner, process.execPath, ['--import', 'tsx', INTERNETDB_SERVER, '--port', String(INTERNETDB_PORT), '--answers', INTERNETDB_ANSWERS, '--host', '127.0.0.1']);
+    const fake = lab.spawn(lab.scanner, process.execPath, [...TS_LOADER_ARGS, INTERNETDB_SERVER, '--port', String(INTERNETDB_PORT), '--answers', INTERNETDB_ANSWERS, '--host', '127.0.0.1']);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the fake InternetDB did not start')), 30_000);
       fake.stdout?.once('data', () => {
@@ -73,5 +91,35 @@ t.test('IPv6 line', async (t) => {
     t.match(closedNow?.title, /open at Shodan's last crawl, and is closed now/);
     t.match(closedNow?.evidence.map((e) => e.subject).join(' '), lab.router.wanAddress, 'about the WAN address the agent saw');
     t.equal(report.coverage.passive?.status, 'complete');
+  });
+
+  await t.test("the agent never sends a packet to an IPv6 address outside the caller's /64", async (t) => {
+    // counters in the wan host: every TCP packet it sends to the LAN's /64, and to the /64 next to it
+    const outside = lab.v6.nas.replace(/^(\w+:\w+:\w+:)(\w+)::/, (_m, head: string, fourth: string) => `${head}${(parseInt(fourth, 16) + 1).toString(16)}::`);
+    const count = [
+      ['-N', 'SCOPE6'],
+      ['-A', 'OUTPUT', '-p', 'tcp', '-j', 'SCOPE6'],
+      ['-A', 'SCOPE6', '-d', lab.v6.lanCidr, '-m', 'comment', '--comment', 'caller64', '-j', 'RETURN'],
+      ['-A', 'SCOPE6', '-d', `${outside}/64`, '-m', 'comment', '--comment', 'other64', '-j', 'RETURN'],
+    ];
+    for (const rule of count) t.equal((await lab.exec(lab.wan, 'ip6tables-legacy', rule)).code, 0);
+    await lab.setIpv6Firewall('open');
+    const answer = await httpGet(lab, lab.scanner, `http://[${lab.v6.wan}]:${AGENT_PORT}/v1/scan`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ports: '8080,22', ipv6Targets: [lab.v6.nas, outside] }),
+      timeoutMs: 60_000,
+    });
+    await lab.setIpv6Firewall('firewall');
+    t.equal(answer.status, 200, answer.body.toString().slice(0, 300));
+    const body = JSON.parse(answer.body.toString()) as { hosts?: Array<{ address: string; ports: Array<{ port: number; state: string }> }>; hostsRefused?: Array<{ address: string; reason: string }> };
+    t.same(body.hosts?.map((h) => h.address), [lab.v6.nas], 'the NAS, in the caller\'s /64, was scanned');
+    t.equal(body.hosts?.[0]?.ports.find((p) => p.port === 8080)?.state, 'open');
+    t.same(body.hostsRefused?.map((h) => h.address), [outside], 'the address outside it was refused');
+    t.comment(`refused: ${body.hostsRefused?.[0]?.reason ?? ''}`);
+    const listing = (await lab.exec(lab.wan, 'ip6tables-legacy', ['-L', 'SCOPE6', '-n', '-v', '-x'])).stdout;
+    const packets = (tag: string): number => Number(new RegExp(`^\\s*(\\d+)\\s.*/\\* ${tag} \\*/`, 'm').exec(listing)?.[1] ?? -1);
+    t.ok(packets('caller64') > 0, `packets to the caller's /64: ${packets('caller64')}`);
+    t.equal(packets('other64'), 0, 'not one packet to the /64 next to it');
   });
 });
