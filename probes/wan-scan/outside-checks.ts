@@ -32,6 +32,8 @@ export interface OutsideCheckOptions {
   igd?: { port: number; path: string };
   /** Run the vendor packs' fingerprints against the open TCP ports found (on `target` only). */
   fingerprint?: boolean;
+  /** Ports beyond `ports` the fingerprints may follow (a device naming its HTTPS port); all when absent. */
+  mayFollow?: (port: number) => boolean;
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -162,6 +164,7 @@ export async function runOutsideChecks(options: OutsideCheckOptions): Promise<Ag
         deadline: Math.max(Date.now() + FINGERPRINT_MIN_MS, started + options.timeoutMs),
         signal: options.signal ?? new AbortController().signal,
         maxPorts: FINGERPRINT_MAX_PORTS,
+        ...(options.mayFollow ? { mayFollow: options.mayFollow } : {}),
       });
     }
     return options.fingerprint ? { services: [], device: null, indicators: [] } : undefined;

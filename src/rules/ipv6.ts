@@ -100,8 +100,10 @@ interface OpenDoor {
 }
 
 function severityOf(door: OpenDoor): Severity {
-  // The same weight as the IPv4 view: an admin or file-sharing door is high, another open port medium.
-  return door.nasAdmin || SENSITIVE_PORTS.has(door.port.port) ? 'high' : 'medium';
+  // The same weight as the IPv4 view (src/rules/nas.ts: a NAS admin page the internet reaches is critical): the agent
+  // connected to it over IPv6, which is the confirmed case. Another admin or file-sharing port is high, the rest medium.
+  if (door.nasAdmin) return 'critical';
+  return SENSITIVE_PORTS.has(door.port.port) ? 'high' : 'medium';
 }
 
 function doorFinding(door: OpenDoor, attribution: Ipv6Attribution, scan: Ipv6Scan): Finding {

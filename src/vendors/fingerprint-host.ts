@@ -24,6 +24,12 @@ export interface FingerprintHostOptions {
   maxPorts?: number;
   /** The vendor packs whose fingerprints and indicators run: the shipped ones unless given (--vendor-pack adds). */
   packs?: readonly LoadedPack[];
+  /**
+   * The ports this host may be contacted on besides `ports`, when not every port is fair game: on a shared MAP-E
+   * address only the caller's port set is the caller's, so a device naming its HTTPS port (QNAP's stunnelPort, 443
+   * by default) outside the set is not followed there.
+   */
+  mayFollow?: (port: number) => boolean;
 }
 
 export type IndicatorMatch = NonNullable<Host['indicators']>[number];
@@ -285,7 +291,7 @@ export async function fingerprintHost(options: FingerprintHostOptions): Promise<
 
   await drain();
   const extra = namedHttpsPort(bestDevice(outcomes.flatMap((outcome) => outcome.results), packs), packs);
-  if (extra !== undefined && !probed.has(extra) && probed.size < maxPorts) {
+  if (extra !== undefined && !probed.has(extra) && probed.size < maxPorts && (options.mayFollow?.(extra) ?? true)) {
     queue.push(extra);
     await drain();
   }

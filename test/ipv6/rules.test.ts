@@ -60,7 +60,7 @@ t.test('a NAS admin page open over IPv6 behind a firewall that is on: high, a pi
   const findings = ipv6Rules(observations(scan, [firewall(true)]));
   t.equal(findings.length, 1);
   const [finding] = findings;
-  t.match(finding, { id: 'ipv6-nas-admin-exposed-lan-192-168-1-20-tcp-8080', rule: 'ipv6-nas-admin-exposed', severity: 'high' });
+  t.match(finding, { id: 'ipv6-nas-admin-exposed-lan-192-168-1-20-tcp-8080', rule: 'ipv6-nas-admin-exposed', severity: 'critical' });
   t.match(finding?.title, `[${NAS_STABLE}]:8080`);
   t.match(finding?.title, /over IPv6/);
   t.same(finding?.evidence.map((entry) => entry.subject).slice(0, 3), [`[${NAS_STABLE}]:8080/tcp`, `[${NAS_TEMPORARY}]:8080/tcp`, 'attribution']);
@@ -80,7 +80,7 @@ t.test('attribution: the router says off, or nothing is filtered, or unknown', a
   t.equal(attribute(filtered, []), 'unknown');
 
   const off = ipv6Rules(observations(filtered, [firewall(false)]));
-  t.same(off.map((finding) => [finding.rule, finding.severity]), [['ipv6-firewall-off', 'medium'], ['ipv6-nas-admin-exposed', 'high']]);
+  t.same(off.map((finding) => [finding.rule, finding.severity]), [['ipv6-firewall-off', 'medium'], ['ipv6-nas-admin-exposed', 'critical']]);
   t.equal(off[0]?.id, 'ipv6-firewall-off-192-168-1-1');
   t.match(off[1]?.evidence.find((entry) => entry.subject === 'attribution')?.detail, /^ipv6-no-firewall: /);
   t.match(off[1]?.remediation.join(' '), /IPv6 bridge \/ IPv6パススルー/);

@@ -1,12 +1,13 @@
 // The IPv6 IPoE line: a NAS with a global address behind a router with no IPv4 port forward, the router's IPv6
-// firewall on, pinholed, or off. One lab for the whole file (test/lab/lines.ts).
+// firewall on, pinholed, or off. One lab for the whole file (test/lab/lines.ts): the topology, what miniupnpd says,
+// the passive view, the scan end to end (issue 16's "done when"), and the agent's /64 scope.
 import t from 'tap';
 import { TS_LOADER_ARGS } from '../support/ts-loader.js';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { httpGet, soapRequest, type Lab } from './lab.js';
-import { AGENT_PORT, scanWithVantage, startFakeServices } from './exposure.js';
+import { AGENT_PORT, runExposure, scanWithVantage, startFakeServices, type ExposureRun } from './exposure.js';
 import { exposureArgv } from '../support/built.js';
 import { connect, withLine } from './lines.js';
 
@@ -91,6 +92,53 @@ t.test('IPv6 line', async (t) => {
     t.match(closedNow?.title, /open at Shodan's last crawl, and is closed now/);
     t.match(closedNow?.evidence.map((e) => e.subject).join(' '), lab.router.wanAddress, 'about the WAN address the agent saw');
     t.equal(report.coverage.passive?.status, 'complete');
+  });
+
+  // Issue 16 "done when": a NAS reachable over IPv6 with no IPv4 forward is reported high with its IPv6 address and
+  // port, and the finding goes away when the router's ip6tables firewall is on.
+  const scanIpv6 = (): Promise<ExposureRun> =>
+    runExposure(
+      lab,
+      ['scan', '--gateway', lab.router.rootDescUrl, '--vantage', agent, '--vantage6', `http://[${lab.v6.wan}]:${AGENT_PORT}`, '--nas', lab.nas.address, '--ports', '22,8080', '--engine', 'connect', '--format', 'json', '--fail-on', 'none', '--timeout', '60'],
+      lab.scanner,
+      { EXPOSURE_VANTAGE_TOKEN: TOKEN, EXPOSURE_IPV6_DOCUMENTATION_PREFIXES: '1' },
+    );
+  // The scanner has talked to the NAS over IPv6 (as a user's computer does): its neighbour table knows the NAS.
+  t.equal(await connect(lab, lab.scanner, lab.v6.nas, 8080), 'open');
+
+  await t.test('pinhole: high, the IPv6 address and port named, attributed to the pinhole', async (t) => {
+    await lab.setIpv6Firewall('pinhole');
+    const run = await scanIpv6();
+    t.equal(run.code, 0, run.stderr);
+    const report = run.report;
+    if (!report) return;
+    t.not(report.wan.ports.find((port) => port.port === 8080 && port.protocol === 'TCP')?.state, 'open', 'no IPv4 forward: 8080 is not open on the WAN IPv4 address');
+    const addresses = (report.probes?.['ipv6-lan']?.['ipv6-address'] ?? []) as Array<{ address: string; nas?: { vendor: string }; ipv4?: string }>;
+    t.ok(addresses.some((entry) => entry.address === lab.v6.scanner), 'this host');
+    t.match(addresses.find((entry) => entry.address === lab.v6.nas), { nas: { vendor: 'QNAP' }, ipv4: lab.nas.address }, 'the NAS, joined by MAC');
+    const finding = report.findings.find((entry) => entry.rule === 'ipv6-nas-admin-exposed');
+    t.match(finding, { severity: 'critical', id: `ipv6-nas-admin-exposed-lan-${lab.nas.address.replace(/\./g, '-')}-tcp-8080` }, 'as severe as the same UI open over IPv4');
+    t.match(finding?.title, `[${lab.v6.nas}]:8080`);
+    t.ok(finding?.evidence.some((entry) => entry.subject === `[${lab.v6.nas}]:8080/tcp`), 'the evidence carries the IPv6 address and port');
+    t.match(finding?.evidence.find((entry) => entry.subject === 'attribution')?.detail, /^ipv6-pinhole: /, 'miniupnpd reports its IPv6 firewall on');
+    t.match(report.summary.headline, /IPv6/);
+    t.match(report.coverage.ipv6, { status: 'complete', requested: true });
+    t.notOk(report.findings.some((entry) => entry.rule === 'ipv6-port-open' && entry.title.includes(':22')), '22 stays filtered');
+  });
+
+  await t.test('firewall off: every port answers, so no filtering', async (t) => {
+    await lab.setIpv6Firewall('open');
+    const report = (await scanIpv6()).report;
+    const finding = report?.findings.find((entry) => entry.rule === 'ipv6-nas-admin-exposed');
+    t.equal(finding?.severity, 'critical');
+    t.match(finding?.evidence.find((entry) => entry.subject === 'attribution')?.detail, /^ipv6-no-firewall: /);
+  });
+
+  await t.test('firewall on: the finding goes away, the view is still complete', async (t) => {
+    await lab.setIpv6Firewall('firewall');
+    const report = (await scanIpv6()).report;
+    t.notOk(report?.findings.some((entry) => entry.rule.startsWith('ipv6-') && entry.severity !== 'info'), report?.findings.map((entry) => entry.id).join(', ') ?? 'no report');
+    t.match(report?.coverage.ipv6, { status: 'complete' });
   });
 
   await t.test("the agent never sends a packet to an IPv6 address outside the caller's /64", async (t) => {

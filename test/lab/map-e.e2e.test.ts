@@ -1,9 +1,17 @@
+// PENDING (not picked up by tap: the name does not end in .test.ts). The complete MAP-E line file: once the agent's
+// fingerprints stay inside the caller's port set (below), rename it over map-e.e2e.test.ts (one lab per file).
+// Measured on a scratch merge of main + i16-ipv6 + i16-access (19:50): reported map-e, the v6plus set trusted, the outside view
+// only inside the set, but the wan-side counters saw ONE packet outside the set: a SYN to the shared address's port
+// 443. The agent's fingerprints follow the HTTPS port the device names (QNAP authLogin.cgi stunnelPort, 443 by
+// default; src/vendors/fingerprint-host.ts namedHttpsPort) without checking it against the caller's port set. With
+// the fake's stunnelPort inside the set the counters read zero outside. Again on i16-lab after main took i16-access
+// (20:02): 28 of 29 green, counters 338 inside / 1 outside. Green once that is fixed.
 // The MAP-E line (v6プラス-like): IPv4 leaves through a shared address inside one port set; another subscriber owns a
 // port outside it on the same address. One lab for the whole file (test/lab/lines.ts).
 import t from 'tap';
 import { inPortSet, portSetSize } from '../../src/net/map-e-port-set.js';
 import { binaries } from './lab.js';
-import { startFakeServices } from './exposure.js';
+import { scanWithVantage, startAgent, startFakeServices } from './exposure.js';
 import { connect, listenAndLog, OTHER_SUBSCRIBER_PORT, withLine } from './lines.js';
 
 /** n TCP connections in a row from a namespace to host:port, each closed at once. */
@@ -20,6 +28,8 @@ const next = () => {
 next();
 `;
 
+const TOKEN = 'lab-token-'.padEnd(48, 'm');
+
 t.test('MAP-E line', async (t) => {
   const started = Date.now();
   const firstBlock = 4928; // PSID 0x34: 4928-4943 (research sheet 1.4 worked example)
@@ -30,7 +40,7 @@ t.test('MAP-E line', async (t) => {
   if (!lab) return;
   const mapE = lab.mapE!;
   t.comment(`lab up in ${Date.now() - started} ms`);
-  await startFakeServices(lab, lab.nas, { qnap: [{ host: '::', port: 8080, hostname: 'LabNAS' }] });
+  await startFakeServices(lab, lab.nas, { qnap: [{ host: '::', port: 8080, hostname: 'LabNAS', flags: { stunnelPort: '443' } }] });
   lab.spawn(lab.other, process.execPath, ['-e', `require('net').createServer((s) => s.end('another subscriber\\n')).listen(${OTHER_SUBSCRIBER_PORT}, '0.0.0.0')`]);
 
   await t.test('topology: every outbound source port is inside the set; counters tell inside from outside', async (t) => {
@@ -67,5 +77,33 @@ t.test('MAP-E line', async (t) => {
     t.match(refused.stdout + refused.stderr, /failed|ConflictInMappingEntry|718|606|Not ?Authorized/i, 'a mapping outside the set is refused');
     const allowed = await lab.exec(lab.scanner, binaries.upnpc, ['-u', url, '-a', lab.scanner.address, '8080', String(firstBlock + 3), 'TCP'], { timeoutMs: 30_000 });
     t.notMatch(allowed.stdout + allowed.stderr, /failed/i, 'a mapping inside the set is accepted');
+  });
+
+  await t.test('end to end: reported map-e with its port set, and the agent scans inside it only', async (t) => {
+    const agent = await startAgent(lab, TOKEN, ['--engine', 'connect']);
+    await lab.resetPortSetCounters();
+    const run = await scanWithVantage(lab, agent, TOKEN, ['--ports', 'all']);
+    // The LAN has global IPv6 (the MAP-E line's prefix) and the agent was named by its IPv4 address only: the IPv6
+    // view could not look, which the scan must say (exit 3), never "nothing found". The IPv4 view is what this is about.
+    t.equal(run.code, 3, run.stderr);
+    t.match(run.stderr, /the IPv6 outside view failed: EXP_ERR_IPV6_VANTAGE/);
+    t.equal(run.report?.coverage.ipv6?.status, 'failed');
+    const report = run.report!;
+    const access = report.access;
+    t.equal(access?.kind, 'map-e', access?.summary ?? 'no access section');
+    t.equal(access?.ipv4, mapE.sharedAddress);
+    t.equal(access?.portSet?.rule, 'v6plus');
+    t.equal(access?.portSet?.psid, mapE.set.psid);
+    t.same(access?.portSet?.ranges, mapE.ranges, 'the set the lab NATs into');
+    t.equal(access?.portSet?.trusted, true, access?.portSet?.reason ?? 'the set is confirmed by the source ports the agent saw');
+    const inSetOpen = report.wan.ports.find((p) => p.port === firstBlock + 2 && p.protocol === 'TCP')?.state;
+    t.equal(inSetOpen, 'open', 'the mapping inside the set is found');
+    const outsidePorts = report.wan.ports.filter((p) => !inPortSet(mapE.set, p.port)).map((p) => `${p.protocol}/${p.port} ${p.state}`);
+    t.same(outsidePorts, [], 'no port outside the set in the outside view');
+    t.notOk(report.findings.some((f) => f.id.includes(String(OTHER_SUBSCRIBER_PORT))), "the other subscriber's open port is not this home's finding");
+    const counters = await lab.portSetCounters();
+    t.ok(counters.inside > 0, `the agent sent packets inside the set (${counters.inside})`);
+    t.equal(counters.outside, 0, 'and not one packet to a port outside it');
+    t.comment(`counters ${JSON.stringify(counters)}; outside view scope: ${JSON.stringify(report.coverage.outside.scope)}`);
   });
 });

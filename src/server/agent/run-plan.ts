@@ -1,4 +1,5 @@
 import { runOutsideChecks } from '../../../probes/wan-scan/outside-checks.js';
+import { inPortSet, type MapEPortSet } from '../../net/map-e-port-set.js';
 import { formatPortList } from '../../net/portscan/port-spec.js';
 import type { PortScanEngine } from '../../net/portscan/types.js';
 import { isExposureError } from '../../core/errors.js';
@@ -16,6 +17,10 @@ export interface RunOptions {
 
 type Host = NonNullable<AgentScanResponse['hosts']>[number];
 
+function followOnlyInside(portSet: MapEPortSet | undefined): { mayFollow?: (port: number) => boolean } {
+  return portSet ? { mayFollow: (port) => inPortSet(portSet, port) } : {};
+}
+
 /**
  * Runs what planScan allowed, and nothing else: the plan's targets, the plan's ports. IPv6 targets are scanned one
  * after another within the request's one time limit (the agent's limits bound the request, not each target); a
@@ -32,6 +37,8 @@ export async function runPlan(plan: ScanPlan, options: RunOptions): Promise<Agen
       udp: plan.udp,
       ...(plan.igd ? { igd: plan.igd } : {}),
       fingerprint: options.fingerprint,
+      // On a shared address not one packet outside the caller's port set: a device's own link included.
+      ...followOnlyInside(plan.scope?.portSet),
       timeoutMs: options.timeoutMs,
       signal: options.signal,
     });
