@@ -1,4 +1,5 @@
 import { observationsOf, type Observation } from '../core/observation.js';
+import { lineBlocks } from './line.js';
 import type { Exposure, Gateway, Host, Mapping, Protocol, QnapDevice, Wan, WanPort } from '../core/report.generated.js';
 import { routerIdParts } from './router-id.js';
 
@@ -20,6 +21,11 @@ export interface Door {
   internalClient: string | null;
   internalPort: number | null;
   reachability: Reachability;
+  /**
+   * Why this line cannot carry the door from the internet whatever the router forwards (src/rules/line.ts): no
+   * inbound IPv4 on DS-Lite or CGNAT, a port outside this home's MAP-E port set. Absent when the line can.
+   */
+  lineBlocks?: string;
 }
 
 export interface RuleContext {
@@ -132,6 +138,7 @@ export function ruleContext(observations: readonly Observation[]): RuleContext {
 function joinObservations(observations: readonly Observation[]): Omit<RuleContext, 'qnapDoors' | 'qnapAdminDoors'> {
   const gateways = observationsOf(observations, 'gateway').map((observation) => observation.data);
   const wan = observationsOf(observations, 'wan')[0]?.data;
+  const access = observationsOf(observations, 'access')[0]?.data;
   const hosts = observationsOf(observations, 'host').map((observation) => observation.data);
   const lanHosts = new Map(hosts.filter((host) => host.seenFrom === 'lan').map((host) => [host.address, host]));
   const wanHost = hosts.find((host) => host.seenFrom === 'wan');
@@ -146,9 +153,11 @@ function joinObservations(observations: readonly Observation[]): Omit<RuleContex
       // Two routers (double NAT) may map the same external port; the preferred router keeps the door.
       if (byKey.has(key)) continue;
       byKey.add(key);
+      const blocked = lineBlocks(access, mapping.externalPort);
       doors.push({
         key, protocol: mapping.protocol, externalPort: mapping.externalPort, via: 'upnp', gateway, mapping,
         internalClient: mapping.internalClient, internalPort: mapping.internalPort, reachability: reachabilityOf(wan, wanPorts.get(key)),
+        ...(blocked === undefined ? {} : { lineBlocks: blocked }),
       });
     }
   }
@@ -187,7 +196,7 @@ export type DoorLevel = 'confirmed' | 'forwarded' | 'from-inside' | 'blocked';
  * outside, or the router itself sits behind another NAT.
  */
 export function doorLevel(door: Door): DoorLevel {
-  const forwarded = (): DoorLevel => (door.gateway && !gatewayReachable(door.gateway) ? 'blocked' : 'forwarded');
+  const forwarded = (): DoorLevel => ((door.gateway && !gatewayReachable(door.gateway)) || door.lineBlocks !== undefined ? 'blocked' : 'forwarded');
   switch (door.reachability) {
     case 'open':
       return 'confirmed';
@@ -212,6 +221,7 @@ export function reachabilityWords(door: Door): string {
     case 'filtered':
       return 'from the internet no answer came back (something upstream drops it, for now)';
     case 'not-scanned':
+      if (door.lineBlocks !== undefined) return door.lineBlocks;
       return door.gateway && !gatewayReachable(door.gateway)
         ? `the router's own external address ${door.gateway.externalIp ?? ''} is not public, so it does not reach the internet by itself`
         : 'it was not checked from outside (no vantage agent): the router forwards it, so it is reachable unless something upstream drops it';

@@ -27,7 +27,7 @@ function mappingSeverity(mapping: Mapping, gateway: Gateway, door: Door | undefi
   let severity: Severity = SENSITIVE_PORTS.has(mapping.externalPort) || SENSITIVE_PORTS.has(mapping.internalPort) ? 'high' : 'low';
   if (mapping.leaseDuration === 0) severity = shiftSeverity(severity, 1);
   // Behind double NAT the mapping alone does not reach the internet; it still does the moment the upstream changes.
-  if (!gatewayReachable(gateway)) severity = shiftSeverity(severity, -1);
+  if (!gatewayReachable(gateway) || door?.lineBlocks !== undefined) severity = shiftSeverity(severity, -1);
   // The outside view saw it closed or dropped: still a door, but not an open one today.
   else if (door?.reachability === 'closed' || door?.reachability === 'filtered') severity = shiftSeverity(severity, -1);
   return severity;
@@ -46,7 +46,8 @@ function mappingFinding(mapping: Mapping, gateway: Gateway, gatewayPrefix: strin
   if (permanent) parts.push('The mapping is permanent (lease 0): it stays until someone removes it.');
   if (!mapping.enabled) parts.push('The router reports the mapping as disabled.');
   if (door?.reachability === 'closed' || door?.reachability === 'filtered') parts.push(`From the internet it is ${door.reachability} right now (see upnp-mapping-unreachable), so it is not an open door today; it becomes one when the service answers or the upstream changes.`);
-  if (!gatewayReachable(gateway)) parts.push(`The router's external address ${gateway.externalIp ?? ''} is not public, so this mapping alone does not reach the internet (double NAT or carrier-grade NAT).`);
+  if (door?.lineBlocks !== undefined) parts.push(`It cannot be reached from the internet on this line: ${door.lineBlocks}. It becomes a door the day the line changes (a fixed-IP option, another provider).`);
+  else if (!gatewayReachable(gateway)) parts.push(`The router's external address ${gateway.externalIp ?? ''} is not public, so this mapping alone does not reach the internet (double NAT or carrier-grade NAT).`);
   else if (gateway.externalIp === null) parts.push('The router did not report its external address, so whether this reaches the internet cannot be told from inside.');
   return {
     id: findingId('upnp-mapping', ...gatewayPrefix, ...mappingIdParts(mapping)),

@@ -61,6 +61,11 @@ t.test('MAP-E, confirmed: the agent is asked only this home\'s ports, with the s
   const outside = report.findings.filter((finding) => finding.rule === 'access-mapping-outside-port-set');
   t.equal(outside.length, 1);
   t.match(outside[0], { severity: 'low', title: /TCP 8080 cannot be reached from the internet on this line \(outside this home's port set\)/, id: /^access-mapping-outside-port-set-udn-[0-9a-f]{8}-tcp-8080$/ });
+  // The mapping to another home's port is not a door of this one: no critical "reachable unless dropped" for it.
+  const mapping8080 = report.findings.find((finding) => finding.rule === 'upnp-mapping' && finding.id.endsWith('tcp-8080'));
+  t.equal(mapping8080?.severity, 'high', 'a permanent forward of a sensitive port (critical) one step down, as behind double NAT: unreachable today, a door the day the line changes');
+  t.match(mapping8080?.description, /cannot be reached from the internet on this line: port 8080 is outside this home's MAP-E port set/);
+  t.notOk(report.findings.some((finding) => finding.severity === 'critical' && /8080/.test(finding.title)), report.findings.map((finding) => `${finding.id} ${finding.severity}`).join(', '));
   const text = render(report, 'text');
   t.match(text, /Line {2}MAP-E \(v6plus\), this home's 240 ports: 4928-4943, 9024-9039, 13120-13135, \.\.\. \(15 ranges\)/);
   t.match(render(report, 'html'), /access-evidence/);
