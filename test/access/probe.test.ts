@@ -118,6 +118,22 @@ t.test('public IPv4: the outside view is as before (every asked port, UDP, no se
 });
 
 
+t.test('a home NAT handing out ports in sequence: refused once as "one 16-port block", sixteen more connections, asked again', async (t) => {
+  // The real agent's refusal texts (src/server/agent/scan-plan.ts), as a NAT counting up by one triggers the first.
+  const oneBlock = { status: 403, code: 'EXP_ERR_AGENT_ADDRESS_SHARED', message: 'Not scanned: the source ports this agent saw from 133.1.2.3 (40001, 40002, 40003, 40004) all fall in one 16-port block of a MAP-E port set (a=4, k=8, PSID 113): the address may be shared' };
+  const { report, agent } = await scan(t, { externalIp: '133.1.2.3', host: PLAIN_HOST, agent: { address: '133.1.2.3', scanRefusals: [oneBlock] } });
+  t.equal(agent.whoamiCalls.length, 4 + 16, 'the access probe\'s four, then sixteen more');
+  t.equal(agent.scanRequests.length, 2, 'asked again after them');
+  t.equal(report.coverage.outside.status, 'complete');
+
+  const shared = { ...oneBlock, message: 'Not scanned: the source ports this agent saw from 133.1.2.3 (4928, 9024, 13120, 17216) all fall in one MAP-E port set (a=4, k=8, PSID 52) across several of its blocks: the address is shared' };
+  const refused = await scan(t, { externalIp: '133.1.2.3', host: PLAIN_HOST, agent: { address: '133.1.2.3', scanRefusals: [shared] } }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  t.match(refused, { code: 'EXP_ERR_VANTAGE', message: /EXP_ERR_AGENT_ADDRESS_SHARED\): .*across several of its blocks/ }, 'a shared address stays refused: the user must act (send the port set)');
+});
+
 t.test('a stored report judged again keeps the line, its scope and its findings (rejudge replays them)', async (t) => {
   for (const [externalIp, host, natPort] of [['192.0.0.2', PLAIN_HOST, undefined], ['106.72.18.52', V6PLUS_HOST, (_port: number, connection: number) => 4928 + connection]] as const) {
     const { report } = await scan(t, { externalIp, host, agent: { address: externalIp, ...(natPort ? { natPort } : {}) } });

@@ -21,6 +21,8 @@ export interface StandInOptions {
   whoamiStatus?: number;
   /** Serve https with this certificate (the trust tests). */
   tls?: { cert: Buffer; key: Buffer };
+  /** Refuse the first scan requests with these errors, in order (the real agent's shared-address refusals). */
+  scanRefusals?: { status: number; code: string; message: string }[];
 }
 
 export interface StandIn {
@@ -62,6 +64,8 @@ export async function startStandInAgent(options: StandInOptions): Promise<StandI
       request.on('end', () => {
         const asked = JSON.parse(Buffer.concat(chunks).toString('utf8')) as AgentScanRequest;
         scanRequests.push(asked);
+        const refusal = options.scanRefusals?.[scanRequests.length - 1];
+        if (refusal) return send(refusal.status, { error: { code: refusal.code, message: refusal.message } });
         const spec = asked.ports ?? '';
         const ports = spec === 'all' || spec === '' ? [] : expand(spec);
         const answer: AgentScanResponse = {
