@@ -128,7 +128,7 @@ function summaryOf(kind: Access['kind'], facts: AccessFacts, portSet: AccessPort
  * 2. a global IPv6 address falls under a MAP-E rule                             -> map-e
  * 3. the router reports 100.64.0.0/10                                           -> cgnat
  * 4. the router reports an RFC 1918 address                                     -> double-nat
- * 5. the router reports a public address, the agent sees another IPv4 address   -> cgnat
+ * 5. the router reports a public address, the agent sees another public address -> cgnat
  * 6. the router reports a public address                                        -> public-ipv4
  * 7. this host has a global IPv6 address and no IPv4 network at all             -> ipv6-only
  * 8. anything else                                                              -> unknown
@@ -142,7 +142,9 @@ export function classifyAccess(facts: AccessFacts): Access {
   else if (facts.mapE) kind = 'map-e';
   else if (igdClass === 'cgnat') kind = 'cgnat';
   else if (igdClass === 'rfc1918') kind = 'double-nat';
-  else if (igdClass === 'public' && seen.length > 0 && seen.some((address) => address !== igd)) kind = 'cgnat';
+  // Only another public address says something about the line: an agent that sees a loopback or LAN address runs on
+  // this machine or this network (a test, a lab), which says nothing about the path to the internet.
+  else if (igdClass === 'public' && seen.some((address) => address !== igd && classifyIPv4(address) === 'public')) kind = 'cgnat';
   else if (igdClass === 'public') kind = 'public-ipv4';
   else if (!facts.hasIpv4 && facts.ipv6Prefixes.length > 0) kind = 'ipv6-only';
   else kind = 'unknown';

@@ -128,7 +128,8 @@ t.test('a mapping table too scattered for one port list asks the agent for every
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      bodies.push(Buffer.concat(chunks).toString('utf8'));
+      // The access probe's whoami calls come first; the scan request is what this is about.
+      if (request.method === 'POST' && request.url === '/v1/scan') bodies.push(Buffer.concat(chunks).toString('utf8'));
       response.writeHead(503, { 'content-type': 'application/json' }).end(busy);
     });
   });
