@@ -14,6 +14,11 @@ import { countingListener, request, type Counter } from '../support/agent-client
 
 const TOKEN = 'p'.repeat(43);
 const V6PLUS = { psidOffset: 4, psidLength: 8 };
+/**
+ * The caller and its listeners on a loopback address of their own: other test files scan 127.0.0.1 in full at the
+ * same time (test/server/agent-full-range.test.ts), and their connections must not count here.
+ */
+const CALLER = '127.0.0.73';
 
 /** Port j of block A of a v6plus-like set (a=4, k=8: A*4096 + psid*16 + j). */
 const portOf = (psid: number, block: number, j: number): number => block * 4096 + psid * 16 + j;
@@ -33,7 +38,7 @@ interface Lab {
 }
 
 /** A PSID whose four listener ports are free here (below the ephemeral range, so other tests rarely hold them). */
-async function lab(t: Test, host = '127.0.0.1'): Promise<Lab> {
+async function lab(t: Test, host = CALLER): Promise<Lab> {
   for (let attempt = 0; attempt < 40; attempt++) {
     const psid = 1 + Math.floor(Math.random() * 250);
     const wanted = { inside: [portOf(psid, 1, 3), portOf(psid, 2, 5)], outside: [portOf(psid + 1, 1, 3), 3000 + psid] };
@@ -53,15 +58,15 @@ t.test('a port set that does not hold the caller\'s source port is refused, and 
   const port = await agent(t);
   const home = await lab(t);
   // The caller's NAT used a port of the next PSID: the set it sends is not its own.
-  const answer = await request(port, { token: TOKEN, localPort: portOf(home.set.psid + 1, 5, 1), body: { ports: portsOf(home), udp: false, portSet: home.set } });
+  const answer = await request(port, { localAddress: CALLER, token: TOKEN, localPort: portOf(home.set.psid + 1, 5, 1), body: { ports: portsOf(home), udp: false, portSet: home.set } });
   t.equal(answer.status, 403, JSON.stringify(answer.body));
   t.equal(answer.body.error?.code, 'EXP_ERR_AGENT_PORT_SET_MISMATCH');
   t.match(answer.body.error?.message, new RegExp(`${portOf(home.set.psid + 1, 5, 1)} are outside it`));
   t.equal(total([...home.inside, ...home.outside]), 0, 'not one connection to any port, in the set or not');
 
   // A whoami from a port outside the set taints the record too, even when the scan itself comes from inside.
-  t.equal((await request(port, { token: TOKEN, localPort: portOf(home.set.psid + 2, 6, 2) })).status, 200);
-  const tainted = await request(port, { token: TOKEN, localPort: portOf(home.set.psid, 6, 2), body: { ports: portsOf(home), udp: false, portSet: home.set } });
+  t.equal((await request(port, { localAddress: CALLER, token: TOKEN, localPort: portOf(home.set.psid + 2, 6, 2) })).status, 200);
+  const tainted = await request(port, { localAddress: CALLER, token: TOKEN, localPort: portOf(home.set.psid, 6, 2), body: { ports: portsOf(home), udp: false, portSet: home.set } });
   t.equal(tainted.status, 403);
   t.equal(total([...home.inside, ...home.outside]), 0);
 });
@@ -70,8 +75,8 @@ t.test('with a matching set only the asked ports inside it are scanned', async (
   const port = await agent(t);
   const home = await lab(t);
   const sources = [portOf(home.set.psid, 7, 1), portOf(home.set.psid, 3, 9)];
-  t.equal((await request(port, { token: TOKEN, localPort: sources[0] })).status, 200, 'a whoami first, as a client does');
-  const answer = await request(port, { token: TOKEN, localPort: sources[1], body: { ports: portsOf(home), udp: false, portSet: home.set } });
+  t.equal((await request(port, { localAddress: CALLER, token: TOKEN, localPort: sources[0] })).status, 200, 'a whoami first, as a client does');
+  const answer = await request(port, { localAddress: CALLER, token: TOKEN, localPort: sources[1], body: { ports: portsOf(home), udp: false, portSet: home.set } });
   t.equal(answer.status, 200, JSON.stringify(answer.body));
   t.same(home.inside.map((counter) => counter.connections()), [1, 1], 'each port of the set: one connection');
   t.same(home.outside.map((counter) => counter.connections()), [0, 0], 'the other PSID and the ports below 4096: none');
@@ -84,7 +89,7 @@ t.test('with a matching set only the asked ports inside it are scanned', async (
 t.test('"all" with a set is every port of the set and nothing else', async (t) => {
   const port = await agent(t);
   const home = await lab(t);
-  const answer = await request(port, { token: TOKEN, localPort: portOf(home.set.psid, 4, 4), body: { ports: 'all', udp: false, portSet: home.set, timeoutSeconds: 60 } });
+  const answer = await request(port, { localAddress: CALLER, token: TOKEN, localPort: portOf(home.set.psid, 4, 4), body: { ports: 'all', udp: false, portSet: home.set, timeoutSeconds: 60 } });
   t.equal(answer.status, 200, JSON.stringify(answer.body));
   const ports = (answer.body['ports'] as Array<{ port: number }>).map((entry) => entry.port);
   t.equal(ports.length, 240, 'v6plus: 15 blocks of 16');
@@ -99,14 +104,14 @@ t.test('source ports confined to one PSID: no scan without a port set', async (t
   const home = await lab(t);
   // Four connections through a MAP-E CE: four ports of one PSID, in three blocks.
   for (const source of [portOf(home.set.psid, 5, 0), portOf(home.set.psid, 6, 7), portOf(home.set.psid, 7, 15)]) {
-    t.equal((await request(port, { token: TOKEN, localPort: source })).status, 200);
+    t.equal((await request(port, { localAddress: CALLER, token: TOKEN, localPort: source })).status, 200);
   }
-  const answer = await request(port, { token: TOKEN, localPort: portOf(home.set.psid, 5, 8), body: { ports: portsOf(home), udp: false } });
+  const answer = await request(port, { localAddress: CALLER, token: TOKEN, localPort: portOf(home.set.psid, 5, 8), body: { ports: portsOf(home), udp: false } });
   t.equal(answer.status, 403, JSON.stringify(answer.body));
   t.equal(answer.body.error?.code, 'EXP_ERR_AGENT_ADDRESS_SHARED');
   t.match(answer.body.error?.message, /several of its blocks: the address is shared.*Send this line's port set/);
   t.equal(total([...home.inside, ...home.outside]), 0, 'nothing scanned');
-  const withSet = await request(port, { token: TOKEN, localPort: portOf(home.set.psid, 6, 8), body: { ports: portsOf(home), udp: false, portSet: home.set } });
+  const withSet = await request(port, { localAddress: CALLER, token: TOKEN, localPort: portOf(home.set.psid, 6, 8), body: { ports: portsOf(home), udp: false, portSet: home.set } });
   t.equal(withSet.status, 200, 'with its set, the same caller is scanned inside it');
   t.same(home.outside.map((counter) => counter.connections()), [0, 0]);
 });
@@ -115,9 +120,9 @@ t.test('an address whose ports are not confined to one PSID is scanned as before
   const port = await agent(t);
   const home = await lab(t);
   for (const source of [portOf(home.set.psid, 5, 0), portOf(home.set.psid + 3, 6, 7), portOf(home.set.psid + 9, 7, 15)]) {
-    t.equal((await request(port, { token: TOKEN, localPort: source })).status, 200);
+    t.equal((await request(port, { localAddress: CALLER, token: TOKEN, localPort: source })).status, 200);
   }
-  const answer = await request(port, { token: TOKEN, localPort: portOf(home.set.psid + 20, 5, 8), body: { ports: portsOf(home), udp: false } });
+  const answer = await request(port, { localAddress: CALLER, token: TOKEN, localPort: portOf(home.set.psid + 20, 5, 8), body: { ports: portsOf(home), udp: false } });
   t.equal(answer.status, 200, JSON.stringify(answer.body));
   t.equal(total([...home.inside, ...home.outside]), 4, 'every asked port');
   t.equal(answer.body['scope'], undefined, 'no scope without a port set');
