@@ -6,7 +6,6 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { withLab, type Lab } from './lab.js';
 import { AGENT_PORT, runExposure, scanWithVantage } from './exposure.js';
@@ -18,7 +17,8 @@ const TOKEN = 'lab-token-'.padEnd(48, 'x');
 
 /** `exposure agent` on the internet host; resolves once it says it listens (works for https with any certificate). */
 async function agent(lab: Lab, extra: string[] = []): Promise<ChildProcess> {
-  const tokenFile = path.join(mkdtempSync(path.join(tmpdir(), 'exposure-agent-')), 'token');
+  // In the lab's own folder, which its teardown removes.
+  const tokenFile = path.join(mkdtempSync(path.join(lab.tmpDir, 'agent-')), 'token');
   writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
   const child = lab.spawn(lab.wan, process.execPath, exposureArgv('agent', '--listen', `${lab.wan.address}:${AGENT_PORT}`, '--token-file', tokenFile, '--engine', 'connect', ...extra));
   let output = '';

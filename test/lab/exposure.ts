@@ -1,7 +1,6 @@
 /** Runs the real `exposure` program inside a lab namespace, as a user would on their home network. */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpGet, type Lab, type LabHost } from './lab.js';
@@ -73,7 +72,8 @@ const SERVICES = fileURLToPath(new URL('../support/fake-services-main.ts', impor
 
 /** `exposure agent` on the lab's internet host, with this token; resolves to its URL once /v1/healthz answers. */
 export async function startAgent(lab: Lab, token: string, extra: string[] = []): Promise<string> {
-  const tokenFile = path.join(mkdtempSync(path.join(tmpdir(), 'exposure-agent-')), 'token');
+  // In the lab's own folder, which its teardown removes.
+  const tokenFile = path.join(mkdtempSync(path.join(lab.tmpDir, 'agent-')), 'token');
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
   lab.spawn(lab.wan, process.execPath, exposureArgv('agent', '--listen', `${lab.wan.address}:${AGENT_PORT}`, '--token-file', tokenFile, ...extra));
   const url = `http://${lab.wan.address}:${AGENT_PORT}`;

@@ -9,7 +9,9 @@
 import t, { type Test } from 'tap';
 import tls from 'node:tls';
 import { Writable } from 'node:stream';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { buildAgent } from '../../src/server/agent/app.js';
@@ -179,7 +181,9 @@ t.test('exposure agent prints its pin at start, ready to paste', async (t) => {
     },
   });
   const controller = new AbortController();
-  const tokenFile = `${await import('node:os').then((os) => os.tmpdir())}/agent-pin-test-${process.pid}/token`;
+  const tokenDir = await mkdtemp(path.join(tmpdir(), 'agent-pin-test-'));
+  t.teardown(() => rm(tokenDir, { recursive: true, force: true }));
+  const tokenFile = path.join(tokenDir, 'token');
   const running = agentCommand(['--listen', `127.0.0.1:${port}`, '--tls-cert', AGENT_CA, '--tls-key', fileURLToPath(fixture('agent.key')), '--token-file', tokenFile, '--engine', 'connect'], { stdout: capture().stream, stderr }, controller.signal);
   await pinShown;
   controller.abort();

@@ -1,6 +1,6 @@
 import t from 'tap';
 import net from 'node:net';
-import { mkdtemp, readFile, stat, writeFile, chmod } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -131,6 +131,7 @@ t.test('over a real socket, with the scanner-side client validating the answer',
 
 t.test('tokens: created once with mode 0600, compared in constant time, refused when readable by others', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'agent-token-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'sub', 'token');
   const created = await loadOrCreateToken(file);
   t.equal(created.created, true);
