@@ -123,7 +123,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
   checkVantageTrust(scan.vantageUrl, { ca: scan.vantageCa, pin: scan.vantagePin });
   if (scan.vantage6Url !== undefined) {
     // The same agent (token, pin, CA) reached over IPv6: checked like --vantage before any scan work.
-    scanEndpoint(scan.vantage6Url);
+    scanEndpoint(scan.vantage6Url, '--vantage6');
     if (!scan.wan) throw usage('--vantage6 and --no-wan contradict each other: --no-wan keeps every probe on the LAN');
     if (!scan.vantageToken) throw usage('--vantage6 needs the agent token: --vantage-token T or the EXPOSURE_VANTAGE_TOKEN environment variable');
     checkVantageTrust(scan.vantage6Url, { ca: scan.vantageCa, pin: scan.vantagePin });

@@ -79,7 +79,7 @@ export async function serveCommand(argv: readonly string[], io: Io, signal: Abor
   if (values.vantage !== undefined) {
     scanEndpoint(values.vantage);
     if (!vantageToken) throw usage('--vantage needs the agent token: the EXPOSURE_VANTAGE_TOKEN environment variable (or --vantage-token T)');
-    if (values.vantage6 !== undefined) scanEndpoint(values.vantage6);
+    if (values.vantage6 !== undefined) scanEndpoint(values.vantage6, '--vantage6');
     vantage = { url: values.vantage, ...(values.vantage6 !== undefined ? { url6: values.vantage6 } : {}), token: vantageToken, ...(vantageCa !== undefined ? { ca: vantageCa } : {}), ...(values['vantage-pin'] !== undefined ? { pin: values['vantage-pin'] } : {}) };
   }
 

@@ -31,15 +31,16 @@ function validate(body: unknown): AgentScanResponse {
   return body;
 }
 
-export function scanEndpoint(vantageUrl: string): URL {
+/** The agent's scan URL; `option` names the flag the URL came from in messages (--vantage, or --vantage6). */
+export function scanEndpoint(vantageUrl: string, option = '--vantage'): URL {
   let url: URL;
   try {
     url = new URL(vantageUrl);
   } catch {
-    throw createError('EXP_ERR_USAGE', `--vantage ${vantageUrl} is not a URL`, { hint: 'Example: --vantage https://vps.example.net:7447' });
+    throw createError('EXP_ERR_USAGE', `${option} ${vantageUrl} is not a URL`, { hint: 'Example: --vantage https://vps.example.net:7447' });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw createError('EXP_ERR_USAGE', '--vantage must be an https: (or http:) URL');
-  if (url.username || url.password) throw createError('EXP_ERR_USAGE', '--vantage must not carry credentials; use --vantage-token or EXPOSURE_VANTAGE_TOKEN');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw createError('EXP_ERR_USAGE', `${option} must be an https: (or http:) URL`);
+  if (url.username || url.password) throw createError('EXP_ERR_USAGE', `${option} must not carry credentials; use --vantage-token or EXPOSURE_VANTAGE_TOKEN`);
   return new URL('/v1/scan', url);
 }
 

@@ -164,3 +164,9 @@ t.test('many ports: only the first addresses are asked, within the agent\'s work
   t.match(scan, { status: 'scanned', targets: ['::1', '2400:4050::20', '2400:4050::30'] });
   t.match(scan.refused, [{ address: '2400:4050::20', reason: /not asked: .*--ports/ }, { address: '2400:4050::30' }]);
 });
+
+t.test('a bad --vantage6 URL is reported under its own name', async (t) => {
+  const { parseScanArgs } = await import('../../src/cli/scan-args.js');
+  t.throws(() => parseScanArgs(['--vantage6', 'not a url', '--vantage-token', 'x']), { code: 'EXP_ERR_USAGE', message: /^--vantage6 not a url is not a URL/ });
+  t.throws(() => parseScanArgs(['--vantage6', 'ftp://[2001:db8::7]:7447', '--vantage-token', 'x']), { code: 'EXP_ERR_USAGE', message: /^--vantage6 must be an https: \(or http:\) URL/ });
+});
