@@ -1,23 +1,11 @@
 import { getFirewallStatus, warningFrom } from './igd-client.js';
 import { SERVICE_TYPES } from './igd-description.js';
 import { isExposureError } from '../core/errors.js';
-import type { Gateway, Warning } from '../core/report.generated.js';
+import type { ObservationKinds } from '../core/observation.js';
+import type { Gateway } from '../core/report.generated.js';
 
-/** A router's IPv6 firewall as its IGD tells it (WANIPv6FirewallControl:1 GetFirewallStatus), or why it is unknown. */
-export interface Ipv6FirewallReading {
-  /** The router's LAN address. */
-  gateway: string;
-  friendlyName?: string;
-  /** Whether the router's description offers urn:schemas-upnp-org:service:WANIPv6FirewallControl:1. */
-  offered: boolean;
-  /** true: the firewall filters unsolicited inbound IPv6; false: it does not (every LAN host is reachable). */
-  enabled: boolean | null;
-  /** Whether LAN programs may open pinholes through it (by UPnP AddPinhole). */
-  inboundPinholeAllowed: boolean | null;
-  /** Who asked: the UPnP probe while reading the router, or the IPv6 probe when the UPnP probe could not. */
-  readBy: 'upnp-igd' | 'ipv6-lan' | 'none';
-  error?: Warning;
-}
+/** A router's IPv6 firewall as its IGD tells it: the ipv6-lan probe's observation (probes/ipv6-lan/manifest.ts). */
+export type Ipv6FirewallReading = ObservationKinds['ipv6-firewall'];
 
 /**
  * The service's control URL, only when it is on the router's own origin (scheme, host and port of the description

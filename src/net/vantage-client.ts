@@ -178,31 +178,39 @@ export async function connect(endpoint: URL, trust: VantageTrust, signal: AbortS
   return socket;
 }
 
-interface Answer {
+export interface Answer {
   status: number;
   text: string;
 }
 
-/** One POST on an already trusted socket; the answer is read up to AGENT_MAX_RESPONSE_BYTES. */
-function post(socket: net.Socket, endpoint: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<Answer> {
+/**
+ * One request on an already trusted socket (the scan's POST, whoami's GET), the answer read up to `maxBytes`. The
+ * connection closes after it: each request to the agent is a fresh connection (whoami counts on it).
+ */
+export function exchange(
+  socket: net.Socket,
+  endpoint: URL,
+  request: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; maxBytes: number; what: string },
+  signal: AbortSignal,
+): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
-    const request = http.request({
+    const outgoing = http.request({
       createConnection: () => socket,
-      method: 'POST',
+      method: request.method,
       path: endpoint.pathname,
       setHost: false,
-      headers: { ...headers, host: endpoint.host, 'content-length': String(Buffer.byteLength(body)), connection: 'close' },
+      headers: { ...request.headers, host: endpoint.host, ...(request.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(request.body)) }), connection: 'close' },
       signal,
     });
-    request.on('error', reject);
-    request.on('response', (response) => {
+    outgoing.on('error', reject);
+    outgoing.on('response', (response) => {
       const chunks: Buffer[] = [];
       let total = 0;
       response.on('data', (chunk: Buffer) => {
         total += chunk.byteLength;
-        if (total > AGENT_MAX_RESPONSE_BYTES) {
-          request.destroy();
-          reject(createError('EXP_ERR_VANTAGE', `The agent sent more than ${AGENT_MAX_RESPONSE_BYTES} bytes`, { hint: 'The agent may run another version of exposure-scanner; update both sides.' }));
+        if (total > request.maxBytes) {
+          outgoing.destroy();
+          reject(createError('EXP_ERR_VANTAGE', `The agent sent more than ${request.maxBytes} bytes${request.what}`, { hint: 'The agent may run another version of exposure-scanner; update both sides.' }));
           return;
         }
         chunks.push(chunk);
@@ -211,7 +219,7 @@ function post(socket: net.Socket, endpoint: URL, headers: Record<string, string>
       response.on('aborted', () => reject(new Error('the agent closed the connection before the end of its answer')));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
     });
-    request.end(body);
+    outgoing.end(request.body);
   });
 }
 
@@ -252,7 +260,12 @@ export async function requestVantageScan(
   }
   let answer: Answer;
   try {
-    answer = await post(socket, endpoint, { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' }, JSON.stringify(request), signal);
+    answer = await exchange(
+      socket,
+      endpoint,
+      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(request), maxBytes: AGENT_MAX_RESPONSE_BYTES, what: '' },
+      signal,
+    );
   } catch (error) {
     socket.destroy();
     if (signal.aborted) throw cancelledOrTooSlow();

@@ -1,8 +1,7 @@
-import http from 'node:http';
 import net from 'node:net';
 import { abortError, createError, isExposureError, type ExposureError } from '../core/errors.js';
 import type { AgentWhoamiResponse } from '../core/agent.generated.js';
-import { connect, failureText, scanEndpoint, unavailable, type VantageTrust } from './vantage-client.js';
+import { connect, exchange, failureText, scanEndpoint, unavailable, type Answer, type VantageTrust } from './vantage-client.js';
 
 /** Connections asked: enough to see that the source ports stay in one port set, few enough to cost one round trip. */
 export const WHOAMI_REQUESTS = 4;
@@ -48,44 +47,6 @@ export function whoamiEndpoint(vantageUrl: string): URL {
   return new URL('/v1/whoami', scanEndpoint(vantageUrl));
 }
 
-interface Answer {
-  status: number;
-  text: string;
-}
-
-/** One GET on an already trusted socket, read up to MAX_WHOAMI_BYTES. */
-function get(socket: net.Socket, endpoint: URL, token: string, signal: AbortSignal): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
-    const request = http.request({
-      createConnection: () => socket,
-      method: 'GET',
-      path: endpoint.pathname,
-      setHost: false,
-      // A fresh connection per request: each shows the agent another source port of ours.
-      headers: { host: endpoint.host, authorization: `Bearer ${token}`, accept: 'application/json', connection: 'close' },
-      signal,
-    });
-    request.on('error', reject);
-    request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      let total = 0;
-      response.on('data', (chunk: Buffer) => {
-        total += chunk.byteLength;
-        if (total > MAX_WHOAMI_BYTES) {
-          request.destroy();
-          reject(createError('EXP_ERR_VANTAGE', `The agent sent more than ${MAX_WHOAMI_BYTES} bytes for whoami`, { hint: 'The agent may run another version of exposure-scanner; update both sides.' }));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      response.on('error', reject);
-      response.on('aborted', () => reject(new Error('the agent closed the connection before the end of its answer')));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    request.end();
-  });
-}
-
 async function askOnce(endpoint: URL, token: string, trust: VantageTrust, signal: AbortSignal): Promise<AgentWhoamiResponse> {
   let socket: net.Socket;
   try {
@@ -96,7 +57,8 @@ async function askOnce(endpoint: URL, token: string, trust: VantageTrust, signal
   }
   let answer: Answer;
   try {
-    answer = await get(socket, endpoint, token, signal);
+    // A fresh connection per request: each shows the agent another source port of ours.
+    answer = await exchange(socket, endpoint, { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, maxBytes: MAX_WHOAMI_BYTES, what: ' for whoami' }, signal);
   } catch (error) {
     if (isExposureError(error) || signal.aborted) throw error;
     throw unavailable(createError('EXP_ERR_VANTAGE', `The agent at ${endpoint.origin} failed to answer whoami: ${failureText(error)}`, { hint: 'The agent may have stopped or restarted; run again.' }));
