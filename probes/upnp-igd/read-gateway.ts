@@ -48,6 +48,33 @@ function noConnectionServiceMessage(location: URL, description: DeviceDescriptio
   return `${location.href} (${description.deviceType.slice(0, 120) || 'no device type'}) describes no WAN connection service this scanner reads (WANIPConnection or WANPPPConnection, UPnP forum v1/v2 or TR-064); ${listed}${refusedText}`;
 }
 
+/** A gateway as its description alone tells it: nothing read from its services yet (tests build one the same way). */
+export function describedGateway(description: ReturnType<typeof parseDeviceDescription>, location: URL, address: string, server?: string): Gateway {
+  return {
+    location: location.href,
+    address,
+    igdVersion: description.igdVersion,
+    deviceType: description.deviceType,
+    friendlyName: description.friendlyName,
+    manufacturer: description.manufacturer,
+    modelName: description.modelName,
+    modelNumber: description.modelNumber,
+    udn: description.udn,
+    ...(server ? { server } : {}),
+    services: description.services.map((service) => ({ serviceType: service.serviceType, serviceId: service.serviceId, controlUrl: service.controlUrl.href })),
+    rejectedUrls: description.rejectedUrls,
+    connectionService: null,
+    externalIp: null,
+    externalIpClass: 'unknown',
+    connectionStatus: null,
+    uptimeSeconds: null,
+    mappings: [],
+    mappingsTruncated: false,
+    enumeration: { method: 'none', requests: 0, durationMs: 0, stopReason: 'not-attempted' },
+    errors: [],
+  };
+}
+
 /**
  * Reads one IGD: description, then every connection service (a router can have both an IP and a PPP connection,
  * each with its own mappings), external IP, status, IPv6 firewall status. Failures of one action become errors on
@@ -63,29 +90,7 @@ export async function readGateway(location: URL, address: string, server: string
       throw createError('EXP_ERR_HTTP_STATUS', `${location.href} answered HTTP ${response.status} instead of a device description`, { httpStatus: response.status });
     }
     const description = parseDeviceDescription(response.body.toString('utf8'), location);
-    const gateway: Gateway = {
-      location: location.href,
-      address,
-      igdVersion: description.igdVersion,
-      deviceType: description.deviceType,
-      friendlyName: description.friendlyName,
-      manufacturer: description.manufacturer,
-      modelName: description.modelName,
-      modelNumber: description.modelNumber,
-      udn: description.udn,
-      ...(server ? { server } : {}),
-      services: description.services.map((service) => ({ serviceType: service.serviceType, serviceId: service.serviceId, controlUrl: service.controlUrl.href })),
-      rejectedUrls: description.rejectedUrls,
-      connectionService: null,
-      externalIp: null,
-      externalIpClass: 'unknown',
-      connectionStatus: null,
-      uptimeSeconds: null,
-      mappings: [],
-      mappingsTruncated: false,
-      enumeration: { method: 'none', requests: 0, durationMs: 0, stopReason: 'not-attempted' },
-      errors: [],
-    };
+    const gateway = describedGateway(description, location, address, server);
 
     const connections = connectionServices(description.services);
     const firstConnection = connections[0];

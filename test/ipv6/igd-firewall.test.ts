@@ -4,12 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { readGateway } from '../../probes/upnp-igd/read-gateway.js';
+import { describedGateway, readGateway } from '../../probes/upnp-igd/read-gateway.js';
 import { firewallControl, readIpv6Firewall } from '../../src/net/igd-firewall.js';
 import { parseDeviceDescription, SERVICE_TYPES } from '../../src/net/igd-description.js';
-import { DEFAULT_SCAN_OPTIONS } from '../../src/core/options.js';
-import { Scope } from '../../src/core/scope.js';
-import type { ProbeContext } from '../../src/core/probe.js';
+import { loopbackProbeContext } from '../support/probe-context.js';
 import type { Gateway } from '../../src/core/report.generated.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -51,43 +49,11 @@ async function replay(description: string, controlPath: string, answer: { status
   };
 }
 
-function context(): ProbeContext {
-  return {
-    options: { ...DEFAULT_SCAN_OPTIONS, requestTimeoutMs: 2000, maxInFlight: 2 },
-    scope: new Scope([{ interface: 'lo', address: '127.0.0.1', cidr: '127.0.0.0/8' }]),
-    observations: [],
-    deadline: Date.now() + 20_000,
-    signal: new AbortController().signal,
-    progress: () => undefined,
-    publish: () => undefined,
-  };
-}
+const context = loopbackProbeContext;
 
 /** A gateway as the UPnP probe records one that offers no WAN connection service: the firewall was not asked. */
 function describedOnly(description: string, location: string): Gateway {
-  const parsed = parseDeviceDescription(description, new URL(location));
-  return {
-    location,
-    address: '127.0.0.1',
-    igdVersion: parsed.igdVersion,
-    deviceType: parsed.deviceType,
-    friendlyName: parsed.friendlyName,
-    manufacturer: parsed.manufacturer,
-    modelName: parsed.modelName,
-    modelNumber: parsed.modelNumber,
-    udn: parsed.udn,
-    services: parsed.services.map((service) => ({ serviceType: service.serviceType, serviceId: service.serviceId, controlUrl: service.controlUrl.href })),
-    rejectedUrls: parsed.rejectedUrls,
-    connectionService: null,
-    externalIp: null,
-    externalIpClass: 'unknown',
-    connectionStatus: null,
-    uptimeSeconds: null,
-    mappings: [],
-    mappingsTruncated: false,
-    enumeration: { method: 'none', requests: 0, durationMs: 0, stopReason: 'not-attempted' },
-    errors: [],
-  };
+  return describedGateway(parseDeviceDescription(description, new URL(location)), new URL(location), '127.0.0.1');
 }
 
 const signal = new AbortController().signal;

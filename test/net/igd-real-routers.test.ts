@@ -4,23 +4,11 @@ import t from 'tap';
 import { readGateway } from '../../probes/upnp-igd/read-gateway.js';
 import { chooseLocations, SEARCH_TARGETS } from '../../probes/upnp-igd/index.js';
 import { parseDeviceDescription, CONNECTION_SERVICE_TYPES } from '../../src/net/igd-description.js';
-import { DEFAULT_SCAN_OPTIONS } from '../../src/core/options.js';
-import { Scope } from '../../src/core/scope.js';
-import type { ProbeContext } from '../../src/core/probe.js';
+import { loopbackProbeContext } from '../support/probe-context.js';
 import type { SsdpAnswer } from '../../src/net/ssdp.js';
 import { loadScenario, readDescription, startFakeRealRouter, type RouterScenario } from '../support/fake-real-router.js';
 
-function context(): ProbeContext {
-  return {
-    options: { ...DEFAULT_SCAN_OPTIONS, requestTimeoutMs: 2000, maxInFlight: 2 },
-    scope: new Scope([{ interface: 'lo', address: '127.0.0.1', cidr: '127.0.0.0/8' }]),
-    observations: [],
-    deadline: Date.now() + 20_000,
-    signal: new AbortController().signal,
-    progress: () => undefined,
-    publish: () => undefined,
-  };
-}
+const context = loopbackProbeContext;
 
 async function read(t: { teardown: (fn: () => Promise<void>) => void }, scenario: RouterScenario, description?: string) {
   const router = await startFakeRealRouter(scenario, description);
