@@ -289,6 +289,18 @@ export interface ScanOptionsEcho {
    * Origin of the vantage agent (never the token).
    */
   vantageUrl?: string;
+  /**
+   * Origin of the vantage agent as reached over IPv6 (--vantage6), when given.
+   */
+  vantage6Url?: string;
+  /**
+   * The passive second opinions asked (--passive): each was sent the WAN IPv4 address.
+   */
+  passive?: 'internetdb'[];
+  /**
+   * Origin of the InternetDB endpoint, when --passive-endpoint replaced the public one.
+   */
+  passiveEndpoint?: string;
   engine?: 'auto' | 'nmap' | 'connect';
   ports?: string;
   nas?: string[];

@@ -8,6 +8,12 @@ import { assembleReport } from '../../src/report/build.js';
 import { render } from '../../src/report/render.js';
 import { checkObservations } from '../../src/scan/check-observations.js';
 import { PROBES } from '../../probes/registry.js';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { builtinPacks, loadPacks } from '../../src/vendors/load.js';
+import { ACME_PACK } from '../support/acme-pack.js';
+import { nasHost } from '../support/scenarios.js';
 
 type Address = ObservationKinds['ipv6-address'];
 type Scan = ObservationKinds['ipv6-scan'];
@@ -119,6 +125,8 @@ t.test('the whole report: schema-valid, the headline says IPv6, the sections sho
   t.match(report.summary.headline, /IPv6/);
   t.match(report.summary.headline, NAS_STABLE);
   t.equal(report.coverage.ipv6?.status, 'complete');
+  const echoed = assembleReport({ startedAt: new Date(at), finishedAt: new Date(at), options: { ...OPTIONS, vantage6Url: 'https://[2001:db8:ffff::7]:7447/some/path' }, observations: given, judgement: judge(given, OPTIONS) });
+  t.equal(echoed.options.vantage6Url, 'https://[2001:db8:ffff::7]:7447', 'the report names the IPv6 agent it asked (its origin)');
   const text = render(report, 'text');
   t.match(text, /IPv6 \(LAN\) +4 global IPv6 addresses/);
   t.match(text, /Outside view over IPv6/);
@@ -136,4 +144,25 @@ t.test('failed with global addresses on the LAN: incomplete, and never "nothing 
   t.match(report.findings.map((finding) => finding.rule), ['ipv6-not-checked']);
   t.match(report.summary.headline, /global IPv6/);
   t.notMatch(report.summary.headline, /Nothing found/);
+});
+
+t.test('a vendor known only from a --vendor-pack folder: its admin port over IPv6 is a NAS admin page too', async (t) => {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'vendor-pack-'));
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  const dir = path.join(root, 'acme');
+  await mkdir(dir);
+  await writeFile(path.join(dir, 'pack.json'), JSON.stringify({ ...ACME_PACK, ports: { admin: [8765] } }));
+  const acme = ADDRESSES.map((entry) => (entry.nas ? { ...entry, nas: { vendor: 'Acme', model: 'Box 2' } } : entry));
+  const given = observations(scanned([host(NAS_STABLE, [8765], 0, 3)])).map((observation) =>
+    observation.kind === 'ipv6-address' ? { ...observation, data: acme.find((entry) => entry.address === observation.subject) ?? observation.data } : observation,
+  ) as Observation[];
+  const withPack = ipv6Rules(given, loadPacks([dir]).packs);
+  t.same(withPack.map((finding) => [finding.rule, finding.severity]), [['ipv6-nas-admin-exposed', 'critical']]);
+  const shippedOnly = ipv6Rules(given, builtinPacks());
+  t.same(shippedOnly.map((finding) => finding.rule), ['ipv6-port-open'], 'without the pack, port 8765 is just an open port');
+  // As in a scan: the LAN fingerprints recognised the device with the user's pack, so the packs are loaded.
+  const recognised = nasHost({ address: '192.168.1.20', services: [] });
+  const device = { ...recognised.device, vendor: 'Acme', pack: 'acme', firmware: null } as NonNullable<typeof recognised.device>;
+  const judged = judge([...given, { probe: 'qnap', kind: 'host', subject: '192.168.1.20', at, data: { ...recognised, device, verdicts: [] } }], { ...OPTIONS, vendorPacks: [dir] });
+  t.ok(judged.findings.some((finding) => finding.rule === 'ipv6-nas-admin-exposed'), 'judge hands the scan\'s packs to the IPv6 rule');
 });
