@@ -4,6 +4,7 @@ import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../../src/core/options.j
 import type { Observation, ObservationKinds } from '../../src/core/observation.js';
 import { ipv6Coverage, ipv6Rules, attribute } from '../../src/rules/ipv6.js';
 import { judge } from '../../src/rules/judge.js';
+import { headline } from '../../src/rules/score.js';
 import { assembleReport } from '../../src/report/build.js';
 import { render } from '../../src/report/render.js';
 import { checkObservations } from '../../src/scan/check-observations.js';
@@ -165,4 +166,18 @@ t.test('a vendor known only from a --vendor-pack folder: its admin port over IPv
   const device = { ...recognised.device, vendor: 'Acme', pack: 'acme', firmware: null } as NonNullable<typeof recognised.device>;
   const judged = judge([...given, { probe: 'qnap', kind: 'host', subject: '192.168.1.20', at, data: { ...recognised, device, verdicts: [] } }], { ...OPTIONS, vendorPacks: [dir] });
   t.ok(judged.findings.some((finding) => finding.rule === 'ipv6-nas-admin-exposed'), 'judge hands the scan\'s packs to the IPv6 rule');
+});
+
+t.test('the headline: an IPv4 door leads, and the same NAS open over IPv6 is named in the sentence, not among "N more"', async (t) => {
+  const [overIpv6] = ipv6Rules(observations(scanned([host(NAS_STABLE, [8080], 0, 3)]), [firewall(true)]));
+  if (!overIpv6) return t.fail('no IPv6 finding');
+  const overIpv4 = { ...overIpv6, id: 'qnap-admin-exposed-lan-192-168-1-20-tcp-8080', rule: 'qnap-admin-exposed', title: 'The QNAP TS-453D admin page is reachable from the internet at 203.0.113.7:8080' };
+  const minor = { ...overIpv6, id: 'upnp-igd-enabled-x', rule: 'upnp-igd-enabled', severity: 'low' as const, title: 'UPnP port forwarding is enabled' };
+  t.equal(
+    headline([overIpv4, overIpv6, minor]),
+    `The QNAP TS-453D admin page is reachable from the internet at 203.0.113.7:8080; also, the QNAP TS-453D NAS (192.168.1.20) admin page answers from the internet over IPv6 at [${NAS_STABLE}]:8080 (and 1 more finding).`,
+  );
+  t.equal(headline([overIpv6, minor]), `${overIpv6.title} (and 1 more finding).`, 'an IPv6 lead is told once');
+  const lesser = { ...overIpv6, severity: 'medium' as const };
+  t.equal(headline([overIpv4, lesser]), `${overIpv4.title} (and 1 more finding).`, 'below the lead\'s severity it stays among the others');
 });
