@@ -123,9 +123,23 @@ function summaryOf(kind: Access['kind'], facts: AccessFacts, portSet: AccessPort
 }
 
 /**
+ * A MAP-E prefix with a fixed IPv4 address carried over IPIP instead of the shared MAP-E address: the router
+ * reports a public address that is not the one the rule computes, and the agent sees exactly the router's address
+ * on every connection. Both sides must agree: the router's word alone would let a wrong answer open a shared
+ * address's every port to a scan.
+ */
+function fixedIpv4OverTunnel(facts: AccessFacts, igdClass: IgdAddressClass, seen: readonly string[]): boolean {
+  const ruleAddress = facts.mapE?.ipv4;
+  if (ruleAddress === undefined || igdClass !== 'public' || facts.igdExternalIp === ruleAddress) return false;
+  return seen.length === 1 && seen[0] === facts.igdExternalIp;
+}
+
+/**
  * The decision table of decision 0019, first row that holds:
  * 1. the router reports an address in 192.0.0.0/29 (the DS-Lite B4)            -> ds-lite
- * 2. a global IPv6 address falls under a MAP-E rule                             -> map-e
+ * 2. a global IPv6 address falls under a MAP-E rule                             -> map-e, unless the router
+ *    reports a public address that is not the rule's and the agent sees exactly that address: a fixed IPv4
+ *    over an IPv6 tunnel (v6プラス固定IP and the like, IPIP), which is the home's own  -> public-ipv4 (row 6)
  * 3. the router reports 100.64.0.0/10                                           -> cgnat
  * 4. the router reports an RFC 1918 address                                     -> double-nat
  * 5. the router reports a public address, the agent sees another public address -> cgnat
@@ -138,8 +152,9 @@ export function classifyAccess(facts: AccessFacts): Access {
   const seen = agentIpv4(facts);
   const igd = igdClass === 'none' ? null : facts.igdExternalIp;
   let kind: Access['kind'];
+  const fixedOverTunnel = fixedIpv4OverTunnel(facts, igdClass, seen);
   if (igdClass === 'ds-lite-b4') kind = 'ds-lite';
-  else if (facts.mapE) kind = 'map-e';
+  else if (facts.mapE && !fixedOverTunnel) kind = 'map-e';
   else if (igdClass === 'cgnat') kind = 'cgnat';
   else if (igdClass === 'rfc1918') kind = 'double-nat';
   // Only another public address says something about the line: an agent that sees a loopback or LAN address runs on
@@ -150,9 +165,10 @@ export function classifyAccess(facts: AccessFacts): Access {
   else kind = 'unknown';
   const portSet = kind === 'map-e' && facts.mapE ? portSetOf(facts, facts.mapE) : undefined;
   const ipv4 = seen[0] ?? (igdClass === 'public' || igdClass === 'cgnat' || igdClass === 'rfc1918' ? igd : null) ?? portSet?.ipv4 ?? null;
+  const tunnelNote = fixedOverTunnel && kind === 'public-ipv4' ? ` It is a fixed address over an IPv6 tunnel: the IPv6 prefix falls under the ${facts.mapE?.rule.label ?? 'MAP-E'} rule, but the rule gives ${facts.mapE?.ipv4 ?? ''}, and the vantage agent sees ${igd ?? ''} as the router does.` : '';
   return {
     kind,
-    summary: summaryOf(kind, facts, portSet, ipv4).slice(0, 400),
+    summary: `${summaryOf(kind, facts, portSet, ipv4)}${tunnelNote}`.slice(0, 400),
     evidence: evidenceOf(facts, igdClass).slice(0, 32),
     ipv4,
     // The generated type spells maxItems 16 as a union of tuples; the slice keeps the bound.

@@ -63,6 +63,19 @@ t.test('row 2 before 3-6: a MAP-E prefix wins over a public router address (the 
   t.equal(classify(t, { ...base, igdExternalIp: '106.72.18.52', ipv6Prefixes: ['240b:10:1234:3400::/64'], ...(V6PLUS ? { mapE: V6PLUS } : {}) }).kind, 'map-e');
 });
 
+t.test('row 2, a fixed IPv4 over the tunnel (v6plus fixed IP): the router and the agent agree on an address that is not the rule\'s -> public-ipv4', async (t) => {
+  const prefix = { ...base, ipv6Prefixes: ['240b:10:1234:3400::/64'], ...(V6PLUS ? { mapE: V6PLUS } : {}) };
+  const fixed = classify(t, { ...prefix, igdExternalIp: '133.1.2.80', agent: { addresses: ['133.1.2.80'], family: 'IPv4', ports: [40000, 40001, 51234, 61000] } });
+  t.equal(fixed.kind, 'public-ipv4');
+  t.equal(fixed.portSet, undefined, 'no port set: every port of the address is this home\'s');
+  t.match(fixed.summary, /fixed address over an IPv6 tunnel: the IPv6 prefix falls under the .* rule, but the rule gives 106\.72\.18\.52, and the vantage agent sees 133\.1\.2\.80 as the router does/);
+  t.ok(fixed.evidence.some((entry) => entry.source === 'map-e-rule'), 'the rule stays in the evidence');
+  // Either side alone is not enough: the shared address's other ports belong to other homes.
+  t.equal(classify(t, { ...prefix, igdExternalIp: '133.1.2.80' }).kind, 'map-e', 'the router\'s word alone');
+  t.equal(classify(t, { ...prefix, igdExternalIp: '133.1.2.80', agent: { addresses: ['198.51.100.9'], family: 'IPv4', ports: [40000] } }).kind, 'map-e', 'the agent sees another address');
+  t.equal(classify(t, { ...prefix, igdExternalIp: '106.72.18.52', agent: { addresses: ['106.72.18.52'], family: 'IPv4', ports: [4930] } }).kind, 'map-e', 'the rule\'s own address is MAP-E');
+});
+
 t.test('row 3: the router reports 100.64.0.0/10 -> cgnat', async (t) => {
   const access = classify(t, { ...base, igdExternalIp: '100.64.12.7' });
   t.equal(access.kind, 'cgnat');
