@@ -129,7 +129,15 @@ function readName(packet: Buffer, start: number): { labels: Buffer[]; next: numb
 function ipv6Text(bytes: Buffer): string {
   const groups: number[] = [];
   for (let index = 0; index < 16; index += 2) groups.push(bytes.readUInt16BE(index));
-  return groups.map((group) => group.toString(16)).join(':');
+  // RFC 5952: the longest run of two or more zero groups becomes '::', so one address is one text.
+  let best = { start: -1, length: 1 };
+  for (let start = 0; start < 8; start++) {
+    let length = 0;
+    while (start + length < 8 && groups[start + length] === 0) length++;
+    if (length > best.length) best = { start, length };
+  }
+  const hex = groups.map((group) => group.toString(16));
+  return best.start < 0 ? hex.join(':') : `${hex.slice(0, best.start).join(':')}::${hex.slice(best.start + best.length).join(':')}`;
 }
 
 function readData(packet: Buffer, type: number, start: number, length: number): RecordData {
