@@ -8,6 +8,7 @@ import { collectAddresses, type NasHost } from './collect.js';
 import { temporaryAddresses } from './own-addresses.js';
 import { askMdns, type MdnsAsked, type MdnsQueryFunction } from './mdns-ask.js';
 import { mdnsQuery } from '../../src/net/mdns.js';
+import { runPing, warmNeighbours, type PingRunner, type Warmed } from './warm.js';
 import type { ObservationKinds } from '../../src/core/observation.js';
 
 type Ipv6Inventory = ObservationKinds['ipv6-inventory'];
@@ -24,6 +25,8 @@ export interface Ipv6LanDependencies {
   mdns?: MdnsQueryFunction;
   /** The mDNS window; default MDNS_LIMITS.windowMs (1 s). */
   mdnsWindowMs?: number;
+  /** `ping` for the echo to ff02::1 before the table is read; absent: not sent (wired only in production, as mdns). */
+  ping?: PingRunner;
 }
 
 const errorText = (error: unknown): string => (error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error)).slice(0, 300);
@@ -71,6 +74,8 @@ export function createIpv6LanProbe(dependencies: Ipv6LanDependencies): ProbeActi
           ? askMdns({ query: dependencies.mdns, interfaces, own, allowDocumentation, signal: context.signal, ...(dependencies.mdnsWindowMs !== undefined ? { windowMs: dependencies.mdnsWindowMs } : {}) })
           : Promise.resolve({ status: 'not-tried', hosts: [] });
       mdnsRun.catch(() => undefined);
+      // The echo first, then the tables it fills; the mDNS window runs beside both.
+      const warmed: Warmed = ownGlobal && dependencies.ping ? await warmNeighbours(own, context.signal, dependencies.ping) : { status: 'not-sent', replies: 0 };
       const [six, four, temporary] = ownGlobal
         ? await Promise.all([
             table(6, context, dependencies.runIp),
@@ -114,7 +119,9 @@ export function createIpv6LanProbe(dependencies: Ipv6LanDependencies): ProbeActi
         nasHosts: { recognised: hosts.length, withIpv6: new Set(collected.addresses.filter((address) => address.nas).map((address) => address.ipv4)).size },
         mdns: mdns.status,
         ...(mdnsQueryFacts ? { mdnsQuery: mdnsQueryFacts } : {}),
-        warm: 'not-sent',
+        warm: warmed.status,
+        ...(warmed.status === 'sent' || warmed.status === 'failed' ? { warmReplies: warmed.replies } : {}),
+        ...(warmed.error !== undefined ? { warmError: warmed.error } : {}),
         dropped: collected.dropped,
         documentationPrefixes: allowDocumentation,
         addressesTruncated: collected.truncated,
@@ -132,4 +139,4 @@ export function createIpv6LanProbe(dependencies: Ipv6LanDependencies): ProbeActi
   };
 }
 
-export const ipv6LanProbe: ProbeAction = createIpv6LanProbe({ interfaces: () => os.networkInterfaces(), runIp, env: process.env, mdns: mdnsQuery });
+export const ipv6LanProbe: ProbeAction = createIpv6LanProbe({ interfaces: () => os.networkInterfaces(), runIp, env: process.env, mdns: mdnsQuery, ping: runPing });

@@ -70,8 +70,14 @@ export interface Ipv6Inventory {
   mdns: 'answered' | 'no-answer' | 'failed' | 'not-tried';
   /** Absent when not tried (and in reports written before mDNS was asked). */
   mdnsQuery?: Ipv6MdnsQuery;
-  /** The ICMPv6 echo to ff02::1 that would fill the neighbour table: not sent (decision 0021). */
-  warm: 'not-sent';
+  /**
+   * The ICMPv6 echo to ff02::1 from this host's global address before the neighbour table is read (probes/ipv6-lan/
+   * warm.ts): sent, not-sent (no global address, or not wired), no-ping (no `ping` program), failed.
+   */
+  warm: 'not-sent' | 'sent' | 'no-ping' | 'failed';
+  /** Distinct addresses that answered the echo; with `warm` sent or failed. */
+  warmReplies?: number;
+  warmError?: string;
   dropped: { linkLocal: number; ula: number; documentation: number; other: number };
   /** Documentation prefixes (2001:db8::/32) were accepted as global: a test lab. */
   documentationPrefixes: boolean;
@@ -177,7 +183,9 @@ export const INVENTORY_SCHEMA: JsonSchema = {
         error: text(500),
       },
     },
-    warm: { const: 'not-sent' },
+    warm: { enum: ['not-sent', 'sent', 'no-ping', 'failed'] },
+    warmReplies: count,
+    warmError: text(500),
     dropped: { type: 'object', additionalProperties: false, required: ['linkLocal', 'ula', 'documentation', 'other'], properties: { linkLocal: count, ula: count, documentation: count, other: count } },
     documentationPrefixes: { type: 'boolean' },
     addressesTruncated: { type: 'boolean' },
@@ -245,6 +253,15 @@ function announced(naming: Ipv6MdnsNaming): string {
 
 const flags = (address: Ipv6LanAddress): string => [address.temporary === true ? 'temporary' : '', address.mdns && address.mdns.services.length > 0 ? `mDNS: ${announced(address.mdns)}` : ''].filter(Boolean).join('; ');
 
+/** Whether the multicast echo filled the neighbour table first, for the section's "How" line. */
+export function warmWords(inventory: Ipv6Inventory): string {
+  if (inventory.warm === 'sent') return `one echo to ff02::1 (all nodes) before the table was read: ${inventory.warmReplies ?? 0} address${inventory.warmReplies === 1 ? '' : 'es'} answered`;
+  const missing = 'devices idle since the table was last filled may be missing';
+  if (inventory.warm === 'no-ping') return `no multicast ping sent: no \`ping\` program on this host (${missing})`;
+  if (inventory.warm === 'failed') return `the multicast ping failed${inventory.warmError ? ` (${inventory.warmError})` : ''} (${missing})`;
+  return `no multicast ping sent (${missing})`;
+}
+
 /** What the mDNS query asked and what answered, for the section's "How" line. */
 export function mdnsWords(inventory: Ipv6Inventory): string {
   const query = inventory.mdnsQuery;
@@ -287,7 +304,7 @@ function section(report: ExposureReport): ReportSection | undefined {
       `neighbour table ${table.status === 'read' ? `read (${table.entries} entries${table.truncated ? ', cut at the limit' : ''}${table.rejected > 0 ? `, ${table.rejected} malformed dropped` : ''})` : `${table.status}${table.error ? `: ${table.error}` : ''}`}`,
       `${inventory.nasHosts.withIpv6} of ${inventory.nasHosts.recognised} recognised NAS hosts with IPv6`,
       mdnsWords(inventory),
-      `no multicast ping sent (devices idle since the table was last filled may be missing)`,
+      warmWords(inventory),
       ...(inventory.documentationPrefixes ? ['documentation prefixes accepted (test lab)'] : []),
     ].join('; ');
     blocks.push({ type: 'line', formats: 'text', indent: 1, text: `How: ${how}` }, { type: 'paragraph', formats: 'document', tone: 'meta', text: `How: ${how}.` });

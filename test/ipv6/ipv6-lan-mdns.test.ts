@@ -44,6 +44,14 @@ function context(observations: Observation[]): ProbeContext {
   };
 }
 
+/** The probe's options without the interface and its IPv4 address: nothing multicast, the loopback destination only. */
+function loopbackOnly(options: MdnsQueryOptions): MdnsQueryOptions {
+  const rest = { ...options };
+  delete rest.interfaceName;
+  delete rest.ipv4Address;
+  return rest;
+}
+
 const manifest = PROBES.find((probe) => probe.id === 'ipv6-lan');
 
 t.test('the NAS from mDNS alone: source mdns, its name and services, joined to the fingerprinted NAS by IPv4', async (t) => {
@@ -59,8 +67,7 @@ t.test('the NAS from mDNS alone: source mdns, its name and services, joined to t
   // the loopback responder instead of 224.0.0.251 / ff02::fb%eth0, and the clock is the test's.
   const redirected = (options: MdnsQueryOptions): ReturnType<typeof mdnsQuery> => {
     asked.push(options);
-    const { interfaceName: _name, ipv4Address: _ipv4, ...rest } = options;
-    return mdnsQuery({ ...rest, destinations: [{ address: '127.0.0.1', port: responder.port }], timers: clock, onPacket: () => ++handled >= 2 && both() });
+    return mdnsQuery({ ...loopbackOnly(options), destinations: [{ address: '127.0.0.1', port: responder.port }], timers: clock, onPacket: () => ++handled >= 2 && both() });
   };
   const probe = createIpv6LanProbe({ interfaces: () => ({ eth0: ETH0 }), runIp: emptyTables, env: { EXPOSURE_IPV6_DOCUMENTATION_PREFIXES: '1' }, mdns: redirected });
   const running = probe.run(context([nasHost]));
@@ -93,8 +100,7 @@ t.test('nothing answers: no-answer, said in the section; no query at all without
   t.teardown(() => responder.close());
   const clock = testClock();
   const redirected = (options: MdnsQueryOptions): ReturnType<typeof mdnsQuery> => {
-    const { interfaceName: _name, ipv4Address: _ipv4, ...rest } = options;
-    return mdnsQuery({ ...rest, destinations: [{ address: '127.0.0.1', port: responder.port }], timers: clock });
+    return mdnsQuery({ ...loopbackOnly(options), destinations: [{ address: '127.0.0.1', port: responder.port }], timers: clock });
   };
   const probe = createIpv6LanProbe({ interfaces: () => ({ eth0: ETH0 }), runIp: emptyTables, env: { EXPOSURE_IPV6_DOCUMENTATION_PREFIXES: '1' }, mdns: redirected });
   const running = probe.run(context([]));

@@ -131,7 +131,8 @@ t.test('IPv6 line', async (t) => {
     t.notOk(report.findings.some((entry) => entry.rule === 'ipv6-port-open' && entry.title.includes(':22')), '22 stays filtered');
   });
 
-  // Issue 16 item 3: a device that has not talked to this host is missing from the neighbour table; mDNS names it.
+  // Issue 16 item 3: a device that has not talked to this host is missing from the neighbour table; mDNS names it, and
+  // the echo to ff02::1 sent before the table is read fills it with the hosts that answer.
   // Folded into the firewall-off scan rather than a scan of its own (each scan here costs 2 to 5 s).
   await t.test('firewall off, the NAS known only by mDNS: no filtering; listed from mDNS, its admin port reported', async (t) => {
     await avahi.ready;
@@ -143,6 +144,9 @@ t.test('IPv6 line', async (t) => {
       t.equal((await lab.exec(lab.nas, 'ip', ['-6', 'neigh', 'replace', info.local, 'lladdr', mac, 'nud', 'permanent', 'dev', 'eth0'])).code, 0);
     }
     t.equal((await lab.exec(lab.scanner, 'ip', ['-6', 'neigh', 'flush', 'all'])).code, 0);
+    // The other host has not talked to the scanner either (the earlier scans' echoes taught it the scanner's address):
+    // to answer the echo it must solicit the scanner, which is how its address gets into the scanner's table.
+    t.equal((await lab.exec(lab.other, 'ip', ['-6', 'neigh', 'flush', 'all'])).code, 0);
     t.notMatch((await lab.exec(lab.scanner, 'ip', ['-6', 'neigh', 'show'])).stdout, lab.v6.nas, "the NAS is not in the scanner's IPv6 neighbour table");
     await lab.setIpv6Firewall('open');
     const scanned = Date.now();
@@ -161,6 +165,11 @@ t.test('IPv6 line', async (t) => {
     t.ok(nas?.mdns?.services.some((service) => service.type === '_qdiscover._tcp' && service.port === 8080), 'its _qdiscover._tcp service');
     const inventory = report?.probes?.['ipv6-lan']?.['ipv6-inventory']?.[0] as { mdns?: string; mdnsQuery?: { sentTo: string[] } } | undefined;
     t.equal(inventory?.mdns, 'answered');
+    // the echo to ff02::1 before the table was read: the other LAN host, never talked to, is in it now
+    const warm = report?.probes?.['ipv6-lan']?.['ipv6-inventory']?.[0] as { warm?: string; warmReplies?: number } | undefined;
+    t.equal(warm?.warm, 'sent');
+    t.ok((warm?.warmReplies ?? 0) >= 2, `the router and the other host answered the echo (${warm?.warmReplies ?? 0})`);
+    t.ok(addresses.find((entry) => entry.address === lab.v6.other)?.sources.includes('neighbour'), 'the other host, from the table the echo filled');
     t.comment(`mDNS sent to ${inventory?.mdnsQuery?.sentTo.join(', ') ?? ''}`);
   });
 

@@ -8,3 +8,4 @@ import '../ipv6/mdns.test.js';
 import '../ipv6/neighbours.test.js';
 import '../ipv6/rules.test.js';
 import '../ipv6/wan6-scan.test.js';
+import '../ipv6/warm.test.js';
