@@ -1,4 +1,5 @@
 import { ssdpSearch, IGD_SEARCH_TARGETS, type SsdpAnswer } from '../../src/net/ssdp.js';
+import { requestDescription } from './description-request.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isExposureError } from '../../src/core/errors.js';
 import { now, observationsOf, type Observation } from '../../src/core/observation.js';
@@ -91,9 +92,13 @@ export const upnpIgdProbe: ProbeAction = {
     let earlyGateway: string | undefined;
     let earlyDone: Promise<void> = Promise.resolve();
     const readTarget = async (target: Target): Promise<Reading> => {
-      const { readGateway } = await reading;
+      const sent = requestDescription(target.location, context);
       try {
-        const gateway = await readGateway(target.location, target.address, target.server, context);
+        const { readGateway } = await reading.catch((error: unknown) => {
+          sent.agent.destroy();
+          throw error;
+        });
+        const gateway = await readGateway(target.location, target.address, target.server, context, sent);
         return { ok: true, observation: { probe: 'upnp-igd', kind: 'gateway', subject: gateway.location, at: now(), data: gateway } };
       } catch (error) {
         return { ok: false, error };

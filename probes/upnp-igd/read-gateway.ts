@@ -1,6 +1,6 @@
-import { httpRequest } from '../../src/net/http.js';
 import { parseDeviceDescription, CONNECTION_SERVICE_TYPES, SERVICE_TYPES, isConnectionServiceType, type DescribedService, type DeviceDescription } from '../../src/net/igd-description.js';
-import { enumerateMappings, gatewayAgent, getExternalIpAddress, getFirewallStatus, getStatusInfo, warningFrom } from '../../src/net/igd-client.js';
+import { requestDescription, type DescriptionRequest } from './description-request.js';
+import { enumerateMappings, getExternalIpAddress, getFirewallStatus, getStatusInfo, warningFrom } from '../../src/net/igd-client.js';
 import { classifyIPv4 } from '../../src/core/address.js';
 import { createError, isExposureError } from '../../src/core/errors.js';
 import type { ProbeContext } from '../../src/core/probe.js';
@@ -80,12 +80,18 @@ export function describedGateway(description: ReturnType<typeof parseDeviceDescr
  * each with its own mappings), external IP, status, IPv6 firewall status. Failures of one action become errors on
  * the gateway, not a failed scan: a partial picture with its gaps named is more useful than none.
  */
-export async function readGateway(location: URL, address: string, server: string | undefined, context: ProbeContext): Promise<Gateway> {
+export async function readGateway(
+  location: URL,
+  address: string,
+  server: string | undefined,
+  context: ProbeContext,
+  sent: DescriptionRequest = requestDescription(location, context),
+): Promise<Gateway> {
   const { options, signal } = context;
-  const agent = gatewayAgent(options.maxInFlight);
+  const { agent } = sent;
   const callOptions = { signal, requestTimeoutMs: options.requestTimeoutMs, agent };
   try {
-    const response = await httpRequest(location, { signal, timeoutMs: options.requestTimeoutMs, agent });
+    const response = await sent.response;
     if (response.status !== 200) {
       throw createError('EXP_ERR_HTTP_STATUS', `${location.href} answered HTTP ${response.status} instead of a device description`, { httpStatus: response.status });
     }
@@ -100,11 +106,23 @@ export async function readGateway(location: URL, address: string, server: string
     }
     const firewallService = description.services.find((service) => service.serviceType === SERVICE_TYPES.wanIpv6FirewallControl1);
 
+    const enumerate = (service: DescribedService, maxMappings: number): ReturnType<typeof enumerateMappings> =>
+      enumerateMappings(service, { ...callOptions, method: options.enumeration, maxMappings, deadline: context.deadline, maxInFlight: options.maxInFlight });
+
     context.progress(`Reading ${description.friendlyName || location.host}`);
-    const [firewall, ...statuses] = await Promise.allSettled([
+    // The small calls go first (a router answers them in a few milliseconds), then, with one connection service (it is
+    // the primary whatever its status says), its table at once instead of after them: the listing is the long wait
+    // of a scan with a large table.
+    const single = connections.length === 1;
+    const externalEarly = single ? getExternalIpAddress(firstConnection, callOptions) : undefined;
+    externalEarly?.catch(() => undefined);
+    const smallCalls = Promise.allSettled([
       firewallService ? getFirewallStatus(firewallService, callOptions) : Promise.resolve(undefined),
       ...connections.map((service) => getStatusInfo(service, callOptions)),
     ]);
+    const early = single ? enumerate(firstConnection, options.maxMappings) : undefined;
+    early?.catch(() => undefined);
+    const [firewall, ...statuses] = await smallCalls;
     const primaryIndex = pickPrimary(statuses);
     const primary = connections[primaryIndex] ?? firstConnection;
     gateway.connectionService = primary.serviceType;
@@ -125,7 +143,7 @@ export async function readGateway(location: URL, address: string, server: string
       gateway.errors.push(warningFrom(firewall.reason, 'GetFirewallStatus'));
     }
     try {
-      const externalIp = await getExternalIpAddress(primary, callOptions);
+      const externalIp = await (externalEarly ?? getExternalIpAddress(primary, callOptions));
       gateway.externalIp = externalIp;
       gateway.externalIpClass = classifyIPv4(externalIp);
     } catch (error) {
@@ -141,13 +159,7 @@ export async function readGateway(location: URL, address: string, server: string
     for (const service of [primary, ...connections.filter((service) => service !== primary)]) {
       if (seenControl.has(service.controlUrl.href) || remaining <= 0) continue;
       seenControl.add(service.controlUrl.href);
-      const result = await enumerateMappings(service, {
-        ...callOptions,
-        method: options.enumeration,
-        maxMappings: remaining,
-        deadline: context.deadline,
-        maxInFlight: options.maxInFlight,
-      });
+      const result = await (service === firstConnection && early ? early : enumerate(service, remaining));
       remaining -= result.mappings.length;
       const mappings: Mapping[] = result.mappings.map((mapping) => ({
         ...mapping,

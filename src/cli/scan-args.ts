@@ -6,7 +6,7 @@ import type { Severity } from '../core/report.generated.js';
 import { SEVERITIES } from '../rules/severity.js';
 import { ENGINE_CHOICES } from '../net/portscan/engine-choice.js';
 import { qnapScanOptions } from '../scan/qnap-options.js';
-import { checkVantageTrust, scanEndpoint } from '../net/vantage-client.js';
+import { checkVantageTrust, scanEndpoint } from '../net/vantage-endpoint.js';
 import { parseCommandArgs, usageError } from './usage.js';
 import { passiveEndpointProblem } from '../../probes/passive-internetdb/endpoint.js';
 

@@ -2,7 +2,7 @@ import { createError } from '../core/errors.js';
 import { ScanService } from '../scan/service.js';
 import { ScanLimiter } from '../scan/service-limiter.js';
 import path from 'node:path';
-import { checkVantageTrust, scanEndpoint } from '../net/vantage-client.js';
+import { checkVantageTrust, scanEndpoint } from '../net/vantage-endpoint.js';
 import { startScheduler } from '../schedule/scheduler.js';
 import { DEFAULT_COVERAGE_ALERT_AFTER } from '../alerts/coverage-streak.js';
 import { validateAlertOn, validateWebhook } from '../schedule/validate.js';

@@ -11,6 +11,21 @@ interface Block {
   bits: number;
 }
 
+/**
+ * The blocks asked about are few (this machine's subnets, loopback) and asked about once per mapping, 1,000 times on
+ * a large table: each is parsed once. Bounded, since a CIDR can come from outside (a router's answer).
+ */
+const parsedBlocks = new Map<string, Block>();
+const MAX_PARSED_BLOCKS = 256;
+
+function cachedBlock(cidr: string): Block {
+  const known = parsedBlocks.get(cidr);
+  if (known) return known;
+  const parsed = block(cidr);
+  if (parsedBlocks.size < MAX_PARSED_BLOCKS) parsedBlocks.set(cidr, parsed);
+  return parsed;
+}
+
 function block(cidr: string): Block {
   const [address = '', bits = '32'] = cidr.split('/');
   const base = ipv4ToNumber(address);
@@ -64,7 +79,7 @@ export function isInCidr(address: string, cidr: string): boolean {
   const value = ipv4ToNumber(address);
   if (value === undefined) return false;
   try {
-    return inBlock(value, block(cidr));
+    return inBlock(value, cachedBlock(cidr));
   } catch {
     return false;
   }

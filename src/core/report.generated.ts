@@ -118,9 +118,9 @@ export interface Coverage {
 }
 export interface ViewCoverage {
   /**
-   * complete: everything this view looks at was read; partial: some of it was (see reason); failed: the view was attempted and nothing usable came back; skipped: the view did not run.
+   * complete: everything this view looks at was read; partial: some of it was (see reason); failed: the view was attempted and nothing usable came back; skipped: the view did not run; not-applicable: the line leaves this view nothing to look at (the outside IPv4 view on DS-Lite or CGNAT, where no inbound IPv4 reaches the home: see access and reason). A not-applicable view does not make the scan incomplete.
    */
-  status: 'complete' | 'partial' | 'failed' | 'skipped';
+  status: 'complete' | 'partial' | 'failed' | 'skipped' | 'not-applicable';
   /**
    * Whether the user asked for this view (inside: always; outside: only with --vantage). Only requested views make a scan incomplete.
    */
@@ -175,9 +175,9 @@ export interface CoverageReason {
  */
 export interface ViewCoverage1 {
   /**
-   * complete: everything this view looks at was read; partial: some of it was (see reason); failed: the view was attempted and nothing usable came back; skipped: the view did not run.
+   * complete: everything this view looks at was read; partial: some of it was (see reason); failed: the view was attempted and nothing usable came back; skipped: the view did not run; not-applicable: the line leaves this view nothing to look at (the outside IPv4 view on DS-Lite or CGNAT, where no inbound IPv4 reaches the home: see access and reason). A not-applicable view does not make the scan incomplete.
    */
-  status: 'complete' | 'partial' | 'failed' | 'skipped';
+  status: 'complete' | 'partial' | 'failed' | 'skipped' | 'not-applicable';
   /**
    * Whether the user asked for this view (inside: always; outside: only with --vantage). Only requested views make a scan incomplete.
    */
@@ -225,9 +225,9 @@ export interface ViewCoverage1 {
  */
 export interface ViewCoverage2 {
   /**
-   * complete: everything this view looks at was read; partial: some of it was (see reason); failed: the view was attempted and nothing usable came back; skipped: the view did not run.
+   * complete: everything this view looks at was read; partial: some of it was (see reason); failed: the view was attempted and nothing usable came back; skipped: the view did not run; not-applicable: the line leaves this view nothing to look at (the outside IPv4 view on DS-Lite or CGNAT, where no inbound IPv4 reaches the home: see access and reason). A not-applicable view does not make the scan incomplete.
    */
-  status: 'complete' | 'partial' | 'failed' | 'skipped';
+  status: 'complete' | 'partial' | 'failed' | 'skipped' | 'not-applicable';
   /**
    * Whether the user asked for this view (inside: always; outside: only with --vantage). Only requested views make a scan incomplete.
    */
@@ -289,6 +289,18 @@ export interface ScanOptionsEcho {
    * Origin of the vantage agent (never the token).
    */
   vantageUrl?: string;
+  /**
+   * Origin of the vantage agent as reached over IPv6 (--vantage6), when given.
+   */
+  vantage6Url?: string;
+  /**
+   * The passive second opinions asked (--passive): each was sent the WAN IPv4 address.
+   */
+  passive?: 'internetdb'[];
+  /**
+   * Origin of the InternetDB endpoint, when --passive-endpoint replaced the public one.
+   */
+  passiveEndpoint?: string;
   engine?: 'auto' | 'nmap' | 'connect';
   ports?: string;
   nas?: string[];

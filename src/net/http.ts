@@ -1,6 +1,4 @@
 import http from 'node:http';
-import https from 'node:https';
-import { LEGACY_TLS } from './tls.js';
 import { createError, abortError, isExposureError } from '../core/errors.js';
 
 /** 1 MiB: a real IGD description or SOAP answer is a few KiB; 1,000 mappings in one v2 listing are ~300 KiB. */
@@ -35,26 +33,28 @@ export interface HttpResponse {
  * A deliberately small HTTP client for talking to LAN devices, which are untrusted: plain http only, no redirects
  * followed (a 3xx is returned to the caller, who decides), every read bounded in bytes and time, cancellable.
  */
-export function httpRequest(url: URL, options: HttpRequestOptions = {}): Promise<HttpResponse> {
+export async function httpRequest(url: URL, options: HttpRequestOptions = {}): Promise<HttpResponse> {
   if (url.protocol !== 'http:' && !(url.protocol === 'https:' && options.unverifiedHttps === true)) {
-    return Promise.reject(
-      createError('EXP_ERR_URL_NOT_ALLOWED', `Refusing ${url.protocol} URL ${url.href}: only http: is used to talk to UPnP devices`),
-    );
+    throw createError('EXP_ERR_URL_NOT_ALLOWED', `Refusing ${url.protocol} URL ${url.href}: only http: is used to talk to UPnP devices`);
   }
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const { signal } = options;
-  if (signal?.aborted) return Promise.reject(abortError(signal, `HTTP ${url.href}`));
+  if (signal?.aborted) throw abortError(signal, `HTTP ${url.href}`);
+  // node:https (and TLS with it) loads only for the fingerprints' https: pages: about 20 ms a UPnP read need not wait.
+  const secure = url.protocol === 'https:' ? await httpsRequester() : undefined;
+  if (signal?.aborted) throw abortError(signal, `HTTP ${url.href}`);
 
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
+    let request: http.ClientRequest | undefined;
     const finish = (error: Error | undefined, response?: HttpResponse): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       if (error) {
-        request.destroy();
+        request?.destroy();
         reject(error);
       } else if (response) {
         resolve(response);
@@ -72,10 +72,14 @@ export function httpRequest(url: URL, options: HttpRequestOptions = {}): Promise
 
     const headers: Record<string, string> = { 'user-agent': 'exposure-scanner', ...options.headers };
     if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
-    const request =
-      url.protocol === 'https:'
-        ? https.request(url, { method: options.method ?? 'GET', headers, agent: false, rejectUnauthorized: false, ...LEGACY_TLS })
-        : http.request(url, { method: options.method ?? 'GET', headers, agent: options.agent ?? false });
+    try {
+      request = secure ? secure(url, { method: options.method ?? 'GET', headers }) : http.request(url, { method: options.method ?? 'GET', headers, agent: options.agent ?? false });
+    } catch (error) {
+      // A header a device put in our hands (a SOAP action built from its description) that Node refuses: the
+      // request never started, and the timer must not outlive it.
+      finish(createError('EXP_ERR_HTTP_NETWORK', `Cannot ask ${url.host} for ${url.pathname}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      return;
+    }
     request.on('error', (error) => {
       finish(
         isExposureError(error)
@@ -109,6 +113,17 @@ export function httpRequest(url: URL, options: HttpRequestOptions = {}): Promise
     });
     request.end(options.body);
   });
+}
+
+type Requester = (url: URL, options: { method: string; headers: Record<string, string> }) => http.ClientRequest;
+
+let httpsLoaded: Promise<Requester> | undefined;
+
+function httpsRequester(): Promise<Requester> {
+  httpsLoaded ??= Promise.all([import('node:https'), import('./tls.js')]).then(([https, { LEGACY_TLS }]) => (url, requestOptions) =>
+    https.request(url, { ...requestOptions, agent: false, rejectUnauthorized: false, ...LEGACY_TLS }),
+  );
+  return httpsLoaded;
 }
 
 function tooLarge(url: URL, maxBytes: number): Error {

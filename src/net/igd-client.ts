@@ -10,11 +10,6 @@ export interface IgdCallOptions {
   agent?: http.Agent;
 }
 
-/** One keep-alive agent per gateway: reuses connections where the router allows, and caps requests in flight. */
-export function gatewayAgent(maxInFlight: number): http.Agent {
-  return new http.Agent({ keepAlive: true, maxSockets: maxInFlight, maxFreeSockets: maxInFlight, keepAliveMsecs: 1000 });
-}
-
 function call(target: SoapTarget, action: string, args: ReadonlyArray<readonly [string, string | number]>, options: IgdCallOptions): Promise<string> {
   return soapCall(target, action, args, { signal: options.signal, timeoutMs: options.requestTimeoutMs, agent: options.agent });
 }
@@ -133,54 +128,82 @@ function elapsed(started: number): number {
 }
 
 type ListOutcome = { ok: true; mappings: RawMapping[]; truncated: boolean; requests: number } | { ok: false; reason: string; requests: number };
+type ProtocolListing = { ok: true; mappings: RawMapping[]; truncated: boolean } | { ok: false; reason: string };
 
+/**
+ * On a service that declares version 2 the TCP and the UDP pages are asked side by side: a router answers them one
+ * after the other all the same (miniupnpd is single-threaded), but the second request is already waiting when the
+ * first answer leaves, and the first answer is parsed while the router builds the second (a 1,000-entry listing
+ * costs miniupnpd about 135 ms of its own time per protocol; decision 0013). A version 1 service most often refuses
+ * the action: it is asked once, TCP first, so such a router sees a single refused request. The result is the same
+ * either way: TCP entries first, cut at the budget.
+ */
 async function enumerateByList(target: SoapTarget, options: EnumerateOptions): Promise<ListOutcome> {
+  const counter = { requests: 0 };
+  const sideBySide = target.serviceType.endsWith(':2');
+  const [tcp, udp] = sideBySide
+    ? await Promise.all([listProtocol(target, 'TCP', options, counter), listProtocol(target, 'UDP', options, counter)])
+    : await listInTurn(target, options, counter);
+  const requests = counter.requests;
+  if (!tcp.ok) return { ok: false, reason: tcp.reason, requests };
+  if (!udp.ok) return { ok: false, reason: udp.reason, requests };
+  const mappings = [...tcp.mappings, ...udp.mappings];
+  if (tcp.truncated || udp.truncated || mappings.length >= options.maxMappings) {
+    return { ok: true, mappings: mappings.slice(0, options.maxMappings), truncated: tcp.truncated || udp.truncated || mappings.length >= options.maxMappings, requests };
+  }
+  const verification = await verifyCount(target, mappings.length, options);
+  if (!verification.ok) return { ok: false, reason: verification.reason, requests: requests + verification.requests };
+  return { ok: true, mappings, truncated: false, requests: requests + verification.requests };
+}
+
+async function listInTurn(target: SoapTarget, options: EnumerateOptions, counter: { requests: number }): Promise<[ProtocolListing, ProtocolListing]> {
+  const tcp = await listProtocol(target, 'TCP', options, counter);
+  if (!tcp.ok || tcp.truncated) return [tcp, { ok: true, mappings: [], truncated: false }];
+  return [tcp, await listProtocol(target, 'UDP', { ...options, maxMappings: options.maxMappings - tcp.mappings.length }, counter)];
+}
+
+/** One protocol's pages, in order, each starting after the highest port of the one before. */
+async function listProtocol(target: SoapTarget, protocol: 'TCP' | 'UDP', options: EnumerateOptions, counter: { requests: number }): Promise<ProtocolListing> {
   const pageSize = options.pageSize ?? 1000;
   const mappings: RawMapping[] = [];
   const seen = new Set<string>();
-  let requests = 0;
-  for (const protocol of ['TCP', 'UDP'] as const) {
-    let start = 0;
-    while (start <= 65535) {
-      if (Date.now() > options.deadline) return { ok: false, reason: 'time limit reached while listing', requests };
-      if (options.signal?.aborted) throw abortError(options.signal, 'Port mapping enumeration');
-      let body: string;
-      try {
-        requests++;
-        body = await call(
-          target,
-          'GetListOfPortMappings',
-          [['NewStartPort', start], ['NewEndPort', 65535], ['NewProtocol', protocol], ['NewManage', 1], ['NewNumberOfPorts', pageSize]],
-          options,
-        );
-      } catch (error) {
-        // 730 PortMappingNotFound: nothing of this protocol in the range, which ends this protocol's pages.
-        if (isExposureError(error, 'EXP_ERR_SOAP_FAULT') && error.upnpErrorCode === 730) break;
-        if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
-        return { ok: false, reason: `GetListOfPortMappings failed: ${isExposureError(error) ? error.message : String(error)}`, requests };
-      }
-      const page = parsePortListing(body);
-      if (page.problems.length > 0) return { ok: false, reason: `listing did not parse cleanly (${page.problems[0]})`, requests };
-      if (page.entries.length > pageSize) return { ok: false, reason: `listing returned ${page.entries.length} entries for a page of ${pageSize}`, requests };
-      let highest = start - 1;
-      for (const entry of page.entries) {
-        const key = mappingKey(entry);
-        if (entry.protocol !== protocol || entry.externalPort < start || seen.has(key)) {
-          return { ok: false, reason: `listing entry ${key} is out of place (wrong protocol, out of range or repeated)`, requests };
-        }
-        seen.add(key);
-        mappings.push(entry);
-        highest = Math.max(highest, entry.externalPort);
-        if (mappings.length >= options.maxMappings) return { ok: true, mappings, truncated: true, requests };
-      }
-      if (page.entries.length < pageSize) break;
-      start = highest + 1;
+  let start = 0;
+  while (start <= 65535) {
+    if (Date.now() > options.deadline) return { ok: false, reason: 'time limit reached while listing' };
+    if (options.signal?.aborted) throw abortError(options.signal, 'Port mapping enumeration');
+    let body: string;
+    try {
+      counter.requests++;
+      body = await call(
+        target,
+        'GetListOfPortMappings',
+        [['NewStartPort', start], ['NewEndPort', 65535], ['NewProtocol', protocol], ['NewManage', 1], ['NewNumberOfPorts', pageSize]],
+        options,
+      );
+    } catch (error) {
+      // 730 PortMappingNotFound: nothing of this protocol in the range, which ends this protocol's pages.
+      if (isExposureError(error, 'EXP_ERR_SOAP_FAULT') && error.upnpErrorCode === 730) break;
+      if (isExposureError(error) && (error.code === 'EXP_ERR_ABORTED' || error.code === 'EXP_ERR_TIMEOUT')) throw error;
+      return { ok: false, reason: `GetListOfPortMappings failed: ${isExposureError(error) ? error.message : String(error)}` };
     }
+    const page = parsePortListing(body);
+    if (page.problems.length > 0) return { ok: false, reason: `listing did not parse cleanly (${page.problems[0]})` };
+    if (page.entries.length > pageSize) return { ok: false, reason: `listing returned ${page.entries.length} entries for a page of ${pageSize}` };
+    let highest = start - 1;
+    for (const entry of page.entries) {
+      const key = mappingKey(entry);
+      if (entry.protocol !== protocol || entry.externalPort < start || seen.has(key)) {
+        return { ok: false, reason: `listing entry ${key} is out of place (wrong protocol, out of range or repeated)` };
+      }
+      seen.add(key);
+      mappings.push(entry);
+      highest = Math.max(highest, entry.externalPort);
+      if (mappings.length >= options.maxMappings) return { ok: true, mappings, truncated: true };
+    }
+    if (page.entries.length < pageSize) break;
+    start = highest + 1;
   }
-  const verification = await verifyCount(target, mappings.length, options);
-  requests += verification.requests;
-  if (!verification.ok) return { ok: false, reason: verification.reason, requests };
-  return { ok: true, mappings, truncated: false, requests };
+  return { ok: true, mappings, truncated: false };
 }
 
 /** The generic index must hold exactly `count` entries: index count-1 exists (0-based) and index count does not. */

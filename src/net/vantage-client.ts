@@ -1,23 +1,17 @@
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { X509Certificate } from 'node:crypto';
 import type { ErrorObject } from 'ajv';
 import { validate as generatedValidate } from './agent-response-validator.generated.js';
 import { createError, abortError, isExposureError, type ExposureError } from '../core/errors.js';
 import { AGENT_MAX_RESPONSE_BYTES } from '../core/agent-limits.js';
 import type { AgentScanRequest, AgentScanResponse } from '../core/agent.generated.js';
 import { parsePins, spkiPin } from './spki-pin.js';
+import { caUnreadable, readCa, scanEndpoint, type VantageTrust } from './vantage-endpoint.js';
 
-/** How the agent's certificate is trusted besides this machine's CAs (`--vantage-ca`, `--vantage-pin`). */
-export interface VantageTrust {
-  /** A PEM file of CA certificates (or the agent's own self-signed certificate): replaces the system's CAs. */
-  ca?: string;
-  /** `sha256/BASE64` SPKI pins separated by ';': the agent's key must be one of them. */
-  pin?: string;
-}
+// The command line's checks live in vantage-endpoint.ts so that parsing a command line loads no agent client.
+export { checkVantageTrust, scanEndpoint, type VantageTrust } from './vantage-endpoint.js';
 
 /** Compiled ahead of time by scripts/gen-types.mjs: at run time, loading ajv and compiling cost ~250 ms of a scan. */
 const validator = generatedValidate as unknown as ((data: unknown) => data is AgentScanResponse) & { errors?: ErrorObject[] | null };
@@ -29,54 +23,6 @@ function validate(body: unknown): AgentScanResponse {
     });
   }
   return body;
-}
-
-/** The agent's scan URL; `option` names the flag the URL came from in messages (--vantage, or --vantage6). */
-export function scanEndpoint(vantageUrl: string, option = '--vantage'): URL {
-  let url: URL;
-  try {
-    url = new URL(vantageUrl);
-  } catch {
-    throw createError('EXP_ERR_USAGE', `${option} ${vantageUrl} is not a URL`, { hint: 'Example: --vantage https://vps.example.net:7447' });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw createError('EXP_ERR_USAGE', `${option} must be an https: (or http:) URL`);
-  if (url.username || url.password) throw createError('EXP_ERR_USAGE', `${option} must not carry credentials; use --vantage-token or EXPOSURE_VANTAGE_TOKEN`);
-  return new URL('/v1/scan', url);
-}
-
-function readCa(file: string, text: Buffer): Buffer {
-  try {
-    // Throws on a file with no PEM certificate in it (a key, a DER file, the wrong file).
-    if (new X509Certificate(text).raw.length === 0) throw new Error('empty certificate');
-  } catch {
-    throw createError('EXP_ERR_USAGE', `--vantage-ca ${file} holds no PEM certificate`, { hint: 'Give the agent\'s certificate (the --tls-cert file) or the CA that signed it, in PEM ("-----BEGIN CERTIFICATE-----").' });
-  }
-  return text;
-}
-
-function caUnreadable(file: string, error: unknown): ExposureError {
-  return createError('EXP_ERR_USAGE', `Cannot read --vantage-ca ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { hint: 'Copy the agent\'s --tls-cert file (or its CA) to this machine and name it here.' });
-}
-
-/**
- * Checks `--vantage-ca` and `--vantage-pin` before any scan work (a command line is checked when it is parsed):
- * pins well formed, the CA file readable and holding a certificate, and an https: agent to apply them to.
- */
-export function checkVantageTrust(vantageUrl: string | undefined, trust: VantageTrust): void {
-  if (trust.ca === undefined && trust.pin === undefined) return;
-  const option = trust.pin !== undefined ? '--vantage-pin' : '--vantage-ca';
-  if (vantageUrl === undefined) throw createError('EXP_ERR_USAGE', `${option} goes with --vantage URL: it says how to trust that agent's certificate`);
-  if (scanEndpoint(vantageUrl).protocol !== 'https:') throw createError('EXP_ERR_USAGE', `${option} needs an https: --vantage URL (the agent runs with --tls-cert and --tls-key)`);
-  if (trust.pin !== undefined) parsePins(trust.pin);
-  if (trust.ca !== undefined) {
-    let text: Buffer;
-    try {
-      text = readFileSync(trust.ca);
-    } catch (error) {
-      throw caUnreadable(trust.ca, error);
-    }
-    readCa(trust.ca, text);
-  }
 }
 
 /** Errors that mean the agent is down or overloaded for now, not that the user must change something. */

@@ -8,7 +8,7 @@ import type { Coverage, ExposureReport } from '../core/report.generated.js';
 export function coverageOf(report: ExposureReport): Coverage {
   // Typed as required for new reports; old stored ones are parsed from JSON without it.
   const recorded = (report as { coverage?: Coverage }).coverage;
-  if (recorded) return recorded;
+  if (recorded) return sameStateAsNow(recorded);
   const { wan } = report;
   const legacy = { code: 'EXP_ERR_VANTAGE', message: 'recorded before coverage was part of the report' };
   const outside: Coverage['outside'] =
@@ -22,4 +22,17 @@ export function coverageOf(report: ExposureReport): Coverage {
   const inside: Coverage['inside'] =
     report.gateways.length > 0 ? { status: 'complete', requested: true } : { status: 'partial', requested: true, reason: { ...legacy, code: 'EXP_ERR_IGD_NOT_FOUND' } };
   return { complete: [inside, outside].every((view) => !view.requested || view.status === 'complete'), inside, outside };
+}
+
+/**
+ * Reports stored before the not-applicable state recorded a DS-Lite or CGNAT line's outside view as skipped with
+ * EXP_ERR_ACCESS_NO_INBOUND_IPV4 (only those lines had that code with that state): read as what it is now, so the
+ * first scan after the upgrade raises no coverage change on a line that did not change.
+ */
+function sameStateAsNow(coverage: Coverage): Coverage {
+  const { outside } = coverage;
+  if (outside.status !== 'skipped' || outside.reason?.code !== 'EXP_ERR_ACCESS_NO_INBOUND_IPV4') return coverage;
+  const views = [coverage.inside, coverage.ipv6].filter((view) => view !== undefined);
+  const complete = views.every((view) => !view.requested || view.status === 'complete' || view.status === 'not-applicable');
+  return { ...coverage, complete, outside: { ...outside, status: 'not-applicable' } };
 }

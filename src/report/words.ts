@@ -48,7 +48,7 @@ const VIEW_NAMES = { inside: 'Inside view (the router\'s own tables)', outside: 
 export function coverageBanner(coverage: Coverage): { title: string; views: { name: string; status: string; code: string; message: string }[] } | undefined {
   if (coverage.complete) return undefined;
   const views = (['inside', 'outside'] as const)
-    .filter((view) => coverage[view].requested && coverage[view].status !== 'complete')
+    .filter((view) => coverage[view].requested && coverage[view].status !== 'complete' && coverage[view].status !== 'not-applicable')
     .map((view) => ({ name: VIEW_NAMES[view], status: coverage[view].status.toUpperCase(), code: coverage[view].reason?.code ?? '', message: coverage[view].reason?.message ?? '' }));
   return { title: 'INCOMPLETE SCAN: part of what you asked for could not be checked, so these results are not the whole picture.', views };
 }

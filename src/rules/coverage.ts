@@ -94,7 +94,12 @@ function outsideCoverage(observations: readonly Observation[], options: ScanOpti
   const wan = observationsOf(observations, 'wan')[0]?.data;
   if (scope && options.wan && (!wan || wan.vantage === 'none')) {
     const message = (wan?.reason ?? scope.description).replace(/^./, (first) => first.toUpperCase());
-    return { status: 'skipped', requested: options.vantageUrl !== undefined, vantage: 'none', scope, reason: { code: kind === 'map-e' ? 'EXP_ERR_ACCESS_SHARED_ADDRESS' : 'EXP_ERR_ACCESS_NO_INBOUND_IPV4', message } };
+    const requested = options.vantageUrl !== undefined;
+    // A MAP-E address whose port set could not be confirmed holds this home's ports too: not looking leaves them
+    // unknown. On DS-Lite and CGNAT no inbound IPv4 reaches the home at all: there is nothing for the view to see,
+    // and calling it incomplete on every scan would teach the owner to ignore the banner (decision 0019).
+    if (kind === 'ds-lite' || kind === 'cgnat') return { status: 'not-applicable', requested, vantage: 'none', scope, reason: { code: 'EXP_ERR_ACCESS_NO_INBOUND_IPV4', message } };
+    return { status: 'skipped', requested, vantage: 'none', scope, reason: { code: kind === 'map-e' ? 'EXP_ERR_ACCESS_SHARED_ADDRESS' : 'EXP_ERR_ACCESS_NO_INBOUND_IPV4', message } };
   }
   const view = outsideView(observations, options);
   return scope && options.wan ? { ...view, scope } : view;
@@ -161,8 +166,13 @@ export function judgeCoverage(observations: readonly Observation[], options: Sca
   const inside = insideCoverage(observations, options);
   const outside = outsideCoverage(observations, options);
   const ipv6 = ipv6Coverage(observations);
-  const complete = [inside, outside, ...(ipv6 ? [ipv6] : [])].every((view) => !view.requested || view.status === 'complete');
+  const complete = [inside, outside, ...(ipv6 ? [ipv6] : [])].every((view) => !view.requested || viewDone(view));
   return { complete, inside, outside, ...(ipv6 ? { ipv6 } : {}) };
+}
+
+/** A view that looked at everything it was asked to, or that the line leaves nothing to look at. */
+export function viewDone(view: ViewCoverage): boolean {
+  return view.status === 'complete' || view.status === 'not-applicable';
 }
 
 /** Views that were asked for and could not look at all: the CLI exits 3 for these when no finding reaches --fail-on. */
@@ -179,7 +189,7 @@ export function incompleteViews(coverage: Coverage): { view: 'inside' | 'outside
   const views: { view: 'inside' | 'outside' | 'IPv6 outside'; coverage: ViewCoverage }[] = (['inside', 'outside'] as const).map((view) => ({ view, coverage: coverage[view] }));
   // The IPv6 view (wan6-scan) is judged like the others when it was asked for: its failure is never a quiet "nothing found".
   if (coverage.ipv6) views.push({ view: 'IPv6 outside', coverage: coverage.ipv6 });
-  return views.filter((entry) => entry.coverage.requested && entry.coverage.status !== 'complete');
+  return views.filter((entry) => entry.coverage.requested && !viewDone(entry.coverage));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { observationsOf, type Observation } from '../core/observation.js';
 import type { Finding, Gateway, Host, Severity, ViewCoverage } from '../core/report.generated.js';
-import { builtinPacks } from '../vendors/load.js';
+import { builtinPacks, type LoadedPack } from '../vendors/load.js';
 import { findingId, unclassified } from './finding.js';
 import { SENSITIVE_PORTS } from './ports.js';
 import { routerIdParts } from './router-id.js';
@@ -57,18 +57,18 @@ export function attribute(scan: Ipv6Scan, firewalls: readonly Ipv6Firewall[]): I
 }
 
 /** The NAS admin ports of the vendor named: QNAP's 8080/443 (QNAP's own guidance), and the pack's `ports.admin`. */
-function nasAdminPorts(vendor: string): Set<number> {
+function nasAdminPorts(vendor: string, packs: readonly LoadedPack[]): Set<number> {
   const ports = new Set<number>(vendor.toLowerCase() === 'qnap' ? [8080, 443] : []);
-  for (const pack of builtinPacks()) if (pack.pack.vendor.toLowerCase() === vendor.toLowerCase()) for (const port of pack.pack.ports?.admin ?? []) ports.add(port);
+  for (const pack of packs) if (pack.pack.vendor.toLowerCase() === vendor.toLowerCase()) for (const port of pack.pack.ports?.admin ?? []) ports.add(port);
   return ports;
 }
 
 /** A NAS admin UI: a port the fingerprints recognised the vendor on (from the LAN), or the vendor's admin port. */
-function isNasAdmin(address: Ipv6LanAddress, port: number, hosts: readonly Host[]): boolean {
+function isNasAdmin(address: Ipv6LanAddress, port: number, hosts: readonly Host[], packs: readonly LoadedPack[]): boolean {
   if (!address.nas) return false;
   const host = hosts.find((entry) => entry.seenFrom === 'lan' && entry.address === address.ipv4);
   if (host?.services.some((service) => service.port === port && service.fingerprints.length > 0)) return true;
-  return nasAdminPorts(address.nas.vendor).has(port);
+  return nasAdminPorts(address.nas.vendor, packs).has(port);
 }
 
 /**
@@ -171,7 +171,8 @@ export function allFirewalls(observations: readonly Observation[]): Ipv6Firewall
 }
 
 /** The IPv6 findings: open ports seen from outside over IPv6, a router whose IPv6 firewall is off, an IPv6 LAN left unchecked. */
-export function ipv6Rules(observations: readonly Observation[]): Finding[] {
+/** `packs`: the packs the scan judged its devices with (the shipped ones and any --vendor-pack folders). */
+export function ipv6Rules(observations: readonly Observation[], packs: readonly LoadedPack[] = builtinPacks()): Finding[] {
   const scan = ipv6ScanOf(observations);
   const addresses = observationsOf(observations, 'ipv6-address').map((entry) => entry.data);
   const gateways = observationsOf(observations, 'gateway').map((entry) => entry.data);
@@ -197,7 +198,7 @@ export function ipv6Rules(observations: readonly Observation[]): Finding[] {
         if (!known.addresses.includes(host.address)) known.addresses.push(host.address);
         continue;
       }
-      doors.set(id, { key: key.map(String), port, addresses: [host.address], info, nasAdmin: info !== undefined && isNasAdmin(info, port.port, hosts) });
+      doors.set(id, { key: key.map(String), port, addresses: [host.address], info, nasAdmin: info !== undefined && isNasAdmin(info, port.port, hosts, packs) });
     }
   }
   for (const door of doors.values()) findings.push(doorFinding(door, attribution, scan));

@@ -106,7 +106,7 @@ export function judge(given: readonly Observation[], options: ScanOptions, findi
   const vendors = judgeVendors(given, options.vendorPacks);
   const observations = vendors.observations;
   const context = ruleContext(observations);
-  const unsorted = uniqueIds(findings ?? [...evaluateRules(observations, context), ...vendors.findings]);
+  const unsorted = uniqueIds(findings ?? [...evaluateRules(observations, context, vendors.loaded), ...vendors.findings]);
   const exposures = buildExposures(context, unsorted);
   const sorted = sortFindings(unsorted, exposures);
   const passive = passiveCoverage(observations, options);

@@ -64,6 +64,9 @@ export function advisoryLabels(details: readonly AdvisoryDetail[], shown = 3): s
 }
 
 /** The one-sentence verdict at the top of every report, written here so that no renderer has to compose it. */
+/** IPv6 findings that are a way in of their own (src/rules/ipv6.ts). */
+const IPV6_DOORS = new Set(['ipv6-nas-admin-exposed', 'ipv6-port-open', 'ipv6-firewall-off']);
+
 export function headline(findings: readonly Finding[], vantage: Wan['vantage'] = 'none'): string {
   const relevant = findings.filter((finding) => finding.severity !== 'info');
   if (relevant.length === 0) {
@@ -87,6 +90,13 @@ export function headline(findings: readonly Finding[], vantage: Wan['vantage'] =
       sentence += `; the NAS runs versions below the fix${details.length === 1 ? '' : 'es'} for ${advisoryLabels(details)}`;
       told++;
     }
+  }
+  // A door over IPv6 is a second way in that closing the IPv4 forward does not close: at the lead's severity it is
+  // named in the sentence, not left among "N more".
+  const ipv6Door = lead.rule.startsWith('ipv6-') ? undefined : relevant.find((finding) => IPV6_DOORS.has(finding.rule) && severityRank(finding.severity) === worst);
+  if (ipv6Door) {
+    sentence += `; also, ${ipv6Door.title.replace(/^The /, 'the ')}`;
+    told++;
   }
   const more = relevant.length - told;
   return `${sentence}${more > 0 ? ` (and ${more} more finding${more === 1 ? '' : 's'})` : ''}.`;

@@ -18,8 +18,10 @@ export interface VendorJudgement {
   observations: readonly Observation[];
   /** The judged hosts, in observation order, when there are any: the report's `hosts`. */
   hosts?: Host[];
-  /** The packs the devices were held against. */
+  /** The packs that recognised a device: the report's `vendorPacks`. */
   packs: readonly LoadedPack[];
+  /** Every pack loaded (shipped and --vendor-pack), when a device was recognised; the other rules judge with these. */
+  loaded?: readonly LoadedPack[];
   findings: Finding[];
 }
 
@@ -183,5 +185,5 @@ export function judgeVendors(observations: readonly Observation[], vendorPacks?:
     const days = Math.floor((at - Date.parse(`${pack.pack.dataDate}T00:00:00Z`)) / DAY_MS);
     if (days > DATA_AGE_DAYS) findings.push(dataAgeFinding(pack, days));
   }
-  return { observations: judged.observations, hosts: judged.hosts, packs: used, findings };
+  return { observations: judged.observations, hosts: judged.hosts, packs: used, loaded, findings };
 }

@@ -10,15 +10,25 @@ import { runProbes } from './run-probes.js';
 export { PROBES };
 
 /**
- * The rules, the report build (with its schema validator) and the renderers are needed only once the probes are
- * done. Loaded after the probes' own code, they compile while the probes wait on the network instead of before the
+ * The rules, the report build (with its schema validator), the renderers and the vendor packs are needed only once
+ * the probes are done. Loaded after the probes' own code, they compile while the probes wait on the network instead of before the
  * first packet (decision 0013). The renderers are only a hint: every face imports them itself when it renders.
  */
 async function loadJudging(probes: readonly ProbeManifest[]): Promise<{ judge: typeof import('../rules/judge.js').judge; assembleReport: typeof import('../report/build.js').assembleReport }> {
   // import() of a module already loading gives the same promise: this waits on runProbes' loads, adds none.
   for (const probe of probes) await probe.load().catch(() => undefined);
-  const [{ judge }, { assembleReport }] = await Promise.all([import('../rules/judge.js'), import('../report/build.js')]);
+  const [{ judge }, { assembleReport }, { builtinPacks }] = await Promise.all([import('../rules/judge.js'), import('../report/build.js'), import('../vendors/load.js')]);
   void import('../report/render.js').catch(() => undefined);
+  // The shipped vendor packs are read and schema-checked once per process (about 35 ms of CPU): the fingerprints and
+  // the rules need them, so they are read here, in the network wait, not after the router's table has arrived. A
+  // pack that fails to load fails where it is used, with that probe's or rule's error.
+  setImmediate(() => {
+    try {
+      builtinPacks();
+    } catch {
+      // Reported where it is used.
+    }
+  });
   return { judge, assembleReport };
 }
 

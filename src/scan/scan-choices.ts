@@ -1,7 +1,7 @@
 import { createError } from '../core/errors.js';
 import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../core/options.js';
 import { parsePortSpec } from '../net/portscan/port-spec.js';
-import { scanEndpoint } from '../net/vantage-client.js';
+import { scanEndpoint } from '../net/vantage-endpoint.js';
 import { localIpv4Networks } from '../net/interfaces.js';
 import { Scope } from '../core/scope.js';
 

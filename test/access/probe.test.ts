@@ -31,8 +31,8 @@ const MAPPINGS: FakeMapping[] = [
   { protocol: 'TCP', externalPort: 8080, internalClient: '127.0.0.1', internalPort: 1, description: 'NAS, outside the set' },
 ];
 
-async function scan(t: Test, setup: { externalIp: string; host: InterfaceTable; agent?: Omit<StandInOptions, 'token'>; ports?: string; vantage?: boolean }) {
-  const igd = await startFakeIgd({ externalIp: setup.externalIp, mappings: MAPPINGS });
+async function scan(t: Test, setup: { externalIp: string; host: InterfaceTable; agent?: Omit<StandInOptions, 'token'>; ports?: string; vantage?: boolean; mappings?: FakeMapping[] }) {
+  const igd = await startFakeIgd({ externalIp: setup.externalIp, mappings: setup.mappings ?? MAPPINGS });
   t.teardown(igd.close);
   const agent = await startStandInAgent({ token: TOKEN, ...setup.agent });
   t.teardown(agent.close);
@@ -94,7 +94,9 @@ t.test('DS-Lite (the router reports the B4 192.0.0.2): no scan request at all, t
   t.equal(agent.whoamiCalls.length, 4, 'whoami only');
   t.equal(agent.scanRequests.length, 0, 'the agent stand-in saw no scan request');
   t.match(report.wan.reason, /inbound IPv4 cannot reach this home on this line; IPv6 is what matters/);
-  t.match(report.coverage.outside, { status: 'skipped', requested: true, reason: { code: 'EXP_ERR_ACCESS_NO_INBOUND_IPV4' }, scope: { description: /^Nothing: on DS-Lite/ } });
+  t.match(report.coverage.outside, { status: 'not-applicable', requested: true, reason: { code: 'EXP_ERR_ACCESS_NO_INBOUND_IPV4' }, scope: { description: /^Nothing: on DS-Lite/ } });
+  t.equal(report.coverage.complete, true, 'a view the line leaves nothing to look at does not make every scan incomplete');
+  t.notMatch(render(report, 'text'), /INCOMPLETE/);
   t.ok(report.findings.some((finding) => finding.rule === 'access-mappings-no-inbound-ipv4' && finding.severity === 'info'));
   t.notOk(report.findings.some((finding) => finding.rule === 'access-mapping-outside-port-set'));
 });
@@ -104,6 +106,7 @@ t.test('CGNAT seen only by the agent (the router says public, the agent sees ano
   t.equal(report.access?.kind, 'cgnat');
   t.equal(agent.scanRequests.length, 0);
   t.equal(report.coverage.outside.reason?.code, 'EXP_ERR_ACCESS_NO_INBOUND_IPV4');
+  t.equal(report.coverage.outside.status, 'not-applicable');
 });
 
 t.test('public IPv4: the outside view is as before (every asked port, UDP, no set)', async (t) => {

@@ -65,3 +65,17 @@ t.test('a passive second opinion that failed once resolves none of its findings,
   t.same(diffReports(answered, stillAnswered).changes.map((change) => `${change.kind} ${change.key}`), [`finding-resolved ${passiveFinding.id}`], 'both answered: a port Shodan no longer lists is a change');
   t.same(diffReports(healthy, { ...healthy }).changes, [], 'neither scan asked: nothing to compare, nothing changed');
 });
+
+t.test('a DS-Lite line stored before the not-applicable state (skipped, no inbound IPv4) and scanned after the upgrade: no change', async (t) => {
+  const noInbound = { code: 'EXP_ERR_ACCESS_NO_INBOUND_IPV4', message: 'Inbound IPv4 cannot reach this home on this line (DS-Lite)' };
+  const lineOf = (status: 'skipped' | 'not-applicable', complete: boolean): typeof healthy => ({
+    ...down,
+    coverage: { ...down.coverage, complete, outside: { status, requested: true, vantage: 'none', reason: noInbound } },
+  });
+  const stored = lineOf('skipped', false);
+  const now = lineOf('not-applicable', true);
+  t.same(diffReports(stored, now).changes, [], 'the upgrade changed the words, not the network');
+  t.same(diffReports(now, now).changes, []);
+  const agentBack = diffReports(now, healthy).changes.map((change) => `${change.kind} ${change.key}`);
+  t.same(agentBack, ['coverage-changed outside'], 'a line that changes (DS-Lite to a public address) is one coverage change');
+});

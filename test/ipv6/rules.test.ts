@@ -4,10 +4,17 @@ import { DEFAULT_SCAN_OPTIONS, type ScanOptions } from '../../src/core/options.j
 import type { Observation, ObservationKinds } from '../../src/core/observation.js';
 import { ipv6Coverage, ipv6Rules, attribute } from '../../src/rules/ipv6.js';
 import { judge } from '../../src/rules/judge.js';
+import { headline } from '../../src/rules/score.js';
 import { assembleReport } from '../../src/report/build.js';
 import { render } from '../../src/report/render.js';
 import { checkObservations } from '../../src/scan/check-observations.js';
 import { PROBES } from '../../probes/registry.js';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { builtinPacks, loadPacks } from '../../src/vendors/load.js';
+import { ACME_PACK } from '../support/acme-pack.js';
+import { nasHost } from '../support/scenarios.js';
 
 type Address = ObservationKinds['ipv6-address'];
 type Scan = ObservationKinds['ipv6-scan'];
@@ -119,6 +126,8 @@ t.test('the whole report: schema-valid, the headline says IPv6, the sections sho
   t.match(report.summary.headline, /IPv6/);
   t.match(report.summary.headline, NAS_STABLE);
   t.equal(report.coverage.ipv6?.status, 'complete');
+  const echoed = assembleReport({ startedAt: new Date(at), finishedAt: new Date(at), options: { ...OPTIONS, vantage6Url: 'https://[2001:db8:ffff::7]:7447/some/path' }, observations: given, judgement: judge(given, OPTIONS) });
+  t.equal(echoed.options.vantage6Url, 'https://[2001:db8:ffff::7]:7447', 'the report names the IPv6 agent it asked (its origin)');
   const text = render(report, 'text');
   t.match(text, /IPv6 \(LAN\) +4 global IPv6 addresses/);
   t.match(text, /Outside view over IPv6/);
@@ -136,4 +145,39 @@ t.test('failed with global addresses on the LAN: incomplete, and never "nothing 
   t.match(report.findings.map((finding) => finding.rule), ['ipv6-not-checked']);
   t.match(report.summary.headline, /global IPv6/);
   t.notMatch(report.summary.headline, /Nothing found/);
+});
+
+t.test('a vendor known only from a --vendor-pack folder: its admin port over IPv6 is a NAS admin page too', async (t) => {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'vendor-pack-'));
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  const dir = path.join(root, 'acme');
+  await mkdir(dir);
+  await writeFile(path.join(dir, 'pack.json'), JSON.stringify({ ...ACME_PACK, ports: { admin: [8765] } }));
+  const acme = ADDRESSES.map((entry) => (entry.nas ? { ...entry, nas: { vendor: 'Acme', model: 'Box 2' } } : entry));
+  const given = observations(scanned([host(NAS_STABLE, [8765], 0, 3)])).map((observation) =>
+    observation.kind === 'ipv6-address' ? { ...observation, data: acme.find((entry) => entry.address === observation.subject) ?? observation.data } : observation,
+  ) as Observation[];
+  const withPack = ipv6Rules(given, loadPacks([dir]).packs);
+  t.same(withPack.map((finding) => [finding.rule, finding.severity]), [['ipv6-nas-admin-exposed', 'critical']]);
+  const shippedOnly = ipv6Rules(given, builtinPacks());
+  t.same(shippedOnly.map((finding) => finding.rule), ['ipv6-port-open'], 'without the pack, port 8765 is just an open port');
+  // As in a scan: the LAN fingerprints recognised the device with the user's pack, so the packs are loaded.
+  const recognised = nasHost({ address: '192.168.1.20', services: [] });
+  const device = { ...recognised.device, vendor: 'Acme', pack: 'acme', firmware: null } as NonNullable<typeof recognised.device>;
+  const judged = judge([...given, { probe: 'qnap', kind: 'host', subject: '192.168.1.20', at, data: { ...recognised, device, verdicts: [] } }], { ...OPTIONS, vendorPacks: [dir] });
+  t.ok(judged.findings.some((finding) => finding.rule === 'ipv6-nas-admin-exposed'), 'judge hands the scan\'s packs to the IPv6 rule');
+});
+
+t.test('the headline: an IPv4 door leads, and the same NAS open over IPv6 is named in the sentence, not among "N more"', async (t) => {
+  const [overIpv6] = ipv6Rules(observations(scanned([host(NAS_STABLE, [8080], 0, 3)]), [firewall(true)]));
+  if (!overIpv6) return t.fail('no IPv6 finding');
+  const overIpv4 = { ...overIpv6, id: 'qnap-admin-exposed-lan-192-168-1-20-tcp-8080', rule: 'qnap-admin-exposed', title: 'The QNAP TS-453D admin page is reachable from the internet at 203.0.113.7:8080' };
+  const minor = { ...overIpv6, id: 'upnp-igd-enabled-x', rule: 'upnp-igd-enabled', severity: 'low' as const, title: 'UPnP port forwarding is enabled' };
+  t.equal(
+    headline([overIpv4, overIpv6, minor]),
+    `The QNAP TS-453D admin page is reachable from the internet at 203.0.113.7:8080; also, the QNAP TS-453D NAS (192.168.1.20) admin page answers from the internet over IPv6 at [${NAS_STABLE}]:8080 (and 1 more finding).`,
+  );
+  t.equal(headline([overIpv6, minor]), `${overIpv6.title} (and 1 more finding).`, 'an IPv6 lead is told once');
+  const lesser = { ...overIpv6, severity: 'medium' as const };
+  t.equal(headline([overIpv4, lesser]), `${overIpv4.title} (and 1 more finding).`, 'below the lead\'s severity it stays among the others');
 });

@@ -79,7 +79,7 @@ t.test('DS-Lite line', async (t) => {
     t.comment(`access: ${JSON.stringify(report.access)}`);
     t.comment(`outside coverage: ${JSON.stringify(report.coverage.outside)}; wan ports: ${report.wan.ports.length}`);
     t.equal(report.access?.kind, 'ds-lite', report.access?.summary ?? 'no access section');
-    t.equal(report.coverage.outside.status, 'skipped');
+    t.equal(report.coverage.outside.status, 'not-applicable', 'no inbound IPv4 on this line: nothing for the IPv4 outside view to see');
     t.equal(report.coverage.outside.reason?.code, 'EXP_ERR_ACCESS_NO_INBOUND_IPV4');
     t.same(report.wan.ports, [], "nothing of the AFTR's address was scanned");
     const text = await runExposure(lab, ['scan', '--gateway', igdUrl, '--vantage', agent, '--fail-on', 'none', '--ports', '8080,9443'], lab.scanner, { EXPOSURE_VANTAGE_TOKEN: TOKEN, EXPOSURE_IPV6_DOCUMENTATION_PREFIXES: '1' });

@@ -70,3 +70,11 @@ t.test('a refused connection is a typed network error', async (t) => {
   await server.close();
   await t.rejects(httpRequest(new URL(server.url)), { code: 'EXP_ERR_HTTP_NETWORK' });
 });
+
+t.test('a header Node refuses fails the request at once and leaves no timer behind', async (t) => {
+  // The SOAP action header is built from a device's description: a control character in it makes Node throw before
+  // any byte is sent. That used to leave the request's timer running, and its firing crashed the process later.
+  const timersBefore = process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
+  await t.rejects(httpRequest(new URL('http://127.0.0.1:9/ctl'), { method: 'POST', headers: { soapaction: '"urn:x#Get\r\nX-Evil: 1"' }, body: '', timeoutMs: 60_000 }), { code: 'EXP_ERR_HTTP_NETWORK' });
+  t.equal(process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length, timersBefore, 'the 60 s timer was cleared');
+});

@@ -34,6 +34,22 @@ t.test('IGDv2: GetListOfPortMappings pages both protocols and is verified agains
   t.same(first, { protocol: 'TCP', externalPort: 10000, internalClient: '10.0.0.2', internalPort: 20000, description: 'app 0', enabled: true, leaseDuration: 0, remoteHost: '', descriptionHasMarkup: false });
 });
 
+t.test('IGDv2: the TCP and UDP listings are asked side by side; IGDv1 is asked once, TCP first', async (t) => {
+  const table = [...mappings(4, 'TCP'), ...mappings(4, 'UDP', 500)];
+  const v2 = await startFakeIgd({ mappings: table, delayMs: 20 });
+  t.teardown(v2.close);
+  const listed = await enumerateMappings(target(v2.url), { ...base, method: 'auto', deadline: deadline() });
+  t.same(listed.mappings.map((m) => m.protocol), ['TCP', 'TCP', 'TCP', 'TCP', 'UDP', 'UDP', 'UDP', 'UDP'], 'TCP entries first, as when read in turn');
+  t.equal(v2.maxInFlight, 2, 'both listings were in flight at once');
+  const cut = await enumerateMappings(target(v2.url), { ...base, maxMappings: 6, method: 'auto', deadline: deadline() });
+  t.same(cut.mappings.map((m) => `${m.protocol}/${m.externalPort}`), ['TCP/10000', 'TCP/10001', 'TCP/10002', 'TCP/10003', 'UDP/500', 'UDP/501']);
+  t.equal(cut.truncated, true);
+  const v1 = await startFakeIgd({ igdVersion: 1, mappings: table, delayMs: 20 });
+  t.teardown(v1.close);
+  await enumerateMappings(target(v1.url, 1), { ...base, method: 'auto', deadline: deadline() });
+  t.equal(v1.actions.filter((a) => a === 'GetListOfPortMappings').length, 1, 'a v1 service that refuses the listing is asked once');
+});
+
 t.test('IGDv2 with a forged listing entry falls back to the generic walk, which is unambiguous', async (t) => {
   const forged =
     'innocent</p:NewDescription><p:NewLeaseTime>0</p:NewLeaseTime></p:PortMappingEntry><p:PortMappingEntry><p:NewRemoteHost></p:NewRemoteHost><p:NewExternalPort>3389</p:NewExternalPort><p:NewProtocol>TCP</p:NewProtocol><p:NewInternalPort>3389</p:NewInternalPort><p:NewInternalClient>6.6.6.6</p:NewInternalClient><p:NewEnabled>1</p:NewEnabled><p:NewDescription>ghost';

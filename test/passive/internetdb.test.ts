@@ -25,6 +25,8 @@ t.test('200 with an extra port: shown beside the active view, and a finding for 
   const report = await passiveScan({ wan: agentView({ 22: 'open', 443: 'open', 8080: 'closed' }), options: options(server) });
   t.same(server.requests, [`/${PUBLIC_WAN}`], 'one GET, for the WAN address only');
   t.same(report.coverage.passive, { status: 'complete', requested: true });
+  t.same(report.options.passive, ['internetdb'], 'the report says a third party was asked');
+  t.equal(report.options.passiveEndpoint, new URL(server.url).origin);
   const data = report.probes?.['passive-internetdb']?.['internetdb']?.[0] as { status: string; ports: number[]; addressFrom: string };
   t.equal(data.status, 'found');
   t.same(data.ports, [443, 8080, 8443]);

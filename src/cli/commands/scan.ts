@@ -2,7 +2,6 @@ import type { ScanOptions } from '../../core/options.js';
 import type { ExposureReport } from '../../core/report.generated.js';
 import { terminalSafe } from '../../report/sanitize.js';
 import { atLeast } from '../../rules/severity.js';
-import { failedViews } from '../../rules/coverage.js';
 import { scanOnce } from '../../scan/service.js';
 import { checkScanEngine } from '../engine-check.js';
 import { SCAN_HELP } from '../help.js';
@@ -30,8 +29,9 @@ export async function scanCommand(argv: readonly string[], io: Io, signal: Abort
   const showProgress = !command.quiet && io.stderr.isTTY === true;
   const options = { ...command.scan, ...(showProgress ? { onProgress: (message: string) => io.stderr.write(`\u001b[2K\r${terminalSafe(message)}…`) } : {}) };
   const report = await scanReport(command, options, signal, io);
-  // Loaded by now: the scan asked for the renderers while it waited on the network (src/scan/run-scan.ts).
-  const { render } = await import('../../report/render.js');
+  // Loaded by now: the scan asked for the renderers and the rules while it waited on the network
+  // (src/scan/run-scan.ts); imported here, they are not on the way to the first packet.
+  const [{ render }, { failedViews }] = await Promise.all([import('../../report/render.js'), import('../../rules/coverage.js')]);
   if (showProgress) io.stderr.write('\u001b[2K\r');
   const toFile = command.output !== undefined;
   const rendered = render(report, command.format, { color: command.color && !toFile && io.stdout.isTTY === true });
