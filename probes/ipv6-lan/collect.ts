@@ -25,6 +25,17 @@ export interface CollectInput {
   temporary: ReadonlySet<string>;
   nasHosts: readonly NasHost[];
   allowDocumentation: boolean;
+  /** Hosts the mDNS query named, their addresses already limited to this host's /64s and subnets (mdns-scope.ts). */
+  mdnsHosts?: readonly MdnsLanHost[];
+}
+
+/** One host the mDNS answers named, with the interface it answered on. */
+export interface MdnsLanHost {
+  interface: string;
+  name: string;
+  ipv4: readonly string[];
+  ipv6: readonly string[];
+  services: NonNullable<Ipv6LanAddress['mdns']>['services'];
 }
 
 /** More global addresses than this on one home LAN is a flood, not a home: the first are kept, in priority order. */
@@ -63,6 +74,7 @@ export function collectAddresses(input: CollectInput): { addresses: Ipv6LanAddre
       known.router ||= fill.router === true;
       if (known.mac === undefined && fill.mac !== undefined) known.mac = fill.mac;
       if (known.ipv4 === undefined && fill.ipv4 !== undefined) known.ipv4 = fill.ipv4;
+      if (known.mdns === undefined && fill.mdns !== undefined) known.mdns = fill.mdns;
       return;
     }
     found.set(canonical, {
@@ -73,6 +85,7 @@ export function collectAddresses(input: CollectInput): { addresses: Ipv6LanAddre
       ...(fill.interface !== undefined ? { interface: fill.interface } : {}),
       ...(fill.mac !== undefined ? { mac: fill.mac } : {}),
       ...(fill.ipv4 !== undefined ? { ipv4: fill.ipv4 } : {}),
+      ...(fill.mdns !== undefined ? { mdns: fill.mdns } : {}),
       temporary: fill.temporary ?? (isEui64(canonical) ? false : null),
       router: fill.router ?? false,
     });
@@ -97,6 +110,12 @@ export function collectAddresses(input: CollectInput): { addresses: Ipv6LanAddre
   for (const neighbour of input.neighbours6) {
     const ipv4 = macToIpv4.get(neighbour.mac);
     add(neighbour.address, 'neighbour', { interface: neighbour.interface, mac: neighbour.mac, router: neighbour.router, ...(ipv4 !== undefined ? { ipv4 } : {}) });
+  }
+  // After the tables: a device the neighbour table knows keeps its MAC's IPv4; mDNS adds the ones it never saw, with the
+  // IPv4 address from the device's A record, so the NAS join below works for them too.
+  for (const host of input.mdnsHosts ?? []) {
+    const mdns = { name: host.name.slice(0, 300), services: host.services.slice(0, 16) };
+    for (const address of host.ipv6) add(address, 'mdns', { interface: host.interface, mdns, ...(host.ipv4[0] !== undefined ? { ipv4: host.ipv4[0] } : {}) });
   }
   for (const address of found.values()) {
     const nas = address.ipv4 !== undefined ? nasByIpv4.get(address.ipv4) : undefined;

@@ -279,6 +279,15 @@ export const ERROR_REGISTRY = {
     details: 'The LAN has global IPv6 addresses but the agent could not scan them: it was not reachable over IPv6 (no IPv6 route from here, an agent without an IPv6 address or listener), it saw the request come over IPv4, or it refused every address (outside the caller\'s /64). Nothing is known about what the internet reaches over IPv6; `coverage.ipv6` is failed and the report never says "nothing found" for it.',
     hint: 'Give the agent\'s IPv6 URL with `--vantage6 https://[2001:db8::7]:7447` (the agent must listen on IPv6: `--listen [::]:7447`), and check this host has an IPv6 default route.',
   },
+  EXP_ERR_IPV6_MDNS: {
+    area: 'coverage',
+    status: null,
+    exit: null,
+    summary: 'The mDNS query could not be sent: LAN devices named only by mDNS may be missing from the IPv6 list.',
+    message: 'The mDNS query could not be sent ({problem})',
+    details: 'The IPv6 inventory asks the LAN once by mDNS (a legacy unicast query from an ephemeral port to 224.0.0.251 and ff02::fb on the scanned interface) which hosts offer _qdiscover._tcp, _http._tcp, _smb._tcp, _device-info._tcp or _workstation._tcp, and their addresses. When no socket can be opened or nothing can be sent (no multicast route, a firewall on this host), the addresses come from the interfaces and the neighbour table only; the IPv6 section says so.',
+    hint: 'Check that this host may send multicast on the scanned interface (a route for 224.0.0.0/4, no local firewall rule dropping UDP to port 5353), or name the interface with --interface.',
+  },
   EXP_ERR_IPV6_NEIGHBOURS: {
     area: 'coverage',
     status: null,

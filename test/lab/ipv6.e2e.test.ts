@@ -10,6 +10,8 @@ import { httpGet, soapRequest, type Lab } from './lab.js';
 import { AGENT_PORT, runExposure, scanWithVantage, startFakeServices, type ExposureRun } from './exposure.js';
 import { exposureArgv } from '../support/built.js';
 import { connect, withLine } from './lines.js';
+import { startAvahi } from './avahi.js';
+import { LAB_NAS_AVAHI } from '../ipv6/mdns-fixture.js';
 
 const IP6FC = 'urn:schemas-upnp-org:service:WANIPv6FirewallControl:1';
 const TOKEN = 'lab-token-'.padEnd(48, '6');
@@ -36,6 +38,9 @@ t.test('IPv6 line', async (t) => {
   const lab = await withLine(t, { line: 'ipv6', ipv6Firewall: 'firewall' });
   if (!lab) return;
   t.comment(`lab up in ${Date.now() - started} ms`);
+  // The NAS announces itself by mDNS (the real avahi-daemon); started now, its probing and announcing (about 1 s)
+  // overlap the subtests before the one that needs it.
+  const avahi = startAvahi(lab, lab.nas, LAB_NAS_AVAHI);
   // the fake QTS web UI on every address of the NAS, IPv6 included; no IPv4 mapping or forward points to it
   await startFakeServices(lab, lab.nas, { qnap: [{ host: '::', port: 8080, firmware: { version: '4.5.4', number: '1800', build: '20211101' }, hostname: 'LabNAS' }] });
 
@@ -126,12 +131,46 @@ t.test('IPv6 line', async (t) => {
     t.notOk(report.findings.some((entry) => entry.rule === 'ipv6-port-open' && entry.title.includes(':22')), '22 stays filtered');
   });
 
-  await t.test('firewall off: every port answers, so no filtering', async (t) => {
+  // Issue 16 item 3: a device that has not talked to this host is missing from the neighbour table; mDNS names it, and
+  // the echo to ff02::1 sent before the table is read fills it with the hosts that answer.
+  // Folded into the firewall-off scan rather than a scan of its own (each scan here costs 2 to 5 s).
+  await t.test('firewall off, the NAS known only by mDNS: no filtering; listed from mDNS, its admin port reported', async (t) => {
+    await avahi.ready;
+    // The NAS must not teach the scanner its address by neighbour discovery while it answers (its solicitation would
+    // carry its global address): it knows the scanner's addresses permanently; the scanner forgets everything.
+    const link = JSON.parse((await lab.exec(lab.scanner, 'ip', ['-j', 'addr', 'show', 'dev', 'eth0'])).stdout) as Array<{ address: string; addr_info: Array<{ family: string; local: string }> }>;
+    const mac = link[0]?.address ?? '';
+    for (const info of (link[0]?.addr_info ?? []).filter((entry) => entry.family === 'inet6')) {
+      t.equal((await lab.exec(lab.nas, 'ip', ['-6', 'neigh', 'replace', info.local, 'lladdr', mac, 'nud', 'permanent', 'dev', 'eth0'])).code, 0);
+    }
+    t.equal((await lab.exec(lab.scanner, 'ip', ['-6', 'neigh', 'flush', 'all'])).code, 0);
+    // The other host has not talked to the scanner either (the earlier scans' echoes taught it the scanner's address):
+    // to answer the echo it must solicit the scanner, which is how its address gets into the scanner's table.
+    t.equal((await lab.exec(lab.other, 'ip', ['-6', 'neigh', 'flush', 'all'])).code, 0);
+    t.notMatch((await lab.exec(lab.scanner, 'ip', ['-6', 'neigh', 'show'])).stdout, lab.v6.nas, "the NAS is not in the scanner's IPv6 neighbour table");
     await lab.setIpv6Firewall('open');
-    const report = (await scanIpv6()).report;
+    const scanned = Date.now();
+    const run = await scanIpv6();
+    t.comment(`scan in ${Date.now() - scanned} ms`);
+    const report = run.report;
     const finding = report?.findings.find((entry) => entry.rule === 'ipv6-nas-admin-exposed');
     t.equal(finding?.severity, 'critical');
     t.match(finding?.evidence.find((entry) => entry.subject === 'attribution')?.detail, /^ipv6-no-firewall: /);
+    t.ok(finding?.evidence.some((entry) => entry.subject === `[${lab.v6.nas}]:8080/tcp`), 'the admin port, reported from outside over IPv6');
+    const addresses = (report?.probes?.['ipv6-lan']?.['ipv6-address'] ?? []) as Array<{ address: string; sources: string[]; ipv4?: string; nas?: { vendor: string }; mdns?: { name: string; services: Array<{ type: string; port: number }> } }>;
+    const nas = addresses.find((entry) => entry.address === lab.v6.nas);
+    t.match(nas, { ipv4: lab.nas.address, nas: { vendor: 'QNAP' }, mdns: { name: 'labnas.local' } }, 'named by mDNS, tied to the fingerprinted NAS by its A record');
+    t.ok(nas?.sources.includes('mdns'), `learnt from mDNS (${nas?.sources.join(', ') ?? 'not listed'})`);
+    t.notOk(nas?.sources.includes('neighbour'), 'not from the neighbour table');
+    t.ok(nas?.mdns?.services.some((service) => service.type === '_qdiscover._tcp' && service.port === 8080), 'its _qdiscover._tcp service');
+    const inventory = report?.probes?.['ipv6-lan']?.['ipv6-inventory']?.[0] as { mdns?: string; mdnsQuery?: { sentTo: string[] } } | undefined;
+    t.equal(inventory?.mdns, 'answered');
+    // the echo to ff02::1 before the table was read: the other LAN host, never talked to, is in it now
+    const warm = report?.probes?.['ipv6-lan']?.['ipv6-inventory']?.[0] as { warm?: string; warmReplies?: number } | undefined;
+    t.equal(warm?.warm, 'sent');
+    t.ok((warm?.warmReplies ?? 0) >= 2, `the router and the other host answered the echo (${warm?.warmReplies ?? 0})`);
+    t.ok(addresses.find((entry) => entry.address === lab.v6.other)?.sources.includes('neighbour'), 'the other host, from the table the echo filled');
+    t.comment(`mDNS sent to ${inventory?.mdnsQuery?.sentTo.join(', ') ?? ''}`);
   });
 
   await t.test('firewall on: the finding goes away, the view is still complete', async (t) => {

@@ -208,6 +208,12 @@ export function labPrerequisites(): { ok: true } | { ok: false; reason: string }
     ['iptables-legacy', 'iptables'],
     ['iptables-legacy-restore', 'iptables'],
     ['upnpc', 'miniupnpc'],
+    // the NAS of the IPv6 line announces itself by mDNS with the real avahi-daemon (test/lab/avahi.ts), run in a
+    // mount namespace of its own (unshare) so parallel labs never share its pid file or services folder
+    ['avahi-daemon', 'avahi-daemon'],
+    ['unshare', 'util-linux'],
+    // the scan's echo to ff02::1 before it reads the neighbour table (probes/ipv6-lan/warm.ts) runs the real ping
+    ['ping', 'iputils-ping'],
   ] as const) {
     if (findBinary(bin) === undefined) missing.push(`${bin} (Debian package ${pkg})`);
   }

@@ -3,6 +3,9 @@
 import '../ipv6/address.test.js';
 import '../ipv6/igd-firewall.test.js';
 import '../ipv6/ipv6-lan.test.js';
+import '../ipv6/ipv6-lan-mdns.test.js';
+import '../ipv6/mdns.test.js';
 import '../ipv6/neighbours.test.js';
 import '../ipv6/rules.test.js';
 import '../ipv6/wan6-scan.test.js';
+import '../ipv6/warm.test.js';
