@@ -3,12 +3,17 @@ import { isHostInCidr, isInCidr } from './address.js';
 import { createError } from './errors.js';
 import type { LocalNetwork } from './report.generated.js';
 
+const MAX_REMEMBERED = 4096;
+
 /**
  * The one place that decides which addresses a scan may touch. Probes ask it; nothing else decides.
  * On the LAN side that is: the machine's own subnets (and loopback, for a gateway the user names on this host),
  * and a description URL only on the very host that answered discovery.
  */
 export class Scope {
+  /** Answers by address: a table of 1,000 mappings names the same few clients over and over. Bounded. */
+  private readonly onLanAnswers = new Map<string, boolean | null>();
+
   constructor(readonly localNetworks: readonly LocalNetwork[]) {}
 
   /** A host address on loopback or one of this machine's subnets (never a subnet's network or broadcast address). */
@@ -19,8 +24,11 @@ export class Scope {
 
   /** Whether the internal client of a mapping sits on one of this machine's subnets (null: nothing to compare with). */
   isOnLan(address: string): boolean | null {
-    if (this.localNetworks.length === 0) return null;
-    return net.isIPv4(address) && this.localNetworks.some((network) => isInCidr(address, network.cidr));
+    const known = this.onLanAnswers.get(address);
+    if (known !== undefined) return known;
+    const answer = this.localNetworks.length === 0 ? null : net.isIPv4(address) && this.localNetworks.some((network) => isInCidr(address, network.cidr));
+    if (this.onLanAnswers.size < MAX_REMEMBERED) this.onLanAnswers.set(address, answer);
+    return answer;
   }
 
   /**
