@@ -41,7 +41,9 @@ async function askAgent(context: ProbeContext, requests: number): Promise<Access
 /**
  * What kind of line this is (public IPv4, double NAT, CGNAT, MAP-E, DS-Lite, IPv6 only): facts from the router's
  * external address, this host's global IPv6 prefixes, the MAP-E rules and, with --vantage, how the agent sees us.
- * The agent is asked and the rules loaded at once, as soon as the default gateway's table is read.
+ * The agent is asked and the rules loaded at the scan's start, beside discovery: the agent's answer does not depend
+ * on the router, and over the internet its round trips (TLS included) would otherwise come after the router's table
+ * and before the outside view can start. The default gateway's table is read when the UPnP probe hands it out.
  */
 export function createAccessProbe(deps: AccessProbeDeps = {}): ProbeAction {
   return {
@@ -50,8 +52,9 @@ export function createAccessProbe(deps: AccessProbeDeps = {}): ProbeAction {
       const table = (deps.interfaces ?? os.networkInterfaces)();
       const only = context.options.interface;
       const ipv6 = globalIpv6(table, only);
-      const gateway = primaryGateway(context.observations);
-      const [agent, rules] = await Promise.all([askAgent(context, deps.whoamiRequests ?? WHOAMI_REQUESTS), ipv6.length > 0 ? loadMapERules() : undefined]);
+      const gatewayRead = context.awaitPublished ? context.awaitPublished('upnp-igd', 'gateway') : Promise.resolve(context.observations);
+      const [agent, rules, upnp] = await Promise.all([askAgent(context, deps.whoamiRequests ?? WHOAMI_REQUESTS), ipv6.length > 0 ? loadMapERules() : undefined, gatewayRead]);
+      const gateway = primaryGateway(upnp);
       let mapE: MapEMatch | undefined;
       for (const { address } of ipv6) {
         mapE = rules ? matchMapE(address, rules) : undefined;

@@ -61,9 +61,10 @@ export const manifest: ProbeManifest = {
   description: 'Tells the kind of internet line (public IPv4, double NAT, CGNAT, MAP-E, DS-Lite, IPv6 only) from the router\'s external address, this host\'s IPv6 prefixes, the MAP-E rules and how the vantage agent sees this host; computes a MAP-E home\'s port set.',
   safety: 'safe',
   references: ['https://www.rfc-editor.org/rfc/rfc7597', 'https://www.rfc-editor.org/rfc/rfc6333', 'https://www.rfc-editor.org/rfc/rfc6598'],
-  // The router's external address comes from UPnP; the agent is asked as soon as the default gateway's table is read.
+  // The router's external address comes from UPnP. The agent is asked with the scan's start, and the default
+  // gateway's table read when the UPnP probe hands it out.
   after: ['upnp-igd'],
-  startsEarly: { 'upnp-igd': 'gateway' },
+  startsAtOnce: ['upnp-igd'],
   observes: { access: reportSchemaRef('Access') },
   report: {
     fields: (observations) => {

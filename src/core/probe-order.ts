@@ -20,7 +20,7 @@ export function orderProbes(probes: readonly ProbeManifest[]): ProbeManifest[] {
     for (const needed of probe.after ?? []) {
       if (!byId.has(needed)) throw createError('EXP_ERR_REPORT_INVALID', `probe "${probe.id}" runs after "${needed}", which is not registered`);
     }
-    for (const early of Object.keys(probe.startsEarly ?? {})) {
+    for (const early of [...Object.keys(probe.startsEarly ?? {}), ...(probe.startsAtOnce ?? [])]) {
       if (!(probe.after ?? []).includes(early)) throw createError('EXP_ERR_REPORT_INVALID', `probe "${probe.id}" starts early on "${early}", which is not in its "after"`);
     }
   }

@@ -21,6 +21,12 @@ export interface ProbeContext {
    * is final: the probe returns it too, in its place among the others (the runner keeps it once).
    */
   publish(observation: Observation): void;
+  /**
+   * For a probe that names `probe` in `startsAtOnce`: waits until that probe has handed out an observation of `kind`
+   * (or has finished) and gives what it had handed out by then, after this machine's networks. Absent where a caller
+   * runs a probe on its own (tests, a replay): the probe then reads `observations`.
+   */
+  awaitPublished?(probe: string, kind: string): Promise<readonly Observation[]>;
 }
 
 /** What a probe does: when it applies and how it runs. Loaded only when a scan runs (it pulls in the network code). */
@@ -72,6 +78,11 @@ export interface ProbeManifest {
    * The outside view starts on the default gateway's table while discovery still listens for other routers.
    */
   startsEarly?: Readonly<Record<string, string>>;
+  /**
+   * Probes in `after` this one does not wait for at all: it starts with the scan and reads what they hand out with
+   * `context.awaitPublished` when it needs it. The line's probe asks the vantage agent while discovery still runs.
+   */
+  startsAtOnce?: readonly string[];
   /** The observation kinds this probe emits, each with the JSON Schema of its data. */
   observes: Readonly<Record<string, JsonSchema>>;
   report?: ReportContribution;

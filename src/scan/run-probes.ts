@@ -57,7 +57,9 @@ export async function runProbes(registered: readonly ProbeManifest[], initial: r
   const finished = new Map<string, Observation[]>();
 
   const runOne = async (probe: ProbeManifest): Promise<Observation[]> => {
+    const atOnce = new Set(probe.startsAtOnce ?? []);
     await Promise.all((probe.after ?? []).map((id) => {
+      if (atOnce.has(id)) return Promise.resolve();
       const kind = probe.startsEarly?.[id];
       return kind !== undefined ? startSignal(id, kind) : (results.get(id) ?? Promise.resolve([]));
     }));
@@ -76,7 +78,12 @@ export async function runProbes(registered: readonly ProbeManifest[], initial: r
       own.push(observation);
       wake(probe.id, observation.kind);
     };
-    const context: ProbeContext = { ...shared, signal, observations, publish };
+    const awaitPublished = async (id: string, kind: string): Promise<readonly Observation[]> => {
+      if (!atOnce.has(id)) throw new Error(`probe "${probe.id}" awaits "${id}", which is not in its "startsAtOnce"`);
+      await startSignal(id, kind);
+      return [...initial, ...(finished.get(id) ?? published.get(id) ?? [])];
+    };
+    const context: ProbeContext = { ...shared, signal, observations, publish, awaitPublished };
     if (!action.appliesTo(context)) return [];
     const returned = await action.run(context);
     // What it published is part of what it found; returned again in its place, it is kept once.

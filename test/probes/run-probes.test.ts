@@ -160,3 +160,32 @@ t.test('startsEarly must name a probe in after', async (t) => {
   const probes: ProbeManifest[] = [probe('a', [], async () => []), { ...probe('b', [], async () => []), startsEarly: { a: 'warning' } }];
   t.throws(() => orderProbes(probes), { code: 'EXP_ERR_REPORT_INVALID', message: /starts early on "a", which is not in its "after"/ });
 });
+
+t.test('startsAtOnce: a probe starts with the scan and waits only where it reads what the other handed out', async (t) => {
+  let releaseA: () => void = () => undefined;
+  const aMayPublish = new Promise<void>((resolve) => { releaseA = resolve; });
+  const order: string[] = [];
+  const probes: ProbeManifest[] = [
+    probe('a', [], async (context) => {
+      await aMayPublish;
+      order.push('a publishes');
+      context.publish(warning('a', 'the table'));
+      await nextTurn();
+      order.push('a finishes');
+      return [warning('a', 'the rest')];
+    }),
+    { ...probe('b', ['a'], async (context) => {
+      order.push('b starts');
+      t.same(context.observations, [], 'nothing of a yet');
+      releaseA();
+      const seen = await (context.awaitPublished?.('a', 'warning') ?? Promise.resolve([]));
+      order.push(`b read ${seen.map(messageOf).join(', ')}`);
+      await t.rejects((context.awaitPublished?.('c', 'warning') ?? Promise.reject(new Error('absent'))), /not in its "startsAtOnce"/);
+      return [warning('b', 'done')];
+    }), startsAtOnce: ['a'] },
+  ];
+  const observations = await runProbes(probes, [], shared());
+  t.same(order.slice(0, 3), ['b starts', 'a publishes', 'b read the table'], 'b ran before a published, and read it once it had');
+  t.same(observations.map(messageOf), ['the table', 'the rest', 'done']);
+  t.throws(() => orderProbes([probe('a', [], async () => []), { ...probe('b', [], async () => []), startsAtOnce: ['a'] }]), { message: /starts early on "a", which is not in its "after"/ });
+});
