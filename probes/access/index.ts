@@ -52,9 +52,9 @@ export function createAccessProbe(deps: AccessProbeDeps = {}): ProbeAction {
       const table = (deps.interfaces ?? os.networkInterfaces)();
       const only = context.options.interface;
       const ipv6 = globalIpv6(table, only);
-      const gatewayRead = context.awaitPublished ? context.awaitPublished('upnp-igd', 'gateway') : Promise.resolve(context.observations);
+      const gatewayRead = context.awaitPublished ? context.awaitPublished('upnp-igd', 'gateway') : Promise.resolve([]);
       const [agent, rules, upnp] = await Promise.all([askAgent(context, deps.whoamiRequests ?? WHOAMI_REQUESTS), ipv6.length > 0 ? loadMapERules() : undefined, gatewayRead]);
-      const gateway = primaryGateway(upnp);
+      const gateway = primaryGateway([...context.observations, ...upnp]);
       let mapE: MapEMatch | undefined;
       for (const { address } of ipv6) {
         mapE = rules ? matchMapE(address, rules) : undefined;

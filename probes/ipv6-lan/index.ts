@@ -41,8 +41,8 @@ async function table(family: 4 | 6, context: ProbeContext, run: IpRunner): Promi
 }
 
 /** The NAS hosts the vendor fingerprints recognised from the LAN: their IPv6 addresses are the ones that matter most. */
-function nasHosts(context: ProbeContext): NasHost[] {
-  return observationsOf(context.observations, 'host')
+function nasHosts(observations: readonly Observation[]): NasHost[] {
+  return observationsOf(observations, 'host')
     .map((observation) => observation.data)
     .filter((host) => host.seenFrom === 'lan' && host.device !== null)
     .flatMap((host) => {
@@ -74,8 +74,16 @@ export function createIpv6LanProbe(dependencies: Ipv6LanDependencies): ProbeActi
           ? askMdns({ query: dependencies.mdns, interfaces, own, allowDocumentation, signal: context.signal, ...(dependencies.mdnsWindowMs !== undefined ? { windowMs: dependencies.mdnsWindowMs } : {}) })
           : Promise.resolve({ status: 'not-tried', hosts: [] });
       mdnsRun.catch(() => undefined);
-      // The echo first, then the tables it fills; the mDNS window runs beside both.
-      const warmed: Warmed = ownGlobal && dependencies.ping ? await warmNeighbours(own, context.signal, dependencies.ping) : { status: 'not-sent', replies: 0 };
+      // The echo first, then the tables it fills; the mDNS window runs beside both. Both go out with the scan's start
+      // (startsAtOnce), beside discovery and the fingerprints; the tables are read once those are done, so the IPv4
+      // table holds the NAS the fingerprints just talked to (its MAC ties its IPv6 addresses to it).
+      const warming: Promise<Warmed> = ownGlobal && dependencies.ping ? warmNeighbours(own, context.signal, dependencies.ping) : Promise.resolve({ status: 'not-sent', replies: 0 });
+      warming.catch(() => undefined);
+      const earlier = [
+        ...context.observations,
+        ...(context.awaitFinished ? [...(await context.awaitFinished('upnp-igd')), ...(await context.awaitFinished('qnap'))] : []),
+      ];
+      const warmed = await warming;
       const [six, four, temporary] = ownGlobal
         ? await Promise.all([
             table(6, context, dependencies.runIp),
@@ -90,13 +98,13 @@ export function createIpv6LanProbe(dependencies: Ipv6LanDependencies): ProbeActi
       // A router the UPnP probe read has its firewall status in its gateway already; only the ones it could not
       // ask (no WAN connection service) are asked here and recorded as readings of this probe.
       const firewalls = [];
-      for (const gateway of observationsOf(context.observations, 'gateway').map((observation) => observation.data)) {
+      for (const gateway of observationsOf(earlier, 'gateway').map((observation) => observation.data)) {
         const reading = await readIpv6Firewall(gateway, { signal: context.signal, requestTimeoutMs: context.options.requestTimeoutMs });
         if (reading.readBy === 'ipv6-lan' || (reading.offered && reading.readBy === 'none')) firewalls.push(reading);
       }
       const mdns = await mdnsRun;
       if (mdns.status === 'failed') warnings.push({ code: 'EXP_ERR_IPV6_MDNS', message: `The mDNS query could not be sent (${mdns.query?.error ?? 'unknown'}): devices named only by mDNS may be missing.` });
-      const hosts = nasHosts(context);
+      const hosts = nasHosts(earlier);
       const collected = collectAddresses({
         interfaces,
         only: context.options.interface,

@@ -319,8 +319,10 @@ export const manifest: ProbeManifest = {
     "Lists the LAN's global IPv6 addresses (2000::/3) from this host's interfaces, the kernel's neighbour table, the NAS hosts the fingerprints recognised (their IPv4 address joined to a MAC, the MAC to IPv6 neighbours) and one mDNS query (legacy unicast from an ephemeral port to 224.0.0.251 and ff02::fb: PTR for _qdiscover._tcp, _http._tcp, _smb._tcp, _device-info._tcp and _workstation._tcp, at most one follow-up, a 1 s window; only when this host has a global IPv6 address), and reads the router's IPv6 firewall status (UPnP WANIPv6FirewallControl GetFirewallStatus). Sends nothing else on the LAN but that one SOAP call to the router, when the UPnP probe did not make it.",
   safety: 'safe',
   references: ['https://datatracker.ietf.org/doc/html/rfc6092', 'https://datatracker.ietf.org/doc/html/rfc6762', 'https://datatracker.ietf.org/doc/html/rfc6763', 'https://datatracker.ietf.org/doc/html/rfc8981', 'https://upnp.org/specs/gw/UPnP-gw-WANIPv6FirewallControl-v1-Service.pdf'],
-  // The routers (and their firewall service) come from UPnP; the NAS hosts from the vendor fingerprints.
+  // The routers (and their firewall service) come from UPnP; the NAS hosts from the vendor fingerprints. The mDNS
+  // question and the echo go out with the scan's start; the tables and the joins wait for both.
   after: ['upnp-igd', 'qnap'],
+  startsAtOnce: ['upnp-igd', 'qnap'],
   observes: { 'ipv6-address': ADDRESS_SCHEMA, 'ipv6-inventory': INVENTORY_SCHEMA, 'ipv6-firewall': FIREWALL_SCHEMA },
   report: {
     section,

@@ -23,10 +23,12 @@ export interface ProbeContext {
   publish(observation: Observation): void;
   /**
    * For a probe that names `probe` in `startsAtOnce`: waits until that probe has handed out an observation of `kind`
-   * (or has finished) and gives what it had handed out by then, after this machine's networks. Absent where a caller
-   * runs a probe on its own (tests, a replay): the probe then reads `observations`.
+   * (or has finished) and gives what it had handed out by then (this machine's networks stay in `observations`).
+   * Absent where a caller runs a probe on its own (tests, a replay): the probe then reads `observations`.
    */
   awaitPublished?(probe: string, kind: string): Promise<readonly Observation[]>;
+  /** The same for a probe that must be done: everything it observed. */
+  awaitFinished?(probe: string): Promise<readonly Observation[]>;
 }
 
 /** What a probe does: when it applies and how it runs. Loaded only when a scan runs (it pulls in the network code). */
@@ -80,7 +82,8 @@ export interface ProbeManifest {
   startsEarly?: Readonly<Record<string, string>>;
   /**
    * Probes in `after` this one does not wait for at all: it starts with the scan and reads what they hand out with
-   * `context.awaitPublished` when it needs it. The line's probe asks the vantage agent while discovery still runs.
+   * `context.awaitPublished` or `context.awaitFinished` when it needs it. The line's probe asks the vantage agent,
+   * and the IPv6 inventory sends its mDNS question, while discovery still runs.
    */
   startsAtOnce?: readonly string[];
   /** The observation kinds this probe emits, each with the JSON Schema of its data. */

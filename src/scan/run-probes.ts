@@ -68,7 +68,8 @@ export async function runProbes(registered: readonly ProbeManifest[], initial: r
     // Read in the probes' order so what a probe sees is fixed; a probe started early on another sees what that one
     // had published when it started.
     for (const earlier of probes) {
-      if (!before.has(earlier.id)) continue;
+      // A probe started at once reads those through awaitPublished/awaitFinished only, so it never sees one twice.
+      if (!before.has(earlier.id) || atOnce.has(earlier.id)) continue;
       observations.push(...(finished.get(earlier.id) ?? published.get(earlier.id) ?? []));
     }
     if (signal.aborted) throw abortError(shared.signal.aborted ? shared.signal : signal, 'The scan');
@@ -81,9 +82,14 @@ export async function runProbes(registered: readonly ProbeManifest[], initial: r
     const awaitPublished = async (id: string, kind: string): Promise<readonly Observation[]> => {
       if (!atOnce.has(id)) throw new Error(`probe "${probe.id}" awaits "${id}", which is not in its "startsAtOnce"`);
       await startSignal(id, kind);
-      return [...initial, ...(finished.get(id) ?? published.get(id) ?? [])];
+      return finished.get(id) ?? published.get(id) ?? [];
     };
-    const context: ProbeContext = { ...shared, signal, observations, publish, awaitPublished };
+    const awaitFinished = async (id: string): Promise<readonly Observation[]> => {
+      if (!atOnce.has(id)) throw new Error(`probe "${probe.id}" awaits "${id}", which is not in its "startsAtOnce"`);
+      await (results.get(id) ?? Promise.resolve([])).catch(() => undefined);
+      return finished.get(id) ?? published.get(id) ?? [];
+    };
+    const context: ProbeContext = { ...shared, signal, observations, publish, awaitPublished, awaitFinished };
     if (!action.appliesTo(context)) return [];
     const returned = await action.run(context);
     // What it published is part of what it found; returned again in its place, it is kept once.

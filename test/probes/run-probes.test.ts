@@ -180,12 +180,14 @@ t.test('startsAtOnce: a probe starts with the scan and waits only where it reads
       releaseA();
       const seen = await (context.awaitPublished?.('a', 'warning') ?? Promise.resolve([]));
       order.push(`b read ${seen.map(messageOf).join(', ')}`);
+      const all = await (context.awaitFinished?.('a') ?? Promise.resolve([]));
+      order.push(`b read all of a: ${all.map(messageOf).join(', ')}`);
       await t.rejects((context.awaitPublished?.('c', 'warning') ?? Promise.reject(new Error('absent'))), /not in its "startsAtOnce"/);
       return [warning('b', 'done')];
     }), startsAtOnce: ['a'] },
   ];
   const observations = await runProbes(probes, [], shared());
-  t.same(order.slice(0, 3), ['b starts', 'a publishes', 'b read the table'], 'b ran before a published, and read it once it had');
+  t.same(order, ['b starts', 'a publishes', 'b read the table', 'a finishes', 'b read all of a: the table, the rest'], 'b ran before a published, read it once it had, and all of it once a was done');
   t.same(observations.map(messageOf), ['the table', 'the rest', 'done']);
   t.throws(() => orderProbes([probe('a', [], async () => []), { ...probe('b', [], async () => []), startsAtOnce: ['a'] }]), { message: /starts early on "a", which is not in its "after"/ });
 });
