@@ -34,6 +34,12 @@ function probeData(probes: readonly ProbeManifest[], observations: readonly Obse
   return result;
 }
 
+/** A URL's origin only (never a path or credentials); a URL that does not parse was refused before any scan, so it is left out. */
+function originOf<K extends string>(key: K, url: string | undefined): Partial<Record<K, string>> {
+  if (!url || !URL.canParse(url)) return {};
+  return { [key]: new URL(url).origin } as Partial<Record<K, string>>;
+}
+
 function optionsEcho(options: ScanOptions): ExposureReport['options'] {
   return {
     wan: options.wan,
@@ -44,10 +50,10 @@ function optionsEcho(options: ScanOptions): ExposureReport['options'] {
     maxMappings: options.maxMappings,
     maxInFlight: options.maxInFlight,
     enumeration: options.enumeration,
-    ...(options.vantageUrl ? { vantageUrl: new URL(options.vantageUrl).origin } : {}),
-    ...(options.vantage6Url ? { vantage6Url: new URL(options.vantage6Url).origin } : {}),
+    ...originOf('vantageUrl', options.vantageUrl),
+    ...originOf('vantage6Url', options.vantage6Url),
     ...(options.passive && options.passive.length > 0 ? { passive: [...options.passive] } : {}),
-    ...(options.passiveEndpoint ? { passiveEndpoint: new URL(options.passiveEndpoint).origin } : {}),
+    ...originOf('passiveEndpoint', options.passiveEndpoint),
     engine: options.engine,
     ports: options.ports,
     ...(options.nas ? { nas: options.nas } : {}),
