@@ -82,12 +82,12 @@ export async function runProbes(registered: readonly ProbeManifest[], initial: r
     const awaitPublished = async (id: string, kind: string): Promise<readonly Observation[]> => {
       if (!atOnce.has(id)) throw new Error(`probe "${probe.id}" awaits "${id}", which is not in its "startsAtOnce"`);
       await startSignal(id, kind);
-      return finished.get(id) ?? published.get(id) ?? [];
+      return [...(finished.get(id) ?? published.get(id) ?? [])];
     };
     const awaitFinished = async (id: string): Promise<readonly Observation[]> => {
       if (!atOnce.has(id)) throw new Error(`probe "${probe.id}" awaits "${id}", which is not in its "startsAtOnce"`);
       await (results.get(id) ?? Promise.resolve([])).catch(() => undefined);
-      return finished.get(id) ?? published.get(id) ?? [];
+      return [...(finished.get(id) ?? published.get(id) ?? [])];
     };
     const context: ProbeContext = { ...shared, signal, observations, publish, awaitPublished, awaitFinished };
     if (!action.appliesTo(context)) return [];
