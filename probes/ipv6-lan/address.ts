@@ -1,4 +1,4 @@
-import net from 'node:net';
+import { ipv6Text, ipv6Value } from '../../src/net/portscan/ipv6.js';
 
 /** What an IPv6 address is, for the question "can the internet reach it": only `global` can. */
 export type Ipv6Class = 'global' | 'documentation' | 'link-local' | 'ula' | 'multicast' | 'loopback' | 'unspecified' | 'ipv4-mapped' | 'other' | 'invalid';
@@ -6,36 +6,13 @@ export type Ipv6Class = 'global' | 'documentation' | 'link-local' | 'ula' | 'mul
 /** The eight 16-bit groups of an IPv6 literal, or undefined for anything else (a zone id, a name, IPv4). */
 export function ipv6Groups(address: string): number[] | undefined {
   // A zone id (fe80::1%eth0) only ever comes with link-local addresses, which are not reachable from outside.
-  if (address.length > 45 || address.includes('%') || !net.isIPv6(address)) return undefined;
-  let text = address.toLowerCase();
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted?.[1]) {
-    const octets = dotted[1].split('.').map(Number);
-    text = `${text.slice(0, -dotted[1].length)}${(((octets[0] ?? 0) << 8) | (octets[1] ?? 0)).toString(16)}:${(((octets[2] ?? 0) << 8) | (octets[3] ?? 0)).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const missing = 8 - left.length - right.length;
-  const groups = [...left, ...(tail === undefined ? [] : Array<string>(missing).fill('0')), ...right].map((group) => Number.parseInt(group, 16));
-  return groups.length === 8 && groups.every((group) => Number.isInteger(group) && group >= 0 && group <= 0xffff) ? groups : undefined;
+  const value = address.length > 45 ? undefined : ipv6Value(address);
+  return value === undefined ? undefined : Array.from({ length: 8 }, (_, index) => Number((value >> BigInt(112 - index * 16)) & 0xffffn));
 }
 
 /** The canonical text (RFC 5952: lower case, longest zero run compressed), so one address is one key. */
 export function canonicalIpv6(groups: readonly number[]): string {
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let start = 0; start < 8; start++) {
-    let length = 0;
-    while (start + length < 8 && groups[start + length] === 0) length++;
-    if (length > bestLength) {
-      bestStart = start;
-      bestLength = length;
-    }
-  }
-  const hex = groups.map((group) => group.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return ipv6Text(groups.reduce((value, group) => (value << 16n) | BigInt(group), 0n));
 }
 
 /**

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { ipv6Text, ipv6Value } from './portscan/ipv6.js';
 import { inPortSet, portSetProblem, portSetRanges, type MapEPortSet, type PortRange } from './map-e-port-set.js';
 
 /**
@@ -58,46 +59,12 @@ const ALL_ONES = (1n << 128n) - 1n;
 /** An IPv6 address as a 128-bit number; undefined for anything else (an IPv4 address, a zone id, garbage). */
 export function parseIpv6(text: string): bigint | undefined {
   if (typeof text !== 'string' || text.length === 0 || text.length > MAX_ADDRESS_TEXT || text.includes('%')) return undefined;
-  if (!net.isIPv6(text)) return undefined;
-  const groups = text.toLowerCase().split('::');
-  if (groups.length > 2) return undefined;
-  const expand = (part: string): number[] => {
-    if (part === '') return [];
-    const out: number[] = [];
-    for (const group of part.split(':')) {
-      if (group.includes('.')) {
-        const octets = group.split('.').map(Number);
-        out.push(((octets[0] ?? 0) << 8) | (octets[1] ?? 0), ((octets[2] ?? 0) << 8) | (octets[3] ?? 0));
-      } else {
-        out.push(Number.parseInt(group, 16));
-      }
-    }
-    return out;
-  };
-  const head = expand(groups[0] ?? '');
-  const tail = groups.length === 2 ? expand(groups[1] ?? '') : [];
-  const fill = groups.length === 2 ? 8 - head.length - tail.length : 0;
-  const all = [...head, ...new Array<number>(fill).fill(0), ...tail];
-  if (all.length !== 8 || all.some((group) => !Number.isInteger(group) || group < 0 || group > 0xffff)) return undefined;
-  return all.reduce((value, group) => (value << 16n) | BigInt(group), 0n);
+  return ipv6Value(text);
 }
 
 /** RFC 5952 text: lower case, the longest run of two or more zero groups as '::'. */
 export function formatIpv6(value: bigint): string {
-  const groups = Array.from({ length: 8 }, (_, index) => Number((value >> BigInt(112 - index * 16)) & 0xffffn));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let start = 0; start < 8; start += 1) {
-    let length = 0;
-    while (start + length < 8 && groups[start + length] === 0) length += 1;
-    if (length > bestLength) {
-      bestStart = start;
-      bestLength = length;
-    }
-  }
-  const hex = groups.map((group) => group.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return ipv6Text(value);
 }
 
 export function prefixMask(length: number): bigint {

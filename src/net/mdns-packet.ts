@@ -5,6 +5,8 @@
  * strictly backwards (a loop then cannot exist) and at most MAX_POINTER_JUMPS times.
  */
 
+import { ipv6Text } from './portscan/ipv6.js';
+
 export const DNS_TYPE = { A: 1, PTR: 12, TXT: 16, AAAA: 28, SRV: 33 } as const;
 
 export const PACKET_LIMITS = {
@@ -126,20 +128,6 @@ function readName(packet: Buffer, start: number): { labels: Buffer[]; next: numb
   }
 }
 
-function ipv6Text(bytes: Buffer): string {
-  const groups: number[] = [];
-  for (let index = 0; index < 16; index += 2) groups.push(bytes.readUInt16BE(index));
-  // RFC 5952: the longest run of two or more zero groups becomes '::', so one address is one text.
-  let best = { start: -1, length: 1 };
-  for (let start = 0; start < 8; start++) {
-    let length = 0;
-    while (start + length < 8 && groups[start + length] === 0) length++;
-    if (length > best.length) best = { start, length };
-  }
-  const hex = groups.map((group) => group.toString(16));
-  return best.start < 0 ? hex.join(':') : `${hex.slice(0, best.start).join(':')}::${hex.slice(best.start + best.length).join(':')}`;
-}
-
 function readData(packet: Buffer, type: number, start: number, length: number): RecordData {
   const end = start + length;
   const data = packet.subarray(start, end);
@@ -149,7 +137,7 @@ function readData(packet: Buffer, type: number, start: number, length: number): 
   }
   if (type === DNS_TYPE.AAAA) {
     if (length !== 16) throw new PacketError('an AAAA record that is not 16 bytes');
-    return { kind: 'AAAA', address: ipv6Text(data) };
+    return { kind: 'AAAA', address: ipv6Text(BigInt(`0x${data.toString('hex')}`)) };
   }
   if (type === DNS_TYPE.PTR || type === DNS_TYPE.SRV) {
     const offset = type === DNS_TYPE.SRV ? 6 : 0;
