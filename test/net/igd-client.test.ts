@@ -36,15 +36,18 @@ t.test('IGDv2: GetListOfPortMappings pages both protocols and is verified agains
 
 t.test('IGDv2: the TCP and UDP listings are asked side by side; IGDv1 is asked once, TCP first', async (t) => {
   const table = [...mappings(4, 'TCP'), ...mappings(4, 'UDP', 500)];
-  const v2 = await startFakeIgd({ mappings: table, delayMs: 20 });
+  const v2 = await startFakeIgd({ mappings: table, delayMs: 5000, releaseWhenInFlight: 2 });
   t.teardown(v2.close);
   const listed = await enumerateMappings(target(v2.url), { ...base, method: 'auto', deadline: deadline() });
   t.same(listed.mappings.map((m) => m.protocol), ['TCP', 'TCP', 'TCP', 'TCP', 'UDP', 'UDP', 'UDP', 'UDP'], 'TCP entries first, as when read in turn');
-  t.equal(v2.maxInFlight, 2, 'both listings were in flight at once');
+  // The fake answers a listing only once two requests are in flight (else after 5 s, past the 2 s request timeout):
+  // read by listing at all means TCP and UDP were asked side by side.
+  t.equal(listed.enumeration.method, 'GetListOfPortMappings', 'both listings were in flight at once');
+  t.same(v2.actions.slice(0, 2), ['GetListOfPortMappings', 'GetListOfPortMappings']);
   const cut = await enumerateMappings(target(v2.url), { ...base, maxMappings: 6, method: 'auto', deadline: deadline() });
   t.same(cut.mappings.map((m) => `${m.protocol}/${m.externalPort}`), ['TCP/10000', 'TCP/10001', 'TCP/10002', 'TCP/10003', 'UDP/500', 'UDP/501']);
   t.equal(cut.truncated, true);
-  const v1 = await startFakeIgd({ igdVersion: 1, mappings: table, delayMs: 20 });
+  const v1 = await startFakeIgd({ igdVersion: 1, mappings: table });
   t.teardown(v1.close);
   await enumerateMappings(target(v1.url, 1), { ...base, method: 'auto', deadline: deadline() });
   t.equal(v1.actions.filter((a) => a === 'GetListOfPortMappings').length, 1, 'a v1 service that refuses the listing is asked once');

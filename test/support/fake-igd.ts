@@ -34,6 +34,11 @@ export interface FakeIgdOptions {
   foreignControlHost?: string;
   /** Per-request delay, to make concurrency observable. */
   delayMs?: number;
+  /**
+   * Held answers go out as soon as this many requests are in flight at once, else after `delayMs`: a client that
+   * asks side by side is answered at once, whatever the machine's load, and one that asks in turn waits the delay.
+   */
+  releaseWhenInFlight?: number;
   /** Extra bytes appended to every SOAP answer (body-size limits). */
   padBytes?: number;
   /** Never answer SOAP requests (timeouts). */
@@ -64,6 +69,7 @@ export async function startFakeIgd(options: FakeIgdOptions = {}): Promise<FakeIg
   const describe = (text: string): string => (options.escapeDescriptions ? xmlEscape(text) : text);
   const state = { inFlight: 0, maxInFlight: 0 };
   const actions: string[] = [];
+  const held: (() => void)[] = [];
   const serviceType = `urn:schemas-upnp-org:service:WANIPConnection:${version}`;
 
   const entryAt = (index: number): FakeMapping | undefined => {
@@ -129,12 +135,19 @@ export async function startFakeIgd(options: FakeIgdOptions = {}): Promise<FakeIg
       if (options.hang) return;
       state.inFlight++;
       state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
-      setTimeout(() => {
+      let answered = false;
+      const answer = (): void => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
         state.inFlight--;
         const { status, text } = soap(action, Buffer.concat(chunks).toString('utf8'));
         response.writeHead(status, { 'content-type': 'text/xml; charset="utf-8"', connection: 'close' });
         response.end(text + ' '.repeat(options.padBytes ?? 0));
-      }, options.delayMs ?? 0);
+      };
+      const timer = setTimeout(answer, options.delayMs ?? 0);
+      held.push(answer);
+      if (options.releaseWhenInFlight !== undefined && state.inFlight >= options.releaseWhenInFlight) for (const release of held.splice(0)) release();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
